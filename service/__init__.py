@@ -1,0 +1,1 @@
+"""The mentoring programme mail service: core package."""

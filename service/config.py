@@ -1,0 +1,330 @@
+"""The programme's configuration: loaded from TOML, merged, validated, frozen.
+
+`config/mentoring.toml` holds the defaults; a deployment file (``--config`` or
+``MENTORING_CONFIG``) overrides it key by key. Anything wrong is refused with a
+`ConfigError` whose message names the file and the key, so a coordinator can fix it
+without reading Python.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from service.errors import ConfigError
+from service.text import fold
+
+if TYPE_CHECKING:
+    from service.vocabulary import Vocabulary
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "mentoring.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Programme(_Strict):
+    name: str
+    short_name: str
+    mailbox: str
+    message_id_domain: str
+    plus_addressing: bool = True
+    timezone: str = "Europe/London"
+    website: str = ""
+    feedback_url: str = ""
+    code_of_conduct_url: str = ""
+    privacy_notice_url: str = ""
+    signature: str = ""
+
+
+class Coordinators(_Strict):
+    addresses: tuple[str, ...] = Field(min_length=1)
+
+
+class Grade(_Strict):
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+
+
+class Eligibility(_Strict):
+    minimum_mentor_grade: str
+
+
+class Capacity(_Strict):
+    mentee_introductions: int = Field(ge=1, le=10)
+    mentor_introductions: int = Field(ge=1, le=10)
+    mentor_long_term_default: int = Field(ge=0, le=10)
+    mentor_long_term_max: int = Field(ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> Capacity:
+        if self.mentor_long_term_default > self.mentor_long_term_max:
+            raise ValueError(
+                "mentor_long_term_default cannot be more than mentor_long_term_max"
+            )
+        return self
+
+
+class MatchingWeights(_Strict):
+    grade_gap_2: int = 12
+    grade_gap_1: int = 9
+    profession_of_interest: int = 10
+    shared_characteristic: int = 6
+    repeated_profession: int = -3
+
+
+class Matching(_Strict):
+    grade_gap_min: int = Field(ge=1)
+    grade_gap_max: int = Field(ge=1)
+    weights: MatchingWeights = MatchingWeights()
+
+    @model_validator(mode="after")
+    def _gap_order(self) -> Matching:
+        if self.grade_gap_min > self.grade_gap_max:
+            raise ValueError("grade_gap_min cannot be more than grade_gap_max")
+        return self
+
+
+Days = int
+
+
+class Timings(_Strict):
+    """Every figure is in days."""
+
+    confirm_reminder_after: Days = Field(ge=1)
+    registration_closing_reminder_before: Days = Field(ge=0)
+    speed_window: Days = Field(ge=1)
+    contact_nudges_after: tuple[Days, ...]
+    mentor_contact_check_after: Days = Field(ge=1)
+    decide_reminder_after: Days = Field(ge=1)
+    approach_reminder_after: Days = Field(ge=1)
+    approach_expiry_after: Days = Field(ge=1)
+    guidance_period: Days = Field(ge=0)
+    guidance_after: tuple[Days, ...]
+    check_in_every: Days = Field(ge=1)
+    stale_after_unanswered_check_ins: int = Field(ge=1)
+    stale_closure_after_warning: Days = Field(ge=1)
+    unresponsive_nudge_spacing: Days = Field(ge=1)
+    unresponsive_nudges: int = Field(ge=0, le=10)
+    mentor_early_end_rechoice_within: Days = Field(ge=0)
+    programme_length: Days = Field(ge=1)
+    data_retention_after_round: Days = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _possible(self) -> Timings:
+        # Each refusal names the offending key first so the message points at it.
+        if self.approach_reminder_after >= self.approach_expiry_after:
+            raise ValueError(
+                "approach_reminder_after must be fewer days than approach_expiry_after,"
+                " or the reminder would come after the approach expired"
+            )
+        if any(d < 1 for d in self.contact_nudges_after):
+            raise ValueError("contact_nudges_after: every day must be 1 or more")
+        if any(d >= self.speed_window for d in self.contact_nudges_after):
+            raise ValueError(
+                "contact_nudges_after must all fall inside speed_window"
+                f" ({self.speed_window} days)"
+            )
+        if list(self.contact_nudges_after) != sorted(set(self.contact_nudges_after)):
+            raise ValueError("contact_nudges_after must be increasing, without repeats")
+        if any(d < 0 or d > self.guidance_period for d in self.guidance_after):
+            raise ValueError(
+                f"guidance_after must all fall inside guidance_period ({self.guidance_period} days)"
+            )
+        if list(self.guidance_after) != sorted(set(self.guidance_after)):
+            raise ValueError("guidance_after must be increasing, without repeats")
+        if self.guidance_period > self.programme_length:
+            raise ValueError("guidance_period cannot be longer than programme_length")
+        if self.check_in_every >= self.programme_length:
+            raise ValueError("check_in_every must be shorter than programme_length")
+        if self.mentor_early_end_rechoice_within > self.programme_length:
+            raise ValueError(
+                "mentor_early_end_rechoice_within cannot be longer than programme_length"
+            )
+        return self
+
+
+class Limits(_Strict):
+    auto_answers_per_sender_per_day: int = Field(ge=1)
+    max_message_bytes: int = Field(ge=10_000)
+    token_lifetime_days: int = Field(ge=1)
+
+
+class Sending(_Strict):
+    messages_per_minute: int = Field(ge=1)
+    recipients_per_day: int = Field(ge=1)
+    concurrent_requests: int = Field(ge=1, le=16)
+    limit_local: bool = False
+
+
+class Question(_Strict):
+    field: str
+    text: str = Field(min_length=1)
+    also: tuple[str, ...] = ()
+    required: bool = False
+
+
+FORM_FIELDS = frozenset(
+    {
+        "email", "first_name", "last_name", "roles", "job_title", "department", "grade",
+        "profession", "profession_of_interest", "wants_shared_characteristic",
+        "characteristics", "bio", "long_term_capacity", "eligible", "consent",
+        "interest_list",
+    }
+)
+REQUIRED_FORM_FIELDS = frozenset({"email", "first_name", "last_name", "roles", "grade"})
+
+
+class Form(_Strict):
+    senders: tuple[str, ...] = ()
+    questions: tuple[Question, ...]
+    characteristics: tuple[str, ...] = ()
+    professions: tuple[str, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_known(self) -> Form:
+        seen: set[str] = set()
+        for q in self.questions:
+            if q.field not in FORM_FIELDS:
+                raise ValueError(
+                    f"questions: unknown field {q.field!r}; known fields are "
+                    + ", ".join(sorted(FORM_FIELDS))
+                )
+            if q.field in seen:
+                raise ValueError(f"questions: field {q.field!r} is asked twice")
+            seen.add(q.field)
+        missing = REQUIRED_FORM_FIELDS - seen
+        if missing:
+            raise ValueError("questions: the form must ask for " + ", ".join(sorted(missing)))
+        return self
+
+
+class Department(_Strict):
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+
+
+class ProgrammeConfig(_Strict):
+    """The whole validated configuration. Immutable; pass it around."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, ignored_types=(cached_property,))
+
+    programme: Programme
+    coordinators: Coordinators
+    grades: tuple[Grade, ...] = Field(min_length=2)
+    eligibility: Eligibility
+    capacity: Capacity
+    matching: Matching
+    timings: Timings
+    limits: Limits
+    sending: Sending
+    form: Form
+    departments: tuple[Department, ...] = ()
+
+    @model_validator(mode="after")
+    def _ladder_is_whole(self) -> ProgrammeConfig:
+        # The ladder is a list, so it cannot have a numeric gap; a "gap" is a rung
+        # named twice, an alias that points at two rungs, or an unknown minimum.
+        codes = [g.code for g in self.grades]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"grades: rung {dupes[0]!r} is listed twice")
+        owner: dict[str, str] = {}
+        for g in self.grades:
+            for name in (g.code, g.name, *g.aliases):
+                key = fold(name)
+                if not key:
+                    raise ValueError(f"grades: rung {g.code!r} has an empty alias")
+                if owner.setdefault(key, g.code) != g.code:
+                    raise ValueError(
+                        f"grades: {name!r} names both {owner[key]!r} and {g.code!r}"
+                    )
+        if self.eligibility.minimum_mentor_grade not in codes:
+            raise ValueError(
+                f"eligibility.minimum_mentor_grade: {self.eligibility.minimum_mentor_grade!r}"
+                " is not one of the grades (" + ", ".join(codes) + ")"
+            )
+        if self.matching.grade_gap_max >= len(codes):
+            raise ValueError("matching.grade_gap_max is larger than the grade ladder")
+        dept_owner: dict[str, str] = {}
+        for d in self.departments:
+            for name in (d.name, *d.aliases):
+                if dept_owner.setdefault(fold(name), d.name) != d.name:
+                    raise ValueError(
+                        f"departments: {name!r} names both {dept_owner[fold(name)]!r}"
+                        f" and {d.name!r}"
+                    )
+        return self
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        from service.vocabulary import Vocabulary
+
+        return Vocabulary.from_config(self)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _tuples(value: Any) -> Any:
+    """TOML arrays become tuples, so the frozen models accept them in strict mode."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def _describe(exc: ValidationError, path: Path) -> str:
+    """One line per problem, each naming the file and the dotted key."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against config/mentoring.toml)"
+        elif err["type"] == "missing":
+            msg = "missing"
+        lines.append(f"{path}: {loc or '(top level)'}: {msg}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> ProgrammeConfig:
+    """Load the defaults, then the deployment file (argument, else MENTORING_CONFIG)."""
+    data = _read_toml(DEFAULT_CONFIG_PATH)
+    source = DEFAULT_CONFIG_PATH
+    override_path = path or os.environ.get("MENTORING_CONFIG") or None
+    if override_path:
+        source = Path(override_path)
+        data = _merge(data, _read_toml(source))
+    try:
+        return ProgrammeConfig.model_validate(_tuples(data))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None

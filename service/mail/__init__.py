@@ -1,0 +1,1 @@
+"""Mail: transports (Graph, IMAP, Maildir), composing, ingest and the outbox."""

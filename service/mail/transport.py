@@ -1,0 +1,95 @@
+"""The one interface every mailbox implements.
+
+The inbound pipeline and the outbox only ever see this, so they cannot tell Microsoft
+Graph from IMAP from a local Maildir. A transport does I/O and nothing else: it never
+decides what a message means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+
+class Folder(StrEnum):
+    """Where handled mail goes. The inbox is where new mail waits."""
+
+    PROCESSED = "processed"
+    NEEDS_ATTENTION = "needs-attention"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class FetchedMessage:
+    """One message as the mailbox holds it.
+
+    `transport_id` is stable for as long as the message stays where it is (a Maildir key,
+    a Graph immutable id, or ``"<uidvalidity>:<uid>"`` on IMAP).
+    """
+
+    transport_id: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the provider said when it accepted a message (its id, when it gives one)."""
+
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MailboxReport:
+    """What `mentoring mailbox check` shows: it reads, it never sends."""
+
+    backend: str
+    address: str
+    folders: tuple[str, ...]
+    inbox_count: int | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class TransportError(Exception):
+    """The mailbox could not do what was asked. `permanent` means retrying will not help."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@runtime_checkable
+class Transport(Protocol):
+    name: str
+
+    def fetch_new(self, limit: int | None = None) -> Iterator[FetchedMessage]:
+        """Messages waiting in the inbox, oldest first. Fetching changes nothing."""
+        ...
+
+    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+        """Move a handled message out of the inbox (this is how it is marked processed).
+
+        `category` is a short label the coordinators see (an Outlook category on Graph).
+        Moving a message that is already gone is not an error: a crash may have moved it.
+        """
+        ...
+
+    def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
+        """Send one complete MIME message (our headers intact) to `recipients`."""
+        ...
+
+    def already_sent(self, message_id: str) -> str | None:
+        """The provider id of a sent message with this Message-ID, if the provider can tell.
+
+        Used to reconcile after a crash between the provider accepting a message and us
+        recording it. Returns None when it was not sent or the provider cannot say.
+        """
+        ...
+
+    def check(self) -> MailboxReport:
+        """Connect, list folders, count the inbox; send nothing."""
+        ...
+
+    def close(self) -> None: ...
