@@ -67,9 +67,7 @@ class Capacity(_Strict):
     @model_validator(mode="after")
     def _default_within_max(self) -> Capacity:
         if self.mentor_long_term_default > self.mentor_long_term_max:
-            raise ValueError(
-                "mentor_long_term_default cannot be more than mentor_long_term_max"
-            )
+            raise ValueError("mentor_long_term_default cannot be more than mentor_long_term_max")
         return self
 
 
@@ -130,8 +128,7 @@ class Timings(_Strict):
             raise ValueError("contact_nudges_after: every day must be 1 or more")
         if any(d >= self.speed_window for d in self.contact_nudges_after):
             raise ValueError(
-                "contact_nudges_after must all fall inside speed_window"
-                f" ({self.speed_window} days)"
+                f"contact_nudges_after must all fall inside speed_window ({self.speed_window} days)"
             )
         if list(self.contact_nudges_after) != sorted(set(self.contact_nudges_after)):
             raise ValueError("contact_nudges_after must be increasing, without repeats")
@@ -174,9 +171,21 @@ class Question(_Strict):
 
 FORM_FIELDS = frozenset(
     {
-        "email", "first_name", "last_name", "roles", "job_title", "department", "grade",
-        "profession", "profession_of_interest", "wants_shared_characteristic",
-        "characteristics", "bio", "long_term_capacity", "eligible", "consent",
+        "email",
+        "first_name",
+        "last_name",
+        "roles",
+        "job_title",
+        "department",
+        "grade",
+        "profession",
+        "profession_of_interest",
+        "wants_shared_characteristic",
+        "characteristics",
+        "bio",
+        "long_term_capacity",
+        "eligible",
+        "consent",
         "interest_list",
     }
 )
@@ -215,7 +224,9 @@ class Department(_Strict):
 class ProgrammeConfig(_Strict):
     """The whole validated configuration. Immutable; pass it around."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, ignored_types=(cached_property,))
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, ignored_types=(cached_property,)
+    )
 
     programme: Programme
     coordinators: Coordinators
@@ -244,9 +255,7 @@ class ProgrammeConfig(_Strict):
                 if not key:
                     raise ValueError(f"grades: rung {g.code!r} has an empty alias")
                 if owner.setdefault(key, g.code) != g.code:
-                    raise ValueError(
-                        f"grades: {name!r} names both {owner[key]!r} and {g.code!r}"
-                    )
+                    raise ValueError(f"grades: {name!r} names both {owner[key]!r} and {g.code!r}")
         if self.eligibility.minimum_mentor_grade not in codes:
             raise ValueError(
                 f"eligibility.minimum_mentor_grade: {self.eligibility.minimum_mentor_grade!r}"

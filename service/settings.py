@@ -34,7 +34,9 @@ class GraphSettings:
 
     @property
     def configured(self) -> bool:
-        return bool(self.tenant_id and self.client_id and (self.client_secret or self.certificate_path))
+        return bool(
+            self.tenant_id and self.client_id and (self.client_secret or self.certificate_path)
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     home = Path(env.get("MENTORING_HOME") or "mentoring-data").expanduser().resolve()
     backend = (env.get("MAIL_BACKEND") or "maildir").lower()
-    if backend not in _BACKENDS:
+    if backend not in _BACKENDS:  # narrows `backend` to MailBackend
         raise ConfigError(
             f"environment: MAIL_BACKEND={backend!r} is not one of " + ", ".join(_BACKENDS)
         )
@@ -113,7 +115,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         home=home,
         database_url=env.get("DATABASE_URL") or f"sqlite:///{home / 'mentoring.db'}",
         redis_url=env.get("REDIS_URL") or "",
-        mail_backend=backend,  # type: ignore[arg-type]
+        mail_backend=backend,
         graph=GraphSettings(
             tenant_id=env.get("GRAPH_TENANT_ID", ""),
             client_id=env.get("GRAPH_CLIENT_ID", ""),

@@ -1,0 +1,50 @@
+"""Set-up commands: init, config check."""
+
+from __future__ import annotations
+
+import click
+
+from service.app import App
+from service.cli.main import cli, now_option, with_app
+
+
+@cli.command()
+@now_option
+@with_app
+def init(app: App) -> None:
+    """Create or upgrade the database and the local mailbox folders. Safe to run twice."""
+    before = app.db.current_revision()
+    app.db.migrate()
+    after = app.db.current_revision()
+    if app.settings.mail_backend == "maildir":
+        from service.mail.transport import Folder
+
+        for name in ("inbox", "sent", *(f.value for f in Folder)):
+            for sub in ("new", "cur", "tmp"):
+                (app.settings.mail_dir / name / sub).mkdir(parents=True, exist_ok=True)
+    state = "already up to date" if before == after else f"migrated to revision {after}"
+    click.echo(f"Database {state}: {app.settings.database_url.split('@')[-1]}")
+    if app.settings.mail_backend == "maildir":
+        click.echo(f"Local mailbox: {app.settings.mail_dir}")
+
+
+@cli.group()
+def config() -> None:
+    """Look at the programme configuration."""
+
+
+@config.command("check")
+@with_app
+def config_check(app: App) -> None:
+    """Validate the configuration and summarise it."""
+    cfg = app.config
+    click.echo(f"Programme: {cfg.programme.name}")
+    click.echo("Grades: " + " < ".join(g.code for g in cfg.grades))
+    click.echo(f"Mentors from: {cfg.eligibility.minimum_mentor_grade}")
+    click.echo(f"Departments: {len(cfg.departments)}; professions: {len(cfg.form.professions)}")
+    t = cfg.timings
+    click.echo(
+        f"Speed window {t.speed_window} days; check-in every {t.check_in_every} days;"
+        f" programme {t.programme_length} days"
+    )
+    click.echo("Configuration is valid.")

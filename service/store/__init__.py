@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables and mapping, migrations, the unit of work."""

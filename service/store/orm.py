@@ -1,0 +1,291 @@
+"""Tables, and the imperative mapping of the plain dataclasses onto them.
+
+The domain never imports this module; `start_mappers()` is called once by the store.
+Invariants the database can hold are declared here too, as a second line of defence
+behind the rules: one pending approach per mentee, one active pairing per mentee.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import registry
+
+from service.domain import model
+from service.store import records
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every database.
+
+    SQLite has no time zones, so values are stored as naive UTC and given back their zone.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use service.clock.now()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum(cls: Any) -> Enum:
+    # Store the readable values, not Python names, and no native DB enum type so that
+    # adding a state is a code change, not a schema migration.
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("first_name", String(200), nullable=False),
+    Column("last_name", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("erased_at", UTCDateTime),
+    Column("bouncing_since", UTCDateTime),
+    Column("away_until", Date),
+)
+
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("opens_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", _enum(model.RoundStatus), nullable=False),
+    Column("matched_at", UTCDateTime),
+    Column("matches_sent_at", UTCDateTime),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("roles", String(32), nullable=False),
+    Column("grade", String(16), nullable=False),
+    Column("department", String(200), nullable=False),
+    Column("profession", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", _enum(model.RegistrationStatus), nullable=False),
+    Column("job_title", String(200), nullable=False, default=""),
+    Column("profession_of_interest", String(200)),
+    Column("wants_shared_characteristic", Boolean, nullable=False, default=False),
+    Column("characteristics", String(500), nullable=False, default=""),
+    Column("bio", Text, nullable=False, default=""),
+    Column("long_term_capacity", Integer, nullable=False),
+    Column("speed_capacity", Integer, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+    Column("withdrawn_at", UTCDateTime),
+    Column("updated_at", UTCDateTime),
+    UniqueConstraint("round_id", "person_id", name="uq_registrations_round_person"),
+)
+
+introductions = Table(
+    "introductions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+    Column("mentor_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("mentee_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", _enum(model.IntroductionStatus), nullable=False),
+    Column("score", Integer, nullable=False, default=0),
+    Column("why", Text, nullable=False, default=""),
+    Column("sent_at", UTCDateTime),
+    Column("contacted_at", UTCDateTime),
+    Column("not_contacted_at", UTCDateTime),
+    UniqueConstraint("round_id", "mentor_id", "mentee_id", name="uq_introductions_pair"),
+)
+
+approaches = Table(
+    "approaches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+    Column("mentee_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("mentor_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("status", _enum(model.ApproachStatus), nullable=False),
+    Column("answered_at", UTCDateTime),
+)
+# One mentor at a time, held by the database too.
+Index(
+    "uq_approaches_one_pending_per_mentee",
+    approaches.c.mentee_id,
+    unique=True,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)
+
+pairings = Table(
+    "pairings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", ForeignKey("rounds.id"), nullable=False, index=True),
+    Column("mentor_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("mentee_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("status", _enum(model.PairingStatus), nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("end_reason", _enum(model.EndReason)),
+    Column("period", Integer, nullable=False, default=1),
+)
+Index(
+    "uq_pairings_one_active_per_mentee",
+    pairings.c.mentee_id,
+    unique=True,
+    sqlite_where=text("status = 'active'"),
+    postgresql_where=text("status = 'active'"),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pairing_id", ForeignKey("pairings.id"), nullable=False, index=True),
+    Column("logged_by", ForeignKey("people.id"), nullable=False),
+    Column("met_on", Date, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("detail", JSON, nullable=False),
+    Column("inbound_id", ForeignKey("inbound_messages.id")),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(512), nullable=False, unique=True),
+    Column("transport_id", String(512), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("status", _enum(records.InboundStatus), nullable=False, index=True),
+    Column("kind", String(32), nullable=False, default=""),
+    Column("reason", Text, nullable=False, default=""),
+    Column("person_id", ForeignKey("people.id"), index=True),
+    Column("processed_at", UTCDateTime),
+    Column("moved_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=0),
+)
+
+outbound_messages = Table(
+    "outbound_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dedupe_key", String(255), nullable=False, unique=True),
+    Column("to_address", String(320), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("message_id", String(255), nullable=False, unique=True),
+    Column("raw", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("person_id", ForeignKey("people.id"), index=True),
+    Column("status", _enum(records.OutboundStatus), nullable=False, index=True),
+    Column("provider_id", String(512)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("next_attempt_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("inbound_id", ForeignKey("inbound_messages.id")),
+    Column("automatic_answer", Boolean, nullable=False, default=False),
+)
+
+reply_tokens = Table(
+    "reply_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("purpose", String(64), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+interest_list = Table(
+    "interest_list",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("added_at", UTCDateTime, nullable=False),
+)
+
+mapper_registry = registry(metadata=metadata)
+_MAPPED: list[tuple[type, Table]] = [
+    (model.Person, people),
+    (model.Round, rounds),
+    (model.Registration, registrations),
+    (model.Introduction, introductions),
+    (model.Approach, approaches),
+    (model.Pairing, pairings),
+    (model.Meeting, meetings),
+    (model.AuditEvent, audit_events),
+    (records.InboundMessage, inbound_messages),
+    (records.OutboundMessage, outbound_messages),
+    (records.ReplyToken, reply_tokens),
+    (records.InterestEntry, interest_list),
+]
+_started = False
+
+
+def start_mappers() -> None:
+    """Map the dataclasses onto the tables (once per process)."""
+    global _started
+    if _started:
+        return
+    for cls, table in _MAPPED:
+        mapper_registry.map_imperatively(cls, table)
+    _started = True

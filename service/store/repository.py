@@ -1,0 +1,249 @@
+"""Queries the handlers and jobs need, in one place, named for what they ask.
+
+Conditions use the table columns (`people.c.email`) rather than mapped class attributes:
+the classes are plain dataclasses, so this is what the type checker understands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.domain.model import (
+    Approach,
+    ApproachStatus,
+    Introduction,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+from service.store.orm import (
+    approaches,
+    inbound_messages,
+    introductions,
+    meetings,
+    outbound_messages,
+    pairings,
+    people,
+    registrations,
+    reply_tokens,
+    rounds,
+)
+from service.store.records import InboundMessage, OutboundMessage, ReplyToken
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # people
+    def person(self, person_id: int) -> Person | None:
+        return self.session.get(Person, person_id)
+
+    def person_by_email(self, email: str) -> Person | None:
+        return self.session.scalar(select(Person).where(people.c.email == email.strip().lower()))
+
+    def people(self, ids: Sequence[int]) -> dict[int, Person]:
+        found = self.session.scalars(select(Person).where(people.c.id.in_(ids))).all()
+        return {p.id: p for p in found if p.id is not None}
+
+    # rounds
+    def round(self, round_id: int) -> Round | None:
+        return self.session.get(Round, round_id)
+
+    def round_by_name(self, name: str) -> Round | None:
+        return self.session.scalar(select(Round).where(rounds.c.name == name))
+
+    def rounds(self) -> Sequence[Round]:
+        return self.session.scalars(select(Round).order_by(rounds.c.opens_at)).all()
+
+    def round_open_at(self, moment: datetime) -> Round | None:
+        """The round whose registration window contains `moment`."""
+        return self.session.scalar(
+            select(Round)
+            .where(rounds.c.opens_at <= moment, rounds.c.closes_at > moment)
+            .order_by(rounds.c.opens_at.desc())
+        )
+
+    def next_round_after(self, moment: datetime) -> Round | None:
+        return self.session.scalar(
+            select(Round).where(rounds.c.opens_at > moment).order_by(rounds.c.opens_at)
+        )
+
+    def latest_round_for(self, person_id: int) -> Round | None:
+        return self.session.scalar(
+            select(Round)
+            .join(Registration, registrations.c.round_id == rounds.c.id)
+            .where(registrations.c.person_id == person_id)
+            .order_by(rounds.c.opens_at.desc())
+        )
+
+    # registrations
+    def registration(self, round_id: int, person_id: int) -> Registration | None:
+        return self.session.scalar(
+            select(Registration).where(
+                registrations.c.round_id == round_id, registrations.c.person_id == person_id
+            )
+        )
+
+    def registrations(
+        self, round_id: int, status: RegistrationStatus | None = None
+    ) -> Sequence[Registration]:
+        query = select(Registration).where(registrations.c.round_id == round_id)
+        if status is not None:
+            query = query.where(registrations.c.status == status)
+        return self.session.scalars(query.order_by(registrations.c.id)).all()
+
+    def registrations_of(self, person_id: int) -> Sequence[Registration]:
+        return self.session.scalars(
+            select(Registration)
+            .where(registrations.c.person_id == person_id)
+            .order_by(registrations.c.id)
+        ).all()
+
+    # introductions
+    def introductions(self, round_id: int) -> Sequence[Introduction]:
+        return self.session.scalars(
+            select(Introduction)
+            .where(introductions.c.round_id == round_id)
+            .order_by(introductions.c.id)
+        ).all()
+
+    def introductions_of(
+        self, person_id: int, round_id: int | None = None
+    ) -> Sequence[Introduction]:
+        query = select(Introduction).where(
+            (introductions.c.mentee_id == person_id) | (introductions.c.mentor_id == person_id)
+        )
+        if round_id is not None:
+            query = query.where(introductions.c.round_id == round_id)
+        return self.session.scalars(
+            query.order_by(introductions.c.number, introductions.c.id)
+        ).all()
+
+    def earlier_pairs(self, before_round_id: int) -> set[tuple[int, int]]:
+        """(mentor, mentee) person pairs introduced in any other round: never again."""
+        rows = self.session.execute(
+            select(introductions.c.mentor_id, introductions.c.mentee_id).where(
+                introductions.c.round_id != before_round_id
+            )
+        )
+        return {(a, b) for a, b in rows}
+
+    # approaches
+    def approach(self, approach_id: int) -> Approach | None:
+        return self.session.get(Approach, approach_id)
+
+    def pending_approach(self, mentee_id: int) -> Approach | None:
+        return self.session.scalar(
+            select(Approach).where(
+                approaches.c.mentee_id == mentee_id, approaches.c.status == ApproachStatus.PENDING
+            )
+        )
+
+    def pending_approaches_to(self, mentor_id: int) -> Sequence[Approach]:
+        return self.session.scalars(
+            select(Approach)
+            .where(
+                approaches.c.mentor_id == mentor_id, approaches.c.status == ApproachStatus.PENDING
+            )
+            .order_by(approaches.c.created_at)
+        ).all()
+
+    def approaches_of_mentee(
+        self, mentee_id: int, round_id: int | None = None
+    ) -> Sequence[Approach]:
+        query = select(Approach).where(approaches.c.mentee_id == mentee_id)
+        if round_id is not None:
+            query = query.where(approaches.c.round_id == round_id)
+        return self.session.scalars(query.order_by(approaches.c.created_at)).all()
+
+    def all_pending_approaches(self) -> Sequence[Approach]:
+        return self.session.scalars(
+            select(Approach).where(approaches.c.status == ApproachStatus.PENDING)
+        ).all()
+
+    # pairings
+    def pairing(self, pairing_id: int) -> Pairing | None:
+        return self.session.get(Pairing, pairing_id)
+
+    def active_pairing_of_mentee(self, mentee_id: int) -> Pairing | None:
+        return self.session.scalar(
+            select(Pairing).where(
+                pairings.c.mentee_id == mentee_id, pairings.c.status == PairingStatus.ACTIVE
+            )
+        )
+
+    def active_pairings_of(self, person_id: int) -> Sequence[Pairing]:
+        return self.session.scalars(
+            select(Pairing)
+            .where(
+                (pairings.c.mentee_id == person_id) | (pairings.c.mentor_id == person_id),
+                pairings.c.status == PairingStatus.ACTIVE,
+            )
+            .order_by(pairings.c.started_at)
+        ).all()
+
+    def active_pairings_as_mentor(self, mentor_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(Pairing)
+                .where(pairings.c.mentor_id == mentor_id, pairings.c.status == PairingStatus.ACTIVE)
+            )
+            or 0
+        )
+
+    def pairings_of(self, person_id: int) -> Sequence[Pairing]:
+        return self.session.scalars(
+            select(Pairing)
+            .where((pairings.c.mentee_id == person_id) | (pairings.c.mentor_id == person_id))
+            .order_by(pairings.c.started_at)
+        ).all()
+
+    def all_active_pairings(self) -> Sequence[Pairing]:
+        return self.session.scalars(
+            select(Pairing).where(pairings.c.status == PairingStatus.ACTIVE).order_by(pairings.c.id)
+        ).all()
+
+    # meetings
+    def meetings(self, pairing_id: int) -> Sequence[Meeting]:
+        return self.session.scalars(
+            select(Meeting).where(meetings.c.pairing_id == pairing_id).order_by(meetings.c.met_on)
+        ).all()
+
+    def minutes_met(self, pairing_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.coalesce(func.sum(meetings.c.minutes), 0)).where(
+                    meetings.c.pairing_id == pairing_id
+                )
+            )
+            or 0
+        )
+
+    # mail records
+    def inbound_by_key(self, key: str) -> InboundMessage | None:
+        return self.session.scalar(select(InboundMessage).where(inbound_messages.c.key == key))
+
+    def outbound_by_key(self, dedupe_key: str) -> OutboundMessage | None:
+        return self.session.scalar(
+            select(OutboundMessage).where(outbound_messages.c.dedupe_key == dedupe_key)
+        )
+
+    def outbound_by_message_id(self, message_id: str) -> OutboundMessage | None:
+        return self.session.scalar(
+            select(OutboundMessage).where(outbound_messages.c.message_id == message_id)
+        )
+
+    def token(self, token_hash: str) -> ReplyToken | None:
+        return self.session.scalar(
+            select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        )

@@ -1,0 +1,201 @@
+"""Storage on a real SQLite file: migrations from empty, round-trips, DB-held invariants."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+
+from service.domain.model import (
+    Approach,
+    ApproachStatus,
+    Pairing,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+from service.store.database import Database
+from service.store.records import OutboundMessage
+from service.store.unit_of_work import UnitOfWork
+
+NOW = datetime(2026, 5, 17, 8, 0, tzinfo=UTC)
+
+
+def seed(uow: UnitOfWork) -> tuple[Round, Person, Person]:
+    r = Round(name="2026", opens_at=NOW, closes_at=NOW + timedelta(days=31), created_at=NOW)
+    mentee = Person(email="alex@dept.gov.uk", first_name="Alex", last_name="Lee", created_at=NOW)
+    mentor = Person(email="sam@dept.gov.uk", first_name="Sam", last_name="Jones", created_at=NOW)
+    for obj in (r, mentee, mentor):
+        uow.add(obj)
+    uow.flush()
+    return r, mentee, mentor
+
+
+def test_migrations_create_every_table_from_empty(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert db.current_revision() is None
+    db.migrate()
+    assert db.current_revision() == db.head_revision()
+    tables = set(inspect(db.engine).get_table_names())
+    assert {
+        "people",
+        "rounds",
+        "registrations",
+        "introductions",
+        "approaches",
+        "pairings",
+        "meetings",
+        "audit_events",
+        "inbound_messages",
+        "outbound_messages",
+        "reply_tokens",
+        "interest_list",
+        "alembic_version",
+    } <= tables
+    db.migrate()  # twice is safe
+    assert db.current_revision() == db.head_revision()
+    db.dispose()
+
+
+def test_round_trip_keeps_aware_utc_and_enums(db):
+    with UnitOfWork(db) as uow:
+        r, mentee, _ = seed(uow)
+        assert r.id is not None and mentee.id is not None
+        uow.add(
+            Registration(
+                round_id=r.id,
+                person_id=mentee.id,
+                roles="mentor,mentee",
+                grade="HEO",
+                department="Home Office",
+                profession="Policy",
+                created_at=NOW,
+                long_term_capacity=2,
+            )
+        )
+        uow.commit()
+    with UnitOfWork(db) as uow:
+        got = uow.repo.round_by_name("2026")
+        assert got is not None and got.opens_at == NOW and got.opens_at.tzinfo is not None
+        person = uow.repo.person_by_email("ALEX@dept.gov.uk ")
+        assert person is not None and person.name == "Alex Lee"
+        reg = uow.repo.registration(got.id or 0, person.id or 0)
+        assert reg is not None
+        assert reg.status is RegistrationStatus.PENDING_CONFIRMATION
+        assert reg.long_term_capacity == 2
+        assert {r.value for r in reg.role_set} == {"mentor", "mentee"}
+        assert uow.repo.round_open_at(NOW + timedelta(days=3)) is not None
+        assert uow.repo.round_open_at(NOW + timedelta(days=40)) is None
+
+
+def test_leaving_without_commit_rolls_back(db):
+    with UnitOfWork(db) as uow:
+        seed(uow)
+    with UnitOfWork(db) as uow:
+        assert uow.repo.rounds() == []
+
+
+def test_audit_event_in_same_transaction(db):
+    with UnitOfWork(db, actor="person:1") as uow:
+        r, _, _ = seed(uow)
+        uow.audit("round.created", f"round:{r.id}", {"status": "open"})
+        uow.commit()
+    with UnitOfWork(db) as uow:
+        from sqlalchemy import select
+
+        from service.domain.model import AuditEvent
+
+        events = uow.session.scalars(select(AuditEvent)).all()
+        assert [(e.actor, e.action, e.detail) for e in events] == [
+            ("person:1", "round.created", {"status": "open"})
+        ]
+
+
+def test_database_holds_one_pending_approach_per_mentee(db):
+    with UnitOfWork(db) as uow:
+        r, mentee, mentor = seed(uow)
+        assert r.id and mentee.id and mentor.id
+        uow.add(Approach(round_id=r.id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=NOW))
+        uow.commit()
+        uow.add(Approach(round_id=r.id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=NOW))
+        with pytest.raises(IntegrityError):
+            uow.commit()
+        uow.rollback()
+        # An answered approach does not block a new one.
+        first = uow.repo.pending_approach(mentee.id)
+        assert first is not None
+        first.status = ApproachStatus.DECLINED
+        uow.add(Approach(round_id=r.id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=NOW))
+        uow.commit()
+        assert len(uow.repo.approaches_of_mentee(mentee.id)) == 2
+
+
+def test_database_holds_one_active_pairing_per_mentee(db):
+    with UnitOfWork(db) as uow:
+        r, mentee, mentor = seed(uow)
+        assert r.id and mentee.id and mentor.id
+        for _ in range(2):
+            uow.add(
+                Pairing(
+                    round_id=r.id,
+                    mentor_id=mentor.id,
+                    mentee_id=mentee.id,
+                    started_at=NOW,
+                    ends_at=NOW + timedelta(days=365),
+                )
+            )
+        with pytest.raises(IntegrityError):
+            uow.commit()
+
+
+def test_outbox_dedupe_key_is_unique(db):
+    def email() -> OutboundMessage:
+        return OutboundMessage(
+            dedupe_key="match-email:1:2",
+            to_address="a@b.c",
+            template="t",
+            message_id=f"<{id(object())}@x>",
+            raw=b"x",
+            created_at=NOW,
+        )
+
+    with UnitOfWork(db) as uow:
+        uow.add(email())
+        uow.commit()
+        uow.add(email())
+        with pytest.raises(IntegrityError):
+            uow.commit()
+
+
+def test_meetings_sum(db):
+    from service.domain.model import Meeting
+
+    with UnitOfWork(db) as uow:
+        r, mentee, mentor = seed(uow)
+        assert r.id and mentee.id and mentor.id
+        p = Pairing(
+            round_id=r.id,
+            mentor_id=mentor.id,
+            mentee_id=mentee.id,
+            started_at=NOW,
+            ends_at=NOW + timedelta(days=365),
+        )
+        uow.add(p)
+        uow.flush()
+        assert p.id is not None
+        for minutes in (30, 45):
+            uow.add(
+                Meeting(
+                    pairing_id=p.id,
+                    logged_by=mentee.id,
+                    met_on=date(2026, 6, 1),
+                    minutes=minutes,
+                    created_at=NOW,
+                )
+            )
+        uow.commit()
+        assert uow.repo.minutes_met(p.id) == 75
+        assert uow.repo.active_pairings_as_mentor(mentor.id) == 1
