@@ -27,6 +27,7 @@ from service.domain.model import (
     RegistrationStatus,
     Role,
     Round,
+    RoundStatus,
 )
 from service.errors import DomainError
 from service.vocabulary import Vocabulary
@@ -61,6 +62,15 @@ def ensure_registration_open(round_: Round | None, now: datetime, tz: str) -> Ro
     if now >= round_.closes_at:
         raise DomainError(f"Registrations for {round_.name} closed on {day(round_.closes_at, tz)}.")
     return round_
+
+
+def round_phase(round_: Round, now: datetime) -> RoundStatus:
+    """Where a round is: before, during or after its window, then matched and sent."""
+    if round_.status in (RoundStatus.MATCHED, RoundStatus.SENT):
+        return round_.status
+    if now < round_.opens_at:
+        return RoundStatus.DRAFT
+    return RoundStatus.OPEN if now < round_.closes_at else RoundStatus.CLOSED
 
 
 def can_mentor(grade: str, vocabulary: Vocabulary) -> bool:

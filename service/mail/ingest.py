@@ -1,0 +1,47 @@
+"""Exactly-once ingest: keep every message raw before anything acts on it.
+
+The key of a message is its Message-ID, or a hash of the raw bytes when it has none.
+A message whose key is already stored is never applied again: if it was handled, it is
+only moved out of the inbox (a crash may have stopped us before the move).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from service import clock
+from service.mail.transport import FetchedMessage
+from service.store.records import InboundMessage
+from service.store.unit_of_work import UnitOfWork
+
+_HEADERS = BytesHeaderParser(policy=compat32)
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
+
+
+def message_key(raw: bytes) -> str:
+    """The Message-ID (angle brackets kept), else "sha256:" + the hash of the raw bytes."""
+    try:
+        value = _HEADERS.parsebytes(raw[:65536]).get("Message-ID")
+    except Exception:  # a header block this broken has no usable Message-ID
+        value = None
+    if value:
+        found = _MESSAGE_ID.search(str(value))
+        if found:
+            return found.group(0)
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def store(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
+    """Keep the message (once). Returns the record and whether it is new."""
+    key = message_key(fetched.raw)
+    existing = uow.repo.inbound_by_key(key)
+    if existing is not None:
+        return existing, False
+    record = InboundMessage(
+        key=key, transport_id=fetched.transport_id, raw=fetched.raw, received_at=clock.now()
+    )
+    uow.add(record)
+    return record, True

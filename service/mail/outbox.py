@@ -1,0 +1,292 @@
+"""The outbox: every email is stored, rendered, before it is sent, and sent once.
+
+`queue()` runs inside the caller's unit of work, so an email exists if and only if the
+state change that caused it was committed. Its dedupe key is unique in the database:
+queueing the same logical email again does nothing.
+
+`drain()` sends what is queued. Each record is claimed (queued → sending) in its own
+committed step before the provider is called, and marked sent with the provider's id
+afterwards. A crash between the provider accepting a message and us recording it leaves
+the record in "sending"; the next drain asks the mailbox whether a message with that
+Message-ID was sent (`Transport.already_sent`) before sending it again. The remaining
+window is a provider that accepted the message but does not show it yet (Graph can take
+a few seconds to file it in Sent Items): `RECONCILE_AFTER` waits that long first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from service import clock
+from service.config import ProgrammeConfig
+from service.mail import tokens
+from service.mail.compose import compose
+from service.mail.ratelimit import SendLimitExceeded
+from service.mail.render import render
+from service.mail.retry import RetryPolicy
+from service.mail.transport import Transport, TransportError
+from service.messages import Email
+from service.store.database import Database
+from service.store.orm import outbound_messages
+from service.store.records import OutboundMessage, OutboundStatus
+from service.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+RECONCILE_AFTER = timedelta(minutes=2)
+RETRY = RetryPolicy()
+
+
+def common_context(config: ProgrammeConfig) -> dict[str, Any]:
+    """What every template may use, whoever it is for."""
+    return {"programme": config.programme, "coordinators": config.coordinators.addresses}
+
+
+def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(tz))
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        uow.session.scalar(
+            select(func.count())
+            .select_from(outbound_messages)
+            .where(
+                outbound_messages.c.to_address == address,
+                outbound_messages.c.automatic_answer.is_(True),
+                outbound_messages.c.created_at >= start,
+            )
+        )
+        or 0
+    )
+
+
+def queue(
+    uow: UnitOfWork, email: Email, config: ProgrammeConfig, *, now: datetime | None = None
+) -> OutboundMessage | None:
+    """Render and store one email in the caller's transaction. None if already queued.
+
+    Automatic answers (problems, help, "already done") are limited per sender per day:
+    the last allowed one is replaced by a short "no more automatic answers today" note.
+    """
+    now = now or clock.now()
+    if uow.repo.outbound_by_key(email.key) is not None:
+        return None
+    address = email.to.address.strip().lower()
+    if email.automatic_answer:
+        limit = config.limits.auto_answers_per_sender_per_day
+        sent_today = automatic_answers_today(uow, address, now, config.programme.timezone)
+        if sent_today >= limit:
+            log.info("automatic answer %s not sent: daily limit reached", email.key)
+            return None
+        if sent_today == limit - 1:
+            email = Email(
+                key=email.key,
+                template="no_more_answers_today",
+                to=email.to,
+                context={
+                    "recipient": email.context.get("recipient", {"first_name": email.to.name})
+                },
+                automatic_answer=True,
+                in_reply_to=email.in_reply_to,
+                references=email.references,
+            )
+    token = None
+    if email.to.person_id is not None:
+        token = tokens.issue(
+            uow, email.to.person_id, email.purpose, now, config.limits.token_lifetime_days
+        )
+    rendered = render(email.template, {**common_context(config), **email.context})
+    message_id, raw = compose(
+        rendered,
+        to=(email.to.name, address),
+        programme=config.programme,
+        token=token,
+        in_reply_to=email.in_reply_to,
+        references=email.references,
+        attachments=[(a.filename, a.content_type, a.data) for a in email.attachments],
+    )
+    record = OutboundMessage(
+        dedupe_key=email.key,
+        to_address=address,
+        template=email.template,
+        message_id=message_id,
+        raw=raw,
+        created_at=now,
+        person_id=email.to.person_id,
+        inbound_id=uow.inbound_id,
+        automatic_answer=email.automatic_answer,
+        next_attempt_at=now,
+    )
+    uow.add(record)
+    return record
+
+
+def queue_all(
+    uow: UnitOfWork, emails: list[Email], config: ProgrammeConfig
+) -> list[OutboundMessage]:
+    queued = [queue(uow, e, config) for e in emails]
+    return [q for q in queued if q is not None]
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    reconciled: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def _set(db: Database, record_id: int, expected: OutboundStatus | None, **values: Any) -> bool:
+    """Change one record in its own transaction; with `expected`, only from that status."""
+    stmt = update(outbound_messages).where(outbound_messages.c.id == record_id)
+    if expected is not None:
+        stmt = stmt.where(outbound_messages.c.status == expected)
+    with db.engine.begin() as conn:
+        return conn.execute(stmt.values(**values)).rowcount == 1
+
+
+def reconcile(db: Database, transport: Transport, now: datetime) -> int:
+    """Settle records left in "sending" by a crash: sent if the mailbox has them, else requeue."""
+    settled = 0
+    with db.engine.connect() as conn:
+        stuck = conn.execute(
+            select(outbound_messages.c.id, outbound_messages.c.message_id).where(
+                outbound_messages.c.status == OutboundStatus.SENDING,
+                outbound_messages.c.next_attempt_at <= now - RECONCILE_AFTER,
+            )
+        ).all()
+    for record_id, message_id in stuck:
+        provider_id = transport.already_sent(message_id)
+        if provider_id is not None:
+            _set(
+                db,
+                record_id,
+                OutboundStatus.SENDING,
+                status=OutboundStatus.SENT,
+                provider_id=provider_id,
+                sent_at=now,
+            )
+        else:
+            _set(
+                db,
+                record_id,
+                OutboundStatus.SENDING,
+                status=OutboundStatus.QUEUED,
+                next_attempt_at=now,
+            )
+        settled += 1
+    return settled
+
+
+def drain(
+    db: Database,
+    transport: Transport,
+    *,
+    limit: int | None = None,
+    on_failure: Callable[[int, str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DrainReport:
+    """Send what is due, oldest first. Safe to run in several workers at once."""
+    now = clock.now()
+    report = DrainReport(reconciled=reconcile(db, transport, now))
+    with db.engine.connect() as conn:
+        query = (
+            select(outbound_messages.c.id)
+            .where(
+                outbound_messages.c.status == OutboundStatus.QUEUED,
+                outbound_messages.c.next_attempt_at <= now,
+            )
+            .order_by(outbound_messages.c.id)
+        )
+        due = [row[0] for row in conn.execute(query.limit(limit) if limit else query)]
+    for record_id in due:
+        # Claim it: another worker may have taken it since we listed it.
+        if not _set(
+            db,
+            record_id,
+            OutboundStatus.QUEUED,
+            status=OutboundStatus.SENDING,
+            attempts=outbound_messages.c.attempts + 1,
+            next_attempt_at=clock.now(),
+        ):
+            continue
+        with db.engine.connect() as conn:
+            to_address, raw, attempts = conn.execute(
+                select(
+                    outbound_messages.c.to_address,
+                    outbound_messages.c.raw,
+                    outbound_messages.c.attempts,
+                ).where(outbound_messages.c.id == record_id)
+            ).one()
+        try:
+            result = transport.send(raw, recipients=[to_address])
+        except SendLimitExceeded as exc:
+            _set(
+                db,
+                record_id,
+                OutboundStatus.SENDING,
+                status=OutboundStatus.QUEUED,
+                attempts=attempts - 1,
+                next_attempt_at=clock.now() + timedelta(seconds=exc.wait),
+            )
+            report.deferred += 1
+            break  # the mailbox's limit applies to everything behind this one too
+        except TransportError as exc:
+            if exc.permanent or not RETRY.should_retry(attempts, retry_after=exc.retry_after):
+                _set(
+                    db,
+                    record_id,
+                    OutboundStatus.SENDING,
+                    status=OutboundStatus.FAILED,
+                    last_error=str(exc)[:500],
+                )
+                report.failed += 1
+                report.failures.append(str(exc))
+                if on_failure:
+                    on_failure(record_id, str(exc))
+            else:
+                wait = RETRY.delay(attempts, retry_after=exc.retry_after)
+                _set(
+                    db,
+                    record_id,
+                    OutboundStatus.SENDING,
+                    status=OutboundStatus.QUEUED,
+                    last_error=str(exc)[:500],
+                    next_attempt_at=clock.now() + timedelta(seconds=wait),
+                )
+                report.deferred += 1
+            continue
+        _set(
+            db,
+            record_id,
+            OutboundStatus.SENDING,
+            status=OutboundStatus.SENT,
+            provider_id=result.provider_id,
+            sent_at=clock.now(),
+        )
+        report.sent += 1
+        if progress:
+            progress(1)
+    return report
+
+
+def queued_count(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return (
+            conn.scalar(
+                select(func.count())
+                .select_from(outbound_messages)
+                .where(
+                    outbound_messages.c.status.in_([OutboundStatus.QUEUED, OutboundStatus.SENDING])
+                )
+            )
+            or 0
+        )

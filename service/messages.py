@@ -1,0 +1,41 @@
+"""What handlers and jobs return: emails to send, described, not yet rendered.
+
+A handler never renders or sends; it returns `Email` intents and the outbox turns them
+into stored MIME in the same transaction as the state change (see `service.mail.outbox`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    name: str = ""
+    person_id: int | None = None  # None for coordinators and unknown senders
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Email:
+    """One logical email. `key` is its identity: the same key is never sent twice."""
+
+    key: str
+    template: str
+    to: Recipient
+    context: dict[str, Any] = field(default_factory=dict)
+    # What a bare "yes"/"no" in a reply answers, e.g. "approach:12" (see tokens).
+    purpose: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    # Answers to someone's mail count towards their daily limit of automatic answers.
+    automatic_answer: bool = False
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()

@@ -1,0 +1,339 @@
+"""The inbound pipeline: fetch → keep raw → classify → handle → move.
+
+One message at a time, each in its own transactions:
+1. the raw message is stored under its key (exactly once) and committed;
+2. it is classified and handled in one unit of work: state change, audit events and the
+   emails it causes commit together, or nothing does (a refusal rolls back and answers);
+3. only then is the mailbox copy moved out of the inbox.
+A crash between any two steps is repaired by the next pass, which finds the stored
+record and carries on from where it stopped, never applying a message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from service import bus, clock
+from service.domain.model import Person
+from service.errors import DomainError, MentoringError
+from service.inbound.classify import Classification, Kind, classify
+from service.inbound.commands import Answer, Command, Verb
+from service.mail import ingest, outbox, tokens
+from service.mail.transport import Folder
+from service.messages import Email, Recipient
+from service.store.records import InboundMessage, InboundStatus
+from service.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from service.app import App
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+FOLDERS = {
+    InboundStatus.PROCESSED: Folder.PROCESSED,
+    InboundStatus.NEEDS_ATTENTION: Folder.NEEDS_ATTENTION,
+    InboundStatus.IGNORED: Folder.IGNORED,
+}
+CATEGORIES = {
+    InboundStatus.PROCESSED: "Mentoring: done",
+    InboundStatus.NEEDS_ATTENTION: "Mentoring: needs attention",
+    InboundStatus.IGNORED: "Mentoring: ignored",
+}
+
+
+@dataclass
+class PassReport:
+    fetched: int = 0
+    new: int = 0
+    repeats: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def count(self, status: InboundStatus) -> None:
+        self.outcomes[status.value] = self.outcomes.get(status.value, 0) + 1
+
+
+@dataclass
+class Outcome:
+    status: InboundStatus
+    reason: str
+    emails: list[Email] = field(default_factory=list)
+    person_id: int | None = None
+
+
+class StoreLookup:
+    """What the classifier may ask of the database."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def is_our_message_id(self, message_id: str) -> bool:
+        return self.uow.repo.outbound_by_message_id(message_id) is not None
+
+    def token_known(self, token: str) -> bool:
+        return self.uow.repo.token(tokens.token_hash(token)) is not None
+
+    def is_participant(self, address: str) -> bool:
+        person = self.uow.repo.person_by_email(address)
+        return person is not None and not person.erased
+
+
+def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
+    """One pass over the inbox: every waiting message is handled and moved."""
+    report = PassReport()
+    transport = app.transport
+    for fetched in transport.fetch_new(limit):
+        report.fetched += 1
+        with app.uow() as uow:
+            record, new = ingest.store(uow, fetched)
+            uow.commit()
+        report.new += new
+        if record.status is InboundStatus.STORED:
+            assert record.id is not None
+            record = handle_stored(app, record.id)
+        elif not new:
+            report.repeats += 1
+        transport.move(
+            fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+        )
+        with app.uow() as uow:
+            stored = uow.session.get(InboundMessage, record.id)
+            if stored is not None and stored.moved_at is None:
+                stored.moved_at = clock.now()
+                uow.commit()
+        report.count(record.status)
+    return report
+
+
+def handle_stored(app: App, inbound_id: int) -> InboundMessage:
+    """Classify and handle one stored message; returns the record in its final status."""
+    with app.uow() as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        record.attempts += 1
+        attempts = record.attempts
+        uow.commit()
+    if attempts > MAX_ATTEMPTS:
+        outcome = Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"could not be processed after {MAX_ATTEMPTS} tries; see the worker log",
+        )
+        return _finish(app, inbound_id, outcome, kind="error")
+    try:
+        with app.uow(inbound_id=inbound_id) as uow:
+            record = uow.session.get(InboundMessage, inbound_id)
+            assert record is not None
+            classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
+            outcome = route(classification, uow, bus.Context(app.config, clock.now()))
+            _apply(uow, record, outcome, classification.kind.value, app)
+            uow.commit()
+            return record
+    except DomainError as refusal:
+        # Nothing of the refused change was committed; answer with the sentence.
+        return _refused(app, inbound_id, refusal)
+    except MentoringError:
+        raise
+    except Exception:
+        log.exception("inbound message %s failed on try %s", inbound_id, attempts)
+        if attempts >= MAX_ATTEMPTS:
+            outcome = Outcome(InboundStatus.NEEDS_ATTENTION, "failed while being processed")
+            return _finish(app, inbound_id, outcome, kind="error")
+        raise
+
+
+def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str, app: App) -> None:
+    outbox.queue_all(uow, outcome.emails, app.config)
+    record.status = outcome.status
+    record.kind = kind
+    record.reason = outcome.reason[:1000]
+    record.person_id = outcome.person_id
+    record.processed_at = clock.now()
+
+
+def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> InboundMessage:
+    with app.uow(inbound_id=inbound_id) as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        _apply(uow, record, outcome, kind, app)
+        uow.commit()
+        return record
+
+
+def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
+    with app.uow(inbound_id=inbound_id) as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
+        person = _sender(uow, classification)
+        emails = []
+        if person is not None:
+            emails.append(
+                problem_answer(person, str(refusal), classification, app.config.programme.timezone)
+            )
+        _apply(
+            uow,
+            record,
+            Outcome(InboundStatus.PROCESSED, f"refused: {refusal}", emails, person and person.id),
+            classification.kind.value,
+            app,
+        )
+        uow.commit()
+        return record
+
+
+def _thread(c: Classification) -> bus.Thread:
+    return bus.Thread(message_id=c.message_id, references=tuple(c.references))
+
+
+def _sender(uow: UnitOfWork, c: Classification) -> Person | None:
+    if c.token:
+        found = tokens.resolve(uow, c.token, clock.now())
+        if found is not None:
+            return uow.repo.person(found.person_id)
+    return None
+
+
+def _token_purpose(uow: UnitOfWork, c: Classification) -> str:
+    if c.token:
+        found = tokens.resolve(uow, c.token, clock.now())
+        if found is not None:
+            return found.purpose
+    return ""
+
+
+def recipient(person: Person) -> Recipient:
+    return Recipient(address=person.email, name=person.name, person_id=person.id)
+
+
+def person_context(person: Person) -> dict[str, str]:
+    return {"first_name": person.first_name, "last_name": person.last_name, "email": person.email}
+
+
+def problem_answer(person: Person, problem: str, c: Classification, tz: str) -> Email:
+    """The one plain-English answer to something we could not do or understand."""
+    return Email(
+        key=f"problem:{c.message_id or c.subject}:{person.id}",
+        template="problem_answer",
+        to=recipient(person),
+        context={"person": person_context(person), "problem": problem, "subject": c.subject},
+        automatic_answer=True,
+        **_thread(c).reply_headers(),
+    )
+
+
+def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+    """Decide what the message is for and hand it to the right handler."""
+    if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
+        return _automatic(c, uow)
+    if c.kind is Kind.TOO_LARGE:
+        return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason)
+    if c.kind is Kind.BOUNCE:
+        from service.bounces import record_bounce
+
+        return record_bounce(c, uow, ctx)
+    if c.kind is Kind.FORGED_FORM:
+        return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason)
+    if c.kind is Kind.FORM:
+        assert c.form is not None
+        emails = bus.form_handler()(bus.FormRequest(c.form, _thread(c)), uow, ctx)
+        return Outcome(InboundStatus.PROCESSED, c.reason, emails)
+    if c.kind is Kind.COMMAND:
+        return _command(c, uow, ctx)
+    if c.kind is Kind.COORDINATOR:
+        return _coordinator(c, uow, ctx)
+    return _unknown(c, uow, ctx)
+
+
+def _automatic(c: Classification, uow: UnitOfWork) -> Outcome:
+    person = uow.repo.person_by_email(c.sender) if c.sender else None
+    if c.kind is Kind.AUTO_REPLY and person is not None and c.return_date is not None:
+        # Nudges wait until they are back.
+        person.away_until = c.return_date
+        uow.audit("person.away", f"person:{person.id}", {"until": c.return_date.isoformat()})
+    return Outcome(InboundStatus.IGNORED, c.reason, person_id=person.id if person else None)
+
+
+def _resolve_answer(c: Classification, purpose: str) -> tuple[Command, ...]:
+    """A bare yes/no answers the question the token was issued for."""
+    assert c.reading is not None
+    if c.reading.commands or c.reading.answer is None or not purpose:
+        return c.reading.commands
+    kind = purpose.split(":", 1)[0]
+    yes = c.reading.answer is Answer.YES
+    mapping = {
+        "registration": Verb.CONFIRM if yes else Verb.WITHDRAW,
+        "approach": Verb.ACCEPT if yes else Verb.DECLINE,
+        "continue": Verb.CONTINUE if yes else None,
+        "erasure": Verb.DELETE_MY_DATA if yes else None,
+    }
+    verb = mapping.get(kind)
+    return (Command(verb),) if verb is not None else ()
+
+
+def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+    person = _sender(uow, c)
+    if person is None or person.erased:
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            "reply token unknown or expired, so the sender cannot be confirmed",
+        )
+    purpose = _token_purpose(uow, c)
+    commands = _resolve_answer(c, purpose) if c.reading else ()
+    if not commands:
+        reason = (c.reading.reason if c.reading else "") or "no command found"
+        answer = problem_answer(
+            person,
+            "We could not tell what you would like us to do, so we have changed nothing."
+            " A coordinator will read your email.",
+            c,
+            ctx.tz,
+        )
+        return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
+    emails: list[Email] = []
+    for command in commands:
+        handler = bus.command_handler(command.verb.value)
+        if handler is None:
+            return Outcome(
+                InboundStatus.NEEDS_ATTENTION, f"no handler for {command.verb.value}", [], person.id
+            )
+        request = bus.CommandRequest(command, person, purpose, _thread(c))
+        emails.extend(handler(request, uow, ctx))
+    verbs = ", ".join(cmd.verb.value for cmd in commands)
+    return Outcome(InboundStatus.PROCESSED, f"command: {verbs}", emails, person.id)
+
+
+def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+    commands = c.reading.commands if c.reading else ()
+    if not commands:
+        return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason or "coordinator mail")
+    emails: list[Email] = []
+    for command in commands:
+        target = uow.repo.person_by_email(command.target) if command.target else None
+        handler = bus.command_handler(command.verb.value)
+        if target is None or handler is None:
+            return Outcome(
+                InboundStatus.NEEDS_ATTENTION,
+                "coordinator command without a known participant address",
+            )
+        request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
+        emails.extend(handler(request, uow, ctx))
+    return Outcome(InboundStatus.PROCESSED, "coordinator command")
+
+
+def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+    person = uow.repo.person_by_email(c.sender) if c.sender else None
+    emails = []
+    if person is not None and not person.erased:
+        emails.append(
+            problem_answer(
+                person,
+                "We could not link your email to your place in the programme, so we have"
+                " changed nothing. Please reply to the most recent email we sent you, so"
+                " that we know it is really you.",
+                c,
+                ctx.tz,
+            )
+        )
+    return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason, emails, person.id if person else None)
