@@ -114,6 +114,18 @@ def _client_credential(settings: GraphSettings) -> str | dict[str, str]:
     return settings.client_secret
 
 
+class _ExplicitVerifySession(requests.Session):
+    """A session whose own `verify` wins over REQUESTS_CA_BUNDLE in the environment.
+
+    requests lets the environment's CA bundle override a session's `verify` (it only
+    yields to a per-request value), which would silently ignore GRAPH_CA_BUNDLE.
+    """
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
 class _MentoringConnection(Connection):  # type: ignore[misc]
     """O365's connection with our sign-in authority, retries and concurrency limit."""
 
@@ -140,12 +152,15 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
     def msal_client(self) -> msal.ConfidentialClientApplication:
         if self._client is None:
             authority = self._graph.authority_url.rstrip("/")
+            http = _ExplicitVerifySession()
+            http.verify = self.verify_ssl
+            http.proxies = self.proxy
             self._client = msal.ConfidentialClientApplication(
                 client_id=self._graph.client_id,
                 client_credential=_client_credential(self._graph),
                 authority=f"{authority}/{self._graph.tenant_id}",
                 token_cache=self.token_backend,
-                verify=self.verify_ssl,
+                http_client=http,
                 timeout=self.timeout,
                 # Only Microsoft's own login host is known to its discovery service.
                 instance_discovery=None if authority == DEFAULT_AUTHORITY else False,
@@ -178,6 +193,8 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
     def oauth_request(self, url: str, method: str, **kwargs: Any) -> requests.Response:
         attempt = 0
         refreshed = False
+        if isinstance(self.verify_ssl, str):
+            kwargs.setdefault("verify", self.verify_ssl)  # see _ExplicitVerifySession
         while True:
             attempt += 1
             if self._should_renew():
