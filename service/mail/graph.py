@@ -126,6 +126,31 @@ class _ExplicitVerifySession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+def confidential_client(
+    settings: GraphSettings,
+    token_cache: msal.TokenCache | None = None,
+    *,
+    verify: bool | str = True,
+    proxies: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> msal.ConfidentialClientApplication:
+    """The app's msal client: our authority, secret or certificate, and CA bundle."""
+    authority = settings.authority_url.rstrip("/")
+    http = _ExplicitVerifySession()
+    http.verify = settings.ca_bundle or verify
+    http.proxies = proxies or {}
+    return msal.ConfidentialClientApplication(
+        client_id=settings.client_id,
+        client_credential=_client_credential(settings),
+        authority=f"{authority}/{settings.tenant_id}",
+        token_cache=token_cache,
+        http_client=http,
+        timeout=timeout,
+        # Only Microsoft's own login host is known to its discovery service.
+        instance_discovery=None if authority == DEFAULT_AUTHORITY else False,
+    )
+
+
 class _MentoringConnection(Connection):  # type: ignore[misc]
     """O365's connection with our sign-in authority, retries and concurrency limit."""
 
@@ -151,19 +176,9 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
     @property
     def msal_client(self) -> msal.ConfidentialClientApplication:
         if self._client is None:
-            authority = self._graph.authority_url.rstrip("/")
-            http = _ExplicitVerifySession()
-            http.verify = self.verify_ssl
-            http.proxies = self.proxy
-            self._client = msal.ConfidentialClientApplication(
-                client_id=self._graph.client_id,
-                client_credential=_client_credential(self._graph),
-                authority=f"{authority}/{self._graph.tenant_id}",
-                token_cache=self.token_backend,
-                http_client=http,
+            self._client = confidential_client(
+                self._graph, self.token_backend, verify=self.verify_ssl, proxies=self.proxy,
                 timeout=self.timeout,
-                # Only Microsoft's own login host is known to its discovery service.
-                instance_discovery=None if authority == DEFAULT_AUTHORITY else False,
             )
         return self._client
 
