@@ -31,6 +31,8 @@ class GraphSettings:
     graph_url: str = "https://graph.microsoft.com"
     authority_url: str = "https://login.microsoftonline.com"
     token_cache_path: str = ""
+    # A CA bundle to trust for Graph and sign-in (a TLS-inspecting proxy, or the tests' fake).
+    ca_bundle: str = ""
 
     @property
     def configured(self) -> bool:
@@ -126,6 +128,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             graph_url=env.get("GRAPH_URL") or "https://graph.microsoft.com",
             authority_url=env.get("GRAPH_AUTHORITY_URL") or "https://login.microsoftonline.com",
             token_cache_path=env.get("GRAPH_TOKEN_CACHE", ""),
+            ca_bundle=env.get("GRAPH_CA_BUNDLE", ""),
         ),
         imap=ImapSettings(
             host=env.get("IMAP_HOST", ""),

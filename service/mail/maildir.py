@@ -1,0 +1,178 @@
+"""The local mailbox: one Maildir per folder under ``$MENTORING_HOME/mail/``.
+
+Used by the demo, local runs and most tests. A person can drop an ``.eml`` file into
+``mail/inbox/new/`` and watch the answers appear in ``mail/sent/new/``. Every folder is
+its own Maildir (``mail/inbox/{new,cur,tmp}`` and so on), so any mail client that reads
+Maildir can open them.
+
+Reading scans the directories itself rather than going through `mailbox.Maildir` for
+each message: the keys are the same (the file name up to the first ``:``), and one
+`scandir` plus one read per message keeps fetching well above 500 messages a second.
+Outlook categories have no Maildir equivalent, so `category` is accepted and not kept.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from service.mail.transport import FetchedMessage, Folder, MailboxReport, SendResult
+
+INBOX = "inbox"
+SENT = "sent"
+FOLDER_NAMES: tuple[str, ...] = (INBOX, SENT, *(folder.value for folder in Folder))
+_SUBDIRS = ("new", "cur")
+_HEADER_LIMIT = 64 * 1024  # Message-ID sits in the headers; never read whole bodies for it
+
+
+def _key_of(filename: str) -> str:
+    # Maildir info ("<key>:2,S") follows the first colon; the key is what comes before.
+    return filename.split(":", 1)[0]
+
+
+def _message_id_of(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEADER_LIMIT)
+    except FileNotFoundError:
+        return None
+    head = head.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    for index, line in enumerate(lines):
+        if line[:11].lower() == b"message-id:":
+            value = line[11:]
+            # A folded header continues on lines that start with white space.
+            for more in lines[index + 1 :]:
+                if not more[:1].isspace():
+                    break
+                value += more
+            return value.strip().decode("ascii", "replace") or None
+    return None
+
+
+class MaildirTransport:
+    """The `Transport` over local Maildirs: unlimited, instant, inspectable by hand."""
+
+    name = "maildir"
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._boxes = {
+            name: mailbox.Maildir(self.root / name, factory=None, create=True)
+            for name in FOLDER_NAMES
+        }
+        # Where each inbox key was last seen, so a move does not rescan the inbox.
+        self._paths: dict[str, str] = {}
+        # Sent files never change name or content: remember what was already read.
+        self._sent_ids: dict[str, str | None] = {}
+
+    def folder_path(self, name: str) -> Path:
+        return self.root / name
+
+    # --- reading -------------------------------------------------------------------
+
+    def _inbox_entries(self) -> list[tuple[int, str, str]]:
+        entries: list[tuple[int, str, str]] = []
+        for sub in _SUBDIRS:
+            directory = self.root / INBOX / sub
+            try:
+                scan = os.scandir(directory)
+            except FileNotFoundError:
+                continue
+            with scan:
+                for entry in scan:
+                    if entry.name.startswith(".") or not entry.is_file():
+                        continue
+                    try:
+                        delivered = entry.stat().st_mtime_ns
+                    except FileNotFoundError:
+                        continue  # moved by another worker while we looked
+                    entries.append((delivered, _key_of(entry.name), entry.path))
+        entries.sort()
+        return entries
+
+    def fetch_new(self, limit: int | None = None) -> Iterator[FetchedMessage]:
+        entries = self._inbox_entries()
+        if limit is not None:
+            entries = entries[:limit]
+        for _delivered, key, path in entries:
+            try:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            except FileNotFoundError:
+                continue
+            self._paths[key] = path
+            yield FetchedMessage(transport_id=key, raw=raw)
+
+    def inbox_count(self) -> int:
+        return len(self._inbox_entries())
+
+    def keys(self, folder: str) -> list[str]:
+        """The keys in one folder (inbox, sent, or a `Folder` value), for tests and checks."""
+        found: list[str] = []
+        for sub in _SUBDIRS:
+            with os.scandir(self.root / folder / sub) as scan:
+                found.extend(_key_of(e.name) for e in scan if not e.name.startswith("."))
+        return sorted(found)
+
+    # --- moving --------------------------------------------------------------------
+
+    def _find_in_inbox(self, key: str) -> str | None:
+        cached = self._paths.get(key)
+        if cached and os.path.exists(cached):
+            return cached
+        direct = self.root / INBOX / "new" / key
+        if direct.exists():
+            return str(direct)
+        for sub in _SUBDIRS:
+            with os.scandir(self.root / INBOX / sub) as scan:
+                for entry in scan:
+                    if _key_of(entry.name) == key:
+                        return entry.path
+        return None
+
+    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+        source = self._find_in_inbox(transport_id)
+        self._paths.pop(transport_id, None)
+        if source is None:
+            return  # already moved (perhaps before a crash): nothing to do
+        target = self.root / Folder(folder).value / "cur" / os.path.basename(source)
+        try:
+            # Same file system, so rename is atomic: the message is in one place or the other.
+            os.replace(source, target)
+        except FileNotFoundError:
+            return
+
+    # --- sending -------------------------------------------------------------------
+
+    def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
+        key = self._boxes[SENT].add(raw)
+        return SendResult(provider_id=key)
+
+    def already_sent(self, message_id: str) -> str | None:
+        wanted = message_id.strip()
+        for sub in _SUBDIRS:
+            directory = self.root / SENT / sub
+            with os.scandir(directory) as scan:
+                for entry in scan:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.path not in self._sent_ids:
+                        self._sent_ids[entry.path] = _message_id_of(entry.path)
+                    if self._sent_ids[entry.path] == wanted:
+                        return _key_of(entry.name)
+        return None
+
+    def check(self) -> MailboxReport:
+        return MailboxReport(
+            backend=self.name,
+            address=str(self.root),
+            folders=FOLDER_NAMES,
+            inbox_count=self.inbox_count(),
+            notes=("local Maildir: sending writes to mail/sent and reaches nobody",),
+        )
+
+    def close(self) -> None:
+        self._paths.clear()
