@@ -1,0 +1,325 @@
+"""Commands read from the first lines of a reply and from its subject.
+
+A command line is the command and nothing much else ("CONFIRM", "Met 45 mins yesterday",
+"keep 2 please"). A verb inside a sentence ("I don't want to unpair") is never a command:
+destructive verbs are never guessed, so anything unclear comes back with no command and
+a reason, and the pipeline hands it to a person.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from service.inbound.dates import parse_date
+
+_HEAD_LINES = 4  # how many content lines at the top of the new text are read
+_MAX_LINE = 200
+
+
+class Verb(StrEnum):
+    CONFIRM = "confirm"
+    KEEP = "keep"
+    NONE = "none"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    UNPAIR = "unpair"
+    MET = "met"
+    NOT_RESPONDING = "not_responding"
+    NOT_CONTACTED = "not_contacted"
+    WITHDRAW = "withdraw"
+    CONTINUE = "continue"
+    STATUS = "status"
+    HELP = "help"
+    MY_DATA = "my_data"
+    DELETE_MY_DATA = "delete_my_data"
+
+
+DESTRUCTIVE = frozenset({Verb.UNPAIR, Verb.WITHDRAW, Verb.DELETE_MY_DATA, Verb.DECLINE, Verb.NONE})
+# Verbs a coordinator may aim at someone else by address.
+TARGETED = frozenset({Verb.UNPAIR, Verb.STATUS, Verb.WITHDRAW})
+
+# Longest first, so "delete my data" wins over "my data" and "not responding" over "not".
+_SPELLINGS: list[tuple[str, Verb]] = sorted(
+    [
+        ("delete my data", Verb.DELETE_MY_DATA),
+        ("erase my data", Verb.DELETE_MY_DATA),
+        ("my data", Verb.MY_DATA),
+        ("not responding", Verb.NOT_RESPONDING),
+        ("not contacted", Verb.NOT_CONTACTED),
+        ("confirm", Verb.CONFIRM),
+        ("keep", Verb.KEEP),
+        ("none", Verb.NONE),
+        ("accept", Verb.ACCEPT),
+        ("decline", Verb.DECLINE),
+        ("unpair", Verb.UNPAIR),
+        ("met", Verb.MET),
+        ("we met", Verb.MET),
+        ("withdraw", Verb.WITHDRAW),
+        ("continue", Verb.CONTINUE),
+        ("status", Verb.STATUS),
+        ("help", Verb.HELP),
+    ],
+    key=lambda s: len(s[0]),
+    reverse=True,
+)
+_VERB_WORDS = re.compile(
+    r"\b(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s, _ in _SPELLINGS) + r")\b"
+)
+_POLITE = re.compile(r"(?:\s+(?:please|pls|thanks|thank you|thankyou|cheers|ta))+$")
+_LEAD = re.compile(r"^(?:please|pls|ok|okay)\s+")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|fwd?|fw|sv|tr|wg|vs|antw|rif|r|ref)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+_TAG = re.compile(r"\[[^\]]{0,80}\]")
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|morning|afternoon|hallo|bonjour)"
+    r"\b[^.!?]{0,40}[,!]?$",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"^(?:for\s+)?(?:(?:about|around|approx(?:imately)?|roughly|~)\s+)?"
+    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*(?:(?:and\s+)?(?P<m1>\d+)\s*"
+    r"(?:m|min|mins|minute|minutes)?)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
+    r"|(?P<half>half an hour)|(?P<hour>an hour|one hour|a hour)"
+    r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|sure|of course|definitely|absolutely|happy to|i'd be happy to|"
+    r"i would be happy to|i will|i'll continue|ja|oui|si)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^(?:no|nope|sorry,?\s+no|sorry,?\s+not|unfortunately,?\s+(?:no|not)|not this time|"
+    r"i'm afraid not|i am afraid not|afraid not|no thanks|no thank you|nein|non)\b",
+    re.IGNORECASE,
+)
+_NOT_NO = re.compile(r"^no\s+(?:problem|worries|bother)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(?:not|no|n't|cannot|can't|won't|but|unfortunately|sorry)\b|n't\b")
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: Verb
+    choice: str | None = None  # KEEP: "1".."3", a name or an email address
+    minutes: int | None = None  # MET
+    on: date | None = None  # MET
+    reason: str = ""  # UNPAIR: the lines under the command
+    target: str | None = None  # a coordinator's command about someone else
+
+
+@dataclass(frozen=True)
+class CommandReading:
+    commands: tuple[Command, ...]
+    answer: Answer | None
+    reason: str
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.commands) or self.answer is not None
+
+
+def clean_subject(subject: str) -> str:
+    """The subject without Re:/AW:/Fwd: prefixes and [tags]."""
+    text = _TAG.sub(" ", subject)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _PREFIX.sub("", text)
+    return " ".join(text.split())
+
+
+def _normalise(line: str) -> str:
+    text = line.strip().lower().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[*_`\"“”]+", "", text)  # bold/italic markers and quotes around a word
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # "not-responding"
+    text = text.strip(" \t.!,;:-()[]")
+    return " ".join(text.split())
+
+
+def _split_verb(text: str) -> tuple[Verb, str] | None:
+    text = _LEAD.sub("", text)
+    for spelling, verb in _SPELLINGS:
+        if text == spelling or text.startswith(spelling + " ") or text.startswith(spelling + ":"):
+            rest = text[len(spelling):].strip(" :,.-")
+            return verb, rest
+    return None
+
+
+def _duration(text: str) -> tuple[int | None, str]:
+    match = _DURATION.match(text)
+    if not match or not match.group(0).strip():
+        return None, text
+    if match.group("h1"):
+        minutes = round(float(match.group("h1")) * 60) + int(match.group("m1") or 0)
+    elif match.group("m2"):
+        minutes = int(match.group("m2"))
+    elif match.group("half"):
+        minutes = 30
+    elif match.group("hour"):
+        minutes = 60
+    else:
+        minutes = int(match.group("hh")) * 60 + int(match.group("mm"))
+    return minutes, text[match.end():].strip(" ,.")
+
+
+def _parse_met(rest: str, today: date) -> Command | str:
+    minutes, rest = _duration(rest)
+    when: date | None = today
+    if rest:
+        when = parse_date(rest, today, future=False)
+        if when is None:
+            # "met yesterday for 45 minutes": the date may come first.
+            for cut in range(len(rest.split()), 0, -1):
+                head = " ".join(rest.split()[:cut])
+                tail = " ".join(rest.split()[cut:])
+                when = parse_date(head, today, future=False)
+                if when is not None:
+                    minutes2, leftover = _duration(tail)
+                    if minutes is None and minutes2 is not None and not leftover:
+                        minutes = minutes2
+                        break
+                    if not tail:
+                        break
+                    when = None
+        if when is None:
+            return f"We could not read when you met from “{rest}”."
+    if when is not None and when > today:
+        return "The meeting date is in the future."
+    if minutes is not None and not 5 <= minutes <= 8 * 60:
+        return "The meeting length does not look right."
+    return Command(Verb.MET, minutes=minutes or 60, on=when)
+
+
+def _parse_line(
+    line: str, today: date, coordinator: bool
+) -> Command | str | None:
+    """A command, a reason why the line is a broken command, or None (not a command)."""
+    text = _POLITE.sub("", _normalise(line))
+    if len(text) > _MAX_LINE:
+        return None
+    split = _split_verb(text)
+    if split is None:
+        return None
+    verb, rest = split
+    rest = _POLITE.sub("", rest).strip(" .!,")
+    if verb is Verb.MET:
+        return _parse_met(rest, today)
+    if verb is Verb.KEEP:
+        if not rest:
+            return "KEEP needs a choice: 1, 2, 3, a name or an email address."
+        choice = rest.removeprefix("number ").removeprefix("no ").strip()
+        if len(choice.split()) > 4:
+            return None  # "keep in touch with everyone ..." is a sentence, not a choice
+        return Command(Verb.KEEP, choice=choice)
+    if rest and verb in TARGETED and _EMAIL.match(rest.strip("<>")):
+        if not coordinator:
+            return "Only the coordinators can name someone else in a command."
+        return Command(verb, target=rest.strip("<>"))
+    if rest:
+        if verb in DESTRUCTIVE:
+            return None  # "decline to comment", "none of them suit": a sentence
+        if len(rest.split()) > 3:
+            return None
+    return Command(verb)
+
+
+def _content_lines(text: str) -> list[str]:
+    lines = [ln.strip() for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    while lines and _GREETING.match(lines[0]):
+        lines = lines[1:]
+    return lines
+
+
+def _yes_no(line: str) -> Answer | None:
+    text = line.strip().replace("’", "'")
+    if _NOT_NO.match(text):
+        rest = text[_NOT_NO.match(text).end():]  # type: ignore[union-attr]
+        return Answer.YES if not _NEGATION.search(rest.lower()) else None
+    yes = _YES.match(text)
+    no = _NO.match(text)
+    if yes and not no:
+        rest = text[yes.end():].lower()
+        return Answer.YES if not _NEGATION.search(rest) else None
+    if no and not yes:
+        rest = text[no.end():].lower()
+        return Answer.NO if not re.search(r"\b(?:yes|happy to)\b", rest) else None
+    return None
+
+
+def read_commands(
+    text: str, subject: str, *, today: date, coordinator: bool = False
+) -> CommandReading:
+    """Read the commands in a reply's new text and subject; never guess a destructive one."""
+    lines = _content_lines(text)
+    head = lines[:_HEAD_LINES]
+    commands: list[Command] = []
+    problems: list[str] = []
+    buried: list[Verb] = []
+    for index, line in enumerate(head):
+        parsed = _parse_line(line, today, coordinator)
+        if isinstance(parsed, Command):
+            if parsed.verb is Verb.UNPAIR and not parsed.target:
+                reason = "\n".join(lines[index + 1 :]).strip()
+                parsed = Command(Verb.UNPAIR, reason=reason[:2000])
+            commands.append(parsed)
+            if parsed.verb is Verb.UNPAIR:
+                break  # what follows is the reason, not more commands
+        elif isinstance(parsed, str):
+            problems.append(parsed)
+        else:
+            for word in _VERB_WORDS.findall(_normalise(line)):
+                verb = _split_verb(" ".join(word.split()))
+                if verb and verb[0] in DESTRUCTIVE:
+                    buried.append(verb[0])
+    subject_text = clean_subject(subject)
+    if subject_text:
+        parsed = _parse_line(subject_text, today, coordinator)
+        if isinstance(parsed, Command):
+            commands.append(parsed)
+    answer = _yes_no(head[0]) if head else None
+    if not commands and head:
+        # "Yes, confirm" / "Yes - keep 2": a yes in front of a command line.
+        stripped = _YES.sub("", head[0], count=1).strip(" ,.-!")
+        if stripped and stripped != head[0].strip():
+            parsed = _parse_line(stripped, today, coordinator)
+            if isinstance(parsed, Command):
+                commands.append(parsed)
+                answer = None
+    verbs = {c.verb for c in commands}
+    if len(verbs) > 1:
+        names = " and ".join(sorted(v.value.replace("_", " ").upper() for v in verbs))
+        return CommandReading((), None, f"two different commands ({names}): not guessing")
+    if verbs and buried:
+        return CommandReading(
+            (), None,
+            f"a command and a sentence mentioning {buried[0].value.upper()}: not guessing",
+        )
+    if len(set(commands)) > 1:
+        return CommandReading((), None, "the same command twice with different details")
+    if commands:
+        command = commands[0]
+        if answer is Answer.NO and command.verb not in DESTRUCTIVE:
+            return CommandReading((), None, "a 'no' together with a command: not guessing")
+        return CommandReading((command,), None, f"command {command.verb.value.upper()}")
+    if problems:
+        return CommandReading((), None, problems[0])
+    if buried:
+        return CommandReading(
+            (), None,
+            f"mentions {buried[0].value.replace('_', ' ').upper()} inside a sentence:"
+            " not acting on it",
+        )
+    if answer is not None:
+        return CommandReading((), answer, f"answered {answer.value}")
+    return CommandReading((), None, "no command found in the first lines or the subject")

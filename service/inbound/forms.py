@@ -1,0 +1,434 @@
+"""The registration form: answers in, a complete `Registration` or every problem out.
+
+Form relays send the answers in one of three shapes: an HTML table of question/answer
+rows, plain text ("Question: answer", or the question on a line and the answer under
+it), or JSON (the body or an attachment). `read_answers` works on question/answer pairs
+whatever their source, so the CSV import reuses it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from service.config import ProgrammeConfig, Question
+from service.inbound.html_text import html_table_rows
+from service.inbound.mime import ParsedMail, decode_bytes
+from service.text import fold
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A complete, valid form. Characteristics are present only if the person opted in."""
+
+    email: str
+    first_name: str
+    last_name: str
+    roles: frozenset[Role]
+    grade: str  # the rung code
+    department: str  # canonical name, or as typed when unknown
+    profession: str | None
+    job_title: str = ""
+    profession_of_interest: str | None = None
+    wants_shared_characteristic: bool = False
+    characteristics: tuple[str, ...] = ()
+    bio: str = ""
+    long_term_capacity: int = 0  # long-term mentees a mentor offers; 0 for a mentee
+    eligible: bool = True
+    consent: bool = True
+    interest_list: bool = False
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """Either `registration` is set and `problems` is empty, or the other way round."""
+
+    registration: Registration | None
+    problems: tuple[str, ...]
+    contact: str | None = None  # a valid address to send the problems to, when given
+
+    @property
+    def ok(self) -> bool:
+        return self.registration is not None
+
+
+_MISSING = {
+    "email": "Your Civil Service email address is missing.",
+    "first_name": "Your first name is missing.",
+    "last_name": "Your last name is missing.",
+    "roles": "Please tell us whether you want to be a mentor, a mentee or both.",
+    "job_title": "Your job title is missing.",
+    "department": "Your department or agency is missing.",
+    "grade": "Your grade is missing.",
+    "profession": "Your profession is missing.",
+    "profession_of_interest": "The profession you would like your mentor to be from is missing.",
+    "wants_shared_characteristic": (
+        "Please tell us whether you would like to be matched with someone who shares"
+        " an LGBT+ characteristic with you."
+    ),
+    "characteristics": "Please choose the characteristic(s) you would like to share.",
+    "bio": "Your short biography is missing.",
+    "long_term_capacity": "Please tell us how many long-term mentees you could support.",
+    "eligible": "Please confirm that you are eligible to take part.",
+    "consent": "Please confirm that you agree to the code of conduct and privacy notice.",
+    "interest_list": "Please tell us whether we may contact you when the next round opens.",
+}
+_TRUE = {"yes", "y", "true", "1", "on", "checked", "ticked", "agreed", "iagree", "iconfirm",
+         "confirmed", "x", "ja", "oui", "yesiconfirm", "yesiagree", "ido", "iam", "agree"}
+_TICKS = {"✓", "✔", "☑", "✅", "☒", "[x]", "(x)"}
+_FALSE = {"no", "n", "false", "0", "off", "unchecked", "notticked", "idonotagree", "nein",
+          "non", "none", ""}
+_NUMBER_WORDS = {"zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_SPLIT = re.compile(r"\s*(?:[,;\n/|]|\band\b|&)\s*", re.IGNORECASE)
+
+
+def question_index(config: ProgrammeConfig) -> dict[str, Question]:
+    """Every wording of every question, folded, to its question."""
+    index: dict[str, Question] = {}
+    for q in config.form.questions:
+        for wording in (q.text, *q.also):
+            key = fold(_straighten(wording))
+            if key:
+                index.setdefault(key, q)
+    return index
+
+
+def _straighten(text: str) -> str:
+    return (
+        text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+        .strip().rstrip("?*: \t").strip()
+    )
+
+
+def _tick(value: str, question: Question) -> bool | None:
+    text = value.strip()
+    if text in _TICKS:
+        return True
+    key = fold(text)
+    if key in _TRUE or key == fold(question.text) or key.startswith(("yes", "iconfirm", "iagree")):
+        return True
+    if key in _FALSE or key.startswith(("no", "idonot", "idont")):
+        return False
+    return None
+
+
+def _roles(value: str) -> frozenset[Role] | None:
+    text = value.lower()
+    mentor = re.search(r"\bmentors?\b", text) is not None
+    mentee = re.search(r"\bmentees?\b", text) is not None
+    if re.search(r"\bboth\b", text) or (mentor and mentee):
+        return frozenset({Role.MENTOR, Role.MENTEE})
+    if mentor:
+        return frozenset({Role.MENTOR})
+    if mentee:
+        return frozenset({Role.MENTEE})
+    return None
+
+
+def _capacity(value: str) -> int | None:
+    numbers = re.findall(r"\d+", value)
+    if numbers:
+        return max(int(n) for n in numbers)  # "1-2" offers up to 2
+    for word, number in _NUMBER_WORDS.items():
+        if re.search(rf"\b{word}\b", value.lower()):
+            return number
+    return None
+
+
+def _quoted(value: str) -> str:
+    return "“" + " ".join(value.split())[:80] + "”"
+
+
+def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormResult:
+    """Check and normalise one person's answers (question wording -> answer text)."""
+    index = question_index(config)
+    vocabulary = config.vocabulary
+    values: dict[str, str] = {}
+    for question_text, answer in answers.items():
+        q = index.get(fold(_straighten(str(question_text))))
+        if q is not None and q.field not in values:
+            values[q.field] = str(answer if answer is not None else "").strip()
+        elif q is not None and not values[q.field] and answer:
+            values[q.field] = str(answer).strip()
+    asked = {q.field: q for q in config.form.questions}
+    problems: list[str] = []
+
+    def given(name: str) -> str:
+        value = values.get(name, "")
+        if not value and name in asked and asked[name].required:
+            problems.append(_MISSING[name])
+        return value
+
+    contact: str | None = None
+    email_text = given("email")
+    email = ""
+    if email_text:
+        try:
+            email = validate_email(email_text, check_deliverability=False).normalized.lower()
+            contact = email
+        except EmailNotValidError as exc:
+            problems.append(f"{_quoted(email_text)} is not a valid email address: {exc}")
+    first_name = " ".join(given("first_name").split())
+    last_name = " ".join(given("last_name").split())
+
+    roles_text = given("roles")
+    roles: frozenset[Role] = frozenset()
+    if roles_text:
+        found = _roles(roles_text)
+        if found is None:
+            problems.append(
+                f"We could not tell from {_quoted(roles_text)} whether you want to be a mentor,"
+                " a mentee or both. Please answer “Mentor”, “Mentee” or “Both”."
+            )
+        else:
+            roles = found
+
+    grade_text = given("grade")
+    grade = ""
+    if grade_text:
+        code = vocabulary.grade(grade_text)
+        if code is None:
+            problems.append(
+                f"We could not read your grade {_quoted(grade_text)}. Please use one of: "
+                + ", ".join(vocabulary.grade_codes)
+                + " (or an equivalent name such as "
+                + ", ".join(vocabulary.grade_names[c] for c in vocabulary.grade_codes[:3])
+                + ")."
+            )
+        else:
+            grade = code
+    if grade and Role.MENTOR in roles and not vocabulary.can_mentor(grade):
+        minimum = vocabulary.minimum_mentor_grade
+        problems.append(
+            f"Mentors need to be {minimum} (or equivalent) or above, so at {grade} you can"
+            " take part as a mentee. Please choose “Mentee” instead of"
+            f" {_quoted(roles_text)}."
+        )
+
+    department_text = given("department")
+    department = vocabulary.department(department_text) if department_text else ""
+
+    def profession_of(name: str, label: str) -> str | None:
+        text = given(name)
+        if not text:
+            return None
+        found = vocabulary.profession(text)
+        if found is None:
+            problems.append(
+                f"We could not read {label} {_quoted(text)}. Please use one of: "
+                + ", ".join(vocabulary.professions) + "."
+            )
+        return found
+
+    profession = profession_of("profession", "your profession")
+    profession_of_interest = profession_of(
+        "profession_of_interest", "the profession you would like your mentor to be from"
+    )
+
+    def yes_no(name: str) -> bool:
+        text = given(name)
+        if not text:
+            return False
+        ticked = _tick(text, asked[name])
+        if ticked is None:
+            problems.append(
+                f"We could not tell whether {_quoted(text)} means yes or no"
+                f" for “{asked[name].text}”. Please answer Yes or No."
+            )
+        return bool(ticked)
+
+    eligible = yes_no("eligible")
+    consent = yes_no("consent")
+    for name, ticked in (("eligible", eligible), ("consent", consent)):
+        # Both must be ticked: an explicit "No" is a problem, not a silent refusal.
+        if values.get(name) and not ticked and _tick(values[name], asked[name]) is False:
+            problems.append(_MISSING[name])
+    wants_shared = yes_no("wants_shared_characteristic")
+    interest_list = yes_no("interest_list")
+
+    characteristics: list[str] = []
+    if wants_shared:
+        # Kept only with the person's opt-in: otherwise this special-category answer is dropped.
+        for piece in _SPLIT.split(values.get("characteristics", "")):
+            if not piece.strip():
+                continue
+            known = vocabulary.characteristic(piece)
+            if known is None:
+                problems.append(
+                    f"We could not read the characteristic {_quoted(piece)}. Please use: "
+                    + ", ".join(vocabulary.characteristics) + "."
+                )
+            elif known not in characteristics:
+                characteristics.append(known)
+
+    capacity = 0
+    if Role.MENTOR in roles:
+        capacity = config.capacity.mentor_long_term_default
+        capacity_text = values.get("long_term_capacity", "")
+        if capacity_text:
+            number = _capacity(capacity_text)
+            top = config.capacity.mentor_long_term_max
+            if number is None or number > top:
+                problems.append(
+                    f"We could not read {_quoted(capacity_text)} as the number of long-term"
+                    f" mentees you could support. Please give a number from 0 to {top}."
+                )
+            else:
+                capacity = number
+
+    for name, question in asked.items():
+        if name not in values and question.required and _MISSING[name] not in problems:
+            problems.append(_MISSING[name])
+    if problems:
+        return FormResult(None, tuple(dict.fromkeys(problems)), contact)
+    return FormResult(
+        Registration(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            roles=roles,
+            grade=grade,
+            department=department,
+            profession=profession,
+            job_title=" ".join(values.get("job_title", "").split()),
+            profession_of_interest=profession_of_interest,
+            wants_shared_characteristic=wants_shared,
+            characteristics=tuple(characteristics),
+            bio=values.get("bio", "").strip()[:4000],
+            long_term_capacity=capacity,
+            eligible=eligible,
+            consent=consent,
+            interest_list=interest_list,
+        ),
+        (),
+        contact,
+    )
+
+
+# --- the three shapes a form relay sends ---------------------------------------------
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_json_value(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def answers_from_json(text: str) -> dict[str, str] | None:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(data, dict):
+        for key in ("answers", "responses", "fields", "data"):
+            if isinstance(data.get(key), list | dict):
+                data = data[key]
+                break
+    pairs: dict[str, str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            pairs[str(k)] = _json_value(v)
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict):
+                q = item.get("question") or item.get("title") or item.get("label")
+                a = item.get("answer", item.get("value", item.get("response")))
+                if q is not None:
+                    pairs[str(q)] = _json_value(a)
+    return pairs or None
+
+
+def answers_from_rows(rows: list[list[str]], config: ProgrammeConfig) -> dict[str, str]:
+    index = question_index(config)
+    pairs: dict[str, str] = {}
+    pending: str | None = None
+    for row in rows:
+        cells = [c for c in row if c.strip()] if len(row) > 2 else row
+        if len(cells) >= 2 and fold(_straighten(cells[0])) in index:
+            pairs.setdefault(cells[0], cells[1])
+            pending = None
+        elif len(cells) == 1 and fold(_straighten(cells[0])) in index:
+            pending = cells[0]  # question row, answer in the next row
+            pairs.setdefault(pending, "")
+        elif len(cells) == 1 and pending is not None:
+            pairs[pending] = cells[0]
+            pending = None
+    return pairs
+
+
+def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
+    index = question_index(config)
+    pairs: dict[str, str] = {}
+    current: str | None = None
+    collected: list[str] = []
+
+    def finish() -> None:
+        if current is not None and current not in pairs:
+            pairs[current] = "\n".join(collected).strip()
+
+    for raw_line in text.split("\n")[:2000]:
+        line = raw_line.strip().lstrip("*#-•").strip()
+        if fold(_straighten(line)) in index:
+            finish()
+            current, collected = line, []
+            continue
+        if ":" in line:
+            question, _, answer = line.partition(":")
+            if fold(_straighten(question)) in index:
+                finish()
+                current, collected = question, [answer.strip()] if answer.strip() else []
+                continue
+        if current is not None and line:
+            collected.append(line)
+    finish()
+    return pairs
+
+
+def form_answers(mail: ParsedMail, config: ProgrammeConfig) -> dict[str, str]:
+    """The question/answer pairs in a form email, from whichever shape gives the most."""
+    candidates: list[dict[str, str]] = []
+    for att in mail.attachments:
+        if att.content_type == "application/json" or att.filename.lower().endswith(".json"):
+            found = answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))
+            if found:
+                candidates.append(found)
+    body = mail.text.strip()
+    if body.startswith(("{", "[")):
+        found = answers_from_json(body)
+        if found:
+            candidates.append(found)
+    if mail.html:
+        candidates.append(answers_from_rows(html_table_rows(mail.html), config))
+    candidates.append(answers_from_text(mail.text, config))
+    index = question_index(config)
+
+    def known(pairs: dict[str, str]) -> int:
+        return sum(1 for q in pairs if fold(_straighten(q)) in index)
+
+    return max(candidates, key=known)
+
+
+def looks_like_form(mail: ParsedMail, config: ProgrammeConfig) -> bool:
+    """Three or more of our questions answered: a form submission, whoever sent it."""
+    index = question_index(config)
+    answers = form_answers(mail, config)
+    return sum(1 for q in answers if fold(_straighten(q)) in index) >= 3
+
+
+def parse_form_email(mail: ParsedMail, config: ProgrammeConfig) -> FormResult:
+    return read_answers(form_answers(mail, config), config)
