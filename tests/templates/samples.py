@@ -1,0 +1,351 @@
+"""Sample contexts for every email template: the CONTRACT between handlers and templates.
+
+Each entry of `SAMPLES` is the context one template expects, built only from plain
+values (str, int, float, bool, date, datetime, lists and dicts of them). A handler
+builds the same shape. `hostile()` rewrites every person-supplied string in a context
+with awkward text (quotes, markup, CR/LF, right-to-left and CJK scripts, emoji), so the
+tests can show that nothing a participant types can break an email.
+
+Common keys:
+  programme  the fields of ProgrammeConfig.programme (see `programme_context`)
+  commands   [(command, explanation), ...] the recipient can send now (footer)
+  person     {first_name, last_name, email}: the recipient
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from service.config import load_config
+
+Context = dict[str, Any]
+
+
+def programme_context() -> dict[str, Any]:
+    """What a handler passes as `programme`: the configured programme fields."""
+    return load_config().programme.model_dump()
+
+
+PROGRAMME = programme_context()
+ROUND = {"name": "2026", "closes_on": date(2026, 6, 17)}
+PERSON = {"first_name": "Alex", "last_name": "Morgan", "email": "alex.morgan@dwp.gov.uk"}
+MENTEE = {
+    "name": "Alex Morgan",
+    "first_name": "Alex",
+    "email": "alex.morgan@dwp.gov.uk",
+    "grade_name": "Executive Officer",
+    "department": "Department for Work and Pensions",
+    "profession": "Operational Delivery",
+    "bio": "I lead a small team in a jobcentre and want to move into policy.",
+}
+MENTORS = [
+    {
+        "number": 1,
+        "name": "Priya Shah",
+        "first_name": "Priya",
+        "email": "priya.shah@hmrc.gov.uk",
+        "grade_name": "Senior Executive Officer",
+        "department": "HM Revenue and Customs",
+        "profession": "Policy",
+        "bio": "Policy lead on tax credits; I moved across from operations myself.",
+        "why": "works in Policy, the profession you asked about",
+    },
+    {
+        "number": 2,
+        "name": "Sam O'Neill",
+        "first_name": "Sam",
+        "email": "sam.oneill@justice.gov.uk",
+        "grade_name": "Higher Executive Officer",
+        "department": "Ministry of Justice",
+        "profession": "Digital, Data and Technology",
+        "bio": "",
+        "why": "one grade above you, in a different department",
+    },
+    {
+        "number": 3,
+        "name": "Jo Evans",
+        "first_name": "Jo",
+        "email": "jo.evans@gov.wales",
+        "grade_name": "Senior Executive Officer",
+        "department": "Welsh Government",
+        "profession": "Project Delivery",
+        "bio": "Happy to talk about flexible working and career changes.",
+        "why": "two grades above you, in a different department",
+    },
+]
+REGISTRATION = {
+    "roles": ["mentee"],
+    "grade_name": "Executive Officer",
+    "department": "Department for Work and Pensions",
+    "profession": "Operational Delivery",
+    "confirmed": False,
+}
+MENTEE_COMMANDS = [
+    ("STATUS", "see what we hold about your place in the programme"),
+    ("WITHDRAW", "leave this round of the programme"),
+    ("HELP", "list what you can send"),
+]
+
+
+def _base(commands: list[tuple[str, str]] | None = None) -> Context:
+    return {
+        "programme": dict(PROGRAMME),
+        "person": dict(PERSON),
+        "commands": list(commands if commands is not None else MENTEE_COMMANDS),
+    }
+
+
+def _with(extra: Context, commands: list[tuple[str, str]] | None = None) -> Context:
+    return {**_base(commands), **extra}
+
+
+MENTEE_PARTNER = {
+    "name": "Alex Morgan",
+    "first_name": "Alex",
+    "email": "alex.morgan@dwp.gov.uk",
+    "grade_name": "Executive Officer",
+    "department": "Department for Work and Pensions",
+}
+MENTOR_PERSON = {"first_name": "Priya", "last_name": "Shah", "email": "priya.shah@hmrc.gov.uk"}
+MENTOR_PARTNER = {k: MENTORS[0][k] for k in ("name", "first_name", "email", "grade_name", "department")}
+CONFIRM = [("CONFIRM", "confirm it was you who registered")]
+KEEP = [
+    ("KEEP 1", "ask mentor 1 (or 2, 3) to be your long-term mentor"),
+    ("NONE", "you don't want to keep a mentor this round"),
+]
+ACCEPT = [("ACCEPT", "agree to be their mentor"), ("DECLINE", "say no, kindly")]
+PAIRED = [
+    ("MET 1h 2026-09-03", "log a meeting: how long, and the date"),
+    ("UNPAIR", "end the partnership, without fault or blame"),
+    ("NOT RESPONDING", "tell us your partner has gone quiet"),
+]
+
+COORDINATOR_COMMANDS = [
+    ("STATUS <email>", "what we hold about one participant"),
+    ("UNPAIR <email>", "end that participant's partnership"),
+]
+
+SAMPLES: dict[str, Context] = {
+    "confirm_address": _with({"registration": REGISTRATION, "round": ROUND}, CONFIRM),
+    "confirm_reminder": _with({"round": ROUND}, CONFIRM),
+    "registration_received": _with(
+        {"registration": {**REGISTRATION, "roles": ["mentor", "mentee"], "confirmed": True},
+         "round": ROUND}
+    ),
+    "registration_updated": _with({"registration": REGISTRATION, "round": ROUND}, CONFIRM),
+    "registration_problems": _with(
+        {
+            "problems": [
+                "Mentors need to be Administrative Officer grade or above, and your form says"
+                " Administrative Assistant. You can still take part as a mentee.",
+                "Please tick the box to confirm you are eligible to take part.",
+            ],
+            "round": ROUND,
+            "form_url": "https://forms.office.com/r/example",
+        },
+        [],
+    ),
+    "registrations_closed": _with(
+        {"next_round_opens": date(2027, 5, 17), "on_interest_list": True},
+        [("WITHDRAW", "come off the interest list")],
+    ),
+    "registration_closing_soon": _with({"round": ROUND}, CONFIRM),
+    "induction_invitation": _with(
+        {
+            "role": "mentee",
+            "sessions": [
+                {"starts_at": datetime(2026, 6, 23, 11, 0, tzinfo=UTC), "minutes": 45,
+                 "how": "on Microsoft Teams", "link": "https://teams.example/join/1"},
+                {"starts_at": datetime(2026, 6, 25, 15, 30, tzinfo=UTC), "minutes": 45,
+                 "how": "on Microsoft Teams", "link": ""},
+            ],
+        }
+    ),
+    "matches_mentee": _with(
+        {"round": ROUND, "contact_by": date(2026, 8, 4), "mentors": MENTORS},
+        [("MET 1", "tell us you have met mentor 1 (or 2, 3)"), *MENTEE_COMMANDS],
+    ),
+    "matches_mentor": _with(
+        {"person": MENTOR_PERSON, 
+            "round": ROUND,
+            "contact_by": date(2026, 8, 4),
+            "mentees": [
+                {**MENTEE, "number": 1},
+                {**MENTEE, "number": 2, "name": "Chris Lee", "bio": ""},
+            ],
+        }
+    ),
+    "no_match": _with({"round": ROUND, "role": "mentee"}),
+    "contact_nudge": _with(
+        {"day": 7, "contact_by": date(2026, 8, 4), "mentors": MENTORS},
+        [("MET 1", "tell us you have met mentor 1 (or 2, 3)")],
+    ),
+    "mentor_contact_check": _with(
+        {"person": MENTOR_PERSON, "mentees": [{"number": 1, "name": "Alex Morgan"}, {"number": 2, "name": "Chris Lee"}]},
+        [("NOT CONTACTED 1", "mentee 1 (or 2, 3) has not been in touch")],
+    ),
+    "decide_long_term": _with({"mentors": MENTORS}, KEEP),
+    "decide_reminder": _with({"mentors": MENTORS}, KEEP),
+    "approach_request": _with(
+        {"person": MENTOR_PERSON, "mentee": MENTEE, "reply_by": date(2026, 8, 20), "long_term_places": 1}, ACCEPT
+    ),
+    "approach_reminder": _with(
+        {"person": MENTOR_PERSON, "mentee": MENTEE, "reply_by": date(2026, 8, 20), "long_term_places": 2}, ACCEPT
+    ),
+    "approach_accepted": _with({"mentor": MENTOR_PARTNER}, PAIRED),
+    "approach_declined": _with(
+        {"mentor": MENTOR_PARTNER, "other_mentors": [{"number": 2, "name": "Sam O'Neill"}]}, KEEP
+    ),
+    "approach_expired_mentee": _with({"mentor": MENTOR_PARTNER, "other_mentors": []},
+                                     [("REMATCH", "ask the coordinators for another mentor")]),
+    "approach_expired_mentor": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
+    "approach_withdrawn": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
+    "pairing_started": _with(
+        {"role": "mentee", "partner": MENTOR_PARTNER, "check_in_weeks": 6}, PAIRED
+    ),
+    "guidance_first_meeting": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
+    "guidance_learning_contract": _with({"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED),
+    "guidance_ground_rules": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
+    "guidance_grow": _with({"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED),
+    "guidance_feedback": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
+    "check_in": _with(
+        {"partner": MENTOR_PARTNER, "meetings_logged": 2, "hours_logged": 2.5,
+         "last_met": date(2026, 10, 1)},
+        [*PAIRED, ("CONTINUE", "you haven't met lately but are both keen to carry on")],
+    ),
+    "stale_warning": _with(
+        {"partner": MENTOR_PARTNER, "closes_on": date(2027, 1, 14)},
+        [*PAIRED, ("CONTINUE", "keep the partnership open")],
+    ),
+    "stale_closed": _with({"partner": MENTOR_PARTNER, "hours_logged": 1.0}),
+    "unresponsive_nudge": _with(
+        {"person": MENTOR_PERSON, "partner": MENTEE_PARTNER, "nudge_number": 2, "nudges_total": 2}, PAIRED
+    ),
+    "unpaired_notice": _with(
+        {"role": "mentee", "partner": MENTOR_PARTNER, "hours_logged": 3.0,
+         "new_choice_follows": True}
+    ),
+    "unpaired_confirmation": _with(
+        {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "hours_logged": 1.0}
+    ),
+    "new_choice": _with(
+        {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False},
+        [*KEEP, ("REMATCH", "ask the coordinators to find you someone else")],
+    ),
+    "meeting_logged": _with(
+        {"partner": MENTOR_PARTNER, "meeting": {"on": date(2026, 9, 3), "hours": 1.5},
+         "total_meetings": 3, "total_hours": 4.5},
+        PAIRED,
+    ),
+    "continue_confirmed": _with({"partner": MENTOR_PARTNER, "until": date(2027, 9, 1)}, PAIRED),
+    "withdrawn_confirmation": _with(
+        {"round": ROUND,
+         "ended": ["We ended your mentoring partnership with Priya Shah.",
+                   "We closed your request to Sam O'Neill."]},
+        [("DELETE MY DATA", "remove the information we hold about you")],
+    ),
+    "partner_withdrew": _with(
+        {"role": "mentee", "partner": MENTOR_PARTNER, "relationship": "pairing",
+         "new_choice_follows": True}
+    ),
+    "none_confirmed": _with({"round": ROUND, "speed_sessions_met": 2}, []),
+    "programme_end": _with(
+        {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "started_on": date(2026, 9, 1),
+         "total_meetings": 8, "total_hours": 9.5},
+        [("CONTINUE", "keep meeting for another period"), *PAIRED],
+    ),
+    "status": _with(
+        {
+            "round": ROUND,
+            "stage": "You are in the speed-mentoring stage: contact your mentors by"
+                     " Tuesday 4 August 2026.",
+            "registration": {**REGISTRATION, "confirmed": True,
+                             "profession_of_interest": "Policy", "long_term_capacity": None},
+            "introductions": [
+                {"number": 1, "name": "Priya Shah", "role": "mentor", "state": "you have met"},
+                {"number": 2, "name": "Sam O'Neill", "role": "mentor",
+                 "state": "waiting for you to get in touch"},
+            ],
+            "approach": {"mentor_name": "Priya Shah", "sent_on": date(2026, 8, 10),
+                         "expires_on": date(2026, 8, 20)},
+            "pairing": None,
+        }
+    ),
+    "help": _with({"stage": "You are waiting for your speed-mentoring matches."}),
+    "data_export": _with(
+        {
+            "attachment_name": "my-mentoring-data.json",
+            "sections": [
+                {"heading": "About you",
+                 "items": [("Name", "Alex Morgan"), ("Email", "alex.morgan@dwp.gov.uk"),
+                           ("Grade", "Executive Officer")]},
+                {"heading": "Speed mentoring",
+                 "items": [("Mentor 1", "Priya Shah (met on 3 August 2026)")]},
+            ],
+        }
+    ),
+    "erasure_confirm": _with(
+        {"ends": ["your mentoring partnership with Priya Shah ends"],
+         "confirm_by": date(2026, 9, 10)},
+        [("YES", "delete my information"), ("DELETE MY DATA", "the same as YES")],
+    ),
+    "erasure_done": _with({}, []),
+    "problem_answer": _with(
+        {
+            "problem": "Sam O'Neill is not one of your speed mentors, so we can't ask them.",
+            "understood": ["You want to KEEP a mentor.", "You named Sam O'Neill."],
+            "suggestions": ["KEEP 1 to ask Priya Shah", "KEEP 2 to ask Jo Evans"],
+        },
+        KEEP,
+    ),
+    "auto_answer_limit": _with({}),
+    "already_done": _with(
+        {"what_short": "your address is confirmed", "command": "CONFIRM",
+         "what": "you confirmed your address on Monday 18 May 2026."}
+    ),
+    "coordinator_escalation": _with(
+        {
+            "kind": "unresponsive",
+            "subject_detail": "Priya Shah and Alex Morgan",
+            "summary": "Alex Morgan reported that Priya Shah was not responding. Two nudges"
+                       " went unanswered, so the partnership has been ended without blame.",
+            "details": [("Mentor", "Priya Shah <priya.shah@hmrc.gov.uk>"),
+                        ("Mentee", "Alex Morgan <alex.morgan@dwp.gov.uk>"),
+                        ("Nudges sent", "1 and 8 October 2026")],
+            "actions": ["Check whether Priya is on leave before offering Alex a new mentor."],
+        },
+        COORDINATOR_COMMANDS,
+    ),
+    "coordinator_digest": _with(
+        {
+            "day": date(2026, 10, 9),
+            "attention_count": 3,
+            "new_registrations": [
+                {"name": "Alex Morgan", "email": "alex.morgan@dwp.gov.uk",
+                 "roles": ["mentee"], "department": "Department for Work and Pensions"},
+            ],
+            "needs_attention": [
+                {"received_at": datetime(2026, 10, 8, 14, 5, tzinfo=UTC),
+                 "sender": "chris.lee@mod.gov.uk", "subject": "Re: your matches",
+                 "reason": "no command found in the reply"},
+            ],
+            "escalations": ["Priya Shah and Alex Morgan unpaired: mentor unresponsive."],
+            "expired_approaches": [
+                {"mentee": "Chris Lee", "mentor": "Jo Evans", "expired_on": date(2026, 10, 7)},
+            ],
+            "stale_pairings": [{"mentor": "Jo Evans", "mentee": "Sam O'Neill", "state": "warned"}],
+            "bounces": [{"address": "old.address@example.gov.uk", "reason": "mailbox unavailable"}],
+            "job_failures": [
+                {"job": "poll-mailbox", "at": datetime(2026, 10, 8, 3, 0, tzinfo=UTC),
+                 "reason": "Graph returned 503 five times"},
+            ],
+            "erased": 1,
+            "figures": {"registrations": 981, "confirmed": 960, "mentors": 371, "mentees": 610,
+                        "matched_mentees": 605, "active_pairings": 212, "meetings": 640,
+                        "hours_met": 702.5},
+        },
+        COORDINATOR_COMMANDS,
+    ),
+}
