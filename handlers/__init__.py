@@ -1,1 +1,6 @@
-"""handlers package."""
+"""Handlers: one module per thing a person can ask for by email.
+
+Importing this package registers every handler on the message bus (`service.bus`).
+"""
+
+from handlers import register  # noqa: F401

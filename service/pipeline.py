@@ -175,7 +175,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         _apply(
             uow,
             record,
-            Outcome(InboundStatus.PROCESSED, f"refused: {refusal}", emails, person and person.id),
+            Outcome(InboundStatus.PROCESSED, f"refused: {refusal}", emails, person.id if person else None),
             classification.kind.value,
             app,
         )
@@ -248,20 +248,25 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
 
 def _automatic(c: Classification, uow: UnitOfWork) -> Outcome:
     person = uow.repo.person_by_email(c.sender) if c.sender else None
-    if c.kind is Kind.AUTO_REPLY and person is not None and c.return_date is not None:
+    if (
+        c.kind is Kind.AUTO_REPLY
+        and person is not None
+        and c.auto_reply is not None
+        and c.auto_reply.return_date is not None
+    ):
         # Nudges wait until they are back.
-        person.away_until = c.return_date
-        uow.audit("person.away", f"person:{person.id}", {"until": c.return_date.isoformat()})
+        person.away_until = c.auto_reply.return_date
+        uow.audit("person.away", f"person:{person.id}", {"until": c.auto_reply.return_date.isoformat()})
     return Outcome(InboundStatus.IGNORED, c.reason, person_id=person.id if person else None)
 
 
 def _resolve_answer(c: Classification, purpose: str) -> tuple[Command, ...]:
     """A bare yes/no answers the question the token was issued for."""
-    assert c.reading is not None
-    if c.reading.commands or c.reading.answer is None or not purpose:
-        return c.reading.commands
+    assert c.commands is not None
+    if c.commands.commands or c.commands.answer is None or not purpose:
+        return c.commands.commands
     kind = purpose.split(":", 1)[0]
-    yes = c.reading.answer is Answer.YES
+    yes = c.commands.answer is Answer.YES
     mapping = {
         "registration": Verb.CONFIRM if yes else Verb.WITHDRAW,
         "approach": Verb.ACCEPT if yes else Verb.DECLINE,
@@ -280,9 +285,9 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             "reply token unknown or expired, so the sender cannot be confirmed",
         )
     purpose = _token_purpose(uow, c)
-    commands = _resolve_answer(c, purpose) if c.reading else ()
+    commands = _resolve_answer(c, purpose) if c.commands else ()
     if not commands:
-        reason = (c.reading.reason if c.reading else "") or "no command found"
+        reason = (c.commands.reason if c.commands else "") or "no command found"
         answer = problem_answer(
             person,
             "We could not tell what you would like us to do, so we have changed nothing."
@@ -305,7 +310,7 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
 
 
 def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
-    commands = c.reading.commands if c.reading else ()
+    commands = c.commands.commands if c.commands else ()
     if not commands:
         return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason or "coordinator mail")
     emails: list[Email] = []

@@ -187,6 +187,17 @@ class Pairing:
     ended_at: datetime | None = None
     end_reason: EndReason | None = None
     period: int = 1  # how many agreed periods so far (CONTINUE adds one)
+    # Signs of life, for check-ins, staleness and the unresponsiveness ladder.
+    mentor_last_seen_at: datetime | None = None
+    mentee_last_seen_at: datetime | None = None
+    last_check_in_at: datetime | None = None
+    unanswered_check_ins: int = 0
+    stale_warned_at: datetime | None = None
+    # The unresponsiveness ladder: who has gone quiet, since when, and how far we got.
+    silent_id: int | None = None
+    ladder_started_at: datetime | None = None
+    nudges_sent: int = 0
+    last_nudge_at: datetime | None = None
 
     @property
     def active(self) -> bool:

@@ -88,10 +88,11 @@ def queue(
         if sent_today == limit - 1:
             email = Email(
                 key=email.key,
-                template="no_more_answers_today",
+                template="auto_answer_limit",
                 to=email.to,
                 context={
-                    "recipient": email.context.get("recipient", {"first_name": email.to.name})
+                    "person": email.context.get("person", {"first_name": email.to.name}),
+                    "commands": [],
                 },
                 automatic_answer=True,
                 in_reply_to=email.in_reply_to,
@@ -106,7 +107,7 @@ def queue(
     message_id, raw = compose(
         rendered,
         to=(email.to.name, address),
-        programme=config.programme,
+        config=config,
         token=token,
         in_reply_to=email.in_reply_to,
         references=email.references,

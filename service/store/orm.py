@@ -174,6 +174,15 @@ pairings = Table(
     Column("ended_at", UTCDateTime),
     Column("end_reason", _enum(model.EndReason)),
     Column("period", Integer, nullable=False, default=1),
+    Column("mentor_last_seen_at", UTCDateTime),
+    Column("mentee_last_seen_at", UTCDateTime),
+    Column("last_check_in_at", UTCDateTime),
+    Column("unanswered_check_ins", Integer, nullable=False, default=0, server_default="0"),
+    Column("stale_warned_at", UTCDateTime),
+    Column("silent_id", ForeignKey("people.id")),
+    Column("ladder_started_at", UTCDateTime),
+    Column("nudges_sent", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_nudge_at", UTCDateTime),
 )
 Index(
     "uq_pairings_one_active_per_mentee",

@@ -1,0 +1,224 @@
+"""Registration (from the form) and CONFIRM (the double opt-in).
+
+Registration is only open inside a round's window. The same address registering twice
+updates the registration and says so. Every new registration is confirmed by its owner
+replying CONFIRM (or "yes"): the form could have been filled in for someone else.
+"""
+
+from __future__ import annotations
+
+from handlers.common import answer_key, email_to
+from service import clock
+from service.bus import CommandRequest, Context, FormRequest, handles, handles_forms
+from service.domain import rules
+from service.domain.model import Person, Registration, RegistrationStatus, Role
+from service.errors import DomainError
+from service.inbound import forms
+from service.messages import Email, Recipient
+from service.store.records import InterestEntry
+from service.store.unit_of_work import UnitOfWork
+
+
+def _registration_context(reg: Registration, ctx: Context) -> dict[str, object]:
+    return {
+        "roles": sorted(r.value for r in reg.role_set),
+        "grade_name": ctx.config.vocabulary.grade_names.get(reg.grade, reg.grade),
+        "department": reg.department,
+        "profession": reg.profession,
+        "confirmed": reg.status is RegistrationStatus.CONFIRMED,
+    }
+
+
+def _round_context(uow: UnitOfWork, round_id: int) -> dict[str, object]:
+    round_ = uow.repo.round(round_id)
+    assert round_ is not None
+    return {"name": round_.name, "closes_on": round_.closes_at}
+
+
+def _to_address(address: str, template: str, key: str, context: dict[str, object]) -> Email:
+    """An answer to someone who is not (yet) a participant: no token, nothing to act on."""
+    return Email(
+        key=key,
+        template=template,
+        to=Recipient(address=address),
+        context={
+            "person": {"first_name": "", "last_name": "", "email": address},
+            "commands": [],
+            **context,
+        },
+        automatic_answer=True,
+    )
+
+
+@handles_forms
+def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    form = request.form
+    msg = request.thread.message_id or "-"
+    round_ = uow.repo.round_open_at(ctx.now)
+    if form.registration is None:
+        if form.contact is None:
+            return []  # nobody to tell: the raw message stays for the coordinators
+        return [
+            _to_address(
+                form.contact,
+                "registration_problems",
+                f"registration-problems:{msg}",
+                {"problems": list(form.problems), "round": _round_or_none(round_), "form_url": ""},
+            )
+        ]
+    data = form.registration
+    if round_ is None:
+        return [_closed(uow, data, ctx, msg)]
+    try:
+        rules.ensure_roles_allowed(
+            {Role(r.value) for r in data.roles}, data.grade, ctx.config.vocabulary
+        )
+    except DomainError as refusal:
+        return [
+            _to_address(
+                data.email,
+                "registration_problems",
+                f"registration-problems:{msg}",
+                {"problems": [str(refusal)], "round": _round_or_none(round_), "form_url": ""},
+            )
+        ]
+    assert round_.id is not None
+    person = uow.repo.person_by_email(data.email)
+    if person is None:
+        person = Person(
+            email=data.email.lower(),
+            first_name=data.first_name,
+            last_name=data.last_name,
+            created_at=ctx.now,
+        )
+        uow.add(person)
+    else:
+        person.first_name, person.last_name = data.first_name, data.last_name
+    uow.flush()
+    assert person.id is not None
+    reg = uow.repo.registration(round_.id, person.id)
+    updating = reg is not None
+    if reg is None:
+        reg = Registration(
+            round_id=round_.id,
+            person_id=person.id,
+            roles="",
+            grade=data.grade,
+            department=data.department,
+            profession="",
+            created_at=ctx.now,
+        )
+        uow.add(reg)
+    _apply_form(reg, data, ctx)
+    if reg.status is RegistrationStatus.WITHDRAWN:
+        reg.status = RegistrationStatus.PENDING_CONFIRMATION
+        reg.withdrawn_at = None
+    uow.flush()
+    uow.audit(
+        "registration.updated" if updating else "registration.created",
+        f"registration:{reg.id}",
+        {"roles": reg.roles, "status": reg.status.value},
+        actor=f"person:{person.id}",
+    )
+    context = {
+        "registration": _registration_context(reg, ctx),
+        "round": _round_context(uow, round_.id),
+    }
+    if updating:
+        template, key = "registration_updated", f"registration-updated:{msg}"
+    else:
+        template, key = "confirm_address", f"confirm-address:{reg.id}"
+    purpose = (
+        f"registration:{reg.id}" if reg.status is RegistrationStatus.PENDING_CONFIRMATION else ""
+    )
+    return [email_to(person, template, key, uow, context=context, purpose=purpose)]
+
+
+def _round_or_none(round_: object) -> dict[str, object] | None:
+    from service.domain.model import Round
+
+    if isinstance(round_, Round):
+        return {"name": round_.name, "closes_on": round_.closes_at}
+    return None
+
+
+def _apply_form(reg: Registration, data: forms.Registration, ctx: Context) -> None:
+    reg.roles = ",".join(sorted(r.value for r in data.roles))
+    reg.grade = data.grade
+    reg.department = data.department
+    reg.profession = data.profession or "Other"
+    reg.job_title = data.job_title
+    reg.profession_of_interest = data.profession_of_interest
+    # Special-category data only when the person asked to be matched on it.
+    reg.wants_shared_characteristic = data.wants_shared_characteristic
+    reg.characteristics = ",".join(data.characteristics) if data.wants_shared_characteristic else ""
+    reg.bio = data.bio
+    cap = ctx.config.capacity
+    if Role.MENTOR in reg.role_set:
+        offered = data.long_term_capacity or cap.mentor_long_term_default
+        reg.long_term_capacity = min(offered, cap.mentor_long_term_max)
+    else:
+        reg.long_term_capacity = 0
+    reg.speed_capacity = cap.mentor_introductions
+    reg.updated_at = ctx.now
+
+
+def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -> Email:
+    next_round = uow.repo.next_round_after(ctx.now)
+    listed = False
+    if data.interest_list:
+        if uow.session.query(InterestEntry).filter_by(email=data.email.lower()).first() is None:
+            uow.add(InterestEntry(email=data.email.lower(), added_at=clock.now()))
+        listed = True
+    return _to_address(
+        data.email,
+        "registrations_closed",
+        f"registrations-closed:{msg}",
+        {
+            "next_round_opens": next_round.opens_at if next_round else None,
+            "on_interest_list": listed,
+        },
+    )
+
+
+@handles("confirm")
+def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    person = request.person
+    assert person.id is not None
+    round_ = uow.repo.latest_round_for(person.id)
+    reg = uow.repo.registration(round_.id, person.id) if round_ and round_.id else None
+    if reg is None:
+        raise DomainError("We do not have a registration for you to confirm.")
+    changed = rules.confirm_registration(reg, ctx.now)
+    assert round_ is not None and round_.id is not None
+    if not changed:
+        return [
+            email_to(
+                person,
+                "already_done",
+                answer_key(request, "confirm"),
+                uow,
+                request=request,
+                context={
+                    "what_short": "your address is confirmed",
+                    "command": "CONFIRM",
+                    "what": "you have already confirmed your registration.",
+                },
+                automatic_answer=True,
+            )
+        ]
+    uow.audit("registration.confirmed", f"registration:{reg.id}", actor=f"person:{person.id}")
+    context = {
+        "registration": _registration_context(reg, ctx),
+        "round": _round_context(uow, round_.id),
+    }
+    return [
+        email_to(
+            person,
+            "registration_received",
+            f"registration-received:{reg.id}",
+            uow,
+            context=context,
+            request=request,
+        )
+    ]
