@@ -228,7 +228,7 @@ SAMPLES: dict[str, Context] = {
     ),
     "approach_expired_mentee": _with(
         {"mentor": MENTOR_PARTNER, "other_mentors": []},
-        [("REMATCH", "ask the coordinators for another mentor")],
+        [("NONE", "you don't want a long-term mentor this round")],
     ),
     "approach_expired_mentor": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
     "approach_withdrawn": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
@@ -275,7 +275,7 @@ SAMPLES: dict[str, Context] = {
     ),
     "new_choice": _with(
         {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False},
-        [*KEEP, ("REMATCH", "ask the coordinators to find you someone else")],
+        KEEP,
     ),
     "meeting_logged": _with(
         {
