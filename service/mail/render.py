@@ -29,8 +29,9 @@ from jinja2.runtime import Context
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "mail_templates"
 _DEFAULT_TZ = "Europe/London"
 _PARTS = ("subject.txt", "body.txt", "body.html")
-# C0/C1 controls, plus the Unicode line and paragraph separators some mail clients honour.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0/C1 controls, the Unicode line and paragraph separators some mail clients honour, and
+# bidirectional overrides/isolates (they can make a name display as something else).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 
 

@@ -109,7 +109,9 @@ MENTEE_PARTNER = {
     "department": "Department for Work and Pensions",
 }
 MENTOR_PERSON = {"first_name": "Priya", "last_name": "Shah", "email": "priya.shah@hmrc.gov.uk"}
-MENTOR_PARTNER = {k: MENTORS[0][k] for k in ("name", "first_name", "email", "grade_name", "department")}
+MENTOR_PARTNER = {
+    k: MENTORS[0][k] for k in ("name", "first_name", "email", "grade_name", "department")
+}
 CONFIRM = [("CONFIRM", "confirm it was you who registered")]
 KEEP = [
     ("KEEP 1", "ask mentor 1 (or 2, 3) to be your long-term mentor"),
@@ -131,8 +133,10 @@ SAMPLES: dict[str, Context] = {
     "confirm_address": _with({"registration": REGISTRATION, "round": ROUND}, CONFIRM),
     "confirm_reminder": _with({"round": ROUND}, CONFIRM),
     "registration_received": _with(
-        {"registration": {**REGISTRATION, "roles": ["mentor", "mentee"], "confirmed": True},
-         "round": ROUND}
+        {
+            "registration": {**REGISTRATION, "roles": ["mentor", "mentee"], "confirmed": True},
+            "round": ROUND,
+        }
     ),
     "registration_updated": _with({"registration": REGISTRATION, "round": ROUND}, CONFIRM),
     "registration_problems": _with(
@@ -156,10 +160,18 @@ SAMPLES: dict[str, Context] = {
         {
             "role": "mentee",
             "sessions": [
-                {"starts_at": datetime(2026, 6, 23, 11, 0, tzinfo=UTC), "minutes": 45,
-                 "how": "on Microsoft Teams", "link": "https://teams.example/join/1"},
-                {"starts_at": datetime(2026, 6, 25, 15, 30, tzinfo=UTC), "minutes": 45,
-                 "how": "on Microsoft Teams", "link": ""},
+                {
+                    "starts_at": datetime(2026, 6, 23, 11, 0, tzinfo=UTC),
+                    "minutes": 45,
+                    "how": "on Microsoft Teams",
+                    "link": "https://teams.example/join/1",
+                },
+                {
+                    "starts_at": datetime(2026, 6, 25, 15, 30, tzinfo=UTC),
+                    "minutes": 45,
+                    "how": "on Microsoft Teams",
+                    "link": "",
+                },
             ],
         }
     ),
@@ -168,7 +180,8 @@ SAMPLES: dict[str, Context] = {
         [("MET 1", "tell us you have met mentor 1 (or 2, 3)"), *MENTEE_COMMANDS],
     ),
     "matches_mentor": _with(
-        {"person": MENTOR_PERSON, 
+        {
+            "person": MENTOR_PERSON,
             "round": ROUND,
             "contact_by": date(2026, 8, 4),
             "mentees": [
@@ -183,36 +196,61 @@ SAMPLES: dict[str, Context] = {
         [("MET 1", "tell us you have met mentor 1 (or 2, 3)")],
     ),
     "mentor_contact_check": _with(
-        {"person": MENTOR_PERSON, "mentees": [{"number": 1, "name": "Alex Morgan"}, {"number": 2, "name": "Chris Lee"}]},
+        {
+            "person": MENTOR_PERSON,
+            "mentees": [{"number": 1, "name": "Alex Morgan"}, {"number": 2, "name": "Chris Lee"}],
+        },
         [("NOT CONTACTED 1", "mentee 1 (or 2, 3) has not been in touch")],
     ),
     "decide_long_term": _with({"mentors": MENTORS}, KEEP),
     "decide_reminder": _with({"mentors": MENTORS}, KEEP),
     "approach_request": _with(
-        {"person": MENTOR_PERSON, "mentee": MENTEE, "reply_by": date(2026, 8, 20), "long_term_places": 1}, ACCEPT
+        {
+            "person": MENTOR_PERSON,
+            "mentee": MENTEE,
+            "reply_by": date(2026, 8, 20),
+            "long_term_places": 1,
+        },
+        ACCEPT,
     ),
     "approach_reminder": _with(
-        {"person": MENTOR_PERSON, "mentee": MENTEE, "reply_by": date(2026, 8, 20), "long_term_places": 2}, ACCEPT
+        {
+            "person": MENTOR_PERSON,
+            "mentee": MENTEE,
+            "reply_by": date(2026, 8, 20),
+            "long_term_places": 2,
+        },
+        ACCEPT,
     ),
     "approach_accepted": _with({"mentor": MENTOR_PARTNER}, PAIRED),
     "approach_declined": _with(
         {"mentor": MENTOR_PARTNER, "other_mentors": [{"number": 2, "name": "Sam O'Neill"}]}, KEEP
     ),
-    "approach_expired_mentee": _with({"mentor": MENTOR_PARTNER, "other_mentors": []},
-                                     [("REMATCH", "ask the coordinators for another mentor")]),
+    "approach_expired_mentee": _with(
+        {"mentor": MENTOR_PARTNER, "other_mentors": []},
+        [("NONE", "you don't want a long-term mentor this round")],
+    ),
     "approach_expired_mentor": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
     "approach_withdrawn": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
     "pairing_started": _with(
         {"role": "mentee", "partner": MENTOR_PARTNER, "check_in_weeks": 6}, PAIRED
     ),
     "guidance_first_meeting": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
-    "guidance_learning_contract": _with({"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED),
+    "guidance_learning_contract": _with(
+        {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED
+    ),
     "guidance_ground_rules": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
-    "guidance_grow": _with({"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED),
+    "guidance_grow": _with(
+        {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED
+    ),
     "guidance_feedback": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
     "check_in": _with(
-        {"partner": MENTOR_PARTNER, "meetings_logged": 2, "hours_logged": 2.5,
-         "last_met": date(2026, 10, 1)},
+        {
+            "partner": MENTOR_PARTNER,
+            "meetings_logged": 2,
+            "hours_logged": 2.5,
+            "last_met": date(2026, 10, 1),
+        },
         [*PAIRED, ("CONTINUE", "you haven't met lately but are both keen to carry on")],
     ),
     "stale_warning": _with(
@@ -221,55 +259,89 @@ SAMPLES: dict[str, Context] = {
     ),
     "stale_closed": _with({"partner": MENTOR_PARTNER, "hours_logged": 1.0}),
     "unresponsive_nudge": _with(
-        {"person": MENTOR_PERSON, "partner": MENTEE_PARTNER, "nudge_number": 2, "nudges_total": 2}, PAIRED
+        {"person": MENTOR_PERSON, "partner": MENTEE_PARTNER, "nudge_number": 2, "nudges_total": 2},
+        PAIRED,
     ),
     "unpaired_notice": _with(
-        {"role": "mentee", "partner": MENTOR_PARTNER, "hours_logged": 3.0,
-         "new_choice_follows": True}
+        {
+            "role": "mentee",
+            "partner": MENTOR_PARTNER,
+            "hours_logged": 3.0,
+            "new_choice_follows": True,
+        }
     ),
     "unpaired_confirmation": _with(
         {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "hours_logged": 1.0}
     ),
     "new_choice": _with(
         {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False},
-        [*KEEP, ("REMATCH", "ask the coordinators to find you someone else")],
+        KEEP,
     ),
     "meeting_logged": _with(
-        {"partner": MENTOR_PARTNER, "meeting": {"on": date(2026, 9, 3), "hours": 1.5},
-         "total_meetings": 3, "total_hours": 4.5},
+        {
+            "partner": MENTOR_PARTNER,
+            "meeting": {"on": date(2026, 9, 3), "hours": 1.5},
+            "total_meetings": 3,
+            "total_hours": 4.5,
+        },
         PAIRED,
     ),
     "continue_confirmed": _with({"partner": MENTOR_PARTNER, "until": date(2027, 9, 1)}, PAIRED),
     "withdrawn_confirmation": _with(
-        {"round": ROUND,
-         "ended": ["We ended your mentoring partnership with Priya Shah.",
-                   "We closed your request to Sam O'Neill."]},
+        {
+            "round": ROUND,
+            "ended": [
+                "We ended your mentoring partnership with Priya Shah.",
+                "We closed your request to Sam O'Neill.",
+            ],
+        },
         [("DELETE MY DATA", "remove the information we hold about you")],
     ),
     "partner_withdrew": _with(
-        {"role": "mentee", "partner": MENTOR_PARTNER, "relationship": "pairing",
-         "new_choice_follows": True}
+        {
+            "role": "mentee",
+            "partner": MENTOR_PARTNER,
+            "relationship": "pairing",
+            "new_choice_follows": True,
+        }
     ),
     "none_confirmed": _with({"round": ROUND, "speed_sessions_met": 2}, []),
     "programme_end": _with(
-        {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "started_on": date(2026, 9, 1),
-         "total_meetings": 8, "total_hours": 9.5},
+        {
+            "person": MENTOR_PERSON,
+            "role": "mentor",
+            "partner": MENTEE_PARTNER,
+            "started_on": date(2026, 9, 1),
+            "total_meetings": 8,
+            "total_hours": 9.5,
+        },
         [("CONTINUE", "keep meeting for another period"), *PAIRED],
     ),
     "status": _with(
         {
             "round": ROUND,
             "stage": "You are in the speed-mentoring stage: contact your mentors by"
-                     " Tuesday 4 August 2026.",
-            "registration": {**REGISTRATION, "confirmed": True,
-                             "profession_of_interest": "Policy", "long_term_capacity": None},
+            " Tuesday 4 August 2026.",
+            "registration": {
+                **REGISTRATION,
+                "confirmed": True,
+                "profession_of_interest": "Policy",
+                "long_term_capacity": None,
+            },
             "introductions": [
                 {"number": 1, "name": "Priya Shah", "role": "mentor", "state": "you have met"},
-                {"number": 2, "name": "Sam O'Neill", "role": "mentor",
-                 "state": "waiting for you to get in touch"},
+                {
+                    "number": 2,
+                    "name": "Sam O'Neill",
+                    "role": "mentor",
+                    "state": "waiting for you to get in touch",
+                },
             ],
-            "approach": {"mentor_name": "Priya Shah", "sent_on": date(2026, 8, 10),
-                         "expires_on": date(2026, 8, 20)},
+            "approach": {
+                "mentor_name": "Priya Shah",
+                "sent_on": date(2026, 8, 10),
+                "expires_on": date(2026, 8, 20),
+            },
             "pairing": None,
         }
     ),
@@ -278,17 +350,26 @@ SAMPLES: dict[str, Context] = {
         {
             "attachment_name": "my-mentoring-data.json",
             "sections": [
-                {"heading": "About you",
-                 "items": [("Name", "Alex Morgan"), ("Email", "alex.morgan@dwp.gov.uk"),
-                           ("Grade", "Executive Officer")]},
-                {"heading": "Speed mentoring",
-                 "items": [("Mentor 1", "Priya Shah (met on 3 August 2026)")]},
+                {
+                    "heading": "About you",
+                    "items": [
+                        ("Name", "Alex Morgan"),
+                        ("Email", "alex.morgan@dwp.gov.uk"),
+                        ("Grade", "Executive Officer"),
+                    ],
+                },
+                {
+                    "heading": "Speed mentoring",
+                    "items": [("Mentor 1", "Priya Shah (met on 3 August 2026)")],
+                },
             ],
         }
     ),
     "erasure_confirm": _with(
-        {"ends": ["your mentoring partnership with Priya Shah ends"],
-         "confirm_by": date(2026, 9, 10)},
+        {
+            "ends": ["your mentoring partnership with Priya Shah ends"],
+            "confirm_by": date(2026, 9, 10),
+        },
         [("YES", "delete my information"), ("DELETE MY DATA", "the same as YES")],
     ),
     "erasure_done": _with({}, []),
@@ -302,18 +383,23 @@ SAMPLES: dict[str, Context] = {
     ),
     "auto_answer_limit": _with({}),
     "already_done": _with(
-        {"what_short": "your address is confirmed", "command": "CONFIRM",
-         "what": "you confirmed your address on Monday 18 May 2026."}
+        {
+            "what_short": "your address is confirmed",
+            "command": "CONFIRM",
+            "what": "you confirmed your address on Monday 18 May 2026.",
+        }
     ),
     "coordinator_escalation": _with(
         {
             "kind": "unresponsive",
             "subject_detail": "Priya Shah and Alex Morgan",
             "summary": "Alex Morgan reported that Priya Shah was not responding. Two nudges"
-                       " went unanswered, so the partnership has been ended without blame.",
-            "details": [("Mentor", "Priya Shah <priya.shah@hmrc.gov.uk>"),
-                        ("Mentee", "Alex Morgan <alex.morgan@dwp.gov.uk>"),
-                        ("Nudges sent", "1 and 8 October 2026")],
+            " went unanswered, so the partnership has been ended without blame.",
+            "details": [
+                ("Mentor", "Priya Shah <priya.shah@hmrc.gov.uk>"),
+                ("Mentee", "Alex Morgan <alex.morgan@dwp.gov.uk>"),
+                ("Nudges sent", "1 and 8 October 2026"),
+            ],
             "actions": ["Check whether Priya is on leave before offering Alex a new mentor."],
         },
         COORDINATOR_COMMANDS,
@@ -323,13 +409,20 @@ SAMPLES: dict[str, Context] = {
             "day": date(2026, 10, 9),
             "attention_count": 3,
             "new_registrations": [
-                {"name": "Alex Morgan", "email": "alex.morgan@dwp.gov.uk",
-                 "roles": ["mentee"], "department": "Department for Work and Pensions"},
+                {
+                    "name": "Alex Morgan",
+                    "email": "alex.morgan@dwp.gov.uk",
+                    "roles": ["mentee"],
+                    "department": "Department for Work and Pensions",
+                },
             ],
             "needs_attention": [
-                {"received_at": datetime(2026, 10, 8, 14, 5, tzinfo=UTC),
-                 "sender": "chris.lee@mod.gov.uk", "subject": "Re: your matches",
-                 "reason": "no command found in the reply"},
+                {
+                    "received_at": datetime(2026, 10, 8, 14, 5, tzinfo=UTC),
+                    "sender": "chris.lee@mod.gov.uk",
+                    "subject": "Re: your matches",
+                    "reason": "no command found in the reply",
+                },
             ],
             "escalations": ["Priya Shah and Alex Morgan unpaired: mentor unresponsive."],
             "expired_approaches": [
@@ -338,14 +431,98 @@ SAMPLES: dict[str, Context] = {
             "stale_pairings": [{"mentor": "Jo Evans", "mentee": "Sam O'Neill", "state": "warned"}],
             "bounces": [{"address": "old.address@example.gov.uk", "reason": "mailbox unavailable"}],
             "job_failures": [
-                {"job": "poll-mailbox", "at": datetime(2026, 10, 8, 3, 0, tzinfo=UTC),
-                 "reason": "Graph returned 503 five times"},
+                {
+                    "job": "poll-mailbox",
+                    "at": datetime(2026, 10, 8, 3, 0, tzinfo=UTC),
+                    "reason": "Graph returned 503 five times",
+                },
             ],
             "erased": 1,
-            "figures": {"registrations": 981, "confirmed": 960, "mentors": 371, "mentees": 610,
-                        "matched_mentees": 605, "active_pairings": 212, "meetings": 640,
-                        "hours_met": 702.5},
+            "figures": {
+                "registrations": 981,
+                "confirmed": 960,
+                "mentors": 371,
+                "mentees": 610,
+                "matched_mentees": 605,
+                "active_pairings": 212,
+                "meetings": 640,
+                "hours_met": 702.5,
+            },
         },
         COORDINATOR_COMMANDS,
     ),
 }
+
+# What a hostile or merely unusual participant might type: quotes, markup, a header
+# injection attempt, right-to-left and CJK scripts, and an emoji with a joiner.
+HOSTILE_HEAD = 'Zoë "Zed" O\'Brien <script>alert(1)</script> & <b>'
+HOSTILE_TAIL = "Bcc: victim@evil.example مرحبا 李小龍 🏳️‍🌈"
+HOSTILE = HOSTILE_HEAD + "\r\n" + HOSTILE_TAIL
+
+# Values the service itself chooses (programme settings, command words, enumerations
+# compared in templates, validated addresses and links): not typed by participants.
+_NOT_TYPED = {
+    "programme",
+    "commands",
+    "role",
+    "roles",
+    "kind",
+    "relationship",
+    "state",
+    "email",
+    "link",
+    "form_url",
+    "attachment_name",
+    "command",
+    "template_name",
+}
+
+
+def _hostile(value: Any, key: str | None) -> Any:
+    if key in _NOT_TYPED:
+        return value
+    if isinstance(value, str):
+        return HOSTILE
+    if isinstance(value, dict):
+        return {k: _hostile(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hostile(v, key) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_hostile(v, key) for v in value)
+    return value
+
+
+def hostile(context: Context) -> Context:
+    """The same context with every participant-typed string replaced by HOSTILE."""
+    result = _hostile(context, None)
+    assert isinstance(result, dict)
+    return result
+
+
+CHARACTERISTIC_MARKER = "CHARACTERISTIC-MARKER-Trans-Bisexual"
+
+
+def _with_characteristics(value: Any) -> Any:
+    if isinstance(value, dict):
+        updated = {k: _with_characteristics(v) for k, v in value.items()}
+        if "name" in value or "first_name" in value or "roles" in value:
+            updated["characteristics"] = [CHARACTERISTIC_MARKER]
+            updated["characteristic"] = CHARACTERISTIC_MARKER
+            updated["wants_shared_characteristic"] = True
+        return updated
+    if isinstance(value, list):
+        return [_with_characteristics(v) for v in value]
+    return value
+
+
+def with_characteristics(context: Context) -> Context:
+    """The context with a characteristic attached to every person-like dict, as a careless
+    handler might pass it: templates must never print it."""
+    result = _with_characteristics(context)
+    assert isinstance(result, dict)
+    return result
+
+
+def sample(name: str, transform: Callable[[Context], Context] | None = None) -> Context:
+    context = SAMPLES[name]
+    return transform(context) if transform else context

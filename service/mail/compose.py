@@ -1,0 +1,159 @@
+"""Build the MIME bytes of one outgoing email from a rendered template.
+
+Everything a participant typed (names, file names) can end up in a header, so every
+header value passes through `one_line` (control characters and line breaks removed) and
+addresses are built with the email library's `Address`, which quotes and RFC 2047-encodes
+display names. There is no way for a name to start a new header.
+
+Identity and threading (DESIGN.md section 4): replies must come back with a token bound
+to the recipient, so when a token is given the Reply-To is the plus-address
+``<local>+<token>@<domain>`` of the programme mailbox and the subject carries
+``[ref:<token>]`` (the tag survives when a client or server drops the plus-address).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from collections.abc import Sequence
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import NamedTuple
+
+from service import clock
+from service.config import ProgrammeConfig
+from service.mail.render import RenderedEmail, one_line
+
+TOKEN_PATTERN = re.compile(r"[a-z2-7]{16}")
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+_MAX_NAME = 200
+_MAX_REFERENCES = 20  # keep References bounded on very long threads (RFC 5322 allows trimming)
+_FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|]+')
+
+
+class Attachment(NamedTuple):
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def subject_tag(token: str) -> str:
+    return f"[ref:{token}]"
+
+
+def _check_token(token: str) -> str:
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise ValueError("reply token must be 16 characters from a-z and 2-7")
+    return token
+
+
+def _clean_name(name: str) -> str:
+    return one_line(name)[:_MAX_NAME]
+
+
+def _address(name: str, addr_spec: str) -> Address:
+    if addr_spec != one_line(addr_spec) or " " in addr_spec:
+        # Never echo the address: error messages may reach logs.
+        raise ValueError("email address contains spaces or control characters")
+    try:
+        return Address(display_name=_clean_name(name), addr_spec=addr_spec)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValueError("not a valid email address") from exc
+
+
+def plus_address(mailbox: str, token: str) -> str:
+    """mentoring@example.org + token -> mentoring+token@example.org."""
+    local, _, domain = mailbox.rpartition("@")
+    if not local or not domain:
+        raise ValueError("programme mailbox is not an email address")
+    return f"{local}+{_check_token(token)}@{domain}"
+
+
+def new_message_id(domain: str) -> str:
+    # 120 random bits in 24 characters: short enough that the header is not folded.
+    return f"<{base64.b32encode(secrets.token_bytes(15)).decode().lower()}@{domain}>"
+
+
+def _message_id(value: str) -> str | None:
+    """A well-formed Message-ID, or None: ids from inbound mail are untrusted input."""
+    value = one_line(value)
+    return value if _MESSAGE_ID.fullmatch(value) else None
+
+
+def _safe_filename(filename: str) -> str:
+    cleaned = _FILENAME_UNSAFE.sub("_", one_line(filename)).strip(" .")
+    return cleaned[:_MAX_NAME] or "attachment"
+
+
+def compose(
+    rendered: RenderedEmail,
+    *,
+    to: tuple[str, str],
+    config: ProgrammeConfig,
+    token: str | None = None,
+    in_reply_to: str | None = None,
+    references: Sequence[str] = (),
+    attachments: Sequence[Attachment | tuple[str, str, bytes]] = (),
+    message_id: str | None = None,
+) -> tuple[str, bytes]:
+    """Return (Message-ID, raw RFC 5322 bytes with CRLF line endings).
+
+    `to` is (display name, address). Pass `message_id` to rebuild the same message again
+    (the outbox keeps the id so a resend is recognisably the same email).
+    """
+    programme = config.programme
+    msg = EmailMessage(policy=policy.SMTP)
+
+    if message_id is None:
+        message_id = new_message_id(programme.message_id_domain)
+    elif _message_id(message_id) is None:
+        raise ValueError("message_id must look like <random@domain>")
+
+    subject = one_line(rendered.subject)
+    if token is not None:
+        subject = f"{subject} {subject_tag(_check_token(token))}"
+
+    mailbox = _address(programme.name, programme.mailbox)
+    msg["From"] = mailbox
+    msg["To"] = _address(*to)
+    if token is not None and programme.plus_addressing:
+        msg["Reply-To"] = _address(programme.name, plus_address(programme.mailbox, token))
+    else:
+        msg["Reply-To"] = mailbox
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(clock.now())
+    msg["Message-ID"] = message_id
+
+    parent = _message_id(in_reply_to) if in_reply_to else None
+    chain = [ref for ref in map(_message_id, references) if ref]
+    if parent and parent not in chain:
+        chain.append(parent)
+    if parent:
+        msg["In-Reply-To"] = parent
+    if chain:
+        msg["References"] = " ".join(chain[-_MAX_REFERENCES:])
+
+    # Tell other robots (auto-responders, Exchange's out-of-office, vacation scripts) not
+    # to answer us, so two automatic systems never talk to each other (RFC 3834).
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    # Lets the inbound pipeline recognise our own mail if it ever loops back.
+    msg["X-Mentoring-Sent"] = "1"
+    # No "Precedence: bulk/list": Exchange Online and some gateways treat it as list or
+    # junk mail and may filter it or drop it silently; Auto-Submitted does the job.
+
+    # Quoted-printable keeps every part 7-bit clean for any relay, yet readable raw.
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for filename, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        if not maintype or not subtype or one_line(content_type) != content_type:
+            raise ValueError("attachment content type must look like type/subtype")
+        # add_attachment turns multipart/alternative into multipart/mixed around it.
+        msg.add_attachment(
+            data, maintype=maintype, subtype=subtype, filename=_safe_filename(filename)
+        )
+    return message_id, msg.as_bytes(policy=policy.SMTP)
