@@ -82,8 +82,8 @@ _GREETING = re.compile(
 )
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:(?:about|around|approx(?:imately)?|roughly|~)\s+)?"
-    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*(?:(?:and\s+)?(?P<m1>\d+)\s*"
-    r"(?:m|min|mins|minute|minutes)?)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
+    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b|\s*(?:and\s+)?"
+    r"(?P<m1>\d+)\s*(?:m|min|mins|minute|minutes)\b)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
     r"|(?P<half>half an hour)|(?P<hour>an hour|one hour|a hour)"
     r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))\b",
     re.IGNORECASE,
@@ -142,7 +142,7 @@ def _normalise(line: str) -> str:
     text = line.strip().lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[*_`\"“”]+", "", text)  # bold/italic markers and quotes around a word
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # "not-responding"
-    text = text.strip(" \t.!,;:-()[]")
+    text = text.strip(" \t.!?,;:-()[]")
     return " ".join(text.split())
 
 
@@ -160,7 +160,8 @@ def _duration(text: str) -> tuple[int | None, str]:
     if not match or not match.group(0).strip():
         return None, text
     if match.group("h1"):
-        minutes = round(float(match.group("h1")) * 60) + int(match.group("m1") or 0)
+        extra = match.group("m1") or match.group("m1b") or 0
+        minutes = round(float(match.group("h1")) * 60) + int(extra)
     elif match.group("m2"):
         minutes = int(match.group("m2"))
     elif match.group("half"):
@@ -207,10 +208,13 @@ def _parse_line(
     text = _POLITE.sub("", _normalise(line))
     if len(text) > _MAX_LINE:
         return None
+    asking = line.rstrip().endswith("?")
     split = _split_verb(text)
     if split is None:
         return None
     verb, rest = split
+    if asking and verb in DESTRUCTIVE:
+        return None  # "Withdraw?" asks about it; it does not ask for it
     rest = _POLITE.sub("", rest).strip(" .!,")
     if verb is Verb.MET:
         return _parse_met(rest, today)
