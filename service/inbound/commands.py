@@ -146,8 +146,9 @@ def _normalise(line: str) -> str:
     return " ".join(text.split())
 
 
-def _split_verb(text: str) -> tuple[Verb, str] | None:
-    text = _LEAD.sub("", text)
+def _split_verb(text: str, *, lead: bool = True) -> tuple[Verb, str] | None:
+    if lead:
+        text = _LEAD.sub("", text)
     for spelling, verb in _SPELLINGS:
         if text == spelling or text.startswith(spelling + " ") or text.startswith(spelling + ":"):
             rest = text[len(spelling):].strip(" :,.-")
@@ -202,17 +203,23 @@ def _parse_met(rest: str, today: date) -> Command | str:
 
 
 def _parse_line(
-    line: str, today: date, coordinator: bool
+    line: str, today: date, coordinator: bool, *, strict: bool = False
 ) -> Command | str | None:
-    """A command, a reason why the line is a broken command, or None (not a command)."""
+    """A command, a reason why the line is a broken command, or None (not a command).
+
+    `strict` (for subjects, which usually quote ours): the line must be the command alone,
+    so "Re: Please confirm your place" is not a CONFIRM.
+    """
     text = _POLITE.sub("", _normalise(line))
     if len(text) > _MAX_LINE:
         return None
     asking = line.rstrip().endswith("?")
-    split = _split_verb(text)
+    split = _split_verb(text, lead=not strict)
     if split is None:
         return None
     verb, rest = split
+    if strict and rest and verb not in {Verb.MET, Verb.KEEP} | TARGETED:
+        return None
     if asking and verb in DESTRUCTIVE:
         return None  # "Withdraw?" asks about it; it does not ask for it
     rest = _POLITE.sub("", rest).strip(" .!,")
@@ -230,7 +237,7 @@ def _parse_line(
             return "Only the coordinators can name someone else in a command."
         return Command(verb, target=rest.strip("<>"))
     if rest:
-        if verb in DESTRUCTIVE:
+        if strict or verb in DESTRUCTIVE:
             return None  # "decline to comment", "none of them suit": a sentence
         if len(rest.split()) > 3:
             return None
@@ -288,7 +295,7 @@ def read_commands(
                     buried.append(verb[0])
     subject_text = clean_subject(subject)
     if subject_text:
-        parsed = _parse_line(subject_text, today, coordinator)
+        parsed = _parse_line(subject_text, today, coordinator, strict=True)
         if isinstance(parsed, Command):
             commands.append(parsed)
     answer = _yes_no(head[0]) if head else None
