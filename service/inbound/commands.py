@@ -82,8 +82,8 @@ _GREETING = re.compile(
 )
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:(?:about|around|approx(?:imately)?|roughly|~)\s+)?"
-    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)\s*(?:(?:and\s+)?(?P<m1>\d+)\s*"
-    r"(?:m|min|mins|minute|minutes)?)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
+    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b|\s*(?:and\s+)?"
+    r"(?P<m1>\d+)\s*(?:m|min|mins|minute|minutes)\b)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
     r"|(?P<half>half an hour)|(?P<hour>an hour|one hour|a hour)"
     r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))\b",
     re.IGNORECASE,
@@ -142,12 +142,13 @@ def _normalise(line: str) -> str:
     text = line.strip().lower().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[*_`\"“”]+", "", text)  # bold/italic markers and quotes around a word
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # "not-responding"
-    text = text.strip(" \t.!,;:-()[]")
+    text = text.strip(" \t.!?,;:-()[]")
     return " ".join(text.split())
 
 
-def _split_verb(text: str) -> tuple[Verb, str] | None:
-    text = _LEAD.sub("", text)
+def _split_verb(text: str, *, lead: bool = True) -> tuple[Verb, str] | None:
+    if lead:
+        text = _LEAD.sub("", text)
     for spelling, verb in _SPELLINGS:
         if text == spelling or text.startswith(spelling + " ") or text.startswith(spelling + ":"):
             rest = text[len(spelling):].strip(" :,.-")
@@ -160,7 +161,8 @@ def _duration(text: str) -> tuple[int | None, str]:
     if not match or not match.group(0).strip():
         return None, text
     if match.group("h1"):
-        minutes = round(float(match.group("h1")) * 60) + int(match.group("m1") or 0)
+        extra = match.group("m1") or match.group("m1b") or 0
+        minutes = round(float(match.group("h1")) * 60) + int(extra)
     elif match.group("m2"):
         minutes = int(match.group("m2"))
     elif match.group("half"):
@@ -201,16 +203,25 @@ def _parse_met(rest: str, today: date) -> Command | str:
 
 
 def _parse_line(
-    line: str, today: date, coordinator: bool
+    line: str, today: date, coordinator: bool, *, strict: bool = False
 ) -> Command | str | None:
-    """A command, a reason why the line is a broken command, or None (not a command)."""
+    """A command, a reason why the line is a broken command, or None (not a command).
+
+    `strict` (for subjects, which usually quote ours): the line must be the command alone,
+    so "Re: Please confirm your place" is not a CONFIRM.
+    """
     text = _POLITE.sub("", _normalise(line))
     if len(text) > _MAX_LINE:
         return None
-    split = _split_verb(text)
+    asking = line.rstrip().endswith("?")
+    split = _split_verb(text, lead=not strict)
     if split is None:
         return None
     verb, rest = split
+    if strict and rest and verb not in {Verb.MET, Verb.KEEP} | TARGETED:
+        return None
+    if asking and verb in DESTRUCTIVE:
+        return None  # "Withdraw?" asks about it; it does not ask for it
     rest = _POLITE.sub("", rest).strip(" .!,")
     if verb is Verb.MET:
         return _parse_met(rest, today)
@@ -226,7 +237,7 @@ def _parse_line(
             return "Only the coordinators can name someone else in a command."
         return Command(verb, target=rest.strip("<>"))
     if rest:
-        if verb in DESTRUCTIVE:
+        if strict or verb in DESTRUCTIVE:
             return None  # "decline to comment", "none of them suit": a sentence
         if len(rest.split()) > 3:
             return None
@@ -284,7 +295,7 @@ def read_commands(
                     buried.append(verb[0])
     subject_text = clean_subject(subject)
     if subject_text:
-        parsed = _parse_line(subject_text, today, coordinator)
+        parsed = _parse_line(subject_text, today, coordinator, strict=True)
         if isinstance(parsed, Command):
             commands.append(parsed)
     answer = _yes_no(head[0]) if head else None

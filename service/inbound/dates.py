@@ -130,14 +130,14 @@ def find_dates(text: str, reference: date, *, future: bool) -> list[date]:
 def parse_date(phrase: str, reference: date, *, future: bool = False) -> date | None:
     """A whole phrase read as one date ("yesterday", "on 3 March", "last tue"), else None."""
     text = " ".join(phrase.lower().replace(",", " ").split())
-    text = re.sub(r"^(?:on|the|am|le|el|il|op)\s+", "", text)
+    text = re.sub(r"^(?:(?:on|the|am|le|el|il|op)\s+)+", "", text)
     if text in _RELATIVE:
         return reference + timedelta(days=_RELATIVE[text])
     weekday = _WEEKDAY_PHRASE.match(text)
     if weekday:
         target = _WEEKDAYS[weekday.group("w").lower()]
         which = (weekday.group("which") or "").lower()
-        if future or which == "next":
+        if (future and which != "last") or which == "next":
             ahead = (target - reference.weekday()) % 7
             return reference + timedelta(days=ahead or (7 if which == "next" else 0))
         back = (reference.weekday() - target) % 7

@@ -371,8 +371,27 @@ def answers_from_rows(rows: list[list[str]], config: ProgrammeConfig) -> dict[st
     return pairs
 
 
+def _question_prefix(line: str, wordings: list[str]) -> int | None:
+    """Where the answer starts when a line holds a question ending in ? and its answer."""
+    lowered = _straighten_quotes(line).lower()
+    for wording in wordings:
+        if lowered.startswith(wording) and len(lowered) > len(wording):
+            return len(wording)
+    return None
+
+
+def _straighten_quotes(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
 def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
     index = question_index(config)
+    # Only wordings ending in "?" can run on into an answer without a colon.
+    wordings = sorted(
+        (_straighten_quotes(w).lower() for q in config.form.questions
+         for w in (q.text, *q.also) if w.rstrip().endswith("?")),
+        key=len, reverse=True,
+    )
     pairs: dict[str, str] = {}
     current: str | None = None
     collected: list[str] = []
@@ -386,6 +405,12 @@ def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
         if fold(_straighten(line)) in index:
             finish()
             current, collected = line, []
+            continue
+        prefix = _question_prefix(line, wordings)
+        if prefix is not None:
+            finish()
+            answer = line[prefix:].strip(" \t:*")
+            current, collected = line[:prefix], [answer] if answer else []
             continue
         if ":" in line:
             question, _, answer = line.partition(":")
