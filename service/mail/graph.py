@@ -74,7 +74,7 @@ class RedisTokenBackend(BaseTokenBackend):  # type: ignore[misc]
         data = self._redis.get(self._key)
         if not data:
             return False
-        self.deserialize(data)
+        self._cache = self.deserialize(data)  # how O365's own backends load a cache
         return True
 
     def save_token(self, force: bool = False) -> bool:
@@ -187,7 +187,8 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
         self.token_backend.load_token()
         if fresh:
             # msal refuses force_refresh for app tokens: forget the cached ones instead.
-            for item in self.token_backend.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+            cached = list(self.token_backend.search(msal.TokenCache.CredentialType.ACCESS_TOKEN))
+            for item in cached:
                 self.token_backend.remove_at(item)
         result = self.msal_client.acquire_token_for_client(scopes=[self.scope])
         if not result or "access_token" not in result:

@@ -59,6 +59,7 @@ class MaildirTransport:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
         self._boxes = {
             name: mailbox.Maildir(self.root / name, factory=None, create=True)
             for name in FOLDER_NAMES
