@@ -7,7 +7,10 @@ into stored MIME in the same transaction as the state change (see `service.mail.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.domain.model import Person
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,12 @@ class Email:
     automatic_answer: bool = False
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+
+
+def recipient(person: Person) -> Recipient:
+    return Recipient(address=person.email, name=person.name, person_id=person.id)
+
+
+def person_context(person: Person) -> dict[str, str]:
+    """The `person` every template receives: the recipient's names and address."""
+    return {"first_name": person.first_name, "last_name": person.last_name, "email": person.email}

@@ -22,7 +22,8 @@ from service.inbound.classify import Classification, Kind, classify
 from service.inbound.commands import Answer, Command, Verb
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import Folder
-from service.messages import Email, Recipient
+from service.messages import Email, person_context, recipient
+from service.standing import available_commands, standing
 from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
@@ -170,12 +171,19 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         emails = []
         if person is not None:
             emails.append(
-                problem_answer(person, str(refusal), classification, app.config.programme.timezone)
+                problem_answer(
+                    uow, person, str(refusal), classification, _understood(classification)
+                )
             )
         _apply(
             uow,
             record,
-            Outcome(InboundStatus.PROCESSED, f"refused: {refusal}", emails, person.id if person else None),
+            Outcome(
+                InboundStatus.PROCESSED,
+                f"refused: {refusal}",
+                emails,
+                person.id if person else None,
+            ),
             classification.kind.value,
             app,
         )
@@ -203,21 +211,41 @@ def _token_purpose(uow: UnitOfWork, c: Classification) -> str:
     return ""
 
 
-def recipient(person: Person) -> Recipient:
-    return Recipient(address=person.email, name=person.name, person_id=person.id)
+def _understood(c: Classification) -> list[str]:
+    """What we read in the message, in words, so the person can see where it went wrong."""
+    if c.commands is None:
+        return []
+    said = []
+    for cmd in c.commands.commands:
+        words = cmd.verb.value.replace("_", " ").upper()
+        extra = " ".join(
+            str(v)
+            for v in (cmd.choice, cmd.target, cmd.minutes and f"{cmd.minutes} minutes", cmd.on)
+            if v
+        )
+        said.append(f"You sent {words}{' ' + extra if extra else ''}.")
+    if c.commands.answer is not None:
+        said.append(f"You answered {c.commands.answer.value}.")
+    return said
 
 
-def person_context(person: Person) -> dict[str, str]:
-    return {"first_name": person.first_name, "last_name": person.last_name, "email": person.email}
-
-
-def problem_answer(person: Person, problem: str, c: Classification, tz: str) -> Email:
-    """The one plain-English answer to something we could not do or understand."""
+def problem_answer(
+    uow: UnitOfWork, person: Person, problem: str, c: Classification, understood: list[str]
+) -> Email:
+    """The one plain-English answer to something we could not do or understand:
+    what went wrong, what we understood, and what the person can send instead."""
+    commands = available_commands(standing(uow, person))
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
         template="problem_answer",
         to=recipient(person),
-        context={"person": person_context(person), "problem": problem, "subject": c.subject},
+        context={
+            "person": person_context(person),
+            "problem": problem,
+            "understood": understood,
+            "suggestions": [f"{cmd} to {what}" for cmd, what in commands[:6]],
+            "commands": commands,
+        },
         automatic_answer=True,
         **_thread(c).reply_headers(),
     )
@@ -256,7 +284,9 @@ def _automatic(c: Classification, uow: UnitOfWork) -> Outcome:
     ):
         # Nudges wait until they are back.
         person.away_until = c.auto_reply.return_date
-        uow.audit("person.away", f"person:{person.id}", {"until": c.auto_reply.return_date.isoformat()})
+        uow.audit(
+            "person.away", f"person:{person.id}", {"until": c.auto_reply.return_date.isoformat()}
+        )
     return Outcome(InboundStatus.IGNORED, c.reason, person_id=person.id if person else None)
 
 
@@ -289,11 +319,12 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     if not commands:
         reason = (c.commands.reason if c.commands else "") or "no command found"
         answer = problem_answer(
+            uow,
             person,
             "We could not tell what you would like us to do, so we have changed nothing."
             " A coordinator will read your email.",
             c,
-            ctx.tz,
+            _understood(c),
         )
         return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
     emails: list[Email] = []
@@ -333,12 +364,13 @@ def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     if person is not None and not person.erased:
         emails.append(
             problem_answer(
+                uow,
                 person,
                 "We could not link your email to your place in the programme, so we have"
                 " changed nothing. Please reply to the most recent email we sent you, so"
                 " that we know it is really you.",
                 c,
-                ctx.tz,
+                [f"Your email was about “{c.subject}”."] if c.subject else [],
             )
         )
     return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason, emails, person.id if person else None)

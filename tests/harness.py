@@ -49,12 +49,12 @@ class Sent:
     @property
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part is not None else ""  # type: ignore[no-any-return]
+        return part.get_content() if part is not None else ""
 
     @property
     def html(self) -> str:
         part = self.message.get_body(preferencelist=("html",))
-        return part.get_content() if part is not None else ""  # type: ignore[no-any-return]
+        return part.get_content() if part is not None else ""
 
     @property
     def reply_to(self) -> str:
@@ -102,7 +102,7 @@ class Programme:
         for sub in ("new", "cur"):
             for path in sorted((folder / sub).glob("*")):
                 msg = email.message_from_bytes(path.read_bytes(), policy=default)
-                found.append((path.stat().st_mtime_ns, path.name, Sent(msg)))  # type: ignore[arg-type]
+                found.append((path.stat().st_mtime_ns, path.name, Sent(msg)))
         return [s for _, _, s in sorted(found, key=lambda t: (t[0], t[1]))]
 
     def inbox_of(self, address: str) -> list[Sent]:

@@ -145,7 +145,8 @@ def _plus_tokens(addresses: tuple[str, ...], mailbox: str) -> list[str]:
 
 def _ours(message_id: str, config: ProgrammeConfig, lookup: Lookup) -> bool:
     domain = config.programme.message_id_domain.lower()
-    return message_id.lower().endswith("@" + domain) or lookup.is_our_message_id(message_id)
+    bare = message_id.strip("<>").lower()
+    return bare.endswith("@" + domain) or lookup.is_our_message_id(message_id)
 
 
 def _own_loop(mail: ParsedMail, config: ProgrammeConfig, lookup: Lookup) -> str | None:
@@ -206,7 +207,7 @@ def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Looku
     tokens = tuple(dict.fromkeys(t for t in candidates if lookup.token_known(t)))
     msgid_domain = re.escape(config.programme.message_id_domain)
     ids = re.findall(rf"<([^<>\s]+@{msgid_domain})>", haystack, re.IGNORECASE)
-    message_ids = tuple(dict.fromkeys(i.lower() for i in ids))
+    message_ids = tuple(dict.fromkeys(f"<{i.lower()}>" for i in ids))
     temporary: set[str] = set()
     permanent: set[str] = set()
     try:
@@ -235,13 +236,16 @@ def _forged(mail: ParsedMail, fresh: str, config: ProgrammeConfig) -> bool:
     if fresh.lstrip().startswith(("{", "[")) and known(answers_from_json(fresh)) >= 3:
         return True
     for att in mail.attachments:
-        if att.filename.lower().endswith(".json") and known(
-            answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))
-        ) >= 3:
+        if (
+            att.filename.lower().endswith(".json")
+            and known(answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))) >= 3
+        ):
             return True
     # A table in a fresh message (not a reply quoting our own mail) can be a pasted form.
     return bool(
-        mail.html and not mail.in_reply_to and not mail.references
+        mail.html
+        and not mail.in_reply_to
+        and not mail.references
         and known(answers_from_rows(html_table_rows(mail.html), config)) >= 3
     )
 
@@ -264,9 +268,7 @@ def classify(
         sent_day = mail.date.astimezone(tz).date()
         if today - timedelta(days=60) <= sent_day <= today:
             written = sent_day
-    our_refs = tuple(
-        m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup)
-    )
+    our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
     base = Classification(
         Kind.UNKNOWN,
         "",
@@ -297,7 +299,10 @@ def classify(
         )
     if bounce_reason:
         return replace(
-            base, kind=Kind.BOUNCE, reason=bounce_reason, automated=True,
+            base,
+            kind=Kind.BOUNCE,
+            reason=bounce_reason,
+            automated=True,
             bounce=_bounce(mail, raw, config, lookup),
         )
     if auto_reason is None and not form_sender and _AUTO_SUBJECT.match(mail.subject):
@@ -307,7 +312,10 @@ def classify(
         ooo = bool(_AUTO_SUBJECT.match(mail.subject)) or bool(_OOO_WORDS.search(body[:3000]))
         reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
         return replace(
-            base, kind=Kind.AUTO_REPLY, reason=auto_reason, automated=True,
+            base,
+            kind=Kind.AUTO_REPLY,
+            reason=auto_reason,
+            automated=True,
             new_text=body[:2000],
             auto_reply=AutoReply(ooo, _return_date(body, reference) if ooo else None),
         )
@@ -315,18 +323,23 @@ def classify(
         form = parse_form_email(mail, config)
         if form.ok or len(form.problems) < len(question_index(config)):
             return replace(
-                base, kind=Kind.FORM, reason=f"a form submission relayed by {mail.sender}",
-                automated=True, form=form,
+                base,
+                kind=Kind.FORM,
+                reason=f"a form submission relayed by {mail.sender}",
+                automated=True,
+                form=form,
             )
         return replace(
-            base, reason=f"mail from the form tool ({mail.sender}) that holds no answers",
+            base,
+            reason=f"mail from the form tool ({mail.sender}) that holds no answers",
             automated=True,
         )
     fresh = new_text(mail.text)
     base = replace(base, new_text=fresh)
     if _forged(mail, fresh, config):
         return replace(
-            base, kind=Kind.FORGED_FORM,
+            base,
+            kind=Kind.FORGED_FORM,
             reason=f"looks like a form submission but {mail.sender or 'an unknown sender'}"
             " is not a configured form sender: possible forgery",
         )
@@ -340,13 +353,18 @@ def classify(
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
         return replace(
-            base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}",
-            token=known[0] if known else None, commands=reading,
+            base,
+            kind=Kind.COMMAND,
+            reason=f"{how}: {reading.reason}",
+            token=known[0] if known else None,
+            commands=reading,
         )
     if coordinator:
         reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
         return replace(
-            base, kind=Kind.COORDINATOR, reason=f"from a coordinator address: {reading.reason}",
+            base,
+            kind=Kind.COORDINATOR,
+            reason=f"from a coordinator address: {reading.reason}",
             commands=reading,
         )
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""

@@ -151,7 +151,7 @@ def _split_verb(text: str, *, lead: bool = True) -> tuple[Verb, str] | None:
         text = _LEAD.sub("", text)
     for spelling, verb in _SPELLINGS:
         if text == spelling or text.startswith(spelling + " ") or text.startswith(spelling + ":"):
-            rest = text[len(spelling):].strip(" :,.-")
+            rest = text[len(spelling) :].strip(" :,.-")
             return verb, rest
     return None
 
@@ -171,7 +171,7 @@ def _duration(text: str) -> tuple[int | None, str]:
         minutes = 60
     else:
         minutes = int(match.group("hh")) * 60 + int(match.group("mm"))
-    return minutes, text[match.end():].strip(" ,.")
+    return minutes, text[match.end() :].strip(" ,.")
 
 
 def _parse_met(rest: str, today: date) -> Command | str:
@@ -255,15 +255,15 @@ def _content_lines(text: str) -> list[str]:
 def _yes_no(line: str) -> Answer | None:
     text = line.strip().replace("’", "'")
     if _NOT_NO.match(text):
-        rest = text[_NOT_NO.match(text).end():]  # type: ignore[union-attr]
+        rest = text[_NOT_NO.match(text).end() :]  # type: ignore[union-attr]
         return Answer.YES if not _NEGATION.search(rest.lower()) else None
     yes = _YES.match(text)
     no = _NO.match(text)
     if yes and not no:
-        rest = text[yes.end():].lower()
+        rest = text[yes.end() :].lower()
         return Answer.YES if not _NEGATION.search(rest) else None
     if no and not yes:
-        rest = text[no.end():].lower()
+        rest = text[no.end() :].lower()
         return Answer.NO if not re.search(r"\b(?:yes|happy to)\b", rest) else None
     return None
 
@@ -313,7 +313,8 @@ def read_commands(
         return CommandReading((), None, f"two different commands ({names}): not guessing")
     if verbs and buried:
         return CommandReading(
-            (), None,
+            (),
+            None,
             f"a command and a sentence mentioning {buried[0].value.upper()}: not guessing",
         )
     if len(set(commands)) > 1:
@@ -327,7 +328,8 @@ def read_commands(
         return CommandReading((), None, problems[0])
     if buried:
         return CommandReading(
-            (), None,
+            (),
+            None,
             f"mentions {buried[0].value.replace('_', ' ').upper()} inside a sentence:"
             " not acting on it",
         )

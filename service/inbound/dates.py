@@ -68,9 +68,24 @@ _PATTERNS = [
     ),
 ]
 _RELATIVE = {
-    "today": 0, "heute": 0, "aujourd'hui": 0, "hoy": 0, "oggi": 0, "vandaag": 0, "idag": 0,
-    "yesterday": -1, "gestern": -1, "hier": -1, "ayer": -1, "ieri": -1, "gisteren": -1,
-    "igår": -1, "the day before yesterday": -2, "tomorrow": 1, "morgen": 1, "demain": 1,
+    "today": 0,
+    "heute": 0,
+    "aujourd'hui": 0,
+    "hoy": 0,
+    "oggi": 0,
+    "vandaag": 0,
+    "idag": 0,
+    "yesterday": -1,
+    "gestern": -1,
+    "hier": -1,
+    "ayer": -1,
+    "ieri": -1,
+    "gisteren": -1,
+    "igår": -1,
+    "the day before yesterday": -2,
+    "tomorrow": 1,
+    "morgen": 1,
+    "demain": 1,
 }
 _WEEKDAY_PHRASE = re.compile(
     rf"^(?:(?P<which>last|this|next|on)\s+)?(?P<w>{_WEEKDAY_RE})$", re.IGNORECASE

@@ -84,11 +84,42 @@ _MISSING = {
     "consent": "Please confirm that you agree to the code of conduct and privacy notice.",
     "interest_list": "Please tell us whether we may contact you when the next round opens.",
 }
-_TRUE = {"yes", "y", "true", "1", "on", "checked", "ticked", "agreed", "iagree", "iconfirm",
-         "confirmed", "x", "ja", "oui", "yesiconfirm", "yesiagree", "ido", "iam", "agree"}
+_TRUE = {
+    "yes",
+    "y",
+    "true",
+    "1",
+    "on",
+    "checked",
+    "ticked",
+    "agreed",
+    "iagree",
+    "iconfirm",
+    "confirmed",
+    "x",
+    "ja",
+    "oui",
+    "yesiconfirm",
+    "yesiagree",
+    "ido",
+    "iam",
+    "agree",
+}
 _TICKS = {"✓", "✔", "☑", "✅", "☒", "[x]", "(x)"}
-_FALSE = {"no", "n", "false", "0", "off", "unchecked", "notticked", "idonotagree", "nein",
-          "non", "none", ""}
+_FALSE = {
+    "no",
+    "n",
+    "false",
+    "0",
+    "off",
+    "unchecked",
+    "notticked",
+    "idonotagree",
+    "nein",
+    "non",
+    "none",
+    "",
+}
 _NUMBER_WORDS = {"zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _SPLIT = re.compile(r"\s*(?:[,;\n/|]|\band\b|&)\s*", re.IGNORECASE)
 
@@ -106,8 +137,13 @@ def question_index(config: ProgrammeConfig) -> dict[str, Question]:
 
 def _straighten(text: str) -> str:
     return (
-        text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-        .strip().rstrip("?*: \t").strip()
+        text.replace("’", "'")
+        .replace("‘", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+        .strip()
+        .rstrip("?*: \t")
+        .strip()
     )
 
 
@@ -227,7 +263,8 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
         if found is None:
             problems.append(
                 f"We could not read {label} {_quoted(text)}. Please use one of: "
-                + ", ".join(vocabulary.professions) + "."
+                + ", ".join(vocabulary.professions)
+                + "."
             )
         return found
 
@@ -267,7 +304,8 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             if known is None:
                 problems.append(
                     f"We could not read the characteristic {_quoted(piece)}. Please use: "
-                    + ", ".join(vocabulary.characteristics) + "."
+                    + ", ".join(vocabulary.characteristics)
+                    + "."
                 )
             elif known not in characteristics:
                 characteristics.append(known)
@@ -388,9 +426,14 @@ def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
     index = question_index(config)
     # Only wordings ending in "?" can run on into an answer without a colon.
     wordings = sorted(
-        (_straighten_quotes(w).lower() for q in config.form.questions
-         for w in (q.text, *q.also) if w.rstrip().endswith("?")),
-        key=len, reverse=True,
+        (
+            _straighten_quotes(w).lower()
+            for q in config.form.questions
+            for w in (q.text, *q.also)
+            if w.rstrip().endswith("?")
+        ),
+        key=len,
+        reverse=True,
     )
     pairs: dict[str, str] = {}
     current: str | None = None

@@ -7,8 +7,30 @@ from html.parser import HTMLParser
 
 _MAX_HTML_CHARS = 500_000
 _BLOCK = {
-    "p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "hr", "pre", "section", "article", "header", "footer", "dl", "dt", "dd",
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "hr",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dl",
+    "dt",
+    "dd",
 }
 _SKIP = {"script", "style", "head", "title", "xml", "o:p"}
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")

@@ -121,7 +121,8 @@ def _msgids(value: str) -> tuple[str, ...]:
     ids = _MSGID.findall(value)
     if not ids and value.strip() and "@" in value and " " not in value.strip():
         ids = [value.strip().strip("<>")]  # some clients omit the angle brackets
-    return tuple(dict.fromkeys(i.lower() for i in ids))
+    # Kept as written, brackets included: threading headers must quote them exactly.
+    return tuple(dict.fromkeys(f"<{i}>" for i in ids))
 
 
 def _date(value: str) -> datetime | None:

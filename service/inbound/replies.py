@@ -23,14 +23,20 @@ _SENT = (
 _FROM_LINE = re.compile(rf"^\s*\**{_FROM}\s*:\**\s*\S", re.IGNORECASE)
 _SENT_LINE = re.compile(rf"^\s*\**(?:{_SENT}|to|an|à|a|aan|till|til|do|cc)\s*:", re.IGNORECASE)
 _CUT_LINES = [
-    re.compile(r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|"
-               r"mensaje original|messaggio originale|oorspronkelijk bericht|"
-               r"ursprungligt meddelande|oprindelig meddelelse|wiadomość oryginalna|"
-               r"forwarded message|weitergeleitete nachricht)\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(
+        r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|"
+        r"mensaje original|messaggio originale|oorspronkelijk bericht|"
+        r"ursprungligt meddelande|oprindelig meddelelse|wiadomość oryginalna|"
+        r"forwarded message|weitergeleitete nachricht)\s*-{2,}\s*$",
+        re.IGNORECASE,
+    ),
     re.compile(r"^\s*_{10,}\s*$"),
-    re.compile(r"^\s*(?:get outlook for (?:ios|android)|sent from my (?:iphone|ipad|android|"
-               r"samsung|mobile)|sent from outlook|sent from mail for windows|"
-               r"von meinem iphone gesendet|envoyé de mon iphone)", re.IGNORECASE),
+    re.compile(
+        r"^\s*(?:get outlook for (?:ios|android)|sent from my (?:iphone|ipad|android|"
+        r"samsung|mobile)|sent from outlook|sent from mail for windows|"
+        r"von meinem iphone gesendet|envoyé de mon iphone)",
+        re.IGNORECASE,
+    ),
     re.compile(r"^--\s*$"),
 ]
 # "On <date>, <name> wrote:" in its usual languages; may wrap onto a second line.
@@ -45,9 +51,7 @@ def _cut_index(lines: list[str]) -> int:
     for i, line in enumerate(lines):
         if any(p.match(line) for p in _CUT_LINES):
             return i
-        if _FROM_LINE.match(line) and any(
-            _SENT_LINE.match(nxt) for nxt in lines[i + 1 : i + 4]
-        ):
+        if _FROM_LINE.match(line) and any(_SENT_LINE.match(nxt) for nxt in lines[i + 1 : i + 4]):
             return i
         if line.lstrip().startswith(">") and i > 0:
             return i

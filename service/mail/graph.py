@@ -177,7 +177,10 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
     def msal_client(self) -> msal.ConfidentialClientApplication:
         if self._client is None:
             self._client = confidential_client(
-                self._graph, self.token_backend, verify=self.verify_ssl, proxies=self.proxy,
+                self._graph,
+                self.token_backend,
+                verify=self.verify_ssl,
+                proxies=self.proxy,
                 timeout=self.timeout,
             )
         return self._client

@@ -90,7 +90,9 @@ class ImapTransport:
 
     def _connect(self) -> IMAPClient:
         client = IMAPClient(
-            self.settings.host, port=self.settings.port, ssl=self.settings.ssl,
+            self.settings.host,
+            port=self.settings.port,
+            ssl=self.settings.ssl,
             timeout=self._timeout,
         )
         try:
@@ -206,6 +208,7 @@ class ImapTransport:
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
         result = self.sender.send(raw, recipients=recipients)
         if self.save_sent:
+
             def keep(client: IMAPClient) -> Any:
                 self._ensure_folder(client, self.sent_folder)
                 return client.append(self.sent_folder, raw, flags=[b"\\Seen"])

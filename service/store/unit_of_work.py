@@ -37,7 +37,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back anything uncommitted and detaches the objects without
+        # expiring them, so what was read stays readable after the block.
         self.session.close()
 
     def add(self, obj: object) -> None:

@@ -284,8 +284,7 @@ class FakeGraph:
             target = match.group(1).replace("''", "'")
             items = [m for m in items if m.internet_message_id == target]
         rows = [
-            {"id": m.id, "receivedDateTime": m.received, "categories": m.categories}
-            for m in items
+            {"id": m.id, "receivedDateTime": m.received, "categories": m.categories} for m in items
         ]
         url = f"/v1.0/users/{self.mailbox}/mailFolders/{folder}/messages"
         return 200, {"Content-Type": "application/json"}, self._page(rows, query, url)
@@ -376,7 +375,9 @@ class RunningFakeGraph:
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.url = f"https://127.0.0.1:{self._server.server_address[1]}"
         self.fake.base_url = self.url
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -32,9 +32,19 @@ class ImapServer:
 def running_pymap() -> Iterator[ImapServer]:
     port = free_port()
     command = [
-        sys.executable, "-c", "import sys; from pymap.main import main; sys.exit(main())",
-        "--host", "127.0.0.1", "--port", str(port),
-        "--no-tls", "dict", "--demo-user", USER, "--demo-password", PASSWORD,
+        sys.executable,
+        "-c",
+        "import sys; from pymap.main import main; sys.exit(main())",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-tls",
+        "dict",
+        "--demo-user",
+        USER,
+        "--demo-password",
+        PASSWORD,
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

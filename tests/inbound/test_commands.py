@@ -75,8 +75,13 @@ def test_met_in_the_future_or_unreadable_is_not_guessed() -> None:
 
 @pytest.mark.parametrize(
     ("text", "choice"),
-    [("KEEP 1", "1"), ("keep 3 please", "3"), ("Keep Sam Jones", "sam jones"),
-     ("keep sam.jones@hmrc.gov.uk", "sam.jones@hmrc.gov.uk"), ("Keep number 2", "2")],
+    [
+        ("KEEP 1", "1"),
+        ("keep 3 please", "3"),
+        ("Keep Sam Jones", "sam jones"),
+        ("keep sam.jones@hmrc.gov.uk", "sam.jones@hmrc.gov.uk"),
+        ("Keep number 2", "2"),
+    ],
 )
 def test_keep_takes_a_choice(text: str, choice: str) -> None:
     command = one(text)

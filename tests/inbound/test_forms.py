@@ -43,8 +43,13 @@ def test_a_good_form_is_complete_and_normalised(config: ProgrammeConfig) -> None
 
 def test_three_mistakes_give_three_plain_english_problems(config: ProgrammeConfig) -> None:
     result = read_answers(
-        good(**{"Your Civil Service email address": "sam@@x", "Your grade": "G8",
-                "Your last name": "  "}),
+        good(
+            **{
+                "Your Civil Service email address": "sam@@x",
+                "Your grade": "G8",
+                "Your last name": "  ",
+            }
+        ),
         config,
     )
     assert result.registration is None
@@ -109,8 +114,10 @@ def test_ticks(config: ProgrammeConfig, tick: str) -> None:
     assert reg.ok
 
 
-@pytest.mark.parametrize("field", ["I confirm I am eligible to take part",
-                                   "I agree to the code of conduct and privacy notice"])
+@pytest.mark.parametrize(
+    "field",
+    ["I confirm I am eligible to take part", "I agree to the code of conduct and privacy notice"],
+)
 def test_eligibility_and_consent_must_be_ticked(config: ProgrammeConfig, field: str) -> None:
     assert read_answers(good(**{field: "No"}), config).problems
     missing = good()

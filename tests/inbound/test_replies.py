@@ -34,7 +34,7 @@ def test_quoted_history_and_footers_are_dropped(body: str) -> None:
 
 
 def test_a_reply_without_history_is_kept_whole() -> None:
-    assert new_text("UNPAIR\nWe have drifted apart.\nThanks") .startswith(
+    assert new_text("UNPAIR\nWe have drifted apart.\nThanks").startswith(
         "UNPAIR\nWe have drifted apart."
     )
 

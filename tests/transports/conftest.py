@@ -115,8 +115,11 @@ class ImapHarness:
         self.server = server
         self.smtp = smtp
         self.settings = ImapSettings(
-            host=server.host, port=server.port, ssl=False,
-            username=server.user, password=server.password,
+            host=server.host,
+            port=server.port,
+            ssl=False,
+            username=server.user,
+            password=server.password,
         )
         self._admin = IMAPClient(server.host, port=server.port, ssl=False)
         self._admin.login(server.user, server.password)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service.domain.model import Registration, RegistrationStatus
+from service.store.orm import inbound_messages
 from service.store.records import InboundMessage, InboundStatus, OutboundMessage
 from tests.harness import Programme, person_answers
 
@@ -75,6 +76,6 @@ def test_forged_command_without_token_goes_to_needs_attention(programme: Program
     assert reg.status is RegistrationStatus.PENDING_CONFIRMATION
     with programme.app.uow() as uow:
         flagged = uow.session.scalars(
-            select(InboundMessage).where(InboundMessage.status == InboundStatus.NEEDS_ATTENTION)  # type: ignore[arg-type]
+            select(InboundMessage).where(inbound_messages.c.status == InboundStatus.NEEDS_ATTENTION)
         ).all()
         assert len(flagged) == 1 and flagged[0].reason

@@ -24,11 +24,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("mentor_last_seen_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("mentee_last_seen_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("last_check_in_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("unanswered_check_ins", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(
+            sa.Column("unanswered_check_ins", sa.Integer(), nullable=False, server_default="0")
+        )
         batch_op.add_column(sa.Column("stale_warned_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("silent_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("ladder_started_at", sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column("nudges_sent", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(
+            sa.Column("nudges_sent", sa.Integer(), nullable=False, server_default="0")
+        )
         batch_op.add_column(sa.Column("last_nudge_at", sa.DateTime(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_pairings_silent_id_people"), "people", ["silent_id"], ["id"]
