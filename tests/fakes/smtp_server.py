@@ -30,7 +30,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         recorder = self.server.recorder
         self._say("220 fake-smtp ready")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while True:
             line = self.rfile.readline()
             if not line:
@@ -82,7 +82,9 @@ class RunningSmtp:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.recorder = self.recorder
         self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -43,9 +43,7 @@ def test_every_request_asks_for_immutable_ids(fake_graph: RunningFakeGraph) -> N
     (message,) = list(graph.fetch_new())
     graph.move(message.transport_id, Folder.PROCESSED)
     graph.send(outbound(1), recipients=["recipient1@example.net"])
-    mail_requests = fake_graph.fake.seen("GET|POST|PATCH", r"^/v1\.0/") or [
-        r for r in fake_graph.fake.requests if r.path.startswith("/v1.0/")
-    ]
+    mail_requests = [r for r in fake_graph.fake.requests if r.path.startswith("/v1.0/")]
     assert len(mail_requests) >= 5
     assert all('IdType="ImmutableId"' in r.headers.get("prefer", "") for r in mail_requests)
 
@@ -161,7 +159,8 @@ def test_workers_share_one_token_through_redis(
     first.check()
     second.check()
     assert len(fake_graph.fake.seen("POST", r"/token$")) == 1
-    tokens = {r.headers["authorization"] for r in fake_graph.fake.requests if r.path.startswith("/v1.0")}
+    mail = [r for r in fake_graph.fake.requests if r.path.startswith("/v1.0")]
+    tokens = {r.headers["authorization"] for r in mail}
     assert tokens == {"Bearer fake-token-1"}
 
 
