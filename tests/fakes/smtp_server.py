@@ -30,7 +30,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         recorder = self.server.recorder
         self._say("220 fake-smtp ready")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while True:
             line = self.rfile.readline()
             if not line:

@@ -62,7 +62,7 @@ class MaildirHarness:
 
     def _raws(self, name: str) -> list[bytes]:
         box = mailbox.Maildir(self.root / name, factory=None, create=False)
-        return [box.get_bytes(key) for key in box.keys()]
+        return [box.get_bytes(key) for key in box.iterkeys()]
 
     def folder_raws(self, folder: Folder) -> list[bytes]:
         return self._raws(folder.value)
@@ -187,13 +187,20 @@ def smtp_server() -> Iterator[RunningSmtp]:
         server.stop()
 
 
-@pytest.fixture
-def redis_client(tmp_path: Path) -> Iterator[redis.Redis]:
-    client = embedded_redis(tmp_path / "redis")
+@pytest.fixture(scope="module")
+def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis.Redis]:
+    # Starting and stopping redis-server takes seconds: one per module, emptied per test.
+    client = embedded_redis(tmp_path_factory.mktemp("redis"))
     try:
         yield client
     finally:
         stop(client)
+
+
+@pytest.fixture
+def redis_client(_redis_server: redis.Redis) -> redis.Redis:
+    _redis_server.flushdb()
+    return _redis_server
 
 
 @pytest.fixture(params=["maildir", "graph", "imap"])

@@ -43,9 +43,7 @@ def test_every_request_asks_for_immutable_ids(fake_graph: RunningFakeGraph) -> N
     (message,) = list(graph.fetch_new())
     graph.move(message.transport_id, Folder.PROCESSED)
     graph.send(outbound(1), recipients=["recipient1@example.net"])
-    mail_requests = fake_graph.fake.seen("GET|POST|PATCH", r"^/v1\.0/") or [
-        r for r in fake_graph.fake.requests if r.path.startswith("/v1.0/")
-    ]
+    mail_requests = [r for r in fake_graph.fake.requests if r.path.startswith("/v1.0/")]
     assert len(mail_requests) >= 5
     assert all('IdType="ImmutableId"' in r.headers.get("prefer", "") for r in mail_requests)
 
@@ -64,7 +62,9 @@ def test_move_targets_the_named_folder_creating_it_once(fake_graph: RunningFakeG
     assert len(fake_graph.fake.seen("POST", r"/mailFolders$")) == 1
     (patch,) = fake_graph.fake.seen("PATCH", r"/messages/")
     assert json.loads(patch.body) == {"categories": ["Mentoring: needs attention"]}
-    assert fake_graph.fake.messages[first.transport_id].categories == ["Mentoring: needs attention"]
+    assert fake_graph.fake.messages[first.transport_id].categories == [
+        "Mentoring: needs attention"
+    ]
 
 
 def test_an_existing_folder_is_reused(fake_graph: RunningFakeGraph) -> None:
@@ -159,9 +159,8 @@ def test_workers_share_one_token_through_redis(
     first.check()
     second.check()
     assert len(fake_graph.fake.seen("POST", r"/token$")) == 1
-    tokens = {
-        r.headers["authorization"] for r in fake_graph.fake.requests if r.path.startswith("/v1.0")
-    }
+    mail = [r for r in fake_graph.fake.requests if r.path.startswith("/v1.0")]
+    tokens = {r.headers["authorization"] for r in mail}
     assert tokens == {"Bearer fake-token-1"}
 
 
@@ -179,7 +178,9 @@ def test_already_sent_searches_sent_items_by_internet_message_id(
     graph.send(outbound(3), recipients=["recipient3@example.net"])
     assert graph.already_sent("<outbound-3@mentoring.example.org>") is not None
     (search,) = fake_graph.fake.seen("GET", r"/mailFolders/sentitems/messages$")
-    assert search.query["$filter"] == ["internetMessageId eq '<outbound-3@mentoring.example.org>'"]
+    assert search.query["$filter"] == [
+        "internetMessageId eq '<outbound-3@mentoring.example.org>'"
+    ]
 
 
 def test_missing_settings_are_a_permanent_error() -> None:
