@@ -6,6 +6,7 @@ import click
 
 from service.app import App
 from service.cli.main import cli, now_option, with_app
+from service.errors import MentoringError
 
 
 @cli.command()
@@ -48,3 +49,30 @@ def config_check(app: App) -> None:
         f" programme {t.programme_length} days"
     )
     click.echo("Configuration is valid.")
+
+
+@cli.group()
+def mailbox() -> None:
+    """The shared mailbox."""
+
+
+@mailbox.command("check")
+@with_app
+def mailbox_check(app: App) -> None:
+    """Connect to the mailbox, list its folders and count the inbox. Sends nothing."""
+    from service.mail.factory import check_mailbox
+    from service.mail.transport import TransportError
+
+    try:
+        report = check_mailbox(app.settings, app.config)
+    except TransportError as exc:
+        raise MentoringError(
+            f"Could not reach the {app.settings.mail_backend} mailbox: {exc}"
+        ) from None
+    click.echo(f"Mailbox: {report.address} ({report.backend})")
+    click.echo("Folders: " + ", ".join(report.folders))
+    if report.inbox_count is not None:
+        click.echo(f"Waiting in the inbox: {report.inbox_count}")
+    for note in report.notes:
+        click.echo(f"Note: {note}")
+    click.echo("Connection works. Nothing was sent.")

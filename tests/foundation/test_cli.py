@@ -52,3 +52,49 @@ def test_bad_environment_is_one_line(home, monkeypatch):
 def test_unknown_command(home):
     code, out = run("frobnicate")
     assert code == 2 and "No such command" in out
+
+
+def test_mailbox_check_lists_folders_and_sends_nothing(home):
+    run("init")
+    code, out = run("mailbox", "check")
+    assert code == 0
+    assert "inbox, sent, processed, needs-attention, ignored" in out
+    assert not list((home / "mail" / "sent" / "new").iterdir())
+
+
+def test_mailbox_check_without_graph_settings_is_one_line(home, monkeypatch):
+    monkeypatch.setenv("MAIL_BACKEND", "graph")
+    code, out = run("mailbox", "check")
+    assert code == 1
+    assert "Could not reach the graph mailbox: Graph needs GRAPH_TENANT_ID" in out
+
+
+def test_round_create_list_close(home):
+    run("init")
+    code, out = run(
+        "--now",
+        "2026-05-01T09:00",
+        "round",
+        "create",
+        "2026",
+        "--opens",
+        "2026-05-17",
+        "--closes",
+        "2026-06-17",
+    )
+    assert code == 0 and "not open yet" in out
+    code, out = run("round", "create", "2026", "--opens", "2026-05-17", "--closes", "2026-06-17")
+    assert code == 1 and "already a round called '2026'" in out
+    code, out = run("round", "create", "2027", "--opens", "2026-06-01", "--closes", "2026-07-01")
+    assert code == 1 and "overlaps round '2026'" in out
+    code, out = run("--now", "2026-05-20T09:00", "round", "list")
+    assert code == 0 and "open" in out
+    code, out = run("--now", "2026-05-20T09:00", "round", "close", "2026")
+    assert code == 0 and "closed for registrations" in out
+    code, out = run("round", "close", "nope")
+    assert code == 1 and "There is no round called 'nope' (rounds: 2026)" in out
+
+
+def test_commands_need_init_first(home):
+    code, out = run("round", "list")
+    assert code == 1 and "run `mentoring init` first" in out

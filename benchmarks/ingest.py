@@ -1,0 +1,99 @@
+"""Benchmark: exactly-once ingest from the local Maildir into SQLite.
+
+Run: python -m benchmarks.ingest [--count 10000] [--pipeline 1000]
+Prints, for `--count` messages, fetch+store throughput (each message kept raw in its own
+committed transaction, as the pipeline does) and, for `--pipeline` messages, the whole
+pass: fetch, store, classify, handle, queue answers, move. Peak memory is the process's
+maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from service.app import App
+from service.config import load_config
+from service.mail import ingest
+from service.pipeline import process_mailbox
+from service.settings import load_settings
+
+
+def message(n: int) -> bytes:
+    body = ("Thanks for the session yesterday, it was really useful. " * 20 + "\r\n") * 3
+    return (
+        f"Message-ID: <bench-{n}@dept.example>\r\n"
+        f"From: Person {n} <person{n}@dept.example>\r\n"
+        "To: mentoring@civilservice.lgbt.example\r\nSubject: Re: your match\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body
+    ).encode()
+
+
+def fill(inbox: Path, count: int) -> None:
+    new = inbox / "new"
+    new.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        path = new / f"{1_700_000_000 + n}.bench{n}.host"
+        path.write_bytes(message(n))
+        os.utime(path, (1_700_000_000 + n, 1_700_000_000 + n))
+
+
+def app_in(directory: str) -> App:
+    os.environ["MENTORING_HOME"] = directory
+    os.environ.pop("DATABASE_URL", None)
+    app = App(settings=load_settings(), config=load_config())
+    app.db.migrate()
+    return app
+
+
+def fetch_and_store(count: int) -> float:
+    with tempfile.TemporaryDirectory() as directory:
+        app = app_in(directory)
+        fill(app.settings.mail_dir / "inbox", count)
+        started = time.perf_counter()
+        stored = 0
+        for fetched in app.transport.fetch_new():
+            with app.uow() as uow:
+                _, new = ingest.store(uow, fetched)
+                uow.commit()
+            stored += new
+        elapsed = time.perf_counter() - started
+        app.close()
+    assert stored == count
+    return count / elapsed
+
+
+def whole_pass(count: int) -> float:
+    with tempfile.TemporaryDirectory() as directory:
+        app = app_in(directory)
+        fill(app.settings.mail_dir / "inbox", count)
+        started = time.perf_counter()
+        report = process_mailbox(app)
+        elapsed = time.perf_counter() - started
+        app.close()
+    assert report.fetched == count
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--pipeline", type=int, default=1_000)
+    args = parser.parse_args()
+    rate = fetch_and_store(args.count)
+    print(f"fetch+store: {args.count:,} messages at {rate:,.0f} messages/s (target 500)")
+    if args.pipeline:
+        full = whole_pass(args.pipeline)
+        print(
+            f"whole pass (classify, handle, move): {args.pipeline:,} messages at {full:,.0f} messages/s"
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
