@@ -11,10 +11,11 @@ from handlers.common import answer_key, email_to
 from service import clock
 from service.bus import CommandRequest, Context, FormRequest, handles, handles_forms
 from service.domain import rules
-from service.domain.model import Person, Registration, RegistrationStatus, Role
+from service.domain.model import Registration, RegistrationStatus, Role
 from service.errors import DomainError
 from service.inbound import forms
 from service.messages import Email, Recipient
+from service.registration import upsert_registration
 from service.store.records import InterestEntry
 from service.store.unit_of_work import UnitOfWork
 
@@ -83,33 +84,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
             )
         ]
     assert round_.id is not None
-    person = uow.repo.person_by_email(data.email)
-    if person is None:
-        person = Person(
-            email=data.email.lower(),
-            first_name=data.first_name,
-            last_name=data.last_name,
-            created_at=ctx.now,
-        )
-        uow.add(person)
-    else:
-        person.first_name, person.last_name = data.first_name, data.last_name
-    uow.flush()
-    assert person.id is not None
-    reg = uow.repo.registration(round_.id, person.id)
-    updating = reg is not None
-    if reg is None:
-        reg = Registration(
-            round_id=round_.id,
-            person_id=person.id,
-            roles="",
-            grade=data.grade,
-            department=data.department,
-            profession="",
-            created_at=ctx.now,
-        )
-        uow.add(reg)
-    _apply_form(reg, data, ctx)
+    person, reg, updating = upsert_registration(uow, round_.id, data, ctx.config, ctx.now)
     if reg.status is RegistrationStatus.WITHDRAWN:
         reg.status = RegistrationStatus.PENDING_CONFIRMATION
         reg.withdrawn_at = None
@@ -140,27 +115,6 @@ def _round_or_none(round_: object) -> dict[str, object] | None:
     if isinstance(round_, Round):
         return {"name": round_.name, "closes_on": round_.closes_at}
     return None
-
-
-def _apply_form(reg: Registration, data: forms.Registration, ctx: Context) -> None:
-    reg.roles = ",".join(sorted(r.value for r in data.roles))
-    reg.grade = data.grade
-    reg.department = data.department
-    reg.profession = data.profession or "Other"
-    reg.job_title = data.job_title
-    reg.profession_of_interest = data.profession_of_interest
-    # Special-category data only when the person asked to be matched on it.
-    reg.wants_shared_characteristic = data.wants_shared_characteristic
-    reg.characteristics = ",".join(data.characteristics) if data.wants_shared_characteristic else ""
-    reg.bio = data.bio
-    cap = ctx.config.capacity
-    if Role.MENTOR in reg.role_set:
-        offered = data.long_term_capacity or cap.mentor_long_term_default
-        reg.long_term_capacity = min(offered, cap.mentor_long_term_max)
-    else:
-        reg.long_term_capacity = 0
-    reg.speed_capacity = cap.mentor_introductions
-    reg.updated_at = ctx.now
 
 
 def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -> Email:
