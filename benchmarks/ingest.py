@@ -89,7 +89,8 @@ def main() -> None:
     if args.pipeline:
         full = whole_pass(args.pipeline)
         print(
-            f"whole pass (classify, handle, move): {args.pipeline:,} messages at {full:,.0f} messages/s"
+            f"whole pass (classify, handle, move): {args.pipeline:,} messages"
+            f" at {full:,.0f} messages/s"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak:,.0f} MB")
