@@ -11,23 +11,13 @@ from handlers.common import answer_key, email_to
 from service import clock
 from service.bus import CommandRequest, Context, FormRequest, handles, handles_forms
 from service.domain import rules
-from service.domain.model import Registration, RegistrationStatus, Role
+from service.domain.model import RegistrationStatus, Role
 from service.errors import DomainError
 from service.inbound import forms
 from service.messages import Email, Recipient
-from service.registration import upsert_registration
+from service.registration import registration_context, upsert_registration
 from service.store.records import InterestEntry
 from service.store.unit_of_work import UnitOfWork
-
-
-def _registration_context(reg: Registration, ctx: Context) -> dict[str, object]:
-    return {
-        "roles": sorted(r.value for r in reg.role_set),
-        "grade_name": ctx.config.vocabulary.grade_names.get(reg.grade, reg.grade),
-        "department": reg.department,
-        "profession": reg.profession,
-        "confirmed": reg.status is RegistrationStatus.CONFIRMED,
-    }
 
 
 def _round_context(uow: UnitOfWork, round_id: int) -> dict[str, object]:
@@ -96,7 +86,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
         actor=f"person:{person.id}",
     )
     context = {
-        "registration": _registration_context(reg, ctx),
+        "registration": registration_context(reg, ctx.config),
         "round": _round_context(uow, round_.id),
     }
     if updating:
@@ -163,7 +153,7 @@ def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
         ]
     uow.audit("registration.confirmed", f"registration:{reg.id}", actor=f"person:{person.id}")
     context = {
-        "registration": _registration_context(reg, ctx),
+        "registration": registration_context(reg, ctx.config),
         "round": _round_context(uow, round_.id),
     }
     return [

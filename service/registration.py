@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from service.config import ProgrammeConfig
-from service.domain.model import Person, Registration, Role
+from service.domain.model import Person, Registration, RegistrationStatus, Role
 from service.inbound import forms
 from service.store.unit_of_work import UnitOfWork
 
@@ -70,3 +70,14 @@ def upsert_registration(
     apply_form(reg, data, config, now)
     uow.flush()
     return person, reg, updating
+
+
+def registration_context(reg: Registration, config: ProgrammeConfig) -> dict[str, object]:
+    """What the registration emails show about a registration (never a characteristic)."""
+    return {
+        "roles": sorted(r.value for r in reg.role_set),
+        "grade_name": config.vocabulary.grade_names.get(reg.grade, reg.grade),
+        "department": reg.department,
+        "profession": reg.profession,
+        "confirmed": reg.status is RegistrationStatus.CONFIRMED,
+    }

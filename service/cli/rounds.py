@@ -84,3 +84,136 @@ def round_close(app: App, name: str) -> None:
         r = close_round(uow, name, clock.now())
         uow.commit()
         click.echo(f"Round {r.name!r} is closed for registrations.")
+
+
+@round_group.command("match")
+@click.argument("name")
+@click.option(
+    "--dry-run", "dry_run", is_flag=True, help="Show the proposal; store nothing (default)."
+)
+@click.option("--commit", "commit_", is_flag=True, help="Store the proposal as introductions.")
+@click.option(
+    "--late", is_flag=True, help="Match people confirmed since the commit into spare capacity."
+)
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False), help="Write the HTML report here."
+)
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the CSV report here."
+)
+@click.option("--overrides", type=click.Path(dir_okay=False), help="TOML file of pin/forbid pairs.")
+@now_option
+@with_app
+def round_match(
+    app: App,
+    name: str,
+    dry_run: bool,
+    commit_: bool,
+    late: bool,
+    report_path: str | None,
+    csv_path: str | None,
+    overrides: str | None,
+) -> None:
+    """Match a closed round: the best possible introductions, explained.
+
+    Without --commit nothing is stored: read the report, pin or forbid pairs in an
+    overrides file, and run it again.
+    """
+    from pathlib import Path
+
+    from service.round_matching import commit, propose, read_overrides
+
+    if dry_run and commit_:
+        raise click.UsageError("Choose --dry-run or --commit, not both.")
+    app.db.ensure_ready()
+    with app.uow(actor="coordinator") as uow:
+        proposal = propose(
+            uow, name, app.config, clock.now(), overrides=read_overrides(overrides), late=late
+        )
+        o = proposal.result.objective
+        rep = proposal.report
+        click.echo(
+            f"{o.mentees_matched} of {rep.mentees} mentees and {o.mentors_matched} of {rep.mentors}"
+            f" mentors matched; {o.introductions} introductions; score {o.score}"
+            f" ({'exact optimum' if proposal.result.exact else 'pruned'},"
+            f" {proposal.result.seconds:.2f} s)."
+        )
+        for u in rep.unmatched[:20]:
+            click.echo(f"  not matched: {proposal.people[u.id].name} ({u.role}): {u.reason}")
+        if len(rep.unmatched) > 20:
+            click.echo(f"  … and {len(rep.unmatched) - 20} more (see the report)")
+        for p in rep.pin_problems:
+            click.echo(
+                f"  pin not honoured: {proposal.people[p.mentor_id].name} with"
+                f" {proposal.people[p.mentee_id].name}: {p.reason}"
+            )
+        if report_path:
+            Path(report_path).write_text(proposal.html(), encoding="utf-8")
+            click.echo(f"Report: {report_path}")
+        if csv_path:
+            Path(csv_path).write_text(proposal.csv(), encoding="utf-8")
+            click.echo(f"CSV: {csv_path}")
+        if commit_:
+            stored = commit(uow, proposal, app.config, clock.now())
+            uow.commit()
+            click.echo(
+                f"Committed {stored} introductions. Next: mentoring round send-matches {name}"
+            )
+        else:
+            click.echo("Nothing stored (dry run). Add --commit to store these introductions.")
+
+
+@round_group.command("send-matches")
+@click.argument("name")
+@click.option(
+    "--queue-only", is_flag=True, help="Queue the emails for the worker; do not send now."
+)
+@now_option
+@with_app
+def round_send_matches(app: App, name: str, queue_only: bool) -> None:
+    """Queue (and send) the match emails. Running it again sends nothing new."""
+    from rich.progress import Progress
+
+    from service.mail import outbox
+    from service.mail.ratelimit import eta
+    from service.round_matching import send_matches
+
+    app.db.ensure_ready()
+    with app.uow(actor="coordinator") as uow:
+        queued = send_matches(uow, name, app.config, clock.now())
+        uow.commit()
+    waiting = outbox.queued_count(app.db)
+    click.echo(f"Queued {queued} new emails; {waiting} waiting to be sent.")
+    limited = app.settings.mail_backend != "maildir" or app.config.sending.limit_local
+    if limited and waiting:
+        click.echo(str(eta(waiting, app.config.sending)))
+    if queue_only or not waiting:
+        return
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Sending", total=waiting)
+        report = outbox.drain(app.db, app.transport, progress=lambda n: progress.advance(task, n))
+    click.echo(f"Sent {report.sent}; failed {report.failed}; still queued {report.deferred}.")
+
+
+@round_group.command("import")
+@click.argument("name")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--confirmed", is_flag=True, help="Mark everyone confirmed (they agreed elsewhere).")
+@now_option
+@with_app
+def round_import(app: App, name: str, csv_file: str, confirmed: bool) -> None:
+    """Bring in a round that started in a spreadsheet (a form tool's CSV export).
+
+    Every row is read with the form's questions and checks; one report lists all the
+    problems, and nothing is imported unless every row is good.
+    """
+    from service.round_import import import_csv
+
+    app.db.ensure_ready()
+    with app.uow(actor="coordinator") as uow:
+        result = import_csv(uow, name, csv_file, app.config, clock.now(), confirmed=confirmed)
+        uow.commit()
+    click.echo(
+        f"Imported {result.created} new and {result.updated} updated registrations into"
+        f" {name!r} ({'confirmed' if confirmed else 'each asked to confirm by email'})."
+    )

@@ -128,6 +128,17 @@ class Repository:
             query.order_by(introductions.c.number, introductions.c.id)
         ).all()
 
+    def introduction_between(
+        self, round_id: int, mentor_id: int, mentee_id: int
+    ) -> Introduction | None:
+        return self.session.scalar(
+            select(Introduction).where(
+                introductions.c.round_id == round_id,
+                introductions.c.mentor_id == mentor_id,
+                introductions.c.mentee_id == mentee_id,
+            )
+        )
+
     def earlier_pairs(self, before_round_id: int) -> set[tuple[int, int]]:
         """(mentor, mentee) person pairs introduced in any other round: never again."""
         rows = self.session.execute(

@@ -1,0 +1,358 @@
+"""A round's matching, from the store to the engine and back.
+
+`propose()` builds the problem from confirmed registrations and runs the pure engine
+(`service.matching`); nothing is written. `commit()` stores the proposal as
+introductions; `send_matches()` queues the match emails and marks them sent. Each is
+idempotent: committing twice stores nothing new, sending twice sends nothing new.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from service.config import ProgrammeConfig
+from service.domain.model import (
+    Introduction,
+    IntroductionStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Role,
+    Round,
+    RoundStatus,
+)
+from service.domain.rules import round_phase
+from service.errors import DomainError, MentoringError
+from service.mail import outbox
+from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
+from service.matching.explain import explain_introduction
+from service.matching.model import Origin
+from service.matching.report import MatchReport, build_report, render_csv, render_html
+from service.messages import Email, person_context, recipient
+from service.rounds import get_round
+from service.standing import available_commands, standing
+from service.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Coordinators' pins and forbids, as (mentor email, mentee email) pairs."""
+
+    pin: tuple[tuple[str, str], ...] = ()
+    forbid: tuple[tuple[str, str], ...] = ()
+
+
+def read_overrides(path: str | Path | None) -> Overrides:
+    """A small TOML file: ``pin = [["mentor@…", "mentee@…"]]`` and ``forbid = [...]``."""
+    if path is None:
+        return Overrides()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MentoringError(f"{path}: no such overrides file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise MentoringError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"pin", "forbid"}
+    if unknown:
+        raise MentoringError(f"{path}: unknown key {sorted(unknown)[0]!r}; use pin and forbid")
+    pairs: dict[str, tuple[tuple[str, str], ...]] = {}
+    for key in ("pin", "forbid"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(a, str) for a in p)
+            for p in items
+        ):
+            raise MentoringError(
+                f'{path}: {key} must be a list of ["mentor address", "mentee address"] pairs'
+            )
+        pairs[key] = tuple((a.strip().lower(), b.strip().lower()) for a, b in items)
+    return Overrides(pin=pairs["pin"], forbid=pairs["forbid"])
+
+
+@dataclass
+class Proposal:
+    round: Round
+    problem: MatchProblem
+    result: MatchResult
+    report: MatchReport
+    people: dict[int, Person]
+    registrations: dict[int, Registration]
+
+    def labels(self) -> dict[tuple[str, int], str]:
+        return {
+            (role, pid): self.people[pid].name
+            for pid in self.people
+            for role in ("mentee", "mentor")
+        }
+
+    def html(self) -> str:
+        return render_html(
+            self.report, title=f"Match report: {self.round.name}", labels=self.labels()
+        )
+
+    def csv(self) -> str:
+        return render_csv(self.report, labels=self.labels())
+
+
+def _characteristics(reg: Registration) -> frozenset[str]:
+    # Only held when the person asked to be matched on it (see registration).
+    return (
+        frozenset(c for c in reg.characteristics.split(",") if c)
+        if reg.wants_shared_characteristic
+        else frozenset()
+    )
+
+
+def propose(
+    uow: UnitOfWork,
+    round_name: str,
+    config: ProgrammeConfig,
+    now: datetime,
+    *,
+    overrides: Overrides = Overrides(),
+    late: bool = False,
+) -> Proposal:
+    """Run the matcher on the round's confirmed registrations. Writes nothing."""
+    round_ = get_round(uow, round_name)
+    assert round_.id is not None
+    phase = round_phase(round_, now)
+    if late:
+        if round_.status not in (RoundStatus.MATCHED, RoundStatus.SENT):
+            raise DomainError("Late matching adds to committed matches: commit the round first.")
+    elif phase in (RoundStatus.DRAFT, RoundStatus.OPEN):
+        raise DomainError(
+            f"Round {round_.name!r} is still open for registrations: close it first"
+            f" (mentoring round close {round_.name})."
+        )
+    elif phase in (RoundStatus.MATCHED, RoundStatus.SENT):
+        raise DomainError(
+            f"Round {round_.name!r} is already matched. Use --late to match people who"
+            " confirmed since."
+        )
+    vocab = config.vocabulary
+    regs = list(uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED))
+    people = uow.repo.people([r.person_id for r in regs])
+    regs = [r for r in regs if not people[r.person_id].erased]
+    existing = [
+        i for i in uow.repo.introductions(round_.id) if i.status is not IntroductionStatus.PROPOSED
+    ]
+    mentees = tuple(
+        Mentee(
+            id=r.person_id,
+            grade_rank=vocab.rank(r.grade),
+            department=r.department,
+            profession=r.profession,
+            profession_of_interest=r.profession_of_interest,
+            characteristics=_characteristics(r),
+            wants_characteristic=r.wants_shared_characteristic,
+            max_mentors=config.capacity.mentee_introductions,
+        )
+        for r in regs
+        if r.has_role(Role.MENTEE)
+    )
+    mentors = tuple(
+        Mentor(
+            id=r.person_id,
+            grade_rank=vocab.rank(r.grade),
+            department=r.department,
+            profession=r.profession,
+            characteristics=_characteristics(r),
+            capacity=r.speed_capacity,
+        )
+        for r in regs
+        if r.has_role(Role.MENTOR) and vocab.can_mentor(r.grade)
+    )
+    by_email = {p.email: pid for pid, p in people.items()}
+
+    def pairs(items: tuple[tuple[str, str], ...], what: str) -> frozenset[tuple[int, int]]:
+        found = set()
+        for mentor_email, mentee_email in items:
+            if mentor_email not in by_email or mentee_email not in by_email:
+                missing = mentor_email if mentor_email not in by_email else mentee_email
+                raise MentoringError(
+                    f"{what}: {missing} has no confirmed registration in round {round_.name!r}"
+                )
+            found.add((by_email[mentor_email], by_email[mentee_email]))
+        return frozenset(found)
+
+    same_person = {(r.person_id, r.person_id) for r in regs}
+    problem = MatchProblem(
+        mentees=mentees,
+        mentors=mentors,
+        rules=MatchRules.from_config(config),
+        forbidden=frozenset(uow.repo.earlier_pairs(round_.id))
+        | same_person
+        | pairs(overrides.forbid, "forbid"),
+        pinned=pairs(overrides.pin, "pin"),
+        existing=frozenset((i.mentor_id, i.mentee_id) for i in existing) if late else frozenset(),
+    )
+    result = match(problem)
+    report = build_report(problem, result, grade_names=list(vocab.grade_codes))
+    return Proposal(
+        round=round_,
+        problem=problem,
+        result=result,
+        report=report,
+        people=people,
+        registrations={r.person_id: r for r in regs},
+    )
+
+
+def commit(uow: UnitOfWork, proposal: Proposal, config: ProgrammeConfig, now: datetime) -> int:
+    """Store the proposal as introductions (numbered per mentee, best first). Returns how many."""
+    round_ = proposal.round
+    assert round_.id is not None
+    mentees = proposal.problem.mentee_by_id()
+    mentors = proposal.problem.mentor_by_id()
+    taken: dict[int, int] = defaultdict(int)
+    for intro in uow.repo.introductions(round_.id):
+        taken[intro.mentee_id] = max(taken[intro.mentee_id], intro.number)
+    rules = proposal.problem.rules
+    new = [i for i in proposal.result.introductions if i.origin is not Origin.EXISTING]
+    from service.matching import pair_points
+
+    scored = sorted(
+        new,
+        key=lambda i: (
+            i.mentee_id,
+            -pair_points(mentees[i.mentee_id], mentors[i.mentor_id], rules),
+            i.mentor_id,
+        ),
+    )
+    stored = 0
+    for intro in scored:
+        if uow.repo.introduction_between(round_.id, intro.mentor_id, intro.mentee_id) is not None:
+            continue
+        mentee, mentor = mentees[intro.mentee_id], mentors[intro.mentor_id]
+        taken[intro.mentee_id] += 1
+        uow.add(
+            Introduction(
+                round_id=round_.id,
+                mentor_id=intro.mentor_id,
+                mentee_id=intro.mentee_id,
+                number=taken[intro.mentee_id],
+                created_at=now,
+                score=pair_points(mentee, mentor, rules),
+                why=explain_introduction(
+                    mentee, mentor, name=proposal.people[intro.mentor_id].first_name
+                ),
+            )
+        )
+        stored += 1
+    round_.status = RoundStatus.MATCHED
+    round_.matched_at = round_.matched_at or now
+    uow.audit(
+        "round.matched",
+        f"round:{round_.id}",
+        {"introductions": stored, "exact": proposal.result.exact},
+        actor="coordinator",
+    )
+    return stored
+
+
+def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now: datetime) -> int:
+    """Queue the match emails for every committed, unsent introduction; returns emails queued.
+
+    Mentees get their numbered mentors; mentors get their mentees; confirmed people with
+    no introduction get the kind "no match this round" email. Running it again queues
+    nothing new (each email's key names the round and the person).
+    """
+    round_ = get_round(uow, round_name)
+    assert round_.id is not None
+    if round_.status not in (RoundStatus.MATCHED, RoundStatus.SENT):
+        raise DomainError(f"Round {round_.name!r} has no committed matches yet: commit them first.")
+    intros = list(uow.repo.introductions(round_.id))
+    unsent = [i for i in intros if i.status is IntroductionStatus.PROPOSED]
+    regs = {r.person_id: r for r in uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED)}
+    people = uow.repo.people(
+        list(regs) + [i.mentor_id for i in intros] + [i.mentee_id for i in intros]
+    )
+    for intro in unsent:
+        intro.status = IntroductionStatus.SENT
+        intro.sent_at = now
+    # Mentees contact their speed mentors within the speed window (4 weeks).
+    contact_by = now + timedelta(days=config.timings.speed_window)
+    round_ctx = {"name": round_.name, "closes_on": round_.closes_at}
+    emails: list[Email] = []
+    by_mentee: dict[int, list[Introduction]] = defaultdict(list)
+    by_mentor: dict[int, list[Introduction]] = defaultdict(list)
+    for i in intros:
+        by_mentee[i.mentee_id].append(i)
+        by_mentor[i.mentor_id].append(i)
+    touched_mentees = {i.mentee_id for i in unsent}
+    touched_mentors = {i.mentor_id for i in unsent}
+    vocab = config.vocabulary
+
+    def card(pid: int) -> dict[str, object]:
+        p, r = people[pid], regs.get(pid)
+        return {
+            "name": p.name,
+            "first_name": p.first_name,
+            "email": p.email,
+            "grade_name": vocab.grade_names.get(r.grade, r.grade) if r else "",
+            "department": r.department if r else "",
+            "profession": r.profession if r else "",
+            "bio": r.bio if r else "",
+        }
+
+    def to(person: Person, template: str, key: str, context: dict[str, object]) -> Email:
+        return Email(
+            key=key,
+            template=template,
+            to=recipient(person),
+            context={
+                "person": person_context(person),
+                "commands": available_commands(standing(uow, person)),
+                "round": round_ctx,
+                **context,
+            },
+        )
+
+    uow.flush()
+    for mentee_id in sorted(touched_mentees):
+        mine = sorted(by_mentee[mentee_id], key=lambda i: i.number)
+        mentors = [{**card(i.mentor_id), "number": i.number, "why": i.why} for i in mine]
+        emails.append(
+            to(
+                people[mentee_id],
+                "matches_mentee",
+                f"matches-mentee:{round_.id}:{mentee_id}:{len(mine)}",
+                {"contact_by": contact_by, "mentors": mentors},
+            )
+        )
+    for mentor_id in sorted(touched_mentors):
+        mine = sorted(by_mentor[mentor_id], key=lambda i: i.id or 0)
+        mentees = [{**card(i.mentee_id), "number": n} for n, i in enumerate(mine, 1)]
+        emails.append(
+            to(
+                people[mentor_id],
+                "matches_mentor",
+                f"matches-mentor:{round_.id}:{mentor_id}:{len(mine)}",
+                {"contact_by": contact_by, "mentees": mentees},
+            )
+        )
+    if round_.status is RoundStatus.MATCHED:
+        for pid, reg in regs.items():
+            role = "mentee" if reg.has_role(Role.MENTEE) and pid not in by_mentee else None
+            if (
+                role is None
+                and reg.has_role(Role.MENTOR)
+                and pid not in by_mentor
+                and pid not in by_mentee
+            ):
+                role = "mentor"
+            if role is not None and not people[pid].erased:
+                emails.append(
+                    to(people[pid], "no_match", f"no-match:{round_.id}:{pid}", {"role": role})
+                )
+    round_.status = RoundStatus.SENT
+    round_.matches_sent_at = round_.matches_sent_at or now
+    queued = outbox.queue_all(uow, emails, config)
+    uow.audit(
+        "round.matches_sent", f"round:{round_.id}", {"emails": len(queued)}, actor="coordinator"
+    )
+    return len(queued)
