@@ -1,12 +1,12 @@
 """Seeded synthetic rounds with a realistic shape, for benchmarks (and shared tooling).
 
-A round of N people is about 3 mentees to 2 mentors... more precisely 62.5 % mentees and
-37.5 % mentors (the 2022 round had 610 mentees and 371 mentors). Grades follow a pyramid:
-mentees are mostly AO to HEO, mentors mostly HEO to Grade 6 with some SCS. Departments,
-professions and characteristics come from the programme configuration, weighted so a few
-big departments (HMRC, DWP, MoD) and professions (Operational Delivery, Policy, Digital)
-dominate, as in the Civil Service. About 8 % of people register as both mentor and mentee
-(they can never be matched with themselves: those pairs are forbidden).
+By default a round of N people is 62.5 % mentees and 37.5 % mentors (the 2022 round had
+610 mentees and 371 mentors). Grades follow a pyramid: mentees are mostly AO to HEO,
+mentors mostly HEO to Grade 6 with some SCS. Departments, professions and
+characteristics come from the programme configuration, weighted so a few big
+departments (HMRC, DWP, MoD) and professions (Operational Delivery, Policy, Digital)
+dominate, as in the Civil Service. About 8 % of people register as both mentor and
+mentee (they can never be matched with themselves: those pairs are forbidden).
 """
 
 from __future__ import annotations
@@ -88,8 +88,16 @@ def _weights(names: tuple[str, ...], big: dict[str, int], base: int = 1) -> list
 
 
 def generate_round(
-    people: int, seed: int = 1, config: ProgrammeConfig | None = None
+    people: int,
+    seed: int = 1,
+    config: ProgrammeConfig | None = None,
+    *,
+    mentor_share: float = 0.375,
+    mentor_capacity: int | None = None,
 ) -> GeneratedRound:
+    """A round of ``people`` participants; ``mentor_share`` of them mentors (the rest
+    mentees). ``mentor_capacity`` overrides the configured introductions per mentor (a
+    scarce round: fewer mentors, or fewer places each)."""
     config = config or load_config()
     rng = random.Random(seed)
     codes = tuple(g.code for g in config.grades)
@@ -102,7 +110,7 @@ def generate_round(
     mentee_w = [MENTEE_GRADES.get(c, 0) for c in codes]
     mentor_w = [MENTOR_GRADES.get(c, 0) for c in codes]
 
-    n_mentors = round(people * 0.375)
+    n_mentors = round(people * mentor_share)
     n_mentees = people - n_mentors
     both = int(0.08 * n_mentees)
 
@@ -142,7 +150,7 @@ def generate_round(
         forbidden.add((old.id, mentee.id))
 
     cap_mentee = config.capacity.mentee_introductions
-    cap_mentor = config.capacity.mentor_introductions
+    cap_mentor = mentor_capacity or config.capacity.mentor_introductions
     mentees = [
         Mentee(
             id=p.id,
