@@ -1,0 +1,330 @@
+"""The report a coordinator reads before committing a match: data, CSV and HTML.
+
+`build_report` is pure; `render_csv` and `render_html` turn it into text. The HTML page is
+self-contained (inline CSS and SVG, no script, no network) so it opens offline from a file.
+No characteristic value, count or hint appears anywhere: the report speaks of grades,
+departments and professions only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from service.matching.explain import Unmatched, unmatched_reasons
+from service.matching.model import (
+    MatchProblem,
+    MatchResult,
+    Objective,
+    Origin,
+    PinNote,
+    PinProblem,
+)
+from service.matching.rules import meets_profession_of_interest
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentRow:
+    department: str
+    mentees: int
+    mentees_matched: int
+    mentors: int
+    mentors_matched: int
+    introductions_as_mentee: int
+    introductions_as_mentor: int
+
+
+@dataclass(frozen=True)
+class MatchReport:
+    mentees: int
+    mentors: int
+    objective: Objective
+    exact: bool
+    mentee_counts: tuple[tuple[int, int], ...]  # (number of mentors, how many mentees)
+    mentor_counts: tuple[tuple[int, int], ...]  # (number of mentees, how many mentors)
+    introductions_existing: int
+    introductions_pinned: int
+    introductions_new: int
+    profession_of_interest_asked: int  # mentees who named one (and got any mentor)
+    profession_of_interest_met: int  # ... of whom at least one mentor is from it
+    profession_of_interest_introductions: int  # introductions meeting it
+    grade_gaps: tuple[tuple[int, int], ...]  # (gap, introductions)
+    departments: tuple[DepartmentRow, ...]
+    unmatched: tuple[Unmatched, ...]
+    pin_problems: tuple[PinProblem, ...]
+    pin_notes: tuple[PinNote, ...]
+    seconds: float
+
+
+def build_report(
+    problem: MatchProblem, result: MatchResult, *, grade_names: Sequence[str] | None = None
+) -> MatchReport:
+    mentees = problem.mentee_by_id()
+    mentors = problem.mentor_by_id()
+    mentors_of = result.mentors_of()
+    mentees_of = result.mentees_of()
+    max_e = max([m.max_mentors for m in problem.mentees] + [0])
+    max_m = max([m.capacity for m in problem.mentors] + [0])
+    e_hist = Counter(len(mentors_of.get(m.id, ())) for m in problem.mentees)
+    m_hist = Counter(len(mentees_of.get(m.id, ())) for m in problem.mentors)
+    max_e = max([max_e, *e_hist])
+    max_m = max([max_m, *m_hist])
+
+    asked = met = poi_intros = 0
+    for mentee_id, mentor_ids in mentors_of.items():
+        mentee = mentees[mentee_id]
+        if mentee.profession_of_interest is None:
+            continue
+        asked += 1
+        hits = sum(meets_profession_of_interest(mentee, mentors[j]) for j in mentor_ids)
+        poi_intros += hits
+        met += hits > 0
+
+    gaps = Counter(
+        mentors[i.mentor_id].grade_rank - mentees[i.mentee_id].grade_rank
+        for i in result.introductions
+    )
+    origins = Counter(i.origin for i in result.introductions)
+
+    depts = sorted(
+        {m.department for m in problem.mentees} | {m.department for m in problem.mentors}
+    )
+    rows = []
+    e_dept = Counter(m.department for m in problem.mentees)
+    m_dept = Counter(m.department for m in problem.mentors)
+    e_dept_matched = Counter(mentees[i].department for i in mentors_of)
+    m_dept_matched = Counter(mentors[j].department for j in mentees_of)
+    intro_e = Counter(mentees[i.mentee_id].department for i in result.introductions)
+    intro_m = Counter(mentors[i.mentor_id].department for i in result.introductions)
+    for d in depts:
+        rows.append(
+            DepartmentRow(
+                d,
+                e_dept[d],
+                e_dept_matched[d],
+                m_dept[d],
+                m_dept_matched[d],
+                intro_e[d],
+                intro_m[d],
+            )
+        )
+    return MatchReport(
+        mentees=len(problem.mentees),
+        mentors=len(problem.mentors),
+        objective=result.objective,
+        exact=result.exact,
+        mentee_counts=tuple((k, e_hist.get(k, 0)) for k in range(max_e + 1)),
+        mentor_counts=tuple((k, m_hist.get(k, 0)) for k in range(max_m + 1)),
+        introductions_existing=origins.get(Origin.EXISTING, 0),
+        introductions_pinned=origins.get(Origin.PINNED, 0),
+        introductions_new=origins.get(Origin.MATCHED, 0),
+        profession_of_interest_asked=asked,
+        profession_of_interest_met=met,
+        profession_of_interest_introductions=poi_intros,
+        grade_gaps=tuple(sorted(gaps.items())),
+        departments=tuple(rows),
+        unmatched=unmatched_reasons(problem, result, grade_names=grade_names),
+        pin_problems=result.pin_problems,
+        pin_notes=result.pin_notes,
+        seconds=result.seconds,
+    )
+
+
+def _summary(report: MatchReport) -> list[tuple[str, str]]:
+    o = report.objective
+    return [
+        ("mentees", str(report.mentees)),
+        ("mentors", str(report.mentors)),
+        ("mentees with at least one mentor", str(o.mentees_matched)),
+        ("mentors with at least one mentee", str(o.mentors_matched)),
+        ("introductions", str(o.introductions)),
+        ("introductions committed earlier", str(report.introductions_existing)),
+        ("introductions pinned by coordinators", str(report.introductions_pinned)),
+        ("introductions proposed now", str(report.introductions_new)),
+        ("preference score", str(o.score)),
+        (
+            "matched mentees who named a profession of interest",
+            str(report.profession_of_interest_asked),
+        ),
+        ("... of whom met by at least one mentor", str(report.profession_of_interest_met)),
+        (
+            "introductions meeting a profession of interest",
+            str(report.profession_of_interest_introductions),
+        ),
+        ("solution", "exact optimum" if report.exact else "large-round shortcut (pruned)"),
+        ("seconds", f"{report.seconds:.2f}"),
+    ]
+
+
+def render_csv(report: MatchReport, *, labels: Mapping[tuple[str, int], str] | None = None) -> str:
+    """One table with a ``section`` column, easy to filter in a spreadsheet.
+
+    ``labels`` maps ``("mentee"|"mentor", id)`` to a display name for the unmatched rows.
+    """
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "item", "value", "detail"])
+    for key, value in _summary(report):
+        w.writerow(["summary", key, value, ""])
+    for k, n in report.mentee_counts:
+        w.writerow(["mentees by number of mentors", str(k), str(n), ""])
+    for k, n in report.mentor_counts:
+        w.writerow(["mentors by number of mentees", str(k), str(n), ""])
+    for gap, n in report.grade_gaps:
+        w.writerow(["introductions by grade gap", str(gap), str(n), ""])
+    for row in report.departments:
+        w.writerow(
+            [
+                "department",
+                row.department,
+                f"{row.mentees_matched}/{row.mentees} mentees matched;"
+                f" {row.mentors_matched}/{row.mentors} mentors matched",
+                f"{row.introductions_as_mentee} introductions as mentee department;"
+                f" {row.introductions_as_mentor} as mentor department",
+            ]
+        )
+    for u in report.unmatched:
+        name = (labels or {}).get((u.role, u.id), "")
+        w.writerow([f"unmatched {u.role}", str(u.id), name, u.reason])
+    for p in report.pin_problems:
+        w.writerow(
+            ["pin not honoured", f"mentor {p.mentor_id} / mentee {p.mentee_id}", "", p.reason]
+        )
+    for note in report.pin_notes:
+        w.writerow(
+            ["pin note", f"mentor {note.mentor_id} / mentee {note.mentee_id}", "", note.note]
+        )
+    return buf.getvalue()
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:2rem;color:#1b1b1b;
+max-width:60rem}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .6rem;text-align:left;
+border-bottom:1px solid #eee;vertical-align:top}th{background:#f3f2f1}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#00703c}.warn{color:#b45309}
+svg text{font-size:12px;fill:#1b1b1b}
+"""
+
+
+def _bars(data: Sequence[tuple[str, int]], colour: str = "#1d70b8") -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not data:
+        return "<p>None.</p>"
+    top = max(n for _, n in data) or 1
+    label_w, bar_w, row_h = 150, 360, 22
+    height = row_h * len(data) + 4
+    parts = [
+        f'<svg role="img" width="{label_w + bar_w + 70}" height="{height}"'
+        f' viewBox="0 0 {label_w + bar_w + 70} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for k, (label, n) in enumerate(data):
+        y = k * row_h + 2
+        width = round(bar_w * n / top)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{width}" height="{row_h - 6}"'
+            f' fill="{colour}"><title>{escape(label)}: {n}</title></rect>'
+            f'<text x="{label_w + width + 6}" y="{y + 15}">{n}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(
+    report: MatchReport,
+    *,
+    title: str = "Match report",
+    labels: Mapping[tuple[str, int], str] | None = None,
+) -> str:
+    labels = labels or {}
+    o = report.objective
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    unmatched_e = report.mentees - o.mentees_matched
+    cls = "ok" if unmatched_e == 0 else "warn"
+    out.append(
+        f'<p class="{cls}"><strong>{o.mentees_matched} of {report.mentees}</strong> mentees'
+        f" and <strong>{o.mentors_matched} of {report.mentors}</strong> mentors have at"
+        f" least one introduction; {o.introductions} introductions in all.</p>"
+    )
+    out.append("<h2>Summary</h2><table>")
+    for key, value in _summary(report):
+        out.append(f'<tr><th scope="row">{escape(key)}</th><td class="n">{escape(value)}</td></tr>')
+    out.append("</table>")
+
+    out.append("<h2>Mentees by number of mentors</h2>")
+    out.append(_bars([(f"{k} mentor{'s' if k != 1 else ''}", n) for k, n in report.mentee_counts]))
+    out.append("<h2>Mentors by number of mentees</h2>")
+    out.append(
+        _bars(
+            [(f"{k} mentee{'s' if k != 1 else ''}", n) for k, n in report.mentor_counts], "#4c2c92"
+        )
+    )
+    out.append("<h2>Grade gap of introductions</h2>")
+    out.append(
+        _bars(
+            [(f"{g} grade{'s' if abs(g) != 1 else ''} above", n) for g, n in report.grade_gaps],
+            "#00703c",
+        )
+    )
+    out.append("<h2>Profession of interest</h2>")
+    asked, met = report.profession_of_interest_asked, report.profession_of_interest_met
+    share = f" ({100 * met / asked:.0f}%)" if asked else ""
+    out.append(
+        f"<p>{met} of {asked} matched mentees who named a profession of interest have at least"
+        f" one mentor from it{share}; {report.profession_of_interest_introductions}"
+        " introductions meet one.</p>"
+    )
+    out.append(
+        "<h2>Departments</h2><table><tr><th>Department</th><th>Mentees matched</th>"
+        "<th>Mentors matched</th><th>Introductions (mentee side)</th>"
+        "<th>Introductions (mentor side)</th></tr>"
+    )
+    for row in report.departments:
+        out.append(
+            f"<tr><td>{escape(row.department)}</td>"
+            f'<td class="n">{row.mentees_matched}/{row.mentees}</td>'
+            f'<td class="n">{row.mentors_matched}/{row.mentors}</td>'
+            f'<td class="n">{row.introductions_as_mentee}</td>'
+            f'<td class="n">{row.introductions_as_mentor}</td></tr>'
+        )
+    out.append("</table>")
+    dept_data = [(r.department, r.introductions_as_mentee) for r in report.departments]
+    out.append("<h3>Introductions by mentee department</h3>")
+    out.append(_bars(dept_data, "#28a197"))
+
+    out.append(f"<h2>Not matched ({len(report.unmatched)})</h2>")
+    if report.unmatched:
+        out.append("<table><tr><th>Role</th><th>Id</th><th>Name</th><th>Reason</th></tr>")
+        for u in report.unmatched:
+            out.append(
+                f'<tr><td>{u.role}</td><td class="n">{u.id}</td>'
+                f"<td>{escape(labels.get((u.role, u.id), ''))}</td>"
+                f"<td>{escape(u.reason)}</td></tr>"
+            )
+        out.append("</table>")
+    else:
+        out.append("<p>Everyone has at least one introduction.</p>")
+    if report.pin_problems or report.pin_notes:
+        out.append("<h2>Coordinator pins</h2><ul>")
+        for p in report.pin_problems:
+            out.append(
+                f"<li>Not honoured: mentor {p.mentor_id} with mentee {p.mentee_id}:"
+                f" {escape(p.reason)}</li>"
+            )
+        for n in report.pin_notes:
+            out.append(f"<li>Mentor {n.mentor_id} with mentee {n.mentee_id}: {escape(n.note)}</li>")
+        out.append("</ul>")
+    out.append("</body></html>")
+    return "\n".join(out)

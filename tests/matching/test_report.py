@@ -1,0 +1,68 @@
+"""The coordinator's report: figures add up, the HTML is self-contained, nothing sensitive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from benchmarks._generate import generate_round
+from service.config import load_config
+from service.matching import MatchProblem, Mentee, Mentor, match
+from service.matching.report import MatchReport, build_report, render_csv, render_html
+
+
+def _report_of(problem: MatchProblem) -> MatchReport:
+    config = load_config()
+    return build_report(problem, match(problem), grade_names=[g.code for g in config.grades])
+
+
+def test_counts_add_up_on_a_generated_round() -> None:
+    problem = generate_round(600, seed=5).problem
+    report = _report_of(problem)
+    assert sum(n for _, n in report.mentee_counts) == report.mentees
+    assert sum(n for _, n in report.mentor_counts) == report.mentors
+    assert sum(k * n for k, n in report.mentee_counts) == report.objective.introductions
+    assert sum(n for _, n in report.grade_gaps) == report.objective.introductions
+    assert all(1 <= gap <= 2 for gap, _ in report.grade_gaps)
+    assert report.mentees - dict(report.mentee_counts)[0] == report.objective.mentees_matched
+    assert len([u for u in report.unmatched if u.role == "mentee"]) == dict(report.mentee_counts)[0]
+    assert sum(r.mentees for r in report.departments) == report.mentees
+    assert report.profession_of_interest_met <= report.profession_of_interest_asked
+
+
+def test_html_is_self_contained_and_never_names_a_characteristic() -> None:
+    secret = "Zebracharacteristic"
+    mentees = [
+        Mentee(
+            1,
+            1,
+            "Home Office",
+            characteristics=frozenset({secret}),
+            wants_characteristic=True,
+            profession_of_interest="Policy",
+        ),
+        Mentee(2, 1, "Home Office"),
+        Mentee(3, 6, "Home Office"),  # nobody above: unmatched
+    ]
+    mentors = [
+        Mentor(9, 3, "Cabinet Office", profession="Policy", characteristics=frozenset({secret}))
+    ]
+    problem = MatchProblem.build(mentees, mentors, pinned={(9, 42)})
+    report = _report_of(problem)
+    html = render_html(report, title="Round <1>", labels={("mentee", 3): "Kim"})
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html and "<link" not in html and "src=" not in html
+    assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", html)
+    assert "Round &lt;1&gt;" in html
+    assert "<svg" in html
+    assert "Kim" in html
+    assert "not in this round" in html
+    text = render_csv(report)
+    for out in (html, text):
+        assert secret.lower() not in out.lower()
+        assert "characteristic" not in out.lower()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["section", "item", "value", "detail"]
+    sections = {r[0] for r in rows[1:]}
+    assert {"summary", "mentees by number of mentors", "unmatched mentee", "department"} <= sections
