@@ -209,8 +209,8 @@ def commit(uow: UnitOfWork, proposal: Proposal, config: ProgrammeConfig, now: da
     mentees = proposal.problem.mentee_by_id()
     mentors = proposal.problem.mentor_by_id()
     taken: dict[int, int] = defaultdict(int)
-    for intro in uow.repo.introductions(round_.id):
-        taken[intro.mentee_id] = max(taken[intro.mentee_id], intro.number)
+    for stored_intro in uow.repo.introductions(round_.id):
+        taken[stored_intro.mentee_id] = max(taken[stored_intro.mentee_id], stored_intro.number)
     rules = proposal.problem.rules
     new = [i for i in proposal.result.introductions if i.origin is not Origin.EXISTING]
     from service.matching import pair_points

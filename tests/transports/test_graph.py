@@ -62,9 +62,7 @@ def test_move_targets_the_named_folder_creating_it_once(fake_graph: RunningFakeG
     assert len(fake_graph.fake.seen("POST", r"/mailFolders$")) == 1
     (patch,) = fake_graph.fake.seen("PATCH", r"/messages/")
     assert json.loads(patch.body) == {"categories": ["Mentoring: needs attention"]}
-    assert fake_graph.fake.messages[first.transport_id].categories == [
-        "Mentoring: needs attention"
-    ]
+    assert fake_graph.fake.messages[first.transport_id].categories == ["Mentoring: needs attention"]
 
 
 def test_an_existing_folder_is_reused(fake_graph: RunningFakeGraph) -> None:
@@ -178,9 +176,7 @@ def test_already_sent_searches_sent_items_by_internet_message_id(
     graph.send(outbound(3), recipients=["recipient3@example.net"])
     assert graph.already_sent("<outbound-3@mentoring.example.org>") is not None
     (search,) = fake_graph.fake.seen("GET", r"/mailFolders/sentitems/messages$")
-    assert search.query["$filter"] == [
-        "internetMessageId eq '<outbound-3@mentoring.example.org>'"
-    ]
+    assert search.query["$filter"] == ["internetMessageId eq '<outbound-3@mentoring.example.org>'"]
 
 
 def test_missing_settings_are_a_permanent_error() -> None:

@@ -76,8 +76,11 @@ def test_daily_recipients_are_capped_and_a_refusal_counts_nothing(
 
 
 def test_one_message_over_the_daily_cap_is_refused_outright(redis_client: redis.Redis) -> None:
-    rl = limiter(redis_client, Sending(messages_per_minute=5, recipients_per_day=3,
-                                       concurrent_requests=1), FakeTime())
+    rl = limiter(
+        redis_client,
+        Sending(messages_per_minute=5, recipients_per_day=3, concurrent_requests=1),
+        FakeTime(),
+    )
     with pytest.raises(SendLimitExceeded):
         rl.reserve(4)
 

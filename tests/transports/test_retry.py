@@ -20,10 +20,13 @@ from service.mail.retry import (
 def test_retry_after_in_seconds_and_as_a_date() -> None:
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert parse_retry_after("7") == 7.0
-    assert parse_retry_after(format_datetime(now + timedelta(seconds=90), usegmt=True),
-                             now=now) == 90.0
-    assert parse_retry_after(format_datetime(now - timedelta(seconds=5), usegmt=True),
-                             now=now) == 0.0
+    assert (
+        parse_retry_after(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now)
+        == 90.0
+    )
+    assert (
+        parse_retry_after(format_datetime(now - timedelta(seconds=5), usegmt=True), now=now) == 0.0
+    )
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
 

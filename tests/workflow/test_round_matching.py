@@ -1,0 +1,281 @@
+"""The coordinator's round workflow through the CLI: import, close, match, commit, send."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+import service.cli.commands  # noqa: F401  (registers the commands)
+from service.cli.main import cli
+from service.domain.model import Introduction, IntroductionStatus
+from service.store.database import Database
+from service.store.records import OutboundMessage
+
+PEOPLE = [
+    # email, first, last, role, grade, department, profession, profession of interest
+    ("ana@hmrc.gov.uk", "Ana", "Silva", "Mentor", "SEO", "HMRC", "Policy", ""),
+    ("bo@dwp.gov.uk", "Bo", "Chen", "Mentor", "G7", "DWP", "Digital, Data and Technology", ""),
+    ("cy@mod.gov.uk", "Cy", "Jones", "Both", "HEO", "MoD", "Finance", "Policy"),
+    ("di@cabinetoffice.gov.uk", "Di", "Patel", "Mentor", "SEO", "Cabinet Office", "Policy", ""),
+    (
+        "ed@homeoffice.gov.uk",
+        "Ed",
+        "Okafor",
+        "Mentee",
+        "EO",
+        "Home Office",
+        "Operational Delivery",
+        "Policy",
+    ),
+    ("fi@hmrc.gov.uk", "Fi", "Lee", "Mentee", "EO", "HMRC", "Tax", "Digital, Data and Technology"),
+    ("gu@dwp.gov.uk", "Gu", "Ng", "Mentee", "AO", "DWP", "Operational Delivery", ""),
+    ("hal@justice.gov.uk", "Hal", "Ito", "Mentee", "HEO", "MoJ", "Legal", "Policy"),
+    ("ivy@dfe.gov.uk", "Ivy", "Roe", "Mentee", "SCS3", "DfE", "Policy", ""),  # nobody above
+]
+
+
+def write_csv(path: Path, config, people=PEOPLE) -> None:
+    questions = {q.field: q.text for q in config.form.questions}
+    fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "roles",
+        "grade",
+        "department",
+        "profession",
+        "profession_of_interest",
+        "eligible",
+        "consent",
+    ]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([questions[f] for f in fields])
+        for email, first, last, role, grade, dept, prof, poi in people:
+            writer.writerow([email, first, last, role, grade, dept, prof, poi, "Yes", "Yes"])
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def round_ready(home: Path, tmp_path: Path, config) -> Path:
+    run("init")
+    assert (
+        run(
+            "--now",
+            "2026-05-01T09:00",
+            "round",
+            "create",
+            "2026",
+            "--opens",
+            "2026-05-17",
+            "--closes",
+            "2026-06-17",
+        )[0]
+        == 0
+    )
+    path = tmp_path / "export.csv"
+    write_csv(path, config)
+    code, out = run(
+        "--now", "2026-06-20T09:00", "round", "import", "2026", str(path), "--confirmed"
+    )
+    assert code == 0, out
+    assert "Imported 9 new" in out
+    return home
+
+
+def intros(home: Path) -> list[Introduction]:
+    db = Database(f"sqlite:///{home / 'mentoring.db'}")
+    with db.session() as s:
+        found = list(s.scalars(select(Introduction)).all())
+    db.dispose()
+    return found
+
+
+def test_dry_run_explains_and_stores_nothing(round_ready: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    sheet = tmp_path / "report.csv"
+    code, out = run(
+        "--now",
+        "2026-06-20T10:00",
+        "round",
+        "match",
+        "2026",
+        "--dry-run",
+        "--report",
+        str(report),
+        "--csv",
+        str(sheet),
+    )
+    assert code == 0, out
+    assert "5 of 6 mentees" in out  # Ivy (SCS3) has nobody two grades above her
+    assert "Ivy Roe (mentee)" in out
+    assert "Nothing stored" in out
+    html = report.read_text()
+    assert "<h2>Not matched" in html and "Ivy Roe" in html
+    assert "section" in sheet.read_text().splitlines()[0]
+    assert intros(round_ready) == []
+
+
+def test_commit_then_send_twice_sends_once(round_ready: Path) -> None:
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
+    assert code == 0, out
+    stored = intros(round_ready)
+    assert stored and all(i.status is IntroductionStatus.PROPOSED for i in stored)
+    # Every rule holds: different department, one or two grades above.
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Registration
+
+        regs = {r.person_id: r for r in s.scalars(select(Registration))}
+    db.dispose()
+    ladder = ["AA", "AO", "EO", "HEO", "SEO", "G7", "G6", "SCS1", "SCS2", "SCS3", "SCS4"]
+    for i in stored:
+        mentor, mentee = regs[i.mentor_id], regs[i.mentee_id]
+        assert mentor.department != mentee.department
+        assert 1 <= ladder.index(mentor.grade) - ladder.index(mentee.grade) <= 2
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
+    assert code == 1 and "already matched" in out
+
+    code, out = run("--now", "2026-06-21T09:00", "round", "send-matches", "2026")
+    assert code == 0, out
+    sent_dir = round_ready / "mail" / "sent" / "new"
+    first = len(list(sent_dir.iterdir()))
+    mentees = {i.mentee_id for i in intros(round_ready)}
+    mentors = {i.mentor_id for i in intros(round_ready)}
+    assert first == len(mentees) + len(mentors) + 1  # + Ivy's "no match this round"
+    assert all(i.status is IntroductionStatus.SENT for i in intros(round_ready))
+
+    code, out = run("--now", "2026-06-21T09:05", "round", "send-matches", "2026")
+    assert code == 0 and "Queued 0 new emails" in out
+    assert len(list(sent_dir.iterdir())) == first
+
+
+def test_match_email_lists_numbered_mentors_with_reasons(round_ready: Path) -> None:
+    run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
+    run("--now", "2026-06-21T09:00", "round", "send-matches", "2026")
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        mail = s.scalars(
+            select(OutboundMessage).where(OutboundMessage.to_address == "ed@homeoffice.gov.uk")  # type: ignore[arg-type]
+        ).one()
+    db.dispose()
+    text = mail.raw.decode()
+    assert "matches-mentee" in mail.dedupe_key
+    assert "above you" in text  # the non-sensitive explanation
+
+
+def test_overrides_pin_and_forbid(round_ready: Path, tmp_path: Path) -> None:
+    overrides = tmp_path / "overrides.toml"
+    overrides.write_text(
+        'forbid = [["ana@hmrc.gov.uk", "ed@homeoffice.gov.uk"]]\n'
+        'pin = [["di@cabinetoffice.gov.uk", "ed@homeoffice.gov.uk"]]\n'
+    )
+    code, out = run(
+        "--now",
+        "2026-06-20T10:00",
+        "round",
+        "match",
+        "2026",
+        "--commit",
+        "--overrides",
+        str(overrides),
+    )
+    assert code == 0, out
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Person
+
+        ids = {p.email: p.id for p in s.scalars(select(Person))}
+    db.dispose()
+    pairs = {(i.mentor_id, i.mentee_id) for i in intros(round_ready)}
+    assert (ids["ana@hmrc.gov.uk"], ids["ed@homeoffice.gov.uk"]) not in pairs
+    assert (ids["di@cabinetoffice.gov.uk"], ids["ed@homeoffice.gov.uk"]) in pairs
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('pin = [["nobody@x.gov.uk", "ed@homeoffice.gov.uk"]]\n')
+    code, out = run("round", "match", "2026", "--late", "--overrides", str(bad))
+    assert code == 1 and "nobody@x.gov.uk has no confirmed registration" in out
+
+
+def test_open_round_cannot_be_matched(home: Path) -> None:
+    run("init")
+    run(
+        "--now",
+        "2026-05-01T09:00",
+        "round",
+        "create",
+        "2026",
+        "--opens",
+        "2026-05-17",
+        "--closes",
+        "2026-06-17",
+    )
+    code, out = run("--now", "2026-05-20T09:00", "round", "match", "2026")
+    assert code == 1 and "still open for registrations" in out
+
+
+def test_import_reports_every_bad_row_and_imports_nothing(
+    home: Path, tmp_path: Path, config
+) -> None:
+    run("init")
+    run(
+        "--now",
+        "2026-05-01T09:00",
+        "round",
+        "create",
+        "2026",
+        "--opens",
+        "2026-05-17",
+        "--closes",
+        "2026-06-17",
+    )
+    path = tmp_path / "bad.csv"
+    people = [
+        *PEOPLE[:2],
+        ("not-an-email", "Xa", "Yu", "Mentee", "EO", "HMRC", "Tax", ""),
+        ("zed@dwp.gov.uk", "Zed", "", "Mentee", "G8", "DWP", "Tax", ""),
+    ]
+    write_csv(path, config, people)
+    code, out = run("round", "import", "2026", str(path))
+    assert code == 1
+    assert "Nothing was imported" in out
+    assert "Row 4:" in out and "Row 5:" in out and "G8" in out
+    db = Database(f"sqlite:///{home / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Person
+
+        assert s.scalars(select(Person)).all() == []
+    db.dispose()
+
+
+def test_unconfirmed_import_asks_everyone_to_confirm(home: Path, tmp_path: Path, config) -> None:
+    run("init")
+    run(
+        "--now",
+        "2026-05-01T09:00",
+        "round",
+        "create",
+        "2026",
+        "--opens",
+        "2026-05-17",
+        "--closes",
+        "2026-06-17",
+    )
+    path = tmp_path / "export.csv"
+    write_csv(path, config, PEOPLE[:3])
+    code, out = run("--now", "2026-05-20T09:00", "round", "import", "2026", str(path))
+    assert code == 0 and "each asked to confirm" in out
+    db = Database(f"sqlite:///{home / 'mentoring.db'}")
+    with db.session() as s:
+        keys = [o.dedupe_key for o in s.scalars(select(OutboundMessage))]
+    db.dispose()
+    assert len(keys) == 3 and all(k.startswith("confirm-address:") for k in keys)
