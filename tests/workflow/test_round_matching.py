@@ -13,6 +13,7 @@ import service.cli.commands  # noqa: F401  (registers the commands)
 from service.cli.main import cli
 from service.domain.model import Introduction, IntroductionStatus
 from service.store.database import Database
+from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage
 
 PEOPLE = [
@@ -165,7 +166,7 @@ def test_match_email_lists_numbered_mentors_with_reasons(round_ready: Path) -> N
     db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
     with db.session() as s:
         mail = s.scalars(
-            select(OutboundMessage).where(OutboundMessage.to_address == "ed@homeoffice.gov.uk")  # type: ignore[arg-type]
+            select(OutboundMessage).where(outbound_messages.c.to_address == "ed@homeoffice.gov.uk")
         ).one()
     db.dispose()
     text = mail.raw.decode()
