@@ -139,7 +139,7 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
             uow,
             request=request,
             context={
-                "mentees": [{"number": o.introduction.number, "name": o.person.name} for o in fresh]
+                "mentees": [{"number": o.number, "name": o.person.name} for o in fresh]
             },
         )
     ]

@@ -49,7 +49,7 @@ def mentors_of(uow: UnitOfWork, mentee: Person, round_id: int) -> list[Option]:
         if i.mentee_id == mentee.id and _visible(i)
     ]
     people = uow.repo.people([i.mentor_id for i in intros])
-    return [Option(i, people[i.mentor_id]) for i in intros if i.mentor_id in people]
+    return [Option(i, people[i.mentor_id], i.number) for i in intros if i.mentor_id in people]
 
 
 def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
@@ -61,7 +61,11 @@ def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
         if i.mentor_id == mentor.id and _visible(i)
     ]
     people = uow.repo.people([i.mentee_id for i in intros])
-    return [Option(i, people[i.mentee_id]) for i in intros if i.mentee_id in people]
+    # Numbered in the order of the mentor's match email.
+    return [
+        Option(i, people[i.mentee_id], n)
+        for n, i in enumerate((i for i in intros if i.mentee_id in people), start=1)
+    ]
 
 
 def places_left(uow: UnitOfWork, mentor_id: int, round_id: int) -> int:
@@ -94,14 +98,14 @@ def free_mentors(
 
 
 def numbered(options: list[Option]) -> list[dict[str, Any]]:
-    return [{"number": o.introduction.number, "name": o.person.name} for o in options]
+    return [{"number": o.number, "name": o.person.name} for o in options]
 
 
 def cards(uow: UnitOfWork, options: list[Option], ctx: Context) -> list[dict[str, Any]]:
     return [
         {
             **partner_card(uow, o.person, o.introduction.round_id, ctx),
-            "number": o.introduction.number,
+            "number": o.number,
         }
         for o in options
     ]

@@ -16,10 +16,13 @@ from service.errors import DomainError
 
 @dataclass(frozen=True)
 class Option:
-    """One of the person's matches: the introduction and the other person in it."""
+    """One of the person's matches: the introduction, the other person in it, and the
+    number it has in the person's own match email (a mentor's list of mentees is
+    numbered separately from each mentee's list of mentors)."""
 
     introduction: Introduction
     person: Person
+    number: int
 
 
 def fold(text: str) -> str:
@@ -31,7 +34,7 @@ def fold(text: str) -> str:
 
 def listing(options: Sequence[Option]) -> str:
     """'1 Priya Shah, 2 Sam O'Neill': for sentences that ask the person to choose again."""
-    return ", ".join(f"{o.introduction.number} {o.person.name}" for o in options)
+    return ", ".join(f"{o.number} {o.person.name}" for o in options)
 
 
 def choose(choice: str, options: Sequence[Option], *, what: str = "speed mentors") -> Option | None:
@@ -43,7 +46,7 @@ def choose(choice: str, options: Sequence[Option], *, what: str = "speed mentors
         raise DomainError(f"We have no {what} on record for you in this round.")
     if wanted.isdigit():
         for option in options:
-            if option.introduction.number == int(wanted):
+            if option.number == int(wanted):
                 return option
         raise DomainError(
             f"You do not have a number {wanted} among your {what}. They are: {listing(options)}."
