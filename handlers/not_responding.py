@@ -138,8 +138,6 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
             f"not-contacted:{mentor.id}:" + ",".join(str(o.introduction.id) for o in fresh),
             uow,
             request=request,
-            context={
-                "mentees": [{"number": o.number, "name": o.person.name} for o in fresh]
-            },
+            context={"mentees": [{"number": o.number, "name": o.person.name} for o in fresh]},
         )
     ]

@@ -56,6 +56,7 @@ def choose(choice: str, options: Sequence[Option], *, what: str = "speed mentors
             if fold(option.person.email) == wanted:
                 return option
         return None
+    said = choice.title()  # the command reader lower-cases what it read
     full = [o for o in options if fold(o.person.name) == wanted]
     if len(full) == 1:
         return full[0]
@@ -64,10 +65,10 @@ def choose(choice: str, options: Sequence[Option], *, what: str = "speed mentors
         return first[0]
     if len(first) > 1 or len(full) > 1:
         raise DomainError(
-            f"More than one of your {what} is called {choice}. Please use their number"
+            f"More than one of your {what} is called {said}. Please use their number"
             f" instead: {listing(options)}."
         )
     raise DomainError(
-        f"None of your {what} is called {choice}. Please use their number instead:"
+        f"None of your {what} is called {said}. Please use their number instead:"
         f" {listing(options)}."
     )

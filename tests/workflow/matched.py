@@ -31,7 +31,7 @@ MENTEE_GRADE = "EO"
 
 def name_of(address: str) -> tuple[str, str]:
     """'priya.shah@hmrc.gov.uk' -> ('Priya', 'Shah')."""
-    first, _, last = address.split("@")[0].partition(".")
+    first, _, last = address.partition("@")[0].partition(".")
     return first.capitalize(), last.replace(".", " ").title()
 
 
@@ -123,14 +123,14 @@ def match_round(
             intros = [i for i in uow.repo.introductions_of(person.id) if i.mentee_id == person.id]
             cards = []
             for intro in intros:
-                mentor = uow.repo.person(intro.mentor_id)
-                assert mentor is not None
+                other = uow.repo.person(intro.mentor_id)
+                assert other is not None
                 cards.append(
                     {
                         "number": intro.number,
-                        "name": mentor.name,
-                        "first_name": mentor.first_name,
-                        "email": mentor.email,
+                        "name": other.name,
+                        "first_name": other.first_name,
+                        "email": other.email,
                         "grade_name": "Senior Executive Officer",
                         "department": "HM Revenue and Customs",
                         "profession": "Policy",
@@ -152,14 +152,14 @@ def match_round(
             intros = [i for i in uow.repo.introductions_of(person.id) if i.mentor_id == person.id]
             listed = []
             for number, intro in enumerate(intros, start=1):
-                mentee = uow.repo.person(intro.mentee_id)
-                assert mentee is not None
+                other = uow.repo.person(intro.mentee_id)
+                assert other is not None
                 listed.append(
                     {
                         "number": number,
-                        "name": mentee.name,
-                        "first_name": mentee.first_name,
-                        "email": mentee.email,
+                        "name": other.name,
+                        "first_name": other.first_name,
+                        "email": other.email,
                         "grade_name": "Executive Officer",
                         "department": "Home Office",
                         "profession": "Policy",

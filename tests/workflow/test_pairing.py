@@ -145,7 +145,7 @@ def test_withdraw_request_tells_the_mentor(programme: Programme) -> None:
     assert "has withdrawn their request" in programme.last_to(PRIYA).subject
     assert "withdrawn" in programme.last_to(ALEX).subject
     # The mentor answering the old request is told it is no longer open.
-    request = [m for m in programme.inbox_of(PRIYA) if "would like you" in m.subject][0]
+    [request] = about(programme, PRIYA, "would like you")
     programme.send(programme.reply(request, "ACCEPT"))
     assert pairings(programme) == []
     assert "withdrew this request" in programme.last_to(PRIYA).text
