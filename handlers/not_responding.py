@@ -22,7 +22,7 @@ from handlers.partners import (
 from service.bus import CommandRequest, Context, handles
 from service.domain import liveness
 from service.domain.choices import choose
-from service.domain.model import ApproachStatus, IntroductionStatus
+from service.domain.model import IntroductionStatus
 from service.errors import DomainError
 from service.inbound.commands import Verb
 from service.messages import Email
@@ -93,11 +93,7 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
         candidates = named
     else:
         # Not said which: every mentee who has neither met them nor asked them.
-        asked = {
-            a.mentee_id
-            for a in uow.repo.all_pending_approaches()
-            if a.mentor_id == mentor.id and a.status is ApproachStatus.PENDING
-        }
+        asked = {a.mentee_id for a in uow.repo.pending_approaches_to(mentor.id)}
         candidates = [
             o
             for o in options
