@@ -3,4 +3,13 @@
 Importing this package registers every handler on the message bus (`service.bus`).
 """
 
-from handlers import register  # noqa: F401
+from handlers import (  # noqa: F401 (importing registers the handlers)
+    answer,
+    continue_,
+    keep,
+    met,
+    none,
+    not_responding,
+    register,
+    unpair,
+)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from service import bus, clock
+from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
@@ -315,6 +316,9 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             "reply token unknown or expired, so the sender cannot be confirmed",
         )
     purpose = _token_purpose(uow, c)
+    assert person.id is not None
+    for pairing in uow.repo.active_pairings_of(person.id):
+        liveness.seen(pairing, person.id, ctx.now)  # any command is a sign of life
     commands = _resolve_answer(c, purpose) if c.commands else ()
     if not commands:
         reason = (c.commands.reason if c.commands else "") or "no command found"

@@ -30,6 +30,7 @@ class Verb(StrEnum):
     NOT_RESPONDING = "not_responding"
     NOT_CONTACTED = "not_contacted"
     WITHDRAW = "withdraw"
+    WITHDRAW_REQUEST = "withdraw_request"  # a mentee takes back a pending approach
     CONTINUE = "continue"
     STATUS = "status"
     HELP = "help"
@@ -37,7 +38,16 @@ class Verb(StrEnum):
     DELETE_MY_DATA = "delete_my_data"
 
 
-DESTRUCTIVE = frozenset({Verb.UNPAIR, Verb.WITHDRAW, Verb.DELETE_MY_DATA, Verb.DECLINE, Verb.NONE})
+DESTRUCTIVE = frozenset(
+    {
+        Verb.UNPAIR,
+        Verb.WITHDRAW,
+        Verb.WITHDRAW_REQUEST,
+        Verb.DELETE_MY_DATA,
+        Verb.DECLINE,
+        Verb.NONE,
+    }
+)
 # Verbs a coordinator may aim at someone else by address.
 TARGETED = frozenset({Verb.UNPAIR, Verb.STATUS, Verb.WITHDRAW})
 
@@ -58,6 +68,8 @@ _SPELLINGS: list[tuple[str, Verb]] = sorted(
         ("met", Verb.MET),
         ("we met", Verb.MET),
         ("withdraw", Verb.WITHDRAW),
+        ("withdraw request", Verb.WITHDRAW_REQUEST),
+        ("cancel request", Verb.WITHDRAW_REQUEST),
         ("continue", Verb.CONTINUE),
         ("status", Verb.STATUS),
         ("help", Verb.HELP),
@@ -110,7 +122,9 @@ class Answer(StrEnum):
 @dataclass(frozen=True)
 class Command:
     verb: Verb
-    choice: str | None = None  # KEEP: "1".."3", a name or an email address
+    choice: str | None = (
+        None  # KEEP: "1".."3", a name or an email address; MET, NOT CONTACTED: "1".."9"
+    )
     minutes: int | None = None  # MET
     on: date | None = None  # MET
     reason: str = ""  # UNPAIR: the lines under the command
@@ -174,7 +188,27 @@ def _duration(text: str) -> tuple[int | None, str]:
     return minutes, text[match.end() :].strip(" ,.")
 
 
+_MET_CHOICE = re.compile(
+    r"^(?:with\s+)?(?:mentor\s+|mentee\s+|number\s+|no\s+)?(?P<n>[1-9])(?:\s+(?P<rest>.*))?$"
+)
+
+
 def _parse_met(rest: str, today: date) -> Command | str:
+    """MET [who] [duration] [date]; "who" is the number from the match email ("MET 1")."""
+    parsed = _parse_met_details(rest, today)
+    if isinstance(parsed, str):
+        # Only when the words do not read as a length and a date: "met 3 March" is a date.
+        match = _MET_CHOICE.match(rest)
+        if match:
+            again = _parse_met_details(match.group("rest") or "", today)
+            if isinstance(again, Command):
+                return Command(
+                    Verb.MET, choice=match.group("n"), minutes=again.minutes, on=again.on
+                )
+    return parsed
+
+
+def _parse_met_details(rest: str, today: date) -> Command | str:
     minutes, rest = _duration(rest)
     when: date | None = today
     if rest:
@@ -232,6 +266,8 @@ def _parse_line(
         if len(choice.split()) > 4:
             return None  # "keep in touch with everyone ..." is a sentence, not a choice
         return Command(Verb.KEEP, choice=choice)
+    if verb is Verb.NOT_CONTACTED and re.fullmatch(r"(?:mentee\s+|number\s+|no\s+)?[1-9]", rest):
+        return Command(verb, choice=rest.split()[-1])
     if rest and verb in TARGETED and _EMAIL.match(rest.strip("<>")):
         if not coordinator:
             return "Only the coordinators can name someone else in a command."

@@ -404,6 +404,22 @@ SAMPLES: dict[str, Context] = {
         },
         COORDINATOR_COMMANDS,
     ),
+    # Answers from the long-term relationship handlers (handlers/keep.py and friends).
+    "approach_sent": _with(
+        {"mentor": MENTOR_PARTNER, "reply_by": date(2026, 8, 20)},
+        [("WITHDRAW REQUEST", "take back your request to your chosen mentor")],
+    ),
+    "request_withdrawn": _with(
+        {"mentor": MENTOR_PARTNER, "other_mentors": [{"number": 2, "name": "Sam O'Neill"}]}, KEEP
+    ),
+    "decline_confirmed": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
+    "not_responding_noted": _with(
+        {"partner": MENTOR_PARTNER, "nudges": 2, "spacing_days": 7}, PAIRED
+    ),
+    "not_contacted_noted": _with(
+        {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]}
+    ),
+    "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, KEEP),
     "coordinator_digest": _with(
         {
             "day": date(2026, 10, 9),

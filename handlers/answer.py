@@ -1,0 +1,204 @@
+"""ACCEPT and DECLINE: a mentor answers a mentee's request to continue long term.
+
+A bare "yes"/"no" to the request email arrives here too: its reply token was issued
+for "approach:<id>", so the pipeline maps it to ACCEPT or DECLINE and `request.purpose`
+names the request. Without it, the mentor's only waiting request is meant.
+"""
+
+from __future__ import annotations
+
+from handlers.common import email_to
+from handlers.partners import (
+    already_done,
+    free_mentors,
+    numbered,
+    partner_card,
+    person_or_refuse,
+)
+from service.bus import CommandRequest, Context, handles
+from service.domain import rules
+from service.domain.model import Approach, ApproachStatus, Person
+from service.errors import DomainError
+from service.inbound.commands import Verb
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def _approach(uow: UnitOfWork, request: CommandRequest) -> Approach:
+    """The request this answer is about; refuses when it cannot be told for certain."""
+    mentor = request.person
+    assert mentor.id is not None
+    kind, _, ident = request.purpose.partition(":")
+    if kind == "approach" and ident.isdigit():
+        named = uow.repo.approach(int(ident))
+        if named is not None and named.mentor_id == mentor.id:
+            return named
+    waiting = list(uow.repo.pending_approaches_to(mentor.id))
+    if len(waiting) == 1:
+        return waiting[0]
+    if len(waiting) > 1:
+        names = " and ".join(person_or_refuse(uow, a.mentee_id).name for a in waiting)
+        raise DomainError(
+            f"More than one mentee has asked you ({names}), so we cannot tell whom you"
+            " mean. Please reply ACCEPT or DECLINE to each request email on its own."
+        )
+    raise DomainError(
+        "No mentee is waiting for your answer at the moment, so there is nothing to"
+        " accept or decline. Reply STATUS to see where you are in the programme."
+    )
+
+
+def _closed(approach: Approach, mentee: Person, ctx: Context, verb: str) -> DomainError:
+    """Why an answer to a request that is no longer open changes nothing."""
+    when = rules.day(approach.answered_at or approach.created_at, ctx.tz)
+    if approach.status is ApproachStatus.WITHDRAWN:
+        return DomainError(
+            f"{mentee.name} withdrew this request on {when}, so there is nothing to"
+            f" {verb}. Thank you for considering it."
+        )
+    if approach.status is ApproachStatus.EXPIRED:
+        return DomainError(
+            f"This request from {mentee.name} expired on {when} without an answer, so"
+            f" {mentee.first_name} may have asked someone else. If you would still like to"
+            " mentor them, just reply in your own words and a coordinator will help."
+        )
+    if approach.status is ApproachStatus.DECLINED:
+        return DomainError(
+            f"You declined {mentee.name}'s request on {when}, and {mentee.first_name} has"
+            " been told. If you have changed your mind, just reply in your own words and a"
+            " coordinator will help."
+        )
+    return DomainError(
+        f"You accepted {mentee.name}'s request on {when}, and your partnership has started."
+        " If it is not working out, reply UNPAIR."
+    )
+
+
+@handles(Verb.ACCEPT.value)
+def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    mentor = request.person
+    assert mentor.id is not None
+    approach = _approach(uow, request)
+    mentee = person_or_refuse(uow, approach.mentee_id)
+    assert mentee.id is not None
+    if approach.status is ApproachStatus.ACCEPTED:
+        return already_done(
+            request,
+            uow,
+            what_short=f"you are {mentee.first_name}'s mentor",
+            command="ACCEPT",
+            what=f"you accepted {mentee.name}'s request on"
+            f" {rules.day(approach.answered_at or approach.created_at, ctx.tz)}.",
+        )
+    if approach.status is not ApproachStatus.PENDING:
+        raise _closed(approach, mentee, ctx, "accept")
+    rules.ensure_active_person(mentee)
+    registration = uow.repo.registration(approach.round_id, mentor.id)
+    if registration is None or not registration.active:
+        raise DomainError(
+            "You are no longer registered as a mentor in this round, so we cannot start the"
+            " partnership. Just reply in your own words and a coordinator will help."
+        )
+    pairing = rules.accept_approach(
+        approach,
+        mentor_registration=registration,
+        mentor_active_pairings=uow.repo.active_pairings_as_mentor(mentor.id),
+        mentee_active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
+        now=ctx.now,
+        config=ctx.config,
+    )
+    pairing.mentor_last_seen_at = ctx.now
+    pairing.mentee_last_seen_at = approach.created_at
+    uow.add(pairing)
+    uow.flush()
+    uow.audit(
+        "approach.accepted",
+        f"approach:{approach.id}",
+        {"pairing": pairing.id},
+        actor=f"person:{mentor.id}",
+    )
+    uow.audit(
+        "pairing.started",
+        f"pairing:{pairing.id}",
+        {"mentor": mentor.id, "mentee": mentee.id, "round": pairing.round_id},
+        actor=f"person:{mentor.id}",
+    )
+    mentor_card = partner_card(uow, mentor, approach.round_id, ctx)
+    mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
+    weeks = max(1, ctx.config.timings.check_in_every // 7)
+    purpose = f"pairing:{pairing.id}"
+    return [
+        email_to(
+            mentee,
+            "approach_accepted",
+            f"approach-accepted:{approach.id}",
+            uow,
+            purpose=purpose,
+            context={"mentor": mentor_card},
+        ),
+        email_to(
+            mentee,
+            "pairing_started",
+            f"pairing-started:{pairing.id}:mentee",
+            uow,
+            purpose=purpose,
+            context={"role": "mentee", "partner": mentor_card, "check_in_weeks": weeks},
+        ),
+        email_to(
+            mentor,
+            "pairing_started",
+            f"pairing-started:{pairing.id}:mentor",
+            uow,
+            purpose=purpose,
+            request=request,
+            context={"role": "mentor", "partner": mentee_card, "check_in_weeks": weeks},
+        ),
+    ]
+
+
+@handles(Verb.DECLINE.value)
+def decline(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    mentor = request.person
+    assert mentor.id is not None
+    approach = _approach(uow, request)
+    mentee = person_or_refuse(uow, approach.mentee_id)
+    if approach.status is ApproachStatus.DECLINED:
+        return already_done(
+            request,
+            uow,
+            what_short=f"you declined {mentee.first_name}'s request",
+            command="DECLINE",
+            what=f"you declined {mentee.name}'s request on"
+            f" {rules.day(approach.answered_at or approach.created_at, ctx.tz)}.",
+        )
+    if approach.status is not ApproachStatus.PENDING:
+        raise _closed(approach, mentee, ctx, "decline")
+    rules.decline_approach(approach, ctx.now)
+    uow.audit(
+        "approach.declined",
+        f"approach:{approach.id}",
+        {"status": approach.status.value},
+        actor=f"person:{mentor.id}",
+    )
+    others = free_mentors(uow, mentee, approach.round_id, besides=mentor.id)
+    mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
+    return [
+        email_to(
+            mentee,
+            "approach_declined",
+            f"approach-declined:{approach.id}",
+            uow,
+            context={
+                "mentor": partner_card(uow, mentor, approach.round_id, ctx),
+                "other_mentors": numbered(others),
+            },
+        ),
+        email_to(
+            mentor,
+            "decline_confirmed",
+            f"decline-confirmed:{approach.id}",
+            uow,
+            request=request,
+            context={"mentee": mentee_card},
+        ),
+    ]

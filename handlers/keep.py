@@ -1,0 +1,192 @@
+"""KEEP (a mentee asks one of their speed mentors to continue long term) and
+WITHDRAW REQUEST (they take the request back before the mentor answers).
+
+One mentor at a time: a mentee has at most one request waiting, and none while paired
+(`rules.open_approach`). The mentor's answer comes back through `handlers.answer`.
+"""
+
+from __future__ import annotations
+
+from handlers.common import email_to
+from handlers.partners import (
+    already_done,
+    free_mentors,
+    latest,
+    mentors_of,
+    numbered,
+    partner_card,
+    person_or_refuse,
+    places_left,
+)
+from service.bus import CommandRequest, Context, handles
+from service.domain import rules
+from service.domain.choices import choose
+from service.domain.model import ApproachStatus, IntroductionStatus
+from service.errors import DomainError
+from service.inbound.commands import Verb
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+@handles(Verb.KEEP.value)
+def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    mentee = request.person
+    assert mentee.id is not None
+    round_, registration = latest(uow, mentee)
+    if round_ is None or round_.id is None or registration is None or not registration.active:
+        raise DomainError(
+            "You are not taking part in a round at the moment, so there is no speed mentor"
+            " to keep. Reply STATUS to see what we hold about you."
+        )
+    options = mentors_of(uow, mentee, round_.id)
+    if not options:
+        raise DomainError(
+            "We have not sent you any speed-mentoring matches in this round, so there is no"
+            " mentor to keep yet. We will email you your matches once they are ready."
+        )
+    chosen = choose(request.command.choice or "", options)
+    if chosen is not None:
+        mentor, intro = chosen.person, chosen.introduction
+    else:
+        # An address we did not match them with: the rule explains why we cannot ask.
+        found = uow.repo.person_by_email(request.command.choice or "")
+        if found is None:
+            raise DomainError(
+                f"{request.command.choice} is not one of your speed mentors, so we cannot"
+                " pass on your request. Reply KEEP with the number of one of the mentors"
+                " in your match email."
+            )
+        mentor, intro = found, None
+    assert mentor.id is not None
+    if intro is not None and intro.status is IntroductionStatus.CLOSED:
+        raise DomainError(
+            f"Your speed-mentoring match with {mentor.name} is closed (for example after you"
+            " replied NONE), so we have not passed on your request. If you have changed your"
+            " mind, just reply in your own words and a coordinator will help."
+        )
+    ended_with = [
+        p
+        for p in uow.repo.pairings_of(mentee.id)
+        if p.mentor_id == mentor.id and p.round_id == round_.id and not p.active
+    ]
+    if ended_with and uow.repo.active_pairing_of_mentee(mentee.id) is None:
+        raise DomainError(
+            f"Your partnership with {mentor.name} has ended, so we will not ask them again"
+            " this round. You can ask one of your other speed mentors with KEEP and their"
+            " number, or reply NONE to stop here."
+        )
+    pending = uow.repo.pending_approach(mentee.id)
+    approach = rules.open_approach(
+        round_id=round_.id,
+        mentee=mentee,
+        mentor=mentor,
+        introductions=[o.introduction for o in options],
+        pending=pending,
+        pending_mentor=uow.repo.person(pending.mentor_id) if pending else None,
+        active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
+        earlier_approaches=list(uow.repo.approaches_of_mentee(mentee.id, round_.id)),
+        now=ctx.now,
+        config=ctx.config,
+    )
+    places = places_left(uow, mentor.id, round_.id)
+    if places <= 0:
+        others = free_mentors(uow, mentee, round_.id, besides=mentor.id)
+        suggestion = (
+            "You can ask one of your other speed mentors instead: "
+            + ", ".join(f"KEEP {o['number']} for {o['name']}" for o in numbered(others))
+            + "."
+            if others
+            else "None of your other speed mentors has a place free either: reply NONE to"
+            " stop here for this round, or just reply in your own words and a coordinator"
+            " will help."
+        )
+        raise DomainError(
+            f"{mentor.name} has no long-term place free at the moment, so we have not"
+            f" passed on your request. {suggestion}"
+        )
+    uow.add(approach)
+    if intro is not None and intro.status is IntroductionStatus.SENT:
+        # Asking to keep a mentor means they met.
+        intro.status = IntroductionStatus.MET
+        intro.contacted_at = intro.contacted_at or ctx.now
+    uow.flush()
+    uow.audit(
+        "approach.opened",
+        f"approach:{approach.id}",
+        {"mentee": mentee.id, "mentor": mentor.id, "round": round_.id},
+        actor=f"person:{mentee.id}",
+    )
+    reply_by = rules.approach_deadline(approach, ctx.config)
+    return [
+        email_to(
+            mentor,
+            "approach_request",
+            f"approach-request:{approach.id}",
+            uow,
+            purpose=f"approach:{approach.id}",
+            context={
+                "mentee": partner_card(uow, mentee, round_.id, ctx),
+                "reply_by": reply_by,
+                "long_term_places": places,
+            },
+        ),
+        email_to(
+            mentee,
+            "approach_sent",
+            f"approach-sent:{approach.id}",
+            uow,
+            request=request,
+            context={"mentor": partner_card(uow, mentor, round_.id, ctx), "reply_by": reply_by},
+        ),
+    ]
+
+
+@handles(Verb.WITHDRAW_REQUEST.value)
+def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    mentee = request.person
+    assert mentee.id is not None
+    pending = uow.repo.pending_approach(mentee.id)
+    if pending is None:
+        earlier = list(uow.repo.approaches_of_mentee(mentee.id))
+        if earlier and earlier[-1].status is ApproachStatus.WITHDRAWN:
+            mentor = person_or_refuse(uow, earlier[-1].mentor_id)
+            return already_done(
+                request,
+                uow,
+                what_short="your request is withdrawn",
+                command="WITHDRAW REQUEST",
+                what=f"you withdrew your request to {mentor.name}.",
+            )
+        raise DomainError(
+            "You have no request to a mentor waiting for an answer, so there is nothing to"
+            " withdraw. Reply STATUS to see where you are in the programme."
+        )
+    rules.withdraw_approach(pending, ctx.now)
+    uow.audit(
+        "approach.withdrawn",
+        f"approach:{pending.id}",
+        {"status": pending.status.value},
+        actor=f"person:{mentee.id}",
+    )
+    mentor = person_or_refuse(uow, pending.mentor_id)
+    others = free_mentors(uow, mentee, pending.round_id, besides=mentor.id)
+    return [
+        email_to(
+            mentor,
+            "approach_withdrawn",
+            f"approach-withdrawn:{pending.id}",
+            uow,
+            context={"mentee": partner_card(uow, mentee, pending.round_id, ctx)},
+        ),
+        email_to(
+            mentee,
+            "request_withdrawn",
+            f"request-withdrawn:{pending.id}",
+            uow,
+            request=request,
+            context={
+                "mentor": partner_card(uow, mentor, pending.round_id, ctx),
+                "other_mentors": numbered(others),
+            },
+        ),
+    ]

@@ -1,0 +1,159 @@
+"""MET: log a meeting.
+
+In a long-term pairing it is a mentoring meeting: logged with its length and date, and
+answered with the running total and CPD points (one hour is one point). Before that it
+is a speed-mentoring session: the introduction is marked met.
+"""
+
+from __future__ import annotations
+
+from handlers.common import answer_key, email_to
+from handlers.partners import (
+    already_done,
+    hours,
+    latest,
+    mentees_of,
+    mentors_of,
+    partner_card,
+    person_or_refuse,
+    the_pairing,
+)
+from service.bus import CommandRequest, Context, handles
+from service.domain import liveness, rules
+from service.domain.choices import Option, choose, listing
+from service.domain.model import IntroductionStatus
+from service.errors import DomainError
+from service.inbound.commands import Verb
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+DEFAULT_MINUTES = 60
+
+
+@handles(Verb.MET.value)
+def met(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    person = request.person
+    assert person.id is not None
+    round_, _ = latest(uow, person)
+    paired_this_round = any(
+        round_ is not None and p.round_id == round_.id for p in uow.repo.pairings_of(person.id)
+    )
+    if request.command.choice is None and (
+        paired_this_round
+        or uow.repo.active_pairings_of(person.id)
+        or request.purpose.startswith("pairing:")
+    ):
+        # A meeting of a pairing (or a clear answer that the pairing has ended).
+        return _mentoring_meeting(request, uow, ctx)
+    return _speed_session(request, uow, ctx)
+
+
+def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    person = request.person
+    assert person.id is not None
+    pairing = the_pairing(uow, request, ctx)
+    assert pairing.id is not None
+    meeting = rules.log_meeting(
+        pairing,
+        by=person.id,
+        minutes=request.command.minutes or DEFAULT_MINUTES,
+        met_on=request.command.on or ctx.today,
+        today=ctx.today,
+        now=ctx.now,
+    )
+    uow.add(meeting)
+    liveness.met(pairing, person.id, ctx.now)
+    uow.flush()
+    uow.audit(
+        "meeting.logged",
+        f"pairing:{pairing.id}",
+        {"meeting": meeting.id, "minutes": meeting.minutes},
+        actor=f"person:{person.id}",
+    )
+    partner = person_or_refuse(uow, pairing.partner_of(person.id))
+    return [
+        email_to(
+            person,
+            "meeting_logged",
+            answer_key(request, "met"),
+            uow,
+            request=request,
+            purpose=f"pairing:{pairing.id}",
+            context={
+                "partner": partner_card(uow, partner, pairing.round_id, ctx),
+                "meeting": {"on": meeting.met_on, "hours": hours(meeting.minutes)},
+                "total_meetings": len(uow.repo.meetings(pairing.id)),
+                "total_hours": hours(uow.repo.minutes_met(pairing.id)),
+            },
+        )
+    ]
+
+
+def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    """MET before any pairing: the speed-mentoring session with one match took place."""
+    person = request.person
+    assert person.id is not None
+    round_, _ = latest(uow, person)
+    options: list[Option] = []
+    if round_ is not None and round_.id is not None:
+        options = mentors_of(uow, person, round_.id) + mentees_of(uow, person, round_.id)
+    if not options:
+        raise DomainError(
+            "We have no speed-mentoring matches or mentoring partnership on record for you,"
+            " so there is no meeting to log. Reply STATUS to see where you are in the"
+            " programme."
+        )
+    choice = request.command.choice
+    if choice:
+        chosen = choose(choice, options, what="speed-mentoring matches")
+        if chosen is None:
+            raise DomainError(
+                f"{choice} is not one of your speed-mentoring matches. Reply MET with the"
+                f" number from your match email: {listing(options)}."
+            )
+    else:
+        waiting = [o for o in options if o.introduction.status is IntroductionStatus.SENT]
+        if len(options) == 1:
+            chosen = options[0]
+        elif len(waiting) == 1:
+            chosen = waiting[0]
+        else:
+            raise DomainError(
+                "We could not tell which of your speed-mentoring matches you met. Reply MET"
+                f" with their number from your match email, for example MET 1: {listing(options)}."
+            )
+    intro = chosen.introduction
+    if intro.status is IntroductionStatus.MET:
+        return already_done(
+            request,
+            uow,
+            what_short=f"you met {chosen.person.first_name}",
+            command="MET",
+            what=f"we already have your speed-mentoring session with {chosen.person.name}.",
+        )
+    if intro.status is not IntroductionStatus.SENT:
+        raise DomainError(
+            f"Your speed-mentoring match with {chosen.person.name} is closed, so we have"
+            " changed nothing."
+        )
+    intro.status = IntroductionStatus.MET
+    intro.contacted_at = intro.contacted_at or ctx.now
+    uow.audit(
+        "introduction.met",
+        f"introduction:{intro.id}",
+        actor=f"person:{person.id}",
+    )
+    as_mentee = intro.mentee_id == person.id
+    return [
+        email_to(
+            person,
+            "speed_meeting_logged",
+            answer_key(request, "met"),
+            uow,
+            request=request,
+            context={
+                "role": "mentee" if as_mentee else "mentor",
+                "partner": partner_card(uow, chosen.person, intro.round_id, ctx),
+            },
+        )
+    ]

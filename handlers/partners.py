@@ -1,0 +1,186 @@
+"""What the long-term relationship handlers share: finding a person's matches, their
+pairing and their partner, and the small answers they all give.
+
+Used by keep, answer, none, unpair, not_responding, met and continue_.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.common import answer_key, card, email_to
+from service.bus import CommandRequest, Context
+from service.domain import rules
+from service.domain.choices import Option
+from service.domain.model import (
+    ApproachStatus,
+    Introduction,
+    IntroductionStatus,
+    Pairing,
+    Person,
+    Registration,
+    Round,
+)
+from service.errors import DomainError
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def latest(uow: UnitOfWork, person: Person) -> tuple[Round | None, Registration | None]:
+    """The person's latest round and their registration in it."""
+    assert person.id is not None
+    round_ = uow.repo.latest_round_for(person.id)
+    if round_ is None or round_.id is None:
+        return None, None
+    return round_, uow.repo.registration(round_.id, person.id)
+
+
+def _visible(intro: Introduction) -> bool:
+    # Proposed introductions were never sent: the person does not know about them.
+    return intro.status is not IntroductionStatus.PROPOSED
+
+
+def mentors_of(uow: UnitOfWork, mentee: Person, round_id: int) -> list[Option]:
+    """The mentee's speed mentors in a round, as numbered in their match email."""
+    assert mentee.id is not None
+    intros = [
+        i
+        for i in uow.repo.introductions_of(mentee.id, round_id)
+        if i.mentee_id == mentee.id and _visible(i)
+    ]
+    people = uow.repo.people([i.mentor_id for i in intros])
+    return [Option(i, people[i.mentor_id], i.number) for i in intros if i.mentor_id in people]
+
+
+def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
+    """The mentor's speed mentees in a round."""
+    assert mentor.id is not None
+    intros = [
+        i
+        for i in uow.repo.introductions_of(mentor.id, round_id)
+        if i.mentor_id == mentor.id and _visible(i)
+    ]
+    people = uow.repo.people([i.mentee_id for i in intros])
+    # Numbered in the order of the mentor's match email.
+    return [
+        Option(i, people[i.mentee_id], n)
+        for n, i in enumerate((i for i in intros if i.mentee_id in people), start=1)
+    ]
+
+
+def places_left(uow: UnitOfWork, mentor_id: int, round_id: int) -> int:
+    """How many more long-term mentees this mentor offered to take."""
+    reg = uow.repo.registration(round_id, mentor_id)
+    if reg is None or not reg.active:
+        return 0
+    return max(0, reg.long_term_capacity - uow.repo.active_pairings_as_mentor(mentor_id))
+
+
+def free_mentors(
+    uow: UnitOfWork, mentee: Person, round_id: int, *, besides: int | None = None
+) -> list[Option]:
+    """The mentee's other speed mentors who could still say yes: not `besides`, not one
+    who already declined, still taking part, with a long-term place free."""
+    assert mentee.id is not None
+    declined = {
+        a.mentor_id
+        for a in uow.repo.approaches_of_mentee(mentee.id, round_id)
+        if a.status is ApproachStatus.DECLINED
+    }
+    return [
+        o
+        for o in mentors_of(uow, mentee, round_id)
+        if o.person.id != besides
+        and o.person.id not in declined
+        and not o.person.erased
+        and places_left(uow, o.introduction.mentor_id, round_id) > 0
+    ]
+
+
+def numbered(options: list[Option]) -> list[dict[str, Any]]:
+    return [{"number": o.number, "name": o.person.name} for o in options]
+
+
+def cards(uow: UnitOfWork, options: list[Option], ctx: Context) -> list[dict[str, Any]]:
+    return [
+        {
+            **partner_card(uow, o.person, o.introduction.round_id, ctx),
+            "number": o.number,
+        }
+        for o in options
+    ]
+
+
+def partner_card(uow: UnitOfWork, person: Person, round_id: int, ctx: Context) -> dict[str, Any]:
+    assert person.id is not None
+    return card(person, uow.repo.registration(round_id, person.id), ctx.config)
+
+
+def person_or_refuse(uow: UnitOfWork, person_id: int) -> Person:
+    person = uow.repo.person(person_id)
+    if person is None:
+        raise DomainError("We could not find the other person in this pairing.")
+    return person
+
+
+def the_pairing(uow: UnitOfWork, request: CommandRequest, ctx: Context) -> Pairing:
+    """The active pairing a command is about.
+
+    The reply's token names it when the email answered was about one pairing; otherwise
+    the person's only active pairing. Refuses clearly when there are several, and when
+    the pairing the reply was about has already ended.
+    """
+    person = request.person
+    assert person.id is not None
+    kind, _, ident = request.purpose.partition(":")
+    if kind == "pairing" and ident.isdigit():
+        named = uow.repo.pairing(int(ident))
+        if named is not None and person.id in (named.mentor_id, named.mentee_id):
+            return rules.ensure_active_pairing(named, ctx.tz)
+    active = list(uow.repo.active_pairings_of(person.id))
+    if len(active) == 1:
+        return active[0]
+    if len(active) > 1:
+        names = [person_or_refuse(uow, p.partner_of(person.id)).name for p in active]
+        raise DomainError(
+            f"You have more than one mentoring partnership ({' and '.join(names)}), so we"
+            " cannot tell which one you mean. Please reply to the most recent email we sent"
+            " you about that partnership."
+        )
+    ended = [p for p in uow.repo.pairings_of(person.id) if not p.active]
+    if ended:
+        rules.ensure_active_pairing(ended[-1], ctx.tz)  # raises: it ended on ...
+    raise DomainError(
+        "You do not have a long-term mentoring partnership at the moment, so there is"
+        " nothing to change. Reply STATUS to see where you are in the programme."
+    )
+
+
+def role_in(pairing: Pairing, person_id: int) -> str:
+    return "mentor" if person_id == pairing.mentor_id else "mentee"
+
+
+def hours(minutes: int) -> float:
+    return round(minutes / 60, 1)
+
+
+def already_done(
+    request: CommandRequest,
+    uow: UnitOfWork,
+    *,
+    what_short: str,
+    command: str,
+    what: str,
+) -> list[Email]:
+    """A command that was already carried out arrived again: say so, change nothing."""
+    return [
+        email_to(
+            request.person,
+            "already_done",
+            answer_key(request, command.lower().replace(" ", "-")),
+            uow,
+            request=request,
+            context={"what_short": what_short, "command": command, "what": what},
+            automatic_answer=True,
+        )
+    ]
