@@ -54,7 +54,12 @@ def standing(uow: UnitOfWork, person: Person) -> Standing:
     round_ = uow.repo.latest_round_for(person.id)
     registration = uow.repo.registration(round_.id, person.id) if round_ and round_.id else None
     intros = uow.repo.introductions_of(person.id, round_.id) if round_ and round_.id else []
-    visible = [i for i in intros if i.status is not IntroductionStatus.PROPOSED]
+    # Proposed introductions are not yet known to anyone; closed ones are over.
+    visible = [
+        i
+        for i in intros
+        if i.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CLOSED)
+    ]
     return Standing(
         person=person,
         round=round_,
