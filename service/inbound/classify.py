@@ -7,6 +7,8 @@ replies carrying one of our tokens; coordinator mail; anything else.
 
 from __future__ import annotations
 
+import email
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -31,6 +33,11 @@ from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.inbound.replies import new_text
 from service.text import fold
 
+# flufl.bounce logs a traceback whenever one of its heuristics trips over odd mail; we
+# handle its failures ourselves (the message is still a bounce), so keep its noise down.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
+
+_TO_ASCII = bytes(range(128)) + b"?" * 128
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
 _BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]*)@", re.I)
@@ -212,7 +219,10 @@ def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Looku
     try:
         from flufl.bounce import all_failures
 
-        temp_raw, perm_raw = all_failures(mail.message)
+        # Its detectors expect headers to be plain strings; 8-bit bytes would make the
+        # parser hand them Header objects, so they see an ASCII-only copy.
+        ascii_only = email.message_from_bytes(raw[:2_000_000].translate(_TO_ASCII))
+        temp_raw, perm_raw = all_failures(ascii_only)
         temporary = {decode_bytes(a, "utf-8").lower() for a in temp_raw}
         permanent = {decode_bytes(a, "utf-8").lower() for a in perm_raw}
     except Exception:  # the detectors are heuristics over arbitrary input
@@ -246,6 +256,9 @@ def _forged(mail: ParsedMail, fresh: str, config: ProgrammeConfig) -> bool:
     )
 
 
+UNREADABLE = "the message could not be read"
+
+
 def classify(
     raw: bytes,
     config: ProgrammeConfig,
@@ -254,7 +267,18 @@ def classify(
     now: datetime | None = None,
 ) -> Classification:
     """Classify one raw message. Pure apart from `lookup`; never raises on bad mail."""
-    moment = now or clock.now()
+    try:
+        return _classify(raw, config, lookup, now or clock.now())
+    except RecursionError:
+        # Deeply nested MIME: the pipeline keeps the raw message for a person to look at.
+        return Classification(Kind.UNKNOWN, f"{UNREADABLE} (nested too deeply)", sender="")
+    except Exception as exc:  # a parser bug must not stop the mailbox; the type names it
+        return Classification(Kind.UNKNOWN, f"{UNREADABLE} ({type(exc).__name__})", sender="")
+
+
+def _classify(
+    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime
+) -> Classification:
     mail = parse_mail(raw, config.limits.max_message_bytes)
     tz = ZoneInfo(config.programme.timezone)
     today = moment.astimezone(tz).date()
