@@ -291,9 +291,15 @@ def _classify(
     our_refs = tuple(
         m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup)
     )
+    # Tokens are cheap to find and let the pipeline attribute an out-of-office or a
+    # bounce to a person too, not only a command.
+    candidates = _plus_tokens(mail.recipients, config.programme.mailbox)
+    candidates += [t.lower() for t in _TAG.findall(mail.subject)]
+    known = [t for t in dict.fromkeys(candidates) if lookup.token_known(t)]
     base = Classification(
         Kind.UNKNOWN,
         "",
+        token=known[0] if known else None,
         sender=mail.sender,
         sender_name=mail.sender_name,
         message_id=mail.message_id,
@@ -354,9 +360,6 @@ def _classify(
             reason=f"looks like a form submission but {mail.sender or 'an unknown sender'}"
             " is not a configured form sender: possible forgery",
         )
-    candidates = _plus_tokens(mail.recipients, config.programme.mailbox)
-    candidates += [t.lower() for t in _TAG.findall(mail.subject)]
-    known = [t for t in dict.fromkeys(candidates) if lookup.token_known(t)]
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
     if known or (our_refs and not coordinator):
         reading = read_commands(fresh, mail.subject, today=written)
@@ -364,20 +367,20 @@ def _classify(
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
         return replace(
-            base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}",
-            token=known[0] if known else None, commands=reading,
+            base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}", commands=reading,
         )
     if coordinator:
         reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
         return replace(
             base, kind=Kind.COORDINATOR, reason=f"from a coordinator address: {reading.reason}",
-            commands=reading,
+            commands=reading, token=None,
         )
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
     return replace(
         base,
+        token=None,
         reason=f"from {who}, with no token we issued and not from a form tool or a coordinator"
         + unknown_token,
         known_participant=participant,

@@ -19,7 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from service.config import ProgrammeConfig, Question
 from service.inbound.html_text import html_table_rows
-from service.inbound.mime import ParsedMail, decode_bytes
+from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.text import fold
 
 
@@ -455,5 +455,8 @@ def looks_like_form(mail: ParsedMail, config: ProgrammeConfig) -> bool:
     return sum(1 for q in answers if fold(_straighten(q)) in index) >= 3
 
 
-def parse_form_email(mail: ParsedMail, config: ProgrammeConfig) -> FormResult:
+def parse_form_email(mail: ParsedMail | bytes, config: ProgrammeConfig) -> FormResult:
+    """Read a form relay's email (parsed, or its raw bytes) into a `FormResult`."""
+    if isinstance(mail, bytes):
+        mail = parse_mail(mail, config.limits.max_message_bytes)
     return read_answers(form_answers(mail, config), config)
