@@ -38,6 +38,7 @@ from service.text import fold
 logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 _TO_ASCII = bytes(range(128)) + b"?" * 128
+_BOUNCE_SCAN_BYTES = 200_000
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
 _BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]*)@", re.I)
@@ -220,8 +221,9 @@ def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Looku
         from flufl.bounce import all_failures
 
         # Its detectors expect headers to be plain strings; 8-bit bytes would make the
-        # parser hand them Header objects, so they see an ASCII-only copy.
-        ascii_only = email.message_from_bytes(raw[:2_000_000].translate(_TO_ASCII))
+        # parser hand them Header objects, so they see an ASCII-only copy. Some walk every
+        # line several times, so only the start: the report is there, the returned mail after.
+        ascii_only = email.message_from_bytes(raw[:_BOUNCE_SCAN_BYTES].translate(_TO_ASCII))
         temp_raw, perm_raw = all_failures(ascii_only)
         temporary = {decode_bytes(a, "utf-8").lower() for a in temp_raw}
         permanent = {decode_bytes(a, "utf-8").lower() for a in perm_raw}
@@ -357,8 +359,8 @@ def _classify(
     if _forged(mail, fresh, config):
         return replace(
             base, kind=Kind.FORGED_FORM,
-            reason=f"looks like a form submission but {mail.sender or 'an unknown sender'}"
-            " is not a configured form sender: possible forgery",
+            reason="looks like a form submission but its sender is not a configured form"
+            " sender: possible forgery",
         )
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
     if known or (our_refs and not coordinator):
