@@ -137,7 +137,12 @@ class Classification:
 
     @property
     def may_answer(self) -> bool:
-        """May an automatic answer go back at all (before the per-day allowance)?"""
+        """May an automatic answer go back at all (before the per-day allowance)?
+
+        A form is answered at the address typed on it (`form.contact`), never the relay.
+        """
+        if self.kind is Kind.FORM:
+            return self.form is not None and self.form.contact is not None
         if self.automated or not self.sender:
             return False
         if self.kind is Kind.UNKNOWN:
