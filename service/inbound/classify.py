@@ -131,6 +131,9 @@ class Classification:
         """Should a coordinator see it? (Form problems are answered, not escalated.)"""
         if self.kind in {Kind.FORGED_FORM, Kind.UNKNOWN, Kind.TOO_LARGE}:
             return True
+        if self.kind is Kind.FORM:
+            # A form with problems and nobody to tell about them needs a person.
+            return self.form is None or (not self.form.ok and self.form.contact is None)
         if self.kind in {Kind.COMMAND, Kind.COORDINATOR}:
             return self.commands is None or not self.commands.understood
         return False

@@ -94,3 +94,14 @@ def test_a_form_is_answered_at_the_typed_address_not_the_relay() -> None:
     result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
     assert result.kind is Kind.FORM and result.form is not None
     assert result.form.contact == "sam.jones@hmrc.gov.uk" and result.may_answer
+
+
+def test_a_form_with_problems_and_nobody_to_tell_needs_a_person() -> None:
+    raw = (
+        b"From: flow-noreply@microsoft.com\nTo: mentoring@civilservice.lgbt.example\n"
+        b"Subject: New response\n\nYour Civil Service email address: sam@@x\nYour grade: G8\n"
+    )
+    result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
+    assert result.kind is Kind.FORM and result.form is not None
+    assert result.form.contact is None
+    assert result.needs_attention and not result.may_answer
