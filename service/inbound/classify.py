@@ -7,6 +7,8 @@ replies carrying one of our tokens; coordinator mail; anything else.
 
 from __future__ import annotations
 
+import email
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -31,6 +33,12 @@ from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.inbound.replies import new_text
 from service.text import fold
 
+# flufl.bounce logs a traceback whenever one of its heuristics trips over odd mail; we
+# handle its failures ourselves (the message is still a bounce), so keep its noise down.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
+
+_TO_ASCII = bytes(range(128)) + b"?" * 128
+_BOUNCE_SCAN_BYTES = 200_000
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
 _BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]*)@", re.I)
@@ -123,13 +131,21 @@ class Classification:
         """Should a coordinator see it? (Form problems are answered, not escalated.)"""
         if self.kind in {Kind.FORGED_FORM, Kind.UNKNOWN, Kind.TOO_LARGE}:
             return True
+        if self.kind is Kind.FORM:
+            # A form with problems and nobody to tell about them needs a person.
+            return self.form is None or (not self.form.ok and self.form.contact is None)
         if self.kind in {Kind.COMMAND, Kind.COORDINATOR}:
             return self.commands is None or not self.commands.understood
         return False
 
     @property
     def may_answer(self) -> bool:
-        """May an automatic answer go back at all (before the per-day allowance)?"""
+        """May an automatic answer go back at all (before the per-day allowance)?
+
+        A form is answered at the address typed on it (`form.contact`), never the relay.
+        """
+        if self.kind is Kind.FORM:
+            return self.form is not None and self.form.contact is not None
         if self.automated or not self.sender:
             return False
         if self.kind is Kind.UNKNOWN:
@@ -213,7 +229,11 @@ def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Looku
     try:
         from flufl.bounce import all_failures
 
-        temp_raw, perm_raw = all_failures(mail.message)
+        # Its detectors expect headers to be plain strings; 8-bit bytes would make the
+        # parser hand them Header objects, so they see an ASCII-only copy. Some walk every
+        # line several times, so only the start: the report is there, the returned mail after.
+        ascii_only = email.message_from_bytes(raw[:_BOUNCE_SCAN_BYTES].translate(_TO_ASCII))
+        temp_raw, perm_raw = all_failures(ascii_only)
         temporary = {decode_bytes(a, "utf-8").lower() for a in temp_raw}
         permanent = {decode_bytes(a, "utf-8").lower() for a in perm_raw}
     except Exception:  # the detectors are heuristics over arbitrary input
@@ -236,18 +256,18 @@ def _forged(mail: ParsedMail, fresh: str, config: ProgrammeConfig) -> bool:
     if fresh.lstrip().startswith(("{", "[")) and known(answers_from_json(fresh)) >= 3:
         return True
     for att in mail.attachments:
-        if (
-            att.filename.lower().endswith(".json")
-            and known(answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))) >= 3
-        ):
+        if att.filename.lower().endswith(".json") and known(
+            answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))
+        ) >= 3:
             return True
     # A table in a fresh message (not a reply quoting our own mail) can be a pasted form.
     return bool(
-        mail.html
-        and not mail.in_reply_to
-        and not mail.references
+        mail.html and not mail.in_reply_to and not mail.references
         and known(answers_from_rows(html_table_rows(mail.html), config)) >= 3
     )
+
+
+UNREADABLE = "the message could not be read"
 
 
 def classify(
@@ -258,7 +278,18 @@ def classify(
     now: datetime | None = None,
 ) -> Classification:
     """Classify one raw message. Pure apart from `lookup`; never raises on bad mail."""
-    moment = now or clock.now()
+    try:
+        return _classify(raw, config, lookup, now or clock.now())
+    except RecursionError:
+        # Deeply nested MIME: the pipeline keeps the raw message for a person to look at.
+        return Classification(Kind.UNKNOWN, f"{UNREADABLE} (nested too deeply)", sender="")
+    except Exception as exc:  # a parser bug must not stop the mailbox; the type names it
+        return Classification(Kind.UNKNOWN, f"{UNREADABLE} ({type(exc).__name__})", sender="")
+
+
+def _classify(
+    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime
+) -> Classification:
     mail = parse_mail(raw, config.limits.max_message_bytes)
     tz = ZoneInfo(config.programme.timezone)
     today = moment.astimezone(tz).date()
@@ -268,10 +299,18 @@ def classify(
         sent_day = mail.date.astimezone(tz).date()
         if today - timedelta(days=60) <= sent_day <= today:
             written = sent_day
-    our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
+    our_refs = tuple(
+        m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup)
+    )
+    # Tokens are cheap to find and let the pipeline attribute an out-of-office or a
+    # bounce to a person too, not only a command.
+    candidates = _plus_tokens(mail.recipients, config.programme.mailbox)
+    candidates += [t.lower() for t in _TAG.findall(mail.subject)]
+    known = [t for t in dict.fromkeys(candidates) if lookup.token_known(t)]
     base = Classification(
         Kind.UNKNOWN,
         "",
+        token=known[0] if known else None,
         sender=mail.sender,
         sender_name=mail.sender_name,
         message_id=mail.message_id,
@@ -299,10 +338,7 @@ def classify(
         )
     if bounce_reason:
         return replace(
-            base,
-            kind=Kind.BOUNCE,
-            reason=bounce_reason,
-            automated=True,
+            base, kind=Kind.BOUNCE, reason=bounce_reason, automated=True,
             bounce=_bounce(mail, raw, config, lookup),
         )
     if auto_reason is None and not form_sender and _AUTO_SUBJECT.match(mail.subject):
@@ -312,10 +348,7 @@ def classify(
         ooo = bool(_AUTO_SUBJECT.match(mail.subject)) or bool(_OOO_WORDS.search(body[:3000]))
         reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
         return replace(
-            base,
-            kind=Kind.AUTO_REPLY,
-            reason=auto_reason,
-            automated=True,
+            base, kind=Kind.AUTO_REPLY, reason=auto_reason, automated=True,
             new_text=body[:2000],
             auto_reply=AutoReply(ooo, _return_date(body, reference) if ooo else None),
         )
@@ -323,29 +356,21 @@ def classify(
         form = parse_form_email(mail, config)
         if form.ok or len(form.problems) < len(question_index(config)):
             return replace(
-                base,
-                kind=Kind.FORM,
-                reason=f"a form submission relayed by {mail.sender}",
-                automated=True,
-                form=form,
+                base, kind=Kind.FORM, reason=f"a form submission relayed by {mail.sender}",
+                automated=True, form=form,
             )
         return replace(
-            base,
-            reason=f"mail from the form tool ({mail.sender}) that holds no answers",
+            base, reason=f"mail from the form tool ({mail.sender}) that holds no answers",
             automated=True,
         )
     fresh = new_text(mail.text)
     base = replace(base, new_text=fresh)
     if _forged(mail, fresh, config):
         return replace(
-            base,
-            kind=Kind.FORGED_FORM,
-            reason=f"looks like a form submission but {mail.sender or 'an unknown sender'}"
-            " is not a configured form sender: possible forgery",
+            base, kind=Kind.FORGED_FORM,
+            reason="looks like a form submission but its sender is not a configured form"
+            " sender: possible forgery",
         )
-    candidates = _plus_tokens(mail.recipients, config.programme.mailbox)
-    candidates += [t.lower() for t in _TAG.findall(mail.subject)]
-    known = [t for t in dict.fromkeys(candidates) if lookup.token_known(t)]
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
     if known or (our_refs and not coordinator):
         reading = read_commands(fresh, mail.subject, today=written)
@@ -353,25 +378,20 @@ def classify(
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
         return replace(
-            base,
-            kind=Kind.COMMAND,
-            reason=f"{how}: {reading.reason}",
-            token=known[0] if known else None,
-            commands=reading,
+            base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}", commands=reading,
         )
     if coordinator:
         reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
         return replace(
-            base,
-            kind=Kind.COORDINATOR,
-            reason=f"from a coordinator address: {reading.reason}",
-            commands=reading,
+            base, kind=Kind.COORDINATOR, reason=f"from a coordinator address: {reading.reason}",
+            commands=reading, token=None,
         )
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
     return replace(
         base,
+        token=None,
         reason=f"from {who}, with no token we issued and not from a form tool or a coordinator"
         + unknown_token,
         known_participant=participant,

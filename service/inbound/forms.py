@@ -8,6 +8,7 @@ whatever their source, so the CSV import reuses it.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from service.config import ProgrammeConfig, Question
 from service.inbound.html_text import html_table_rows
-from service.inbound.mime import ParsedMail, decode_bytes
+from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.text import fold
 
 
@@ -498,5 +499,30 @@ def looks_like_form(mail: ParsedMail, config: ProgrammeConfig) -> bool:
     return sum(1 for q in answers if fold(_straighten(q)) in index) >= 3
 
 
-def parse_form_email(mail: ParsedMail, config: ProgrammeConfig) -> FormResult:
-    return read_answers(form_answers(mail, config), config)
+def parse_form_email(mail: ParsedMail | bytes, config: ProgrammeConfig) -> FormResult:
+    """Read a form relay's email (parsed, or its raw bytes) into a `FormResult`."""
+    if isinstance(mail, bytes):
+        mail = parse_mail(mail, config.limits.max_message_bytes)
+    result = read_answers(form_answers(mail, config), config)
+    if result.contact is None:
+        # The typed address is unusable: relays that know the responder (Power Automate,
+        # Microsoft Forms inside the organisation) put it in Reply-To.
+        reply_to = _reply_to(mail, config)
+        if reply_to:
+            return FormResult(result.registration, result.problems, reply_to)
+    return result
+
+
+def _reply_to(mail: ParsedMail, config: ProgrammeConfig) -> str | None:
+    value = mail.header("reply-to")
+    if not value:
+        return None
+    _name, address = email.utils.parseaddr(value[:500])
+    address = address.strip().lower()
+    ours = {config.programme.mailbox.lower(), *(s.lower() for s in config.form.senders)}
+    if "@" not in address or address in ours:
+        return None
+    try:
+        return validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None

@@ -13,7 +13,8 @@ import email.utils
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.header import decode_header
+from email.errors import MessageError
+from email.header import Header, decode_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 
@@ -69,7 +70,7 @@ def decode_bytes(data: bytes, label: str | None) -> str:
     name = (label or "").strip().strip('"').lower()
     try:
         codec = codecs.lookup(name).name if name else ""
-    except LookupError:
+    except (LookupError, ValueError):
         codec = ""
     if not codec or name in _LATIN_LABELS or codec in {"ascii", "latin-1", "cp1252"}:
         # Unlabelled or labelled Latin: UTF-8 that decodes cleanly is almost surely UTF-8.
@@ -88,8 +89,17 @@ def decode_bytes(data: bytes, label: str | None) -> str:
 
 def _header_text(value: object) -> str:
     """A header value as text: encoded words decoded, 8-bit bytes guessed, folding undone."""
-    if not isinstance(value, str):
-        # compat32 returns a Header object for values it could not read as ASCII.
+    if isinstance(value, Header):
+        # compat32 wraps raw 8-bit header bytes in a Header ("unknown-8bit"): guess them.
+        try:
+            value = "".join(
+                decode_bytes(chunk, None if cs in (None, "unknown-8bit") else cs)
+                if isinstance(chunk, bytes) else chunk
+                for chunk, cs in decode_header(value)
+            )
+        except (ValueError, LookupError, UnicodeError, MessageError):
+            value = str(value)
+    elif not isinstance(value, str):
         value = str(value)
     if any(0xDC80 <= ord(c) <= 0xDCFF for c in value):
         # Raw 8-bit bytes arrive as surrogate escapes: guess UTF-8, else Windows-1252.
@@ -103,14 +113,18 @@ def _header_text(value: object) -> str:
                 else:
                     pieces.append(chunk)
             value = "".join(pieces)
-        except (ValueError, LookupError, AssertionError, UnicodeError):
+        except (ValueError, LookupError, AssertionError, UnicodeError, MessageError):
             pass
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())
 
 
 def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
-    found = []
-    for _name, address in email.utils.getaddresses(list(values)):
+    found: list[str] = []
+    try:
+        pairs = email.utils.getaddresses(list(values))
+    except (RecursionError, ValueError, IndexError):
+        return ()  # the standard parser recurses once per comma-free "@" in some junk
+    for _name, address in pairs:
         addr = address.strip().lower()
         if "@" in addr and addr not in found:
             found.append(addr)
@@ -138,7 +152,7 @@ def _date(value: str) -> datetime | None:
 def _payload_bytes(part: Message) -> bytes:
     try:
         data = part.get_payload(decode=True)
-    except (ValueError, TypeError, LookupError, AssertionError):
+    except (ValueError, TypeError, LookupError, AssertionError, MessageError):
         data = None
     if isinstance(data, bytes):
         return data
@@ -158,7 +172,7 @@ def _part_text(part: Message) -> str:
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename()
-    except (ValueError, TypeError, LookupError, AttributeError):
+    except (ValueError, TypeError, LookupError, AttributeError, MessageError):
         name = None
     return _header_text(name) if name else ""
 
@@ -263,7 +277,10 @@ def parse_mail(raw: bytes, max_bytes: int) -> ParsedMail:
     from_values = headers.get("from", ())
     sender_name, sender = ("", "")
     if from_values:
-        sender_name, sender = email.utils.parseaddr(from_values[0])
+        try:
+            sender_name, sender = email.utils.parseaddr(from_values[0][:2000])
+        except (RecursionError, ValueError, IndexError):
+            sender_name, sender = "", ""
         if "@" not in sender:
             sender = ""
     recipients = _addresses(

@@ -14,6 +14,12 @@ from mailparser_reply import EmailReplyParser
 _LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "sv", "da", "pl"]
 _PARSER = EmailReplyParser(languages=_LANGUAGES)
 _MAX_CHARS = 20_000  # the new text of a real reply is short; never scan novels
+# mail-parser-reply's signature regex is quadratic in the number of lines (seconds for a
+# few thousand blank lines), so it only sees the start, blank runs squeezed; commands and
+# an UNPAIR reason live in the first lines anyway.
+_LIBRARY_CHARS = 4_000
+_LIBRARY_LINES = 60
+_BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
 
 _FROM = r"(?:from|von|de|van|da|fr[åa]n|fra|od|expéditeur|remitente)"
 _SENT = (
@@ -65,6 +71,8 @@ def new_text(body: str) -> str:
     text = body[:_MAX_CHARS].replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     kept = "\n".join(lines[: _cut_index(lines)]).strip()
+    kept = "\n".join(_BLANK_RUNS.sub("\n\n", kept).split("\n")[:_LIBRARY_LINES])
+    kept = kept[:_LIBRARY_CHARS]
     if not kept:
         return ""
     try:

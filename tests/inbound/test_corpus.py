@@ -79,6 +79,7 @@ def test_corpus_message(name: str, config: ProgrammeConfig) -> None:
             assert reg.long_term_capacity == want["capacity"]
         else:
             assert got.form.registration is None
+            assert got.form.contact == want["contact"]
             assert len(got.form.problems) == len(want["problems"]), got.form.problems
             for fragment, problem in zip(want["problems"], got.form.problems, strict=True):
                 assert fragment in problem
