@@ -128,7 +128,8 @@ def job_failures(connection: redis.Redis) -> list[dict[str, Any]]:
         if job is None:
             continue
         at: datetime | None = job.ended_at or job.enqueued_at
-        reason = (job.exc_info or "").strip().splitlines()
+        result = job.latest_result()
+        reason = ((result.exc_string if result else "") or "").strip().splitlines()
         found.append(
             {
                 "job": (job.func_name or "?").rsplit(".", 1)[-1].replace("_", "-"),

@@ -9,6 +9,7 @@ work, and the outbox's dedupe keys make a late duplicate harmless anyway).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -55,11 +56,22 @@ def connection() -> redis.Redis:
 def exclusive(name: str, timeout: int) -> Iterator[bool]:
     """Hold the lock `name` for one run; yields False (at once) when someone else has it.
 
-    The lock lapses after `timeout` seconds so a worker killed while holding it does not
-    block the job for ever.
+    The lock lapses after `timeout` seconds so a worker that died holding it does not
+    block the job for ever. Inside an RQ job the lock carries the job's id: when RQ
+    retries a job whose worker was killed mid-run, the retry takes the lock over at once
+    instead of waiting for it to lapse (RQ only retries a job it has declared dead).
     """
-    lock = connection().lock(LOCK_PREFIX + name, timeout=timeout, blocking=False)
-    acquired = bool(lock.acquire(blocking=False))
+    from rq import get_current_job
+
+    redis_ = connection()
+    key = LOCK_PREFIX + name
+    job = get_current_job()
+    token = f"job:{job.id}" if job is not None else f"run:{uuid.uuid4().hex}"
+    lock = redis_.lock(key, timeout=timeout)
+    acquired = bool(lock.acquire(blocking=False, token=token))
+    if not acquired and job is not None and redis_.get(key) == token.encode():
+        lock.local.token = token.encode()
+        acquired = bool(lock.reacquire())
     try:
         yield acquired
     finally:
