@@ -114,6 +114,8 @@ class Timings(_Strict):
     unresponsive_nudges: int = Field(ge=0, le=10)
     mentor_early_end_rechoice_within: Days = Field(ge=0)
     programme_length: Days = Field(ge=1)
+    # After the programme_end email, how long CONTINUE stays open before the pairing closes.
+    continue_within_after_end: Days = Field(default=14, ge=0)
     data_retention_after_round: Days = Field(ge=1)
 
     @model_validator(mode="after")
@@ -160,6 +162,20 @@ class Sending(_Strict):
     recipients_per_day: int = Field(ge=1)
     concurrent_requests: int = Field(ge=1, le=16)
     limit_local: bool = False
+
+
+class Schedule(_Strict):
+    """When the worker does what: the one place the recurring schedule lives."""
+
+    poll_mailbox_every_minutes: int = Field(default=3, ge=1, le=1440)
+    drain_outbox_every_minutes: int = Field(default=1, ge=1, le=1440)
+    # Daily jobs run once a day at or after this local time (programme.timezone), "HH:MM".
+    daily_rules_at: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    digest_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Failed jobs are retried after these many seconds (one retry per entry).
+    retry_backoff_seconds: tuple[int, ...] = (30, 120, 600)
+    # A job holding its lock longer than this is presumed dead and its lock lapses.
+    lock_timeout_seconds: int = Field(default=900, ge=10)
 
 
 class Question(_Strict):
@@ -237,6 +253,7 @@ class ProgrammeConfig(_Strict):
     timings: Timings
     limits: Limits
     sending: Sending
+    schedule: Schedule = Schedule()
     form: Form
     departments: tuple[Department, ...] = ()
 

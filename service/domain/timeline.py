@@ -1,0 +1,411 @@
+"""What is due at a moment: the programme's time-based rules, as pure functions.
+
+Every function here takes the entities and the moment and answers "is something due,
+and which step?". Nothing reads a clock, a database or a mailbox: `jobs.due` loads the
+facts, asks these functions, and applies the answer in a unit of work.
+
+Two principles run through all of them:
+- a rule stops as soon as the person acted (confirmed, made contact, answered, met);
+- when a run was missed (a worker down for days, a tick that jumps ahead), only the
+  latest step that is due is sent, never a burst of the older ones.
+The emails' dedupe keys (built in `jobs.due`) name the rule, the entity and the step, so
+asking twice at the same moment sends nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from service.config import ProgrammeConfig
+from service.domain.model import (
+    Approach,
+    ApproachStatus,
+    Introduction,
+    IntroductionStatus,
+    Pairing,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+
+# Introductions a mentee can still act on (shown in nudges and the decide email).
+LIVE_INTRODUCTIONS = (IntroductionStatus.SENT, IntroductionStatus.MET)
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def local_day(moment: datetime, config: ProgrammeConfig) -> date:
+    return moment.astimezone(ZoneInfo(config.programme.timezone)).date()
+
+
+def away(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
+    """An out-of-office with a return date pauses nudges to that person until that day."""
+    return person.away_until is not None and local_day(moment, config) < person.away_until
+
+
+def latest_step(start: datetime, steps: Iterable[int], now: datetime) -> int | None:
+    """The last of `steps` (days after `start`) that has arrived by `now`, if any."""
+    arrived = [d for d in steps if now >= start + days(d)]
+    return max(arrived) if arrived else None
+
+
+# --- registration ----------------------------------------------------------------------
+
+
+def in_closing_period(round_: Round, now: datetime, config: ProgrammeConfig) -> bool:
+    before = config.timings.registration_closing_reminder_before
+    return round_.closes_at - days(before) <= now < round_.closes_at
+
+
+def confirm_reminder_due(
+    registration: Registration, round_: Round, now: datetime, config: ProgrammeConfig
+) -> bool:
+    """One reminder to confirm, while the window is open; the closing-soon email
+    replaces it in the last days so nobody gets both in the same week."""
+    return (
+        registration.status is RegistrationStatus.PENDING_CONFIRMATION
+        and now >= registration.created_at + days(config.timings.confirm_reminder_after)
+        and now < round_.closes_at
+        and not in_closing_period(round_, now, config)
+    )
+
+
+def closing_soon_due(
+    registration: Registration, round_: Round, now: datetime, config: ProgrammeConfig
+) -> bool:
+    """Registrations close soon: remind those who started but did not confirm (not those
+    who only registered inside the last days: their confirmation email is still fresh)."""
+    before = config.timings.registration_closing_reminder_before
+    return (
+        registration.status is RegistrationStatus.PENDING_CONFIRMATION
+        and in_closing_period(round_, now, config)
+        and registration.created_at <= round_.closes_at - days(before)
+    )
+
+
+# --- speed mentoring --------------------------------------------------------------------
+
+
+def matches_sent_at(introductions: Sequence[Introduction]) -> datetime | None:
+    sent = [i.sent_at for i in introductions if i.sent_at is not None]
+    return min(sent) if sent else None
+
+
+def mentee_reported_contact(
+    mentee_id: int,
+    introductions: Sequence[Introduction],
+    approaches: Sequence[Approach],
+    has_pairing: bool,
+) -> bool:
+    """Any sign the mentee has been in touch: a meeting, a contact, a request, a pairing."""
+    mine = [i for i in introductions if i.mentee_id == mentee_id]
+    return (
+        has_pairing
+        or any(a.mentee_id == mentee_id for a in approaches)
+        or any(i.status is IntroductionStatus.MET or i.contacted_at is not None for i in mine)
+    )
+
+
+def contact_nudge_day(
+    mentee: Person,
+    registration: Registration | None,
+    *,
+    introductions: Sequence[Introduction],
+    approaches: Sequence[Approach],
+    has_pairing: bool,
+    now: datetime,
+    config: ProgrammeConfig,
+) -> int | None:
+    """Day 7 and day 14 after matches: "have you contacted your mentors?" (the day due)."""
+    assert mentee.id is not None
+    mine = [i for i in introductions if i.mentee_id == mentee.id and i.status in LIVE_INTRODUCTIONS]
+    sent = matches_sent_at(mine)
+    if sent is None or registration is None or not registration.active:
+        return None
+    if now >= sent + days(config.timings.speed_window) or away(mentee, now, config):
+        return None
+    if mentee_reported_contact(mentee.id, introductions, approaches, has_pairing):
+        return None
+    return latest_step(sent, config.timings.contact_nudges_after, now)
+
+
+def mentor_unreported_mentees(
+    mentor: Person,
+    introductions: Sequence[Introduction],
+    approaches: Sequence[Approach],
+    now: datetime,
+    config: ProgrammeConfig,
+) -> list[Introduction]:
+    """Day 14: the mentor's speed mentees who have not (as far as we know) been in touch.
+
+    Empty when nothing is due: too early, too late, away, or everyone made contact.
+    """
+    assert mentor.id is not None
+    mine = [i for i in introductions if i.mentor_id == mentor.id]
+    sent = matches_sent_at(mine)
+    if sent is None or away(mentor, now, config):
+        return []
+    t = config.timings
+    if not sent + days(t.mentor_contact_check_after) <= now < sent + days(t.speed_window):
+        return []
+    asked = {a.mentee_id for a in approaches if a.mentor_id == mentor.id}
+    return [
+        i
+        for i in mine
+        if i.status is IntroductionStatus.SENT
+        and i.contacted_at is None
+        and i.not_contacted_at is None
+        and i.mentee_id not in asked
+    ]
+
+
+class DecideStep(StrEnum):
+    DECIDE = "decide"
+    REMINDER = "decide-reminder"
+
+
+def decide_step(
+    mentee: Person,
+    registration: Registration | None,
+    *,
+    introductions: Sequence[Introduction],
+    approaches: Sequence[Approach],
+    has_pairing: bool,
+    now: datetime,
+    config: ProgrammeConfig,
+) -> DecideStep | None:
+    """End of the speed window: "time to decide about a long-term mentor", and a reminder.
+
+    Stops once the mentee asked anyone (KEEP), said NONE (their introductions closed),
+    is paired or left the round.
+    """
+    assert mentee.id is not None
+    mine = [i for i in introductions if i.mentee_id == mentee.id and i.status in LIVE_INTRODUCTIONS]
+    sent = matches_sent_at(mine)
+    if sent is None or registration is None or not registration.active or has_pairing:
+        return None
+    if any(a.mentee_id == mentee.id for a in approaches) or away(mentee, now, config):
+        return None
+    t = config.timings
+    decide_at = sent + days(t.speed_window)
+    if now >= decide_at + days(t.decide_reminder_after):
+        return DecideStep.REMINDER
+    if now >= decide_at:
+        return DecideStep.DECIDE
+    return None
+
+
+# --- approaches -------------------------------------------------------------------------
+
+
+class ApproachStep(StrEnum):
+    REMINDER = "reminder"
+    EXPIRE = "expire"
+
+
+def approach_step(
+    approach: Approach, now: datetime, config: ProgrammeConfig
+) -> ApproachStep | None:
+    """A pending approach: remind the mentor after a few days, expire it after ten."""
+    if approach.status is not ApproachStatus.PENDING:
+        return None
+    t = config.timings
+    if now >= approach.created_at + days(t.approach_expiry_after):
+        return ApproachStep.EXPIRE
+    if now >= approach.created_at + days(t.approach_reminder_after):
+        return ApproachStep.REMINDER
+    return None
+
+
+# --- pairings ---------------------------------------------------------------------------
+
+GUIDANCE_TEMPLATES = (
+    "guidance_first_meeting",
+    "guidance_learning_contract",
+    "guidance_ground_rules",
+    "guidance_grow",
+    "guidance_feedback",
+)
+
+
+@dataclass(frozen=True)
+class PairingFacts:
+    """What the pairing rules need besides the pairing: its people and its meetings."""
+
+    pairing: Pairing
+    mentor: Person
+    mentee: Person
+    last_meeting_logged_at: datetime | None = None  # when the latest MET was recorded
+
+    def person(self, person_id: int) -> Person:
+        return self.mentor if person_id == self.pairing.mentor_id else self.mentee
+
+    def seen_since(self, person_id: int, moment: datetime) -> bool:
+        """A sign of life from that side after `moment`: any command, or a logged meeting."""
+        p = self.pairing
+        seen = p.mentor_last_seen_at if person_id == p.mentor_id else p.mentee_last_seen_at
+        return (seen is not None and seen > moment) or self.met_since(moment)
+
+    def met_since(self, moment: datetime) -> bool:
+        at = self.last_meeting_logged_at
+        return at is not None and at > moment
+
+
+def guidance_step(pairing: Pairing, now: datetime, config: ProgrammeConfig) -> int | None:
+    """Which guidance email (index into the configured days) is due, during the first months."""
+    t = config.timings
+    if not pairing.active or now >= pairing.started_at + days(t.guidance_period):
+        return None
+    step = latest_step(pairing.started_at, t.guidance_after, now)
+    return None if step is None else list(t.guidance_after).index(step)
+
+
+def guidance_template(index: int) -> str:
+    """The guidance emails go in this order; extra configured days repeat the last one."""
+    return GUIDANCE_TEMPLATES[min(index, len(GUIDANCE_TEMPLATES) - 1)]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The outcome of a due check-in: what to record and what to send."""
+
+    number: int  # the n-th check-in of this pairing (n * check_in_every days in)
+    unanswered: int  # the new count of check-ins nobody answered
+    silent_id: int | None  # one side answered and the other did not: start the ladder
+    stale: bool  # too many unanswered and no meeting: warn instead of asking again
+
+
+def check_in_due(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> CheckIn | None:
+    """A check-in every `check_in_every` days, asking for MET / UNPAIR / CONTINUE.
+
+    When one is due we first look back at the previous one: nobody answered → one more
+    unanswered; only one side answered → the other side goes on the unresponsiveness
+    ladder; enough unanswered and no meeting → the pairing is stale (warned, not asked).
+    """
+    p = facts.pairing
+    t = config.timings
+    if not p.active or now >= p.ends_at or p.stale_warned_at is not None:
+        return None
+    number = (now - p.started_at) // days(t.check_in_every)
+    if number < 1:
+        return None
+    due_at = p.started_at + days(number * t.check_in_every)
+    if p.last_check_in_at is not None and p.last_check_in_at >= due_at:
+        return None
+    unanswered, silent = p.unanswered_check_ins, None
+    last = p.last_check_in_at
+    if last is not None:
+        mentor_seen = facts.seen_since(p.mentor_id, last)
+        mentee_seen = facts.seen_since(p.mentee_id, last)
+        if mentor_seen and mentee_seen:
+            unanswered = 0
+        elif not mentor_seen and not mentee_seen:
+            unanswered += 1
+        else:
+            unanswered = 0
+            if p.silent_id is None:
+                silent = p.mentee_id if mentor_seen else p.mentor_id
+    stale = unanswered >= t.stale_after_unanswered_check_ins and not (
+        last is not None and facts.met_since(last)
+    )
+    return CheckIn(number=number, unanswered=unanswered, silent_id=silent, stale=stale)
+
+
+class StaleStep(StrEnum):
+    REVIVED = "revived"  # someone answered the warning: carry on as before
+    CLOSE = "close"
+
+
+def stale_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> StaleStep | None:
+    p = facts.pairing
+    warned = p.stale_warned_at
+    if not p.active or warned is None:
+        return None
+    if facts.seen_since(p.mentor_id, warned) or facts.seen_since(p.mentee_id, warned):
+        return StaleStep.REVIVED
+    if now >= stale_closes_at(p, config):
+        return StaleStep.CLOSE
+    return None
+
+
+def stale_closes_at(pairing: Pairing, config: ProgrammeConfig) -> datetime:
+    assert pairing.stale_warned_at is not None
+    return pairing.stale_warned_at + days(config.timings.stale_closure_after_warning)
+
+
+class LadderStep(StrEnum):
+    CLEAR = "clear"  # the silent side spoke up
+    NUDGE = "nudge"
+    ESCALATE = "escalate"  # nudges used up: tell the coordinators, unpair without blame
+
+
+def ladder_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> LadderStep | None:
+    """The unresponsiveness ladder: nudges a week apart to the silent side, then escalation.
+
+    Paused while the silent person's out-of-office says they are away.
+    """
+    p = facts.pairing
+    if not p.active or p.silent_id is None:
+        return None
+    started = p.ladder_started_at or now
+    if facts.seen_since(p.silent_id, started):
+        return LadderStep.CLEAR
+    if away(facts.person(p.silent_id), now, config):
+        return None
+    t = config.timings
+    spacing = days(t.unresponsive_nudge_spacing)
+    if p.nudges_sent < t.unresponsive_nudges:
+        if p.last_nudge_at is None or now >= p.last_nudge_at + spacing:
+            return LadderStep.NUDGE
+        return None
+    if now >= (p.last_nudge_at or started) + spacing:
+        return LadderStep.ESCALATE
+    return None
+
+
+class EndStep(StrEnum):
+    NOTIFY = "notify"  # the agreed period is over: thank them, ask for feedback
+    COMPLETE = "complete"  # not continued in time: close with thanks
+
+
+def end_step(pairing: Pairing, now: datetime, config: ProgrammeConfig) -> EndStep | None:
+    """End of the programme: CONTINUE moves `ends_at` on, which stops both steps."""
+    if not pairing.active or now < pairing.ends_at:
+        return None
+    if now >= pairing.ends_at + days(config.timings.continue_within_after_end):
+        return EndStep.COMPLETE
+    return EndStep.NOTIFY
+
+
+# --- data retention -----------------------------------------------------------------------
+
+
+def round_ends_at(round_: Round, config: ProgrammeConfig) -> datetime:
+    """A round's programme year ends this long after its matches went out (or its window
+    closed, for a round that was never matched)."""
+    start = round_.matches_sent_at or round_.closes_at
+    return start + days(config.timings.programme_length)
+
+
+def retention_due(
+    person: Person,
+    rounds: Sequence[Round],
+    has_active_pairing: bool,
+    now: datetime,
+    config: ProgrammeConfig,
+) -> bool:
+    """Erase a person whose last round ended longer ago than the retention period.
+
+    Someone still in a (continued) pairing is kept: their relationship is live data.
+    """
+    if person.erased or has_active_pairing or not rounds:
+        return False
+    last_end = max(round_ends_at(r, config) for r in rounds)
+    return now >= last_end + days(config.timings.data_retention_after_round)
