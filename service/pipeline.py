@@ -355,7 +355,7 @@ def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcom
             )
         request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
         emails.extend(handler(request, uow, ctx))
-    return Outcome(InboundStatus.PROCESSED, "coordinator command")
+    return Outcome(InboundStatus.PROCESSED, "coordinator command", emails)
 
 
 def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
