@@ -1,3 +1,3 @@
 """Registers every command module on the `cli` group."""
 
-from service.cli import core, rounds  # noqa: F401
+from service.cli import core, people, rounds  # noqa: F401
