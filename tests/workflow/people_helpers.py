@@ -118,7 +118,9 @@ def introduce(
 def ask(programme: Programme, mentee: int, mentor: int) -> int:
     rid = round_id(programme)
     with programme.app.uow() as uow:
-        approach = Approach(round_id=rid, mentee_id=mentee, mentor_id=mentor, created_at=clock.now())
+        approach = Approach(
+            round_id=rid, mentee_id=mentee, mentor_id=mentor, created_at=clock.now()
+        )
         uow.add(approach)
         uow.commit()
         assert approach.id is not None

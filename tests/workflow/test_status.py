@@ -182,6 +182,4 @@ def test_stage_sentences_follow_the_most_pressing_thing(config: ProgrammeConfig)
     withdrawn.registration.status = RegistrationStatus.WITHDRAWN
     withdrawn.registration.withdrawn_at = NOW
     assert "You left the 2026 round on 1 July 2026" in stage_sentence(withdrawn, NOW, config)
-    assert "not registered" in stage_sentence(
-        Standing(person=_standing().person), NOW, config
-    )
+    assert "not registered" in stage_sentence(Standing(person=_standing().person), NOW, config)

@@ -3,6 +3,8 @@ people concerned kindly, and a coordinator can do it for someone."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 
 from service.domain.model import (
@@ -29,11 +31,14 @@ from tests.workflow.people_helpers import (
 )
 
 COORDINATOR = "coordinators@civilservice.lgbt.example"
+T = TypeVar("T")
 
 
-def _get(programme: Programme, cls: type, object_id: int):  # type: ignore[no-untyped-def]
+def _get(programme: Programme, cls: type[T], object_id: int) -> T:
     with programme.app.uow() as uow:
-        return uow.session.get(cls, object_id)
+        found = uow.session.get(cls, object_id)
+        assert found is not None
+        return found
 
 
 def _registration(programme: Programme, person_id: int) -> Registration:
@@ -76,9 +81,7 @@ def test_withdraw_ends_a_pairing_and_the_partner_is_told(programme: Programme) -
     notice = programme.last_to(MENTEE)
     assert "Priya Shah has left the programme" in notice.subject
     assert "your mentoring partnership has ended" in notice.text
-    assert "We ended your mentoring partnership with Alex Morgan." in programme.last_to(
-        MENTOR
-    ).text
+    assert "We ended your mentoring partnership with Alex Morgan." in programme.last_to(MENTOR).text
 
 
 def test_withdraw_twice_says_already_done_and_replay_sends_nothing(programme: Programme) -> None:
