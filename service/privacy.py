@@ -289,9 +289,23 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime) -> None:
             reg.withdrawn_at = now
     uow.flush()
     session = uow.session
+    # Their own messages, and the form submissions that registered them: the pipeline
+    # does not link a form to a person, but the emails it caused to them do.
+    to_them = or_(
+        outbound_messages.c.person_id == pid,
+        func.lower(outbound_messages.c.to_address) == old_address.lower(),
+    )
+    their_forms = select(outbound_messages.c.inbound_id).where(
+        to_them, outbound_messages.c.inbound_id.is_not(None)
+    )
     session.execute(
         update(inbound_messages)
-        .where(inbound_messages.c.person_id == pid)
+        .where(
+            or_(
+                inbound_messages.c.person_id == pid,
+                (inbound_messages.c.kind == "form") & inbound_messages.c.id.in_(their_forms),
+            )
+        )
         .values(raw=b"", transport_id="", reason="erased")
     )
     # Unsent mail to them would go to an address that no longer exists: cancel it.
@@ -305,12 +319,7 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime) -> None:
     )
     session.execute(
         update(outbound_messages)
-        .where(
-            or_(
-                outbound_messages.c.person_id == pid,
-                func.lower(outbound_messages.c.to_address) == old_address.lower(),
-            )
-        )
+        .where(to_them)
         .values(raw=b"", to_address=erased_address(pid), last_error="")
     )
     session.execute(delete(reply_tokens).where(reply_tokens.c.person_id == pid))

@@ -107,6 +107,10 @@ def test_delete_my_data_asks_then_erases_and_tells_the_partner(programme: Progra
             if m.person_id == ids["mentee"]
         ]
         assert mine and all(m.raw == b"" and m.key for m in mine)
+        # The form that registered them (with their answers) is blanked too.
+        everything = uow.session.scalars(select(InboundMessage)).all()
+        assert not [m for m in everything if b"Bisexual" in m.raw or MENTEE.encode() in m.raw]
+        assert [m for m in everything if b"Trans" in m.raw]  # the mentor's form stays
         to_them = [
             m
             for m in uow.session.scalars(select(OutboundMessage)).all()
