@@ -70,7 +70,8 @@ def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: st
 def queue(
     uow: UnitOfWork, email: Email, config: ProgrammeConfig, *, now: datetime | None = None
 ) -> OutboundMessage | None:
-    """Render and store one email in the caller's transaction. None if already queued.
+    """Render and store one email in the caller's transaction. None if already queued,
+    or when the recipient's data was erased or their address bounces.
 
     Automatic answers (problems, help, "already done") are limited per sender per day:
     the last allowed one is replaced by a short "no more automatic answers today" note.
@@ -78,6 +79,12 @@ def queue(
     now = now or clock.now()
     if uow.repo.outbound_by_key(email.key) is not None:
         return None
+    if email.to.person_id is not None:
+        person = uow.repo.person(email.to.person_id)
+        # Mail to an erased person has nowhere to go; to a bouncing one it only bounces.
+        if person is not None and (person.erased or person.bouncing_since is not None):
+            log.info("email %s not queued: the recipient is erased or bouncing", email.key)
+            return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
         limit = config.limits.auto_answers_per_sender_per_day

@@ -1,0 +1,160 @@
+"""STATUS and HELP: what we hold about someone's place now, and what they can send.
+
+A coordinator's `STATUS <email>` gets the same picture of that participant, sent to the
+coordinator and not to the participant. Nothing here changes state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.common import answer_key, email_to, grade_name
+from handlers.stage import stage_sentence
+from service.bus import CommandRequest, Context, handles
+from service.domain.model import Introduction, IntroductionStatus, Person, RegistrationStatus, Role
+from service.domain.rules import approach_deadline, cpd_points
+from service.messages import Email, Recipient, person_context
+from service.standing import Standing, standing
+from service.store.unit_of_work import UnitOfWork
+
+# Commands a coordinator can send about a participant (the footer of their answers).
+COORDINATOR_COMMANDS = [
+    ("STATUS <email>", "what we hold about one participant"),
+    ("WITHDRAW <email>", "take that participant out of their round"),
+    ("UNPAIR <email>", "end that participant's mentoring partnership"),
+]
+
+_MENTEE_STATES = {
+    IntroductionStatus.SENT: "waiting for you to get in touch",
+    IntroductionStatus.MET: "you have met",
+    IntroductionStatus.NOT_MET: "you did not meet",
+    IntroductionStatus.CLOSED: "closed",
+}
+_MENTOR_STATES = {
+    IntroductionStatus.SENT: "waiting for them to get in touch",
+    IntroductionStatus.MET: "you have met",
+    IntroductionStatus.NOT_MET: "you did not meet",
+    IntroductionStatus.CLOSED: "closed",
+}
+
+
+def _introductions(s: Standing, names: dict[int, Person]) -> list[dict[str, Any]]:
+    def row(i: Introduction, number: int, role: str, states: dict[IntroductionStatus, str]) -> Any:
+        other = names.get(i.mentor_id if role == "mentor" else i.mentee_id)
+        return {
+            "number": number,
+            "name": other.name if other else "someone who has left",
+            "role": role,  # the other person's role to the recipient
+            "state": states.get(i.status, i.status.value),
+        }
+
+    rows = [row(i, i.number, "mentor", _MENTEE_STATES) for i in s.introductions_as_mentee]
+    rows += [
+        row(i, n, "mentee", _MENTOR_STATES)
+        for n, i in enumerate(s.introductions_as_mentor, start=len(rows) + 1)
+    ]
+    return rows
+
+
+def status_context(uow: UnitOfWork, person: Person, ctx: Context) -> dict[str, Any]:
+    """The `status` template's context for `person` (never a characteristic)."""
+    s = standing(uow, person)
+    ids = {i.mentor_id for i in s.introductions_as_mentee}
+    ids |= {i.mentee_id for i in s.introductions_as_mentor}
+    ids |= {p.partner_of(person.id) for p in s.pairings if person.id is not None}
+    if s.pending_approach is not None:
+        ids.add(s.pending_approach.mentor_id)
+    names = uow.repo.people(sorted(ids)) if ids else {}
+    reg = s.registration
+    registration = None
+    if reg is not None and reg.status is not RegistrationStatus.WITHDRAWN:
+        registration = {
+            "roles": sorted(r.value for r in reg.role_set),
+            "grade_name": grade_name(ctx.config, reg.grade),
+            "department": reg.department,
+            "profession": reg.profession,
+            "profession_of_interest": reg.profession_of_interest or "",
+            "long_term_capacity": reg.long_term_capacity if reg.has_role(Role.MENTOR) else None,
+            "confirmed": reg.status is RegistrationStatus.CONFIRMED,
+        }
+    approach = None
+    if s.pending_approach is not None:
+        mentor = names.get(s.pending_approach.mentor_id)
+        approach = {
+            "mentor_name": mentor.name if mentor else "your chosen mentor",
+            "sent_on": s.pending_approach.created_at,
+            "expires_on": approach_deadline(s.pending_approach, ctx.config),
+        }
+    pairing = None
+    current = s.mentee_pairing or (s.mentor_pairings[0] if s.mentor_pairings else None)
+    if current is not None and current.id is not None and person.id is not None:
+        partner = names.get(current.partner_of(person.id))
+        hours = cpd_points(uow.repo.minutes_met(current.id))
+        pairing = {
+            "partner_name": partner.name if partner else "your partner",
+            "role": "mentee" if current.mentee_id == person.id else "mentor",
+            "started_on": current.started_at,
+            "meetings": len(uow.repo.meetings(current.id)),
+            "hours": hours,
+        }
+    return {
+        "round": {"name": s.round.name, "closes_on": s.round.closes_at} if s.round else None,
+        "stage": stage_sentence(s, ctx.now, ctx.config),
+        "registration": registration,
+        "introductions": _introductions(s, names),
+        "approach": approach,
+        "pairing": pairing,
+    }
+
+
+def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> Email:
+    """The participant's status, addressed to the coordinator who asked."""
+    assert request.coordinator is not None
+    person = request.person
+    return Email(
+        key=answer_key(request, f"coordinator-status:{request.coordinator}"),
+        template="status",
+        to=Recipient(address=request.coordinator, name="Mentoring coordinators"),
+        context={
+            "person": person_context(person),
+            "about": person.name or person.email,
+            "commands": COORDINATOR_COMMANDS,
+            **status_context(uow, person, ctx),
+        },
+        **request.thread.reply_headers(),
+    )
+
+
+@handles("status")
+def status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    if request.coordinator is not None:
+        return [coordinator_status(request, uow, ctx)]
+    person = request.person
+    return [
+        email_to(
+            person,
+            "status",
+            answer_key(request, "status"),
+            uow,
+            context=status_context(uow, person, ctx),
+            request=request,
+            automatic_answer=True,
+        )
+    ]
+
+
+@handles("help")
+def help_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    person = request.person
+    stage = stage_sentence(standing(uow, person), ctx.now, ctx.config)
+    return [
+        email_to(
+            person,
+            "help",
+            answer_key(request, "help"),
+            uow,
+            context={"stage": stage},
+            request=request,
+            automatic_answer=True,
+        )
+    ]

@@ -1,0 +1,116 @@
+"""`mentoring person …` and `mentoring export`: one participant's record, and the state.
+
+`person erase` goes through the same DELETE MY DATA handler as the email route (found on
+the message bus, as `service` may not import `handlers`), acting as a coordinator who has
+already confirmed with `--yes`; the notices it causes are sent straight away.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from service import bus, clock
+from service.app import App
+from service.cli.main import cli, now_option, with_app
+from service.domain.model import Person
+from service.errors import NotFound
+from service.inbound.commands import Command, Verb
+from service.mail import outbox
+from service.privacy import export_person, export_state, summary_sections
+from service.store.unit_of_work import UnitOfWork
+
+
+def _person(uow: UnitOfWork, email: str) -> Person:
+    person = uow.repo.person_by_email(email)
+    if person is None or person.erased:
+        raise NotFound(f"No participant has the address {email.strip()}.")
+    return person
+
+
+@cli.group("person")
+def person_group() -> None:
+    """Look at, export or erase one participant's record."""
+
+
+@person_group.command("show")
+@click.argument("email")
+@now_option
+@with_app
+def person_show(app: App, email: str) -> None:
+    """What we hold about one participant (never a characteristic)."""
+    app.db.ensure_ready()
+    with app.uow() as uow:
+        sections = summary_sections(export_person(uow, _person(uow, email)), app.config)
+    for section in sections:
+        click.echo(section["heading"])
+        for label, value in section["items"]:
+            click.echo(f"  {label}: {value}")
+
+
+@person_group.command("export")
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True, help="The complete record as JSON.")
+@now_option
+@with_app
+def person_export(app: App, email: str, as_json: bool) -> None:
+    """A participant's own copy of their data (a subject access request).
+
+    With --json this is the complete record the person would get by replying MY DATA,
+    including their own matching preferences: give it only to them.
+    """
+    app.db.ensure_ready()
+    with app.uow() as uow:
+        export = export_person(uow, _person(uow, email))
+    if as_json:
+        click.echo(json.dumps(export, indent=2, ensure_ascii=False))
+        return
+    for section in summary_sections(export, app.config):
+        click.echo(section["heading"])
+        for label, value in section["items"]:
+            click.echo(f"  {label}: {value}")
+
+
+@person_group.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Confirm: erasure cannot be undone.")
+@now_option
+@with_app
+def person_erase(app: App, email: str, yes: bool) -> None:
+    """Erase a participant's personal data, ending their relationships with notices."""
+    if not yes:
+        raise click.UsageError("Erasure cannot be undone: add --yes to go ahead.")
+    app.db.ensure_ready()
+    handler = bus.command_handler(Verb.DELETE_MY_DATA.value)
+    assert handler is not None
+    with app.uow(actor="coordinator") as uow:
+        person = _person(uow, email)
+        request = bus.CommandRequest(
+            Command(Verb.DELETE_MY_DATA), person, "erasure", coordinator="command line"
+        )
+        emails = handler(request, uow, bus.Context(app.config, clock.now()))
+        outbox.queue_all(uow, emails, app.config)
+        uow.commit()
+        person_id = person.id
+    report = outbox.drain(app.db, app.transport)
+    click.echo(
+        f"Erased participant {person_id}: {len(emails)} email(s) queued, {report.sent} sent."
+    )
+
+
+@cli.command("export")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole state as JSON.")
+@now_option
+@with_app
+def export(app: App, as_json: bool) -> None:
+    """The programme's state (no characteristic is ever included)."""
+    app.db.ensure_ready()
+    with app.uow() as uow:
+        state = export_state(uow)
+    if as_json:
+        click.echo(json.dumps(state, indent=2, ensure_ascii=False))
+        return
+    for name, rows in state.items():
+        size = len(rows) if isinstance(rows, list) else rows
+        click.echo(f"{name}: {size}")

@@ -1,0 +1,185 @@
+"""STATUS and HELP through the real pipeline: the right picture and commands at each stage,
+and a coordinator's STATUS <email> answered to the coordinator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from handlers.stage import stage_sentence
+from service.config import ProgrammeConfig
+from service.domain.model import (
+    Approach,
+    Introduction,
+    IntroductionStatus,
+    Pairing,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+from service.standing import Standing
+from tests.harness import Programme
+from tests.workflow.people_helpers import (
+    MENTEE,
+    MENTOR,
+    ask,
+    cast,
+    introduce,
+    pair,
+    register,
+)
+
+COORDINATOR = "coordinators@civilservice.lgbt.example"
+
+
+def _footer(text: str) -> str:
+    return text.split("WHAT YOU CAN DO NOW", 1)[1]
+
+
+def test_help_before_confirming_offers_confirm(programme: Programme) -> None:
+    register(programme, MENTEE, "Alex", "Morgan", confirm=False)
+    programme.send(programme.reply(programme.last_to(MENTEE), "HELP"))
+    answer = programme.last_to(MENTEE)
+    assert "What you can send" in answer.subject
+    assert "- CONFIRM:" in answer.text
+    assert "not confirmed your address yet" in answer.text
+    assert "KEEP" not in answer.text
+
+
+def test_help_in_speed_mentoring_offers_keep_and_none(programme: Programme) -> None:
+    ids = cast(programme)
+    introduce(programme, ids["mentor"], ids["mentee"], 1)
+    programme.send(programme.reply(programme.last_to(MENTEE), "help"))
+    answer = programme.last_to(MENTEE)
+    assert "- KEEP 1, 2 or 3:" in answer.text and "- NONE:" in answer.text
+    assert "- CONFIRM:" not in answer.text
+    assert "speed-mentoring stage: contact your mentors by 17 June 2026" in answer.text
+
+
+def test_help_for_a_mentor_with_a_request_offers_accept_and_decline(programme: Programme) -> None:
+    ids = cast(programme)
+    introduce(programme, ids["mentor"], ids["mentee"], 1, IntroductionStatus.MET)
+    ask(programme, ids["mentee"], ids["mentor"])
+    programme.send(programme.reply(programme.last_to(MENTOR), "HELP"))
+    answer = programme.last_to(MENTOR)
+    assert "- ACCEPT:" in answer.text and "- DECLINE:" in answer.text
+    assert "please reply ACCEPT or DECLINE" in answer.text
+
+
+def test_status_shows_registration_matches_request_and_never_a_characteristic(
+    programme: Programme,
+) -> None:
+    ids = cast(programme)
+    introduce(programme, ids["mentor"], ids["mentee"], 1, IntroductionStatus.MET)
+    introduce(programme, ids["other"], ids["mentee"], 2)
+    ask(programme, ids["mentee"], ids["mentor"])
+    programme.send(programme.reply(programme.last_to(MENTEE), "STATUS"))
+    answer = programme.last_to(MENTEE)
+    assert answer.subject.startswith("Your place in the")
+    text = answer.text
+    assert "Grade: Executive Officer" in text
+    assert "1. Priya Shah (your mentor): you have met" in text
+    assert "2. Sam Oneill (your mentor): waiting for you to get in touch" in text
+    assert "You asked Priya Shah on Wednesday 20 May 2026" in text
+    assert "Saturday 30 May 2026" in text  # the request expires after 10 days
+    assert "WITHDRAW REQUEST" in _footer(text)
+    for part in (answer.text, answer.html):
+        assert "Bisexual" not in part and "Trans" not in part
+
+
+def test_status_of_a_paired_mentor_shows_the_partnership(programme: Programme) -> None:
+    ids = cast(programme)
+    pair(programme, ids["mentor"], ids["mentee"])
+    programme.send(programme.reply(programme.last_to(MENTOR), "status"))
+    text = programme.last_to(MENTOR).text
+    assert "Your mentee is Alex Morgan" in text
+    assert "0 meetings" in text
+    assert "You are mentoring 1 long-term mentee." in text
+    footer = _footer(text)
+    assert "UNPAIR" in footer and "MET" in footer
+
+
+def test_coordinator_status_answers_the_coordinator_not_the_participant(
+    programme: Programme,
+) -> None:
+    ids = cast(programme)
+    pair(programme, ids["mentor"], ids["mentee"])
+    before = len(programme.inbox_of(MENTEE))
+    report = programme.send(programme.plain(COORDINATOR, "A participant", f"STATUS {MENTEE}"))
+    assert report.outcomes == {"processed": 1}
+    assert len(programme.inbox_of(MENTEE)) == before
+    answer = programme.last_to(COORDINATOR)
+    assert answer.subject.startswith("Alex Morgan: place in the")
+    assert "Hello coordinators," in answer.text
+    assert "Here is what we hold about Alex Morgan's place" in answer.text
+    assert "Your mentor is Priya Shah" in answer.text
+    assert "Bisexual" not in answer.text and "Bisexual" not in answer.html
+
+
+def test_replayed_status_sends_nothing_new(programme: Programme) -> None:
+    register(programme, MENTEE, "Alex", "Morgan")
+    ask_status = programme.reply(programme.last_to(MENTEE), "STATUS")
+    programme.send(ask_status)
+    count = len(programme.sent())
+    report = programme.send(ask_status)
+    assert report.repeats == 1
+    assert len(programme.sent()) == count
+
+
+# --- the stage sentence, as a plain function -----------------------------------------
+
+NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+
+
+def _standing(**kw: object) -> Standing:
+    person = Person(email="a@b.gov.uk", first_name="A", last_name="B", created_at=NOW, id=1)
+    round_ = Round(
+        name="2026",
+        opens_at=datetime(2026, 5, 1, tzinfo=UTC),
+        closes_at=datetime(2026, 6, 1, tzinfo=UTC),
+        created_at=NOW,
+        id=1,
+    )
+    reg = Registration(
+        round_id=1,
+        person_id=1,
+        roles="mentee",
+        grade="EO",
+        department="DWP",
+        profession="Policy",
+        created_at=NOW,
+        status=RegistrationStatus.CONFIRMED,
+    )
+    return Standing(person=person, round=round_, registration=reg, **kw)  # type: ignore[arg-type]
+
+
+def test_stage_sentences_follow_the_most_pressing_thing(config: ProgrammeConfig) -> None:
+    assert "matching people now" in stage_sentence(_standing(), NOW, config)
+    late = Introduction(
+        round_id=1,
+        mentor_id=2,
+        mentee_id=1,
+        number=1,
+        created_at=NOW,
+        status=IntroductionStatus.MET,
+        sent_at=datetime(2026, 5, 2, tzinfo=UTC),
+    )
+    assert "KEEP" in stage_sentence(_standing(introductions_as_mentee=[late]), NOW, config)
+    pending = Approach(round_id=1, mentee_id=1, mentor_id=2, created_at=NOW)
+    assert "11 July 2026" in stage_sentence(
+        _standing(introductions_as_mentee=[late], pending_approach=pending), NOW, config
+    )
+    pairing = Pairing(
+        round_id=1,
+        mentor_id=2,
+        mentee_id=1,
+        started_at=NOW,
+        ends_at=datetime(2027, 7, 1, tzinfo=UTC),
+    )
+    assert "runs until 1 July 2027" in stage_sentence(_standing(pairings=[pairing]), NOW, config)
+    withdrawn = _standing()
+    assert withdrawn.registration is not None
+    withdrawn.registration.status = RegistrationStatus.WITHDRAWN
+    withdrawn.registration.withdrawn_at = NOW
+    assert "You left the 2026 round on 1 July 2026" in stage_sentence(withdrawn, NOW, config)
+    assert "not registered" in stage_sentence(Standing(person=_standing().person), NOW, config)
