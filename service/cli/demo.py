@@ -40,10 +40,11 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
     folder, note = choose_home(home or default_home)
     console = Console()
     if note:
-        console.print(note)
+        console.print(note, soft_wrap=True)
     console.print(
         f"Running a simulated programme year with {people_count} synthetic people"
-        f" (seed {seed}) in {folder}"
+        f" (seed {seed}) in {folder}",
+        soft_wrap=True,
     )
     outcome = play(folder, people_count, seed, ctx.find_root().params.get("config"), console)
     print_timeline(console, outcome.lines)

@@ -203,7 +203,8 @@ class Narrator:
         return f"Matching stored {d.get('introductions', 0)} speed-mentoring introductions ({how})"
 
     def _round_matches_sent(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
-        return f"Match emails sent to mentees and mentors ({_plural(int(str(d.get('emails', 0))), 'email')})"
+        emails = _plural(int(str(d.get("emails", 0))), "email")
+        return f"Match emails sent to mentees and mentors ({emails})"
 
     def _registration_updated(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
         reg = uow.session.get(Registration, _id(e.subject))
@@ -340,7 +341,7 @@ class Narrator:
         if not rows:
             return
         self._outbound = rows[-1][0]
-        for _id_, template, created, person_id, address in rows:
+        for _, template, created, person_id, address in rows:
             day = self._day(created)
             if template == "coordinator_digest":
                 self.lines.append(Line(day, "Coordinators' daily digest sent"))
@@ -370,7 +371,7 @@ class Narrator:
         if not rows:
             return
         self._inbound = rows[-1][0]
-        for _id_, status, kind, reason, person_id, at in rows:
+        for _, status, kind, reason, person_id, at in rows:
             who = self._name(uow, person_id) if person_id else "an unknown sender"
             day = self._day(at)
             if status == "needs_attention" and person_id:

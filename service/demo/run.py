@@ -144,15 +144,18 @@ def _start_moment(app: App) -> datetime:
 
 
 def print_timeline(console: Console, lines: list[Line]) -> None:
+    """Dated lines, the text wrapping under itself so the dates stay readable."""
     console.rule("The programme year")
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, style="cyan")
+    table.add_column()
     year = None
     for line in sorted(lines, key=lambda line: line.day):  # stable: same-day order kept
         if line.day.year != year:
             year = line.day.year
-            console.print(Text(str(year), style="bold"))
-        row = Text(f"{line.day:%-d %b}".ljust(8), style="cyan")
-        row.append(line.render())
-        console.print(row)
+            table.add_row(Text(str(year), style="bold"), "")
+        table.add_row(f"{line.day:%-d %b}", Text(line.render()))
+    console.print(table)
 
 
 def _counts(counter: dict[str, int], names: dict[str, str] | None = None) -> str:
@@ -205,7 +208,8 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
             "  needs-attention/  what a coordinator should read\n"
             "  ignored/          out-of-office and other automatic mail\n"
             f"Database (SQLite): {outcome.home / 'mentoring.db'}"
-        )
+        ),
+        soft_wrap=True,  # paths are copied, so never broken across lines
     )
     env = "" if outcome.home == default_home else f"MENTORING_HOME={outcome.home} "
     when = outcome.end.strftime("%Y-%m-%dT%H:%M")
@@ -215,4 +219,4 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
         f"{env}mentoring export --json",
         f"{env}mentoring --now {when} person show {outcome.example}",
     ):
-        console.print(Text("  " + command, style="green"))
+        console.print(Text("  " + command, style="green"), soft_wrap=True)

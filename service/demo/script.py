@@ -24,8 +24,8 @@ from service.demo.letters import FORGER, Sent
 from service.demo.people import Participant
 from service.demo.world import World
 from service.domain.model import ApproachStatus, IntroductionStatus, RegistrationStatus
-from service.rounds import close_round, create_round
 from service.round_matching import commit, propose, send_matches
+from service.rounds import close_round, create_round
 
 ROUND = "2026"
 START = date(2026, 3, 2)  # a Monday: the round opens
