@@ -164,6 +164,22 @@ def _counts(counter: dict[str, int], names: dict[str, str] | None = None) -> str
     return ", ".join(parts) or "none"
 
 
+def _columns(pairs: list[tuple[str, int]], across: int = 3) -> Table:
+    """Name-and-count pairs in a few columns, read down then across."""
+    grid = Table.grid(padding=(0, 1))
+    for _ in range(across):
+        grid.add_column(no_wrap=True, min_width=26)
+        grid.add_column(justify="right", style="bold", min_width=4)
+    rows = -(-len(pairs) // across)
+    for r in range(rows):
+        cells: list[str] = []
+        for c in range(across):
+            i = c * rows + r
+            cells += [pairs[i][0], str(pairs[i][1])] if i < len(pairs) else ["", ""]
+        grid.add_row(*cells)
+    return grid
+
+
 def print_summary(console: Console, outcome: Outcome, default_home: Path) -> None:
     s = outcome.summary
     console.rule("Summary")
@@ -180,12 +196,12 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
     table.add_row("Long-term requests", _counts(s.approaches))
     table.add_row(
         "Partnerships",
-        f"{s.pairings_started} started; {s.pairings_active} still active (continued);"
+        f"{s.pairings_started} started; {s.pairings_active} still active"
+        f" ({s.pairings_continued} continuing for another period);"
         f" ended: {_counts(s.pairings_ended, ENDINGS)}",
     )
     table.add_row("Meetings", f"{s.meetings} logged, {s.hours} hours (= {s.hours} CPD points)")
-    top = ", ".join(f"{t} {n}" for t, n in s.emails.most_common())
-    table.add_row("Emails sent", f"{s.emails_sent}: {top}")
+    table.add_row("Emails sent", f"{s.emails_sent} (by template below)")
     if s.bounced:
         table.add_row("Bounced", f"{s.bounced} (the address was marked as bouncing)")
     table.add_row("Messages received", f"{sum(s.inbound.values())} ({_counts(s.inbound)})")
@@ -194,6 +210,9 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
     )
     table.add_row("End state", state)
     console.print(table)
+    console.print(Text("Emails sent, by template", style="bold"))
+    across = max(1, min(4, console.width // 34))
+    console.print(_columns(s.emails.most_common(), across))
     console.print(
         f"Simulated {outcome.days} days in {outcome.seconds:.0f} seconds"
         f" (the simulation ended on {outcome.end:%-d %b %Y})."

@@ -32,7 +32,11 @@ START = date(2026, 3, 2)  # a Monday: the round opens
 CLOSE_AFTER = 18  # days: the window closes on a Friday afternoon
 MATCH_AFTER = 21
 SEND_AFTER = 22
-BUSY_DAYS = 120  # from the round opening: daily jobs every day until then
+# From the round opening, the daily jobs run every day until the partnerships have had
+# their first months, then every third day: each rule sends what is due at or before
+# the moment it runs, and no two steps of one rule are closer than a week after then.
+BUSY_DAYS = 80
+QUIET_EVERY = 3
 
 # What becomes of each partnership, in the order they start: the first few show the
 # interesting endings, the rest meet regularly until the programme year is over.
@@ -93,6 +97,7 @@ class Year:
         self.approaches_made = 0
         self.ids: dict[str, int] = {}
         self.last_start = START
+        self.final_stretch: date | None = None
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, offset: int) -> date:
@@ -117,11 +122,11 @@ class Year:
 
     # --- the year ------------------------------------------------------------------------
     def runs_jobs(self, day: date) -> bool:
-        """The daily jobs run every day while a lot is happening (registration to the
-        first months of the partnerships), then every other day: the rules catch up on
-        anything due meanwhile, and the year plays in half the time."""
+        """Whether the daily jobs run on `day` (see BUSY_DAYS): the quiet months of the
+        year play in a third of the time, a check-in or nudge at most two days late."""
         offset = (day - START).days
-        return offset <= BUSY_DAYS or offset % 2 == 0
+        ending = self.final_stretch is not None and day >= self.final_stretch
+        return offset <= BUSY_DAYS or ending or offset % QUIET_EVERY == 0
 
     def play(self) -> datetime:
         """Play the whole year; returns the final moment."""
@@ -134,6 +139,10 @@ class Year:
         end_day = self.last_start + timedelta(
             days=t.programme_length + t.continue_within_after_end + 2
         )
+        # Every day again from the first partnership's end: endings are shown on the day.
+        if self.pairs:
+            first = min(p.started for p in self.pairs)
+            self.final_stretch = first + timedelta(days=t.programme_length - 1)
         end = self.world.moment(end_day, 12)
         self.agenda.run_until(end)
         return end
@@ -345,10 +354,13 @@ class Year:
 
     def fate_for(self, mentor: Participant, mentee: Participant) -> str:
         """The next fate in `FATES` that suits this pair. A pair goes stale only when
-        neither of them has another partnership: any reply from a person counts as a
-        sign of life in all of theirs."""
+        neither of them can have another partnership: any reply from a person counts as
+        a sign of life in all of theirs."""
+        only_pairing = (
+            mentor.roles == "Mentor" and mentor.long_term_capacity == 1 and mentee.roles == "Mentee"
+        )
         for fate in list(self.fates):
-            if fate == "stale" and "Both" in (mentor.roles, mentee.roles):
+            if fate == "stale" and not only_pairing:
                 continue
             self.fates.remove(fate)
             return fate
@@ -400,13 +412,21 @@ class Year:
             who.email, *PAIRING_MAIL
         )
 
+    def active(self, pair: Pair) -> bool:
+        """People stop writing about a partnership once it has ended."""
+        with self.world.app.uow() as uow:
+            found = uow.repo.pairing(pair.pairing_id)
+            return found is not None and found.active
+
     def met(self, pair: Pair, who: Participant) -> None:
-        sent = self.about(pair, who, f"pairing:{pair.pairing_id}")
-        self.world.reply(sent, self.rng.choice(MEETING_WORDS))
+        if self.active(pair):
+            sent = self.about(pair, who, f"pairing:{pair.pairing_id}")
+            self.world.reply(sent, self.rng.choice(MEETING_WORDS))
 
     def say(self, pair: Pair, who: Participant, words: str) -> None:
-        kind = "continue" if words == "CONTINUE" else "pairing"
-        self.world.reply(self.about(pair, who, f"{kind}:{pair.pairing_id}"), words)
+        if self.active(pair):
+            kind = "continue" if words == "CONTINUE" else "pairing"
+            self.world.reply(self.about(pair, who, f"{kind}:{pair.pairing_id}"), words)
 
     def away(self, who: Participant) -> None:
         """An out-of-office answers the email the service sent them most recently."""

@@ -38,6 +38,7 @@ class Summary:
     approaches: Counter[str] = field(default_factory=Counter)
     pairings_started: int = 0
     pairings_active: int = 0
+    pairings_continued: int = 0  # active, and into a further period (CONTINUE)
     pairings_ended: Counter[str] = field(default_factory=Counter)
     meetings: int = 0
     minutes: int = 0
@@ -95,6 +96,12 @@ def summarise(app: App, now: datetime) -> Summary:
         s.pairings_started = int(c.scalar(select(func.count()).select_from(pairings)) or 0)
         s.pairings_active = int(
             c.scalar(select(func.count()).where(pairings.c.status == "active")) or 0
+        )
+        s.pairings_continued = int(
+            c.scalar(
+                select(func.count()).where(pairings.c.status == "active", pairings.c.period > 1)
+            )
+            or 0
         )
         s.pairings_ended = Counter(
             {
