@@ -8,6 +8,8 @@ never touch a real mailbox or database.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -180,6 +182,19 @@ def _columns(pairs: list[tuple[str, int]], across: int = 3) -> Table:
     return grid
 
 
+def _program() -> str:
+    """How to call `mentoring` from here: by name when it is on the PATH, else by the
+    path it was started from (a fresh clone's `.venv/bin/mentoring`)."""
+    found = shutil.which("mentoring")
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if found or started is None or started.name != "mentoring":
+        return "mentoring"
+    try:
+        return str(started.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(started)
+
+
 def print_summary(console: Console, outcome: Outcome, default_home: Path) -> None:
     s = outcome.summary
     console.rule("Summary")
@@ -231,11 +246,12 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
         soft_wrap=True,  # paths are copied, so never broken across lines
     )
     env = "" if outcome.home == default_home else f"MENTORING_HOME={outcome.home} "
+    env += _program()
     when = outcome.end.strftime("%Y-%m-%dT%H:%M")
     console.print("Try:")
     for command in (
-        f"{env}mentoring --now {when} round list",
-        f"{env}mentoring export --json",
-        f"{env}mentoring --now {when} person show {outcome.example}",
+        f"{env} --now {when} round list",
+        f"{env} export --json",
+        f"{env} --now {when} person show {outcome.example}",
     ):
         console.print(Text("  " + command, style="green"), soft_wrap=True)
