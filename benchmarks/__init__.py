@@ -1,1 +1,1 @@
-"""Benchmarks: runnable scripts that print figures (not tests)."""
+"""Benchmarks: each module is a command that prints its figures."""
