@@ -1,6 +1,6 @@
 """Matching benchmark: speed, memory, coverage, score, and the pruning gap.
 
-    python -m benchmarks.matching            # everything (about two minutes)
+    python -m benchmarks.matching            # everything (about three minutes)
     python -m benchmarks.matching --quick    # skip the 10,000 exact solve and 50,000
 
 Each case runs in a fresh Python process so its peak memory (resident set size, from
@@ -205,7 +205,8 @@ def main() -> None:
 
     def show(r: dict[str, Any]) -> None:
         print(
-            f"{r['people']:>7} {r['scenario']:<8} {r['mode']:<7} {r['mentees']:>7}"
+            f"{r['people']:>7} {r['scenario']:<8}"
+            f" {'pruned' if r['mode'] == 'bounds' else r['mode']:<7} {r['mentees']:>7}"
             f" {r['mentors']:>7} {r['solve_s']:>8.2f} {r['peak_rss_mb']:>8.0f}"
             f" {r['candidates']:>9}  {_fmt_obj(r['objective'])}"
         )
