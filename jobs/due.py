@@ -603,6 +603,9 @@ def _ladder_step(
             "partner": _partner(uow, other, p.round_id, cfg),
             "nudge_number": p.nudges_sent,
             "nudges_total": cfg.timings.unresponsive_nudges,
+            # The wording differs: their partner told us (NOT RESPONDING), or we noticed
+            # that only one side answered the check-ins. Neither blames anyone.
+            "reported_by_partner": _reported_by_partner(uow, p),
         }
         key = f"unresponsive-nudge:{p.id}:{started:%Y%m%dT%H%M}:{p.nudges_sent}"
         return [email_to(silent, "unresponsive_nudge", key, uow, context=context)]
@@ -642,6 +645,12 @@ def _ladder_step(
         },
     )
     return emails
+
+
+def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
+    """Did the partner start this ladder with NOT RESPONDING (not the check-ins)?"""
+    started = uow.repo.latest_audit("pairing.ladder_started", f"pairing:{pairing.id}")
+    return started is not None and "reported_by" in started.detail
 
 
 def _end_step(
