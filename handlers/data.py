@@ -28,8 +28,12 @@ from service.store.records import OutboundMessage
 from service.store.unit_of_work import UnitOfWork
 
 ERASURE_PURPOSE = "erasure"
-# How long a "yes" to the erasure question counts. Older answers get the question again.
-CONFIRM_WITHIN = timedelta(days=14)
+
+
+def _confirm_within(ctx: Context) -> timedelta:
+    """How long a "yes" to the erasure question counts ([limits] erasure_confirm_days).
+    Older answers get the question again."""
+    return timedelta(days=ctx.config.limits.erasure_confirm_days)
 
 
 @handles("my_data")
@@ -56,7 +60,7 @@ def my_data(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
 
 
 def _asked_recently(uow: UnitOfWork, person: Person, ctx: Context) -> bool:
-    """Did we ask this person the erasure question within CONFIRM_WITHIN?"""
+    """Did we ask this person the erasure question recently enough?"""
     asked = uow.session.scalar(
         select(OutboundMessage)
         .where(
@@ -65,7 +69,7 @@ def _asked_recently(uow: UnitOfWork, person: Person, ctx: Context) -> bool:
         )
         .order_by(outbound_messages.c.created_at.desc())
     )
-    return asked is not None and ctx.now - asked.created_at <= CONFIRM_WITHIN
+    return asked is not None and ctx.now - asked.created_at <= _confirm_within(ctx)
 
 
 @handles("delete_my_data")
@@ -91,7 +95,7 @@ def ask(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> Email:
         uow,
         context={
             "ends": preview(uow, person, plan),
-            "confirm_by": ctx.now + CONFIRM_WITHIN,
+            "confirm_by": ctx.now + _confirm_within(ctx),
         },
         purpose=ERASURE_PURPOSE,
         request=request,

@@ -37,9 +37,20 @@ _MENTOR_STATES = {
     IntroductionStatus.CLOSED: "closed",
 }
 
+# The coordinator's copy speaks about the participant, not to them.
+_THIRD_PERSON_STATES = {
+    IntroductionStatus.SENT: "not in touch yet",
+    IntroductionStatus.MET: "they have met",
+    IntroductionStatus.NOT_MET: "they did not meet",
+    IntroductionStatus.CLOSED: "closed",
+}
 
-def _introductions(s: Standing, names: dict[int, Person]) -> list[dict[str, Any]]:
+
+def _introductions(
+    s: Standing, names: dict[int, Person], *, third_person: bool = False
+) -> list[dict[str, Any]]:
     def row(i: Introduction, number: int, role: str, states: dict[IntroductionStatus, str]) -> Any:
+        states = _THIRD_PERSON_STATES if third_person else states
         other = names.get(i.mentor_id if role == "mentor" else i.mentee_id)
         return {
             "number": number,
@@ -56,8 +67,13 @@ def _introductions(s: Standing, names: dict[int, Person]) -> list[dict[str, Any]
     return rows
 
 
-def status_context(uow: UnitOfWork, person: Person, ctx: Context) -> dict[str, Any]:
-    """The `status` template's context for `person` (never a characteristic)."""
+def status_context(
+    uow: UnitOfWork, person: Person, ctx: Context, *, about: str | None = None
+) -> dict[str, Any]:
+    """The `status` template's context for `person` (never a characteristic).
+
+    `about` (the participant's name) makes it the coordinator's copy, in the third person.
+    """
     s = standing(uow, person)
     ids = {i.mentor_id for i in s.introductions_as_mentee}
     ids |= {i.mentee_id for i in s.introductions_as_mentor}
@@ -99,9 +115,9 @@ def status_context(uow: UnitOfWork, person: Person, ctx: Context) -> dict[str, A
         }
     return {
         "round": {"name": s.round.name, "closes_on": s.round.closes_at} if s.round else None,
-        "stage": stage_sentence(s, ctx.now, ctx.config),
+        "stage": stage_sentence(s, ctx.now, ctx.config, about=about),
         "registration": registration,
-        "introductions": _introductions(s, names),
+        "introductions": _introductions(s, names, third_person=about is not None),
         "approach": approach,
         "pairing": pairing,
     }
@@ -111,15 +127,16 @@ def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
     """The participant's status, addressed to the coordinator who asked."""
     assert request.coordinator is not None
     person = request.person
+    about = person.name or person.email
     return Email(
         key=answer_key(request, f"coordinator-status:{request.coordinator}"),
         template="status",
         to=Recipient(address=request.coordinator, name="Mentoring coordinators"),
         context={
             "person": person_context(person),
-            "about": person.name or person.email,
+            "about": about,
             "commands": COORDINATOR_COMMANDS,
-            **status_context(uow, person, ctx),
+            **status_context(uow, person, ctx, about=about),
         },
         **request.thread.reply_headers(),
     )

@@ -160,7 +160,10 @@ def digest_context(
                     "expired_on": timeline.local_day(event.at, app.config),
                 }
             )
-    erased = len(_events(uow, since, now, "person.erased"))
+    # Only the retention rule's erasures: the digest line says "under the retention period".
+    erased = sum(
+        e.detail.get("by") == "retention" for e in _events(uow, since, now, "person.erased")
+    )
     failures = [f for f in job_failures if since < f["at"] <= now]
     return {
         "day": timeline.local_day(now, app.config),

@@ -9,7 +9,6 @@ never sent twice. Emails are only queued here; the outbox sends them.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from handlers.common import card, coordinators, email_to
+from service import privacy
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
@@ -603,6 +603,9 @@ def _ladder_step(
             "partner": _partner(uow, other, p.round_id, cfg),
             "nudge_number": p.nudges_sent,
             "nudges_total": cfg.timings.unresponsive_nudges,
+            # The wording differs: their partner told us (NOT RESPONDING), or we noticed
+            # that only one side answered the check-ins. Neither blames anyone.
+            "reported_by_partner": _reported_by_partner(uow, p),
         }
         key = f"unresponsive-nudge:{p.id}:{started:%Y%m%dT%H%M}:{p.nudges_sent}"
         return [email_to(silent, "unresponsive_nudge", key, uow, context=context)]
@@ -644,6 +647,12 @@ def _ladder_step(
     return emails
 
 
+def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
+    """Did the partner start this ladder with NOT RESPONDING (not the check-ins)?"""
+    started = uow.repo.latest_audit("pairing.ladder_started", f"pairing:{pairing.id}")
+    return started is not None and "reported_by" in started.detail
+
+
 def _end_step(
     uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
 ) -> list[Email]:
@@ -678,33 +687,23 @@ def _end_step(
 def _retention(app: App, now: datetime, report: DueReport) -> None:
     config = app.config
     with app.uow() as uow:
-        candidates = []
         ids = uow.session.scalars(
             select(people.c.id)
             .where(people.c.erased_at.is_(None))
             .where(people.c.id.in_(select(registrations.c.person_id)))
         ).all()
-        for person_id in ids:
-            if _retention_due(uow, person_id, now, config):
-                candidates.append(person_id)
-    if not candidates:
-        return
-    try:
-        privacy = importlib.import_module("service.privacy")
-    except ModuleNotFoundError:
-        log.warning("data retention: service.privacy is not installed; nobody erased")
-        return
-    erase = privacy.erase_person
+        candidates = [pid for pid in ids if _retention_due(uow, pid, now, config)]
     for person_id in candidates:
 
         def step(uow: UnitOfWork, person_id: int = person_id) -> list[Email]:
+            # Asked again inside the transaction: the person may have acted meanwhile.
             if not _retention_due(uow, person_id, now, config):
                 return []
             person = uow.repo.person(person_id)
             assert person is not None
-            result = erase(uow, person, now)
-            uow.audit("person.erased", f"person:{person_id}", {"by": "retention"})
-            return [e for e in (result or []) if isinstance(e, Email)]
+            # No notice to anyone: nobody is in a live relationship with them any more.
+            privacy.erase_person(uow, person, now, by="retention")
+            return []
 
         _apply(app, report, "retention", step)
 
@@ -715,5 +714,4 @@ def _retention_due(uow: UnitOfWork, person_id: int, now: datetime, cfg: Programm
         return False
     round_ids = {r.round_id for r in uow.repo.registrations_of(person_id)}
     rounds = [r for r in (uow.repo.round(i) for i in round_ids) if r is not None]
-    paired = bool(uow.repo.active_pairings_of(person_id))
-    return timeline.retention_due(person, rounds, paired, now, cfg)
+    return timeline.retention_due(person, rounds, uow.repo.pairings_of(person_id), now, cfg)

@@ -155,6 +155,8 @@ class Limits(_Strict):
     auto_answers_per_sender_per_day: int = Field(ge=1)
     max_message_bytes: int = Field(ge=10_000)
     token_lifetime_days: int = Field(ge=1)
+    # How long a "yes" to the DELETE MY DATA question counts; later, we ask again.
+    erasure_confirm_days: int = Field(default=14, ge=1)
 
 
 class Sending(_Strict):

@@ -171,6 +171,8 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         person = _sender(uow, classification)
         emails = []
         if person is not None:
+            if classification.kind is Kind.COMMAND and not person.erased:
+                _mail_reaches(uow, person)
             emails.append(
                 problem_answer(
                     uow, person, str(refusal), classification, _understood(classification)
@@ -317,6 +319,7 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
         )
     purpose = _token_purpose(uow, c)
     assert person.id is not None
+    _mail_reaches(uow, person)
     for pairing in uow.repo.active_pairings_of(person.id):
         liveness.seen(pairing, person.id, ctx.now)  # any command is a sign of life
     commands = _resolve_answer(c, purpose) if c.commands else ()
@@ -342,6 +345,14 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
         emails.extend(handler(request, uow, ctx))
     verbs = ", ".join(cmd.verb.value for cmd in commands)
     return Outcome(InboundStatus.PROCESSED, f"command: {verbs}", emails, person.id)
+
+
+def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
+    """A reply carrying their token shows their mailbox works again: stop treating the
+    address as bouncing, so our answers (and the programme's emails) reach them."""
+    if person.bouncing_since is not None:
+        person.bouncing_since = None
+        uow.audit("person.bouncing_cleared", f"person:{person.id}")
 
 
 def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:

@@ -267,8 +267,11 @@ def erased_address(person_id: int) -> str:
     return f"erased-{person_id}@invalid"
 
 
-def erase_person(uow: UnitOfWork, person: Person, now: datetime) -> None:
+def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "request") -> None:
     """Anonymise `person` in place. The caller ends their relationships (with notices) first.
+
+    `by` says why, for the audit trail: "request" (theirs or a coordinator's) or
+    "retention" (the retention period passed; the digest counts these).
 
     Kept: ids, states, dates and meeting minutes (anonymous facts, so the figures add up)
     and the exactly-once keys of their messages (so a replay is still recognised).
@@ -330,7 +333,7 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime) -> None:
     person.away_until = None
     person.erased_at = now
     uow.flush()
-    uow.audit("person.erased", f"person:{pid}")
+    uow.audit("person.erased", f"person:{pid}", {"by": by})
 
 
 def blank_inbound(uow: UnitOfWork, inbound_id: int) -> None:

@@ -397,15 +397,18 @@ def round_ends_at(round_: Round, config: ProgrammeConfig) -> datetime:
 def retention_due(
     person: Person,
     rounds: Sequence[Round],
-    has_active_pairing: bool,
+    pairings: Sequence[Pairing],
     now: datetime,
     config: ProgrammeConfig,
 ) -> bool:
     """Erase a person whose last round ended longer ago than the retention period.
 
-    Someone still in a (continued) pairing is kept: their relationship is live data.
+    Their round ended at the later of its programme year and the end of their last
+    pairing: a pairing continued past the year keeps the round alive for them. Someone
+    still in a pairing is kept: their relationship is live data.
     """
-    if person.erased or has_active_pairing or not rounds:
+    if person.erased or not rounds or any(p.active for p in pairings):
         return False
-    last_end = max(round_ends_at(r, config) for r in rounds)
-    return now >= last_end + days(config.timings.data_retention_after_round)
+    ends = [round_ends_at(r, config) for r in rounds]
+    ends += [p.ended_at for p in pairings if p.ended_at is not None]
+    return now >= max(ends) + days(config.timings.data_retention_after_round)

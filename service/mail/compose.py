@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 from typing import NamedTuple
 
@@ -32,6 +33,30 @@ _MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 _MAX_NAME = 200
 _MAX_REFERENCES = 20  # keep References bounded on very long threads (RFC 5322 allows trimming)
 _FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|]+')
+
+
+# RFC 5322's hard limit for a line; 78 is only a "should".
+_MAX_LINE = 998
+_ONE_LINE = policy.SMTP.clone(max_line_length=_MAX_LINE)
+
+
+class _MailPolicy(EmailPolicy):
+    """policy.SMTP, except that an ASCII Subject stays on one line when it can.
+
+    The library's folder moves an unstructured value of 70 to 77 characters whole onto a
+    continuation line ("Subject:" CRLF " Have your ..."), which mail readers (Python's
+    among them) then show with a leading space. Non-ASCII subjects are folded as usual,
+    so their RFC 2047 encoded words stay within 75 characters.
+    """
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        text = str(value)
+        if name.lower() == "subject" and text.isascii() and len(name) + 2 + len(text) <= _MAX_LINE:
+            return _ONE_LINE.fold_binary(name, value)
+        return super().fold_binary(name, value)
+
+
+_POLICY = _MailPolicy(linesep="\r\n")
 
 
 class Attachment(NamedTuple):
@@ -105,7 +130,7 @@ def compose(
     (the outbox keeps the id so a resend is recognisably the same email).
     """
     programme = config.programme
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=_POLICY)
 
     if message_id is None:
         message_id = new_message_id(programme.message_id_domain)
@@ -156,4 +181,4 @@ def compose(
         msg.add_attachment(
             data, maintype=maintype, subtype=subtype, filename=_safe_filename(filename)
         )
-    return message_id, msg.as_bytes(policy=policy.SMTP)
+    return message_id, msg.as_bytes(policy=_POLICY)

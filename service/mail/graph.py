@@ -47,6 +47,18 @@ from service.settings import GraphSettings
 
 log = logging.getLogger(__name__)
 
+# Third-party loggers that can print personal data. O365 logs Graph's error text at
+# ERROR ("The recipient 'sam@…' is not valid") and whole request parameters at DEBUG;
+# msal and requests-oauthlib log token traffic at DEBUG. Our own connection reports
+# every failure with the HTTP status and Graph's error code only, so nothing a
+# coordinator needs is lost by silencing them.
+for _name, _level in (
+    ("O365", logging.CRITICAL),
+    ("msal", logging.WARNING),
+    ("requests_oauthlib", logging.WARNING),
+):
+    logging.getLogger(_name).setLevel(_level)
+
 GRAPH_SCOPE_SUFFIX = "/.default"
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 IMMUTABLE_IDS = 'IdType="ImmutableId"'

@@ -33,6 +33,10 @@ from service.settings import ImapSettings
 
 log = logging.getLogger(__name__)
 
+# imapclient logs the IMAP conversation at DEBUG, message headers (names and addresses)
+# included: keep it to INFO and above whatever the root level is.
+logging.getLogger("imapclient").setLevel(logging.INFO)
+
 INBOX = "INBOX"
 EXCHANGE_IMAP_SCOPE = "https://outlook.office365.com/.default"
 FOLDER_NAMES: dict[Folder, str] = {

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.domain.model import (
     Approach,
     ApproachStatus,
+    AuditEvent,
     Introduction,
     Meeting,
     Pairing,
@@ -26,6 +27,7 @@ from service.domain.model import (
 )
 from service.store.orm import (
     approaches,
+    audit_events,
     inbound_messages,
     introductions,
     meetings,
@@ -257,4 +259,14 @@ class Repository:
     def token(self, token_hash: str) -> ReplyToken | None:
         return self.session.scalar(
             select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        )
+
+    # audit trail
+    def latest_audit(self, action: str, subject: str) -> AuditEvent | None:
+        """The most recent event of this kind about this subject (e.g. "pairing:7")."""
+        return self.session.scalar(
+            select(AuditEvent)
+            .where(audit_events.c.action == action, audit_events.c.subject == subject)
+            .order_by(audit_events.c.id.desc())
+            .limit(1)
         )

@@ -65,6 +65,7 @@ class Fault:
     status: int
     headers: dict[str, str]
     times: int
+    message: str = "fake"  # Graph's error text, which can name a recipient
 
 
 def make_certificate(directory: Path) -> tuple[Path, Path]:
@@ -144,9 +145,12 @@ class FakeGraph:
         *,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        message: str = "fake",
     ) -> None:
         with self.lock:
-            self.faults.append(Fault(method.upper(), path_pattern, status, headers or {}, times))
+            self.faults.append(
+                Fault(method.upper(), path_pattern, status, headers or {}, times, message)
+            )
 
     def revoke_tokens(self) -> None:
         """Make every token issued so far answer 401, as if it had been revoked."""
@@ -188,7 +192,8 @@ class FakeGraph:
             self.requests.append(record)
             fault = self.take_fault(record.method, record.path)
             if fault:
-                body = json.dumps({"error": {"code": f"Fake{fault.status}", "message": "fake"}})
+                error = {"code": f"Fake{fault.status}", "message": fault.message}
+                body = json.dumps({"error": error})
                 return fault.status, fault.headers, body.encode()
             if "/oauth2/v2.0/token" in record.path:
                 return self._token()

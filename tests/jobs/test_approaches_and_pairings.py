@@ -86,10 +86,7 @@ def test_a_reply_after_the_stale_warning_keeps_the_pairing(world: World) -> None
 
 def test_ladder_two_nudges_then_escalation_and_unpairing(world: World) -> None:
     pairing = world.pair("bo", "ash", at(0))
-    # Ash said NOT RESPONDING about Bo on day 20.
-    world.update_pairing(
-        pairing, silent_id=world.ids["bo"], ladder_started_at=at(20), mentee_last_seen_at=at(20)
-    )
+    world.not_responding(pairing, "ash", at(20))
     world.days(20, 40)
     nudges = [s for s in world.subjects("bo") if s == "Ash Tester is trying to reach you"]
     assert len(nudges) == 2
@@ -105,7 +102,7 @@ def test_ladder_two_nudges_then_escalation_and_unpairing(world: World) -> None:
 
 def test_ladder_stops_when_the_silent_side_speaks_up(world: World) -> None:
     pairing = world.pair("bo", "ash", at(0))
-    world.update_pairing(pairing, silent_id=world.ids["bo"], ladder_started_at=at(20))
+    world.not_responding(pairing, "ash", at(20))
     world.run(at(20))
     world.update_pairing(pairing, mentor_last_seen_at=at(22))
     world.days(21, 40)
@@ -117,7 +114,7 @@ def test_ladder_stops_when_the_silent_side_speaks_up(world: World) -> None:
 
 def test_ladder_pauses_while_the_silent_side_is_away(world: World) -> None:
     pairing = world.pair("bo", "ash", at(0))
-    world.update_pairing(pairing, silent_id=world.ids["bo"], ladder_started_at=at(20))
+    world.not_responding(pairing, "ash", at(20))
     world.update_person("bo", away_until=at(30).date())
     world.days(20, 29)
     assert "Ash Tester is trying to reach you" not in world.subjects("bo")
@@ -132,7 +129,20 @@ def test_one_side_answering_check_ins_starts_the_ladder_for_the_other(world: Wor
     world.days(43, 85)
     p = world.pairing(pairing)
     assert p.silent_id == world.ids["bo"]
-    assert "Ash Tester is trying to reach you" in world.subjects("bo")
+    # Ash never said NOT RESPONDING: the nudge must not say they did.
+    assert "Ash Tester is trying to reach you" not in world.subjects("bo")
+    assert "Checking in about your mentoring with Ash Tester" in world.subjects("bo")
+    [nudge] = [m for m in world.inbox("bo") if "Checking in about" in m.subject]
+    assert "let us know" not in nudge.text
+    assert "since our last check-in" in nudge.text
+
+
+def test_a_nudge_after_not_responding_says_the_partner_asked(world: World) -> None:
+    pairing = world.pair("bo", "ash", at(0))
+    world.not_responding(pairing, "ash", at(20))
+    world.run(at(20))
+    [nudge] = [m for m in world.inbox("bo") if "trying to reach you" in m.subject]
+    assert "Ash has let us know they haven't been able to reach you" in nudge.text
 
 
 def test_programme_end_then_completed_unless_continued(world: World) -> None:

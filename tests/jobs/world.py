@@ -144,6 +144,24 @@ class World:
                 setattr(p, k, v)
             uow.commit()
 
+    def not_responding(self, pairing_id: int, reporter: str, when: datetime) -> None:
+        """What the NOT RESPONDING handler leaves: the ladder started, and its audit event."""
+        from service.domain import liveness
+
+        clock.set_now(when)
+        with self.app.uow(actor=f"person:{self.ids[reporter]}") as uow:
+            p = uow.repo.pairing(pairing_id)
+            assert p is not None
+            assert liveness.start_ladder(p, self.ids[reporter], when)
+            liveness.seen(p, self.ids[reporter], when)
+            role = "mentor" if p.mentor_id == self.ids[reporter] else "mentee"
+            uow.audit(
+                "pairing.ladder_started",
+                f"pairing:{pairing_id}",
+                {"silent": p.silent_id, "reported_by": role},
+            )
+            uow.commit()
+
     def update_person(self, name: str, **values: object) -> None:
         with self.app.uow() as uow:
             p = uow.repo.person(self.ids[name])

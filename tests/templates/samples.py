@@ -259,7 +259,13 @@ SAMPLES: dict[str, Context] = {
     ),
     "stale_closed": _with({"partner": MENTOR_PARTNER, "hours_logged": 1.0}),
     "unresponsive_nudge": _with(
-        {"person": MENTOR_PERSON, "partner": MENTEE_PARTNER, "nudge_number": 2, "nudges_total": 2},
+        {
+            "person": MENTOR_PERSON,
+            "partner": MENTEE_PARTNER,
+            "nudge_number": 2,
+            "nudges_total": 2,
+            "reported_by_partner": True,
+        },
         PAIRED,
     ),
     "unpaired_notice": _with(

@@ -242,3 +242,15 @@ def test_any_name_or_subject_stays_in_its_header(name: str, subject: str) -> Non
     assert to.addr_spec == "alex.morgan@dwp.gov.uk"
     assert squeeze(to.display_name) == squeeze(one_line(name))
     assert squeeze(msg["Subject"]) == squeeze(f"{one_line(subject) or 'x'} [ref:{TOKEN}]")
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@pytest.mark.parametrize("hostile_data", [False, True])
+def test_subject_reads_back_without_outer_whitespace(name: str, hostile_data: bool) -> None:
+    # A 70-77 character subject used to be folded whole onto a continuation line
+    # ("Subject:" CRLF " Have your ..."), so readers showed it with a leading space.
+    rendered = render(name, hostile(SAMPLES[name]) if hostile_data else SAMPLES[name])
+    _, raw = compose(rendered, to=TO, config=CONFIG, token=TOKEN)
+    subject = str(parse(raw)["Subject"])
+    assert subject == subject.strip()
+    assert squeeze(subject) == squeeze(f"{rendered.subject} [ref:{TOKEN}]")

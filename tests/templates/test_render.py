@@ -42,6 +42,7 @@ def test_renders_realistic_data(name: str) -> None:
 
     assert email.subject and "\n" not in email.subject and "\r" not in email.subject
     assert email.subject == one_line(email.subject)
+    assert email.subject == email.subject.strip(), f"{name}: subject has outer whitespace"
     for part in (email.subject, email.text, email.html):
         assert not _UNRENDERED.search(part), f"unrendered Jinja in {name}"
     assert "reply to this email" in email.text.lower()
@@ -68,6 +69,7 @@ def test_hostile_data_is_escaped_in_html_and_verbatim_in_text(name: str) -> None
     assert "مرحبا 李小龍 🏳️‍🌈" in email.html
     # Subject: one line whatever was typed.
     assert "\r" not in email.subject and "\n" not in email.subject
+    assert email.subject == email.subject.strip()
     assert not _UNRENDERED.search(email.subject + email.text + email.html)
 
 

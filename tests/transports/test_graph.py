@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -126,6 +127,25 @@ def test_a_permanent_4xx_is_not_retried(fake_graph: RunningFakeGraph) -> None:
     assert caught.value.permanent
     assert "ErrorInvalidRecipients" in str(caught.value)
     assert len(fake_graph.fake.seen("POST", r"/sendMail$")) == 1
+
+
+def test_graph_error_text_naming_a_recipient_stays_out_of_the_logs(
+    fake_graph: RunningFakeGraph, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Real Graph errors can quote the recipient ("Recipient 'x@y' is not valid"); O365
+    # logs that text at ERROR and its request parameters at DEBUG.
+    address = "sam.oneill@justice.gov.uk"
+    caplog.set_level(logging.DEBUG)
+    fake_graph.fake.fail_next(
+        "POST", r"/sendMail$", 400, message=f"The recipient '{address}' is not valid."
+    )
+    with pytest.raises(TransportError) as caught:
+        transport(fake_graph).send(outbound(7), recipients=[address])
+    assert caught.value.permanent and "400" in str(caught.value)
+    assert address not in str(caught.value)
+    assert address not in caplog.text
+    for record in caplog.records:
+        assert address not in record.getMessage()
 
 
 def test_a_401_triggers_one_token_refresh_and_one_retry(fake_graph: RunningFakeGraph) -> None:

@@ -3,8 +3,15 @@ the bounce is never answered, and nothing more is written to a bouncing address.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
+from jobs.due import run_due
+from service import clock
+from service.domain.model import AuditEvent
+from service.mail import outbox
 from service.store.records import OutboundMessage, OutboundStatus
 from tests.harness import Programme, Sent
 from tests.workflow.people_helpers import MENTEE, person, register
@@ -83,17 +90,47 @@ def test_a_permanent_bounce_marks_the_person_and_tells_coordinators_once(
     assert len(programme.inbox_of(COORDINATOR)) == 1
 
 
-def test_nothing_more_is_written_to_a_bouncing_address(programme: Programme) -> None:
+def test_nothing_more_is_written_to_a_bouncing_address(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
     register(programme, MENTEE, "Alex", "Morgan")
     welcome = programme.last_to(MENTEE)
     programme.send(dsn(welcome, failed=MENTEE))
     count = len(programme.inbox_of(MENTEE))
-    # They can still write to us (their outgoing mail works), but our answer is held back.
-    programme.send(programme.reply(welcome, "STATUS"))
+    # The confirmation reminder falls due, but the address bounces: it is held back.
+    frozen.tick(timedelta(days=4))
+    run_due(programme.app, clock.now())
+    outbox.drain(programme.app.db, programme.app.transport)
     assert len(programme.inbox_of(MENTEE)) == count
     with programme.app.uow() as uow:
         rows = uow.session.scalars(select(OutboundMessage)).all()
-        assert all(r.template != "status" for r in rows)
+        assert all(r.template != "confirm_reminder" for r in rows)
+
+
+def test_a_reply_with_their_token_shows_the_address_works_again(programme: Programme) -> None:
+    pid = register(programme, MENTEE, "Alex", "Morgan")
+    welcome = programme.last_to(MENTEE)
+    programme.send(dsn(welcome, failed=MENTEE))
+    assert person(programme, pid).bouncing_since is not None
+    programme.send(programme.reply(welcome, "STATUS"))
+    assert person(programme, pid).bouncing_since is None
+    assert "Your place in the" in programme.last_to(MENTEE).subject  # answered again
+    with programme.app.uow() as uow:
+        actions = [e.action for e in uow.session.scalars(select(AuditEvent)).all()]
+    assert actions.count("person.bouncing_cleared") == 1
+
+
+def test_even_a_refused_command_shows_the_address_works(programme: Programme) -> None:
+    pid = register(programme, MENTEE, "Alex", "Morgan")
+    welcome = programme.last_to(MENTEE)
+    programme.send(dsn(welcome, failed=MENTEE))
+    programme.send(programme.reply(welcome, "ACCEPT"))  # they are not a mentor: refused
+    assert person(programme, pid).bouncing_since is None
+    with programme.app.uow() as uow:
+        rows = uow.session.scalars(select(OutboundMessage)).all()
+        [refusal] = [r for r in rows if r.template == "problem_answer"]
+        assert refusal.status is OutboundStatus.SENT  # the refusal reached them
+    assert programme.last_to(MENTEE).message_id == refusal.message_id
 
 
 def test_a_delay_is_only_noted(programme: Programme) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
 from service.domain.model import (
@@ -149,3 +151,24 @@ def test_a_yes_without_the_erasure_question_erases_nothing(programme: Programme)
         mentor = uow.session.get(Person, ids["mentor"])
         assert mentor is not None and not mentor.erased
     assert "withdrawn their request" in programme.last_to(MENTOR).subject
+
+
+def test_the_erasure_question_counts_for_the_configured_days(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
+    config = programme.app.config
+    programme.app.config = config.model_copy(
+        update={"limits": config.limits.model_copy(update={"erasure_confirm_days": 2})}
+    )
+    ids = cast(programme)
+    programme.send(programme.reply(programme.last_to(MENTEE), "DELETE MY DATA"))
+    question = programme.last_to(MENTEE)
+    assert "Friday 22 May 2026" in question.text  # two days from Wednesday 20 May
+    frozen.tick(timedelta(days=3))
+    programme.send(programme.reply(question, "Yes"))
+    assert not person(programme, ids["mentee"]).erased  # too late: asked again instead
+    again = programme.last_to(MENTEE)
+    assert "Please confirm" in again.subject and "Monday 25 May 2026" in again.text
+    frozen.tick(timedelta(days=1))
+    programme.send(programme.reply(again, "Yes"))
+    assert person(programme, ids["mentee"]).erased

@@ -3,6 +3,8 @@ and a coordinator's STATUS <email> answered to the coordinator."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from handlers.stage import stage_sentence
@@ -16,6 +18,7 @@ from service.domain.model import (
     Registration,
     RegistrationStatus,
     Round,
+    RoundStatus,
 )
 from service.standing import Standing
 from tests.harness import Programme
@@ -112,7 +115,12 @@ def test_coordinator_status_answers_the_coordinator_not_the_participant(
     assert answer.subject.startswith("Alex Morgan: place in the")
     assert "Hello coordinators," in answer.text
     assert "Here is what we hold about Alex Morgan's place" in answer.text
-    assert "Your mentor is Priya Shah" in answer.text
+    assert "Alex Morgan's mentor is Priya Shah" in answer.text
+    assert "Alex Morgan has a long-term mentor." in answer.text
+    # Spoken about the participant, not to the coordinator as if they were them.
+    body = answer.text.split("Here is what we hold", 1)[1].split("Reply to this email", 1)[0]
+    for second_person in ("You have", "Your mentor", "Your partnership", "your place", "MET."):
+        assert second_person not in body
     assert "Bisexual" not in answer.text and "Bisexual" not in answer.html
 
 
@@ -183,3 +191,66 @@ def test_stage_sentences_follow_the_most_pressing_thing(config: ProgrammeConfig)
     withdrawn.registration.withdrawn_at = NOW
     assert "You left the 2026 round on 1 July 2026" in stage_sentence(withdrawn, NOW, config)
     assert "not registered" in stage_sentence(Standing(person=_standing().person), NOW, config)
+
+
+def test_every_stage_sentence_has_a_third_person_form_for_coordinators(
+    config: ProgrammeConfig,
+) -> None:
+    intro = Introduction(
+        round_id=1,
+        mentor_id=2,
+        mentee_id=1,
+        number=1,
+        created_at=NOW,
+        status=IntroductionStatus.SENT,
+        sent_at=datetime(2026, 6, 20, tzinfo=UTC),
+    )
+    as_mentor = Introduction(
+        round_id=1, mentor_id=1, mentee_id=3, number=1, created_at=NOW, sent_at=NOW
+    )
+    pending = Approach(round_id=1, mentee_id=1, mentor_id=2, created_at=NOW)
+    asked = Approach(round_id=1, mentee_id=3, mentor_id=1, created_at=NOW)
+    ends = datetime(2027, 7, 1, tzinfo=UTC)
+    as_mentee = Pairing(round_id=1, mentor_id=2, mentee_id=1, started_at=NOW, ends_at=ends)
+    mentoring = Pairing(round_id=1, mentor_id=1, mentee_id=3, started_at=NOW, ends_at=ends)
+    erased = _standing()
+    erased.person.erased_at = NOW
+    withdrawn = _standing()
+    assert withdrawn.registration is not None
+    withdrawn.registration.status = RegistrationStatus.WITHDRAWN
+    unconfirmed = _standing()
+    assert unconfirmed.registration is not None
+    unconfirmed.registration.status = RegistrationStatus.PENDING_CONFIRMATION
+    open_round = _standing()
+    assert open_round.round is not None
+    open_round.round.closes_at = datetime(2026, 8, 1, tzinfo=UTC)
+    sent_round = _standing()
+    assert sent_round.round is not None
+    sent_round.round.status = RoundStatus.SENT
+    sent_round.round.matches_sent_at = NOW
+    places = [
+        erased,
+        _standing(approaches_to_answer=[asked]),
+        _standing(pairings=[as_mentee]),
+        _standing(pairings=[mentoring]),
+        _standing(pending_approach=pending),
+        Standing(person=_standing().person),
+        withdrawn,
+        unconfirmed,
+        _standing(introductions_as_mentee=[intro]),
+        _standing(
+            introductions_as_mentee=[replace(intro, sent_at=datetime(2026, 5, 1, tzinfo=UTC))]
+        ),
+        _standing(introductions_as_mentor=[as_mentor]),
+        open_round,
+        sent_round,
+        _standing(),
+    ]
+    sentences = set()
+    for place in places:
+        theirs = stage_sentence(place, NOW, config, about="Sam Lee")
+        yours = stage_sentence(place, NOW, config)
+        assert "Sam Lee" in theirs and "Sam Lee" not in yours
+        assert not re.search(r"\b(you|your)\b", theirs, flags=re.I), theirs
+        sentences.add(theirs)
+    assert len(sentences) == len(places)  # every place has its own sentence
