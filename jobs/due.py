@@ -468,6 +468,9 @@ def _both(
 ) -> list[Email]:
     """The same email to both sides, each with the other as `partner`."""
     p = facts.pairing
+    # Bind replies to this pairing: someone in two pairings answering MET to a check-in
+    # means this one.
+    purpose = purpose or f"pairing:{p.id}"
     emails = []
     for me, other in ((facts.mentor, facts.mentee), (facts.mentee, facts.mentor)):
         if me.erased:

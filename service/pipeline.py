@@ -320,8 +320,11 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     purpose = _token_purpose(uow, c)
     assert person.id is not None
     _mail_reaches(uow, person)
+    # Any command is a sign of life: for the pairing the reply is about when the token
+    # says so, otherwise for each of the sender's pairings.
     for pairing in uow.repo.active_pairings_of(person.id):
-        liveness.seen(pairing, person.id, ctx.now)  # any command is a sign of life
+        if not purpose.startswith("pairing:") or purpose == f"pairing:{pairing.id}":
+            liveness.seen(pairing, person.id, ctx.now)
     commands = _resolve_answer(c, purpose) if c.commands else ()
     if not commands:
         reason = (c.commands.reason if c.commands else "") or "no command found"
