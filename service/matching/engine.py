@@ -60,9 +60,12 @@ Large rounds (candidate pruning)
 The eligible pairs of a big round number in the tens of millions. With `Pruning`, each
 mentee keeps only its ``per_mentee`` best-scoring candidate mentors and each mentor its
 ``per_mentor`` best-scoring candidate mentees (equal scores broken by a fixed hash of the
-two ids, which spreads equally good candidates instead of piling onto the same person);
-the flow above is then solved exactly on the union. Keeping candidates from the mentor
-side as well protects coverage of mentors that few mentees would rank first. The result
+two ids, which spreads equally good candidates instead of piling onto the same person),
+plus a few candidates per person chosen by that hash alone (``random_per_mentee``,
+``random_per_mentor``); the flow above is then solved exactly on the union. Best-score
+lists all point at the same popular mentors, so on their own they lose coverage in big
+rounds; the random links restore it (a random bipartite graph of modest degree has a
+near-perfect matching), and the mentor-side lists protect mentors few mentees rank first. The result
 can only be worse than the exact one if some dropped pair was needed; the benchmark
 (`benchmarks/matching.py`) measures that gap against the exact solve.
 """
@@ -389,17 +392,18 @@ def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) 
         for start in range(0, len(rows_all), step):
             rows = rows_all[start : start + step]
             points, valid = blocks.block(rows, cols)
-            if pruning is None or pruning.per_mentee >= len(cols):
+            if pruning is None or pruning.per_mentee + pruning.random_per_mentee >= len(cols):
                 r, c = np.nonzero(valid)
             else:
-                key = (points << _TIE_BITS) + _tie_break(a.e_id[rows, None], a.m_id[None, cols])
-                key = np.where(valid, key, -1)
-                k = pruning.per_mentee
-                top = np.argpartition(-key, k - 1, axis=1)[:, :k]
-                r = np.repeat(np.arange(len(rows)), k)
-                c = top.reshape(-1)
-                keep = valid[r, c]
-                r, c = r[keep], c[keep]
+                tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
+                r, c = _top_per_row(
+                    np.where(valid, (points << _TIE_BITS) + tie, -1), pruning.per_mentee, valid
+                )
+                if pruning.random_per_mentee:
+                    r2, c2 = _top_per_row(
+                        np.where(valid, tie, -1), pruning.random_per_mentee, valid
+                    )
+                    r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
             parts_e.append(rows[r])
             parts_m.append(cols[c])
             parts_p.append(points[r, c])
@@ -408,20 +412,20 @@ def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) 
     if pruning is not None and pruning.per_mentor > 0:
         for grade, cols_all in m_by_grade.items():
             rows = _concat([e_by_grade.get(grade - g) for g in range(a.gap_min, a.gap_max + 1)])
-            if len(rows) == 0 or pruning.per_mentor >= len(rows):
+            if len(rows) == 0 or pruning.per_mentor + pruning.random_per_mentor >= len(rows):
                 continue  # already complete from the mentee side
             step = max(1, _BLOCK_CELLS // len(rows))
             for start in range(0, len(cols_all), step):
                 cols = cols_all[start : start + step]
                 points, valid = blocks.block(rows, cols)
-                key = (points << _TIE_BITS) + _tie_break(a.e_id[rows, None], a.m_id[None, cols])
-                key = np.where(valid, key, -1)
-                k = pruning.per_mentor
-                top = np.argpartition(-key, k - 1, axis=0)[:k, :]
-                r = top.reshape(-1)
-                c = np.tile(np.arange(len(cols)), k)
-                keep = valid[r, c]
-                r, c = r[keep], c[keep]
+                tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
+                key = np.where(valid, (points << _TIE_BITS) + tie, -1)
+                c, r = _top_per_row(key.T, pruning.per_mentor, valid.T)
+                if pruning.random_per_mentor:
+                    c2, r2 = _top_per_row(
+                        np.where(valid, tie, -1).T, pruning.random_per_mentor, valid.T
+                    )
+                    r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
                 parts_e.append(rows[r])
                 parts_m.append(cols[c])
                 parts_p.append(points[r, c])
@@ -435,6 +439,19 @@ def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) 
     codes = all_e * max(1, len(a.mentors)) + all_m
     _, first = np.unique(codes, return_index=True)  # sorted by (mentee, mentor): deterministic
     return _Candidates(all_e[first], all_m[first], all_p[first])
+
+
+def _top_per_row(key: IntArray, k: int, valid: BoolArray) -> tuple[IntArray, IntArray]:
+    """(row, column) of the k largest keys of each row, valid cells only."""
+    if k <= 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    k = min(k, key.shape[1])
+    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    r = np.repeat(np.arange(key.shape[0]), k)
+    c = top.reshape(-1)
+    keep = valid[r, c]
+    return r[keep], c[keep]
 
 
 def _group(grades: IntArray, live: BoolArray) -> dict[int, IntArray]:

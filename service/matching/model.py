@@ -196,12 +196,18 @@ class Pruning:
 
     Each mentee keeps its ``per_mentee`` best candidate mentors, and each mentor its
     ``per_mentor`` best candidate mentees (ties broken by a fixed hash of the pair, so
-    equal candidates are spread rather than everyone picking the same mentor); the
-    solver is then exact on the union of kept candidates.
+    equal candidates are spread rather than everyone picking the same mentor). On top,
+    each mentee keeps ``random_per_mentee`` and each mentor ``random_per_mentor``
+    candidates drawn by that hash alone, whatever their score: best-score lists all point
+    at the same popular mentors, and these few random links are what keeps coverage at
+    its optimum (a random bipartite graph of modest degree has a near-perfect matching).
+    The solver is then exact on the union of kept candidates.
     """
 
     per_mentee: int = 24
     per_mentor: int = 12
+    random_per_mentee: int = 8
+    random_per_mentor: int = 4
 
 
 @dataclass(frozen=True)

@@ -328,3 +328,51 @@ def render_html(
         out.append("</ul>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def render_introductions_csv(
+    problem: MatchProblem,
+    result: MatchResult,
+    *,
+    labels: Mapping[tuple[str, int], str] | None = None,
+) -> str:
+    """Every introduction, one a row, with the sentence the mentee's email would carry.
+
+    ``labels`` maps ``("mentee"|"mentor", id)`` to a display name (the mentor's label is
+    used as the name in the sentence; "Your mentor" when there is none).
+    """
+    from service.matching.explain import explain_introduction
+
+    labels = labels or {}
+    mentees = problem.mentee_by_id()
+    mentors = problem.mentor_by_id()
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "mentee_id",
+            "mentee",
+            "mentor_id",
+            "mentor",
+            "origin",
+            "grade_gap",
+            "profession_of_interest_met",
+            "explanation",
+        ]
+    )
+    for intro in result.introductions:
+        e, m = mentees[intro.mentee_id], mentors[intro.mentor_id]
+        name = labels.get(("mentor", m.id), "Your mentor")
+        w.writerow(
+            [
+                e.id,
+                labels.get(("mentee", e.id), ""),
+                m.id,
+                labels.get(("mentor", m.id), ""),
+                intro.origin.value,
+                m.grade_rank - e.grade_rank,
+                "yes" if meets_profession_of_interest(e, m) else "no",
+                explain_introduction(e, m, name=name),
+            ]
+        )
+    return buf.getvalue()

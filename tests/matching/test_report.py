@@ -9,7 +9,13 @@ import re
 from benchmarks._generate import generate_round
 from service.config import load_config
 from service.matching import MatchProblem, Mentee, Mentor, match
-from service.matching.report import MatchReport, build_report, render_csv, render_html
+from service.matching.report import (
+    MatchReport,
+    build_report,
+    render_csv,
+    render_html,
+    render_introductions_csv,
+)
 
 
 def _report_of(problem: MatchProblem) -> MatchReport:
@@ -66,3 +72,28 @@ def test_html_is_self_contained_and_never_names_a_characteristic() -> None:
     assert rows[0] == ["section", "item", "value", "detail"]
     sections = {r[0] for r in rows[1:]}
     assert {"summary", "mentees by number of mentors", "unmatched mentee", "department"} <= sections
+
+
+def test_introductions_csv_has_a_sentence_per_introduction() -> None:
+    mentees = [
+        Mentee(
+            1,
+            1,
+            "Home Office",
+            profession_of_interest="Policy",
+            characteristics=frozenset({"Gay"}),
+            wants_characteristic=True,
+        )
+    ]
+    mentors = [
+        Mentor(9, 3, "Cabinet Office", profession="Policy", characteristics=frozenset({"Gay"}))
+    ]
+    problem = MatchProblem.build(mentees, mentors)
+    text = render_introductions_csv(problem, match(problem), labels={("mentor", 9): "Alex"})
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 1
+    assert rows[0]["explanation"] == (
+        "Alex is two grades above you and works in your profession of interest."
+    )
+    assert rows[0]["origin"] == "matched"
+    assert "gay" not in text.lower()

@@ -1,0 +1,189 @@
+"""The mail the demo's people send, shaped like the real thing.
+
+Form responses as the form tool relays them, replies as a mail client writes them (to
+the Reply-To that carries the person's token, quoting our email, threaded with
+In-Reply-To and References), an Exchange out-of-office with a return date, a
+Postfix-style delivery report for one of our messages, and a forged form from a sender
+that is not the form tool.
+"""
+
+from __future__ import annotations
+
+import email
+import email.utils
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.policy import default
+from email.utils import format_datetime
+
+from service.config import ProgrammeConfig
+
+FORM_SENDER = "noreply@forms.office.com"
+FORGER = "ms-forms-notify@outlook-security.example"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One email the service sent, read back from the sent Maildir."""
+
+    message: EmailMessage
+    template: str
+
+    @property
+    def to(self) -> str:
+        return str(self.message["To"])
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+    @property
+    def reply_to(self) -> str:
+        return str(self.message.get("Reply-To") or self.message["From"])
+
+    @property
+    def token(self) -> str:
+        """The reply token in the Reply-To plus-address (mentoring+TOKEN@...), if any."""
+        address = email.utils.parseaddr(self.reply_to)[1]
+        local = address.partition("@")[0]
+        return local.partition("+")[2]
+
+    @property
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return str(part.get_content()) if part is not None else ""
+
+
+def parse(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+class Letters:
+    """Builds the demo's inbound mail; Message-IDs are numbered so a seed replays exactly."""
+
+    def __init__(self, config: ProgrammeConfig) -> None:
+        self.config = config
+        self._serial = 0
+
+    def _id(self, domain: str) -> str:
+        self._serial += 1
+        return f"<demo.{self._serial:05d}@{domain}>"
+
+    def form(
+        self, answers: dict[str, str], now: datetime, *, sender: str = FORM_SENDER
+    ) -> EmailMessage:
+        """A registration form response as Microsoft Forms relays it (plain text)."""
+        questions = {q.field: q.text for q in self.config.form.questions}
+        msg = EmailMessage()
+        msg["From"] = f"Microsoft Forms <{sender}>"
+        msg["To"] = self.config.programme.mailbox
+        msg["Subject"] = "New response: LGBT+ mentoring registration"
+        msg["Message-ID"] = self._id(sender.split("@")[1])
+        msg["Date"] = format_datetime(now)
+        msg.set_content("\n".join(f"{questions.get(k, k)}: {v}" for k, v in answers.items()))
+        return msg
+
+    def reply(
+        self, to: Sent, body: str, now: datetime, *, sender: str | None = None
+    ) -> EmailMessage:
+        """Answer one of our emails as a person would, quoting it."""
+        frm = sender or to.to
+        msg = EmailMessage()
+        msg["From"] = frm
+        msg["To"] = to.reply_to
+        msg["Subject"] = "RE: " + to.subject
+        msg["Message-ID"] = self._id(frm.rsplit("@", 1)[-1].rstrip(">"))
+        msg["In-Reply-To"] = to.message_id
+        msg["References"] = to.message_id
+        msg["Date"] = format_datetime(now)
+        quoted = "\n".join("> " + line for line in to.text.splitlines())
+        msg.set_content(f"{body}\n\nOn {to.message['Date']}, the programme wrote:\n{quoted}\n")
+        return msg
+
+    def out_of_office(self, to: Sent, back: date, now: datetime) -> EmailMessage:
+        """An Exchange automatic reply to one of our emails, saying when they are back."""
+        frm = to.to
+        msg = EmailMessage()
+        msg["From"] = frm
+        msg["To"] = to.reply_to
+        msg["Subject"] = "Automatic reply: " + to.subject
+        msg["Message-ID"] = self._id("exchange.example")
+        msg["In-Reply-To"] = to.message_id
+        msg["Date"] = format_datetime(now)
+        msg["Auto-Submitted"] = "auto-replied"
+        msg["X-Auto-Response-Suppress"] = "All"
+        msg.set_content(
+            "Thank you for your email. I am on annual leave until"
+            f" {back:%A} {back.day} {back:%B %Y} with no access to email."
+            " For urgent matters please contact the team inbox.\n"
+        )
+        return msg
+
+    def bounce(self, original: Sent, now: datetime) -> bytes:
+        """A Postfix delivery report: our email to `original.to` could not be delivered.
+
+        Written out by hand, as an MTA does, because the email package cannot build a
+        message/delivery-status part from text.
+        """
+        mailbox = self.config.programme.mailbox
+        mx = "mx." + mailbox.split("@")[1]
+        failed = email.utils.parseaddr(original.to)[1]
+        boundary = f"demo-report-{self._serial + 1}"
+        returned = "".join(
+            f"{name}: {original.message[name]}\n"
+            for name in ("From", "To", "Subject", "Message-ID", "Date")
+            if original.message[name]
+        )
+        text = (
+            f"Return-Path: <>\n"
+            f"Date: {format_datetime(now)}\n"
+            f"From: MAILER-DAEMON@{mx} (Mail Delivery System)\n"
+            "Subject: Undelivered Mail Returned to Sender\n"
+            f"To: {original.reply_to}\n"
+            "Auto-Submitted: auto-replied\n"
+            "MIME-Version: 1.0\n"
+            f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\n'
+            f"Message-Id: {self._id(mx)}\n\n"
+            "This is a MIME-encapsulated message.\n\n"
+            f"--{boundary}\n"
+            "Content-Description: Notification\n"
+            "Content-Type: text/plain; charset=us-ascii\n\n"
+            f"This is the mail system at host {mx}.\n\n"
+            "I'm sorry to have to inform you that your message could not\n"
+            "be delivered to one or more recipients. It's attached below.\n\n"
+            f"<{failed}>: host mx.{failed.split('@')[1]} said: 550 5.1.1\n"
+            f"    <{failed}>: Recipient address rejected: User unknown\n\n"
+            f"--{boundary}\n"
+            "Content-Description: Delivery report\n"
+            "Content-Type: message/delivery-status\n\n"
+            f"Reporting-MTA: dns; {mx}\n\n"
+            f"Final-Recipient: rfc822; {failed}\n"
+            "Action: failed\n"
+            "Status: 5.1.1\n"
+            f"Diagnostic-Code: smtp; 550 5.1.1 <{failed}>: Recipient address\n"
+            "    rejected: User unknown\n\n"
+            f"--{boundary}\n"
+            "Content-Description: Undelivered Message Headers\n"
+            "Content-Type: text/rfc822-headers\n\n"
+            f"{returned}Auto-Submitted: auto-generated\n\n"
+            f"--{boundary}--\n"
+        )
+        return text.encode("utf-8")
+
+    def plain(self, sender: str, subject: str, body: str, now: datetime) -> EmailMessage:
+        """A message that answers nothing of ours."""
+        msg = EmailMessage()
+        msg["From"] = sender
+        msg["To"] = self.config.programme.mailbox
+        msg["Subject"] = subject
+        msg["Message-ID"] = self._id(sender.rsplit("@", 1)[-1])
+        msg["Date"] = format_datetime(now)
+        msg.set_content(body)
+        return msg

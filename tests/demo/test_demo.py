@@ -1,0 +1,171 @@
+"""`mentoring demo` end to end: a small population through the real CLI, pipeline,
+jobs, SQLite and Maildir, and what it leaves behind.
+
+The demo runs once for the module (about 15 seconds); each test looks at one aspect of
+the outcome.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.policy import default
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+
+import service.cli.commands  # noqa: F401  (registers the commands)
+from service import clock
+from service.cli.main import cli
+from service.config import load_config
+from service.demo.people import population
+from service.demo.run import MARKER, choose_home
+from service.errors import MentoringError
+from service.store.orm import (
+    approaches,
+    inbound_messages,
+    meetings,
+    outbound_messages,
+    pairings,
+)
+
+PEOPLE = 16
+SEED = 7
+
+
+@dataclass
+class Run:
+    home: Path
+    output: str
+    exit_code: int
+    engine: Engine
+
+    def files(self, folder: str) -> list[Path]:
+        base = self.home / "mail" / folder
+        return [p for sub in ("new", "cur") for p in sorted((base / sub).glob("*"))]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    home = tmp_path_factory.mktemp("demo") / "home"
+    result = CliRunner().invoke(
+        cli, ["demo", "--home", str(home), "--people", str(PEOPLE), "--seed", str(SEED)]
+    )
+    clock.set_now(None)
+    engine = create_engine(f"sqlite:///{home / 'mentoring.db'}")
+    yield Run(home, result.output, result.exit_code, engine)
+    engine.dispose()
+
+
+def _scalar(run: Run, query: object) -> int:
+    with run.engine.connect() as c:
+        return int(c.scalar(query) or 0)  # type: ignore[call-overload]
+
+
+def test_the_demo_runs_and_says_where_to_look(run: Run) -> None:
+    assert run.exit_code == 0, run.output
+    assert "The programme year" in run.output
+    assert "every relationship in a sensible end state" in run.output
+    assert str(run.home / "mail") in run.output
+    assert "mentoring.db" in run.output
+    assert "round list" in run.output and "export --json" in run.output
+    for folder in ("sent", "processed", "needs-attention", "ignored"):
+        assert run.files(folder), f"mail/{folder} is empty"
+    assert not run.files("inbox"), "a message was left unprocessed in the inbox"
+
+
+def test_partnerships_start_meet_and_end(run: Run) -> None:
+    assert _scalar(run, select(func.count()).select_from(pairings)) >= 3
+    assert _scalar(run, select(func.count()).where(pairings.c.end_reason == "unpaired_by_mentee"))
+    assert _scalar(run, select(func.count()).select_from(meetings)) >= 3
+    # After the year nothing hangs: no request unanswered; what is still active was continued.
+    assert not _scalar(run, select(func.count()).where(approaches.c.status == "pending"))
+    assert _scalar(run, select(func.count()).where(approaches.c.status == "declined")) == 1
+    active = select(func.count()).where(pairings.c.status == "active")
+    assert _scalar(run, active) == _scalar(run, active.where(pairings.c.period > 1))
+
+
+def test_the_unclear_message_waits_in_needs_attention(run: Run) -> None:
+    texts = [
+        email.message_from_bytes(p.read_bytes(), policy=default).get_body(("plain",))
+        for p in run.files("needs-attention")
+    ]
+    bodies = [str(t.get_content()) for t in texts if t is not None]
+    assert any("Can we talk about my career?" in b for b in bodies)
+    # The person was told, once, that a coordinator will read it.
+    assert _scalar(
+        run, select(func.count()).where(outbound_messages.c.template == "problem_answer")
+    )
+
+
+def test_the_out_of_office_is_not_answered(run: Run) -> None:
+    with run.engine.connect() as c:
+        ooo = c.execute(
+            select(inbound_messages.c.id, inbound_messages.c.status).where(
+                inbound_messages.c.kind == "auto_reply"
+            )
+        ).all()
+        assert ooo and all(status == "ignored" for _, status in ooo)
+        answers = c.scalar(
+            select(func.count()).where(outbound_messages.c.inbound_id.in_([i for i, _ in ooo]))
+        )
+    assert answers == 0
+
+
+def test_no_email_is_queued_or_sent_twice(run: Run) -> None:
+    with run.engine.connect() as c:
+        keys = c.execute(select(outbound_messages.c.dedupe_key)).scalars().all()
+    sent = _scalar(run, select(func.count()).where(outbound_messages.c.status == "sent"))
+    bounced = _scalar(
+        run,
+        select(func.count()).where(
+            outbound_messages.c.status == "failed", outbound_messages.c.last_error == "bounced"
+        ),
+    )
+    assert len(keys) == len(set(keys))
+    files = run.files("sent")
+    # A bounced email reached the sent folder before its delivery report came back.
+    assert bounced == 1
+    assert len(files) == sent + bounced
+    ids = [email.message_from_bytes(p.read_bytes(), policy=default)["Message-ID"] for p in files]
+    assert len(ids) == len(set(ids))
+
+
+def test_nothing_printed_names_a_characteristic(run: Run) -> None:
+    config = load_config()
+    used = {p.characteristic for p in population(PEOPLE, SEED, config) if p.characteristic}
+    assert used, "the population should include people who shared a characteristic"
+    words = {c for c in config.form.characteristics if c != "Other"}
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words))) + r")\b", re.I)
+    assert pattern.search(run.output) is None
+
+
+def test_the_same_seed_gives_the_same_people() -> None:
+    config = load_config()
+    assert population(20, 3, config) == population(20, 3, config)
+    assert population(20, 3, config) != population(20, 4, config)
+    emails = [p.email for p in population(60, 1, config)]
+    assert len(emails) == len(set(emails))
+
+
+def test_a_second_demo_goes_into_a_fresh_folder(tmp_path: Path) -> None:
+    assert choose_home(tmp_path / "new") == ((tmp_path / "new").resolve(), None)
+    (tmp_path / MARKER).write_text("demo")
+    fresh, note = choose_home(tmp_path)
+    assert fresh == tmp_path.resolve() / "demo-2"
+    assert note is not None and "already holds a demo" in note
+
+
+def test_a_folder_with_other_data_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "mentoring.db").write_text("not a demo")
+    with pytest.raises(MentoringError, match="--home"):
+        choose_home(tmp_path)
+    result = CliRunner().invoke(cli, ["demo", "--home", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "--home" in result.output
