@@ -23,13 +23,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MentoringGroup(click.Group):
-    """Turns our own errors into one line on stderr and exit status 1."""
+    """Turns our own errors, and a mailbox or database that cannot be used (a setting
+    wrong in the environment), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import ArgumentError, DBAPIError
+
+        from service.mail.transport import TransportError
+
         try:
             return super().invoke(ctx)
         except MentoringError as exc:
             raise click.ClickException(str(exc)) from None
+        except TransportError as exc:
+            # Transport messages are written to be safe to show (no addresses).
+            raise click.ClickException(f"The mailbox could not be used: {exc}") from None
+        except ArgumentError:
+            raise click.ClickException(
+                "DATABASE_URL is not a database address we can read, e.g."
+                " postgresql+psycopg://user@host/mentoring or sqlite:///path/mentoring.db."
+            ) from None
+        except DBAPIError as exc:
+            # Only the driver's first line: SQLAlchemy's full text quotes the statement
+            # and its parameters, which can hold personal data.
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise click.ClickException(f"The database could not be used: {reason}") from None
 
 
 def _set_now(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

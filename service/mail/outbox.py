@@ -83,14 +83,23 @@ def queue(
         person = uow.repo.person(email.to.person_id)
         # Mail to an erased person has nowhere to go; to a bouncing one it only bounces.
         if person is not None and (person.erased or person.bouncing_since is not None):
-            log.info("email %s not queued: the recipient is erased or bouncing", email.key)
+            # The template and an id, not the key: keys can quote a subject or an address.
+            log.info(
+                "%s email to person %s not queued: erased or bouncing",
+                email.template,
+                email.to.person_id,
+            )
             return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
         limit = config.limits.auto_answers_per_sender_per_day
         sent_today = automatic_answers_today(uow, address, now, config.programme.timezone)
         if sent_today >= limit:
-            log.info("automatic answer %s not sent: daily limit reached", email.key)
+            log.info(
+                "automatic %s answer to person %s not sent: daily limit reached",
+                email.template,
+                email.to.person_id,
+            )
             return None
         if sent_today == limit - 1:
             email = Email(

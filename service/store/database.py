@@ -39,7 +39,11 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
+        # hide_parameters: a database error's text (which reaches logs and tracebacks)
+        # would otherwise quote the bound values: addresses, names, answers.
+        self.engine: Engine = create_engine(
+            url, future=True, pool_pre_ping=True, hide_parameters=True
+        )
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -14,6 +14,11 @@ from tests.workflow.people_helpers import MENTEE, MENTOR, cast, pair, person
 
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
+    # CliRunner catches an escaping exception rather than printing its traceback: any
+    # exception other than click's own exit is what the user would have seen as one.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
     assert "Traceback" not in result.output, result.output
     return result.exit_code, result.output
 

@@ -10,7 +10,12 @@ from service.cli.main import cli
 
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output
+    # CliRunner catches an escaping exception rather than printing its traceback: any
+    # exception other than click's own exit is what the user would have seen as one.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output, result.output
     return result.exit_code, result.output
 
 
@@ -98,3 +103,24 @@ def test_round_create_list_close(home):
 def test_commands_need_init_first(home):
     code, out = run("round", "list")
     assert code == 1 and "run `mentoring init` first" in out
+
+
+def test_a_graph_mailbox_without_settings_is_one_line_for_every_command(home, monkeypatch):
+    run("init")
+    monkeypatch.setenv("MAIL_BACKEND", "graph")
+    code, out = run("process")
+    assert code == 1
+    assert out.strip().startswith("Error: The mailbox could not be used: Graph needs")
+
+
+def test_an_unreadable_database_url_is_one_line(home, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "not a url")
+    code, out = run("process")
+    assert code == 1 and "DATABASE_URL is not a database address" in out
+
+
+def test_an_unreachable_database_is_one_line_without_the_password(home, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:s3cret@127.0.0.1:1/mentoring")
+    code, out = run("process")
+    assert code == 1 and "The database could not be used" in out
+    assert "s3cret" not in out and len(out.strip().splitlines()) == 1

@@ -199,3 +199,17 @@ def test_meetings_sum(db):
         uow.commit()
         assert uow.repo.minutes_met(p.id) == 75
         assert uow.repo.active_pairings_as_mentor(mentor.id) == 1
+
+
+def test_a_database_error_does_not_quote_personal_values(tmp_path):
+    # Database errors reach logs (log.exception) and tracebacks: no bound values in them.
+    db = Database(f"sqlite:///{tmp_path / 'm.db'}")
+    db.migrate()
+    with UnitOfWork(db) as uow:
+        seed(uow)
+        uow.commit()
+    with pytest.raises(IntegrityError) as caught, UnitOfWork(db) as uow:
+        uow.add(Person(email="alex@dept.gov.uk", first_name="Alexa", last_name="L", created_at=NOW))
+        uow.flush()
+    assert "UNIQUE" in str(caught.value)
+    assert "alex@dept.gov.uk" not in str(caught.value) and "Alexa" not in str(caught.value)

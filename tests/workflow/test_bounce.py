@@ -3,8 +3,10 @@ the bounce is never answered, and nothing more is written to a bouncing address.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
@@ -154,3 +156,17 @@ def test_a_bounce_about_nobody_we_know_goes_to_a_coordinator(programme: Programm
     report = programme.send(dsn(stranger, failed="nobody@example.org"))
     assert report.outcomes == {"needs_attention": 1}
     assert programme.inbox_of(COORDINATOR) == []
+
+
+def test_mail_held_back_is_logged_without_its_subject_or_address(
+    programme: Programme, caplog: pytest.LogCaptureFixture
+) -> None:
+    register(programme, MENTEE, "Alex", "Morgan")
+    welcome = programme.last_to(MENTEE)
+    programme.send(dsn(welcome, failed=MENTEE))
+    caplog.set_level(logging.DEBUG)
+    # An unclear email from them (no token) would be answered; the answer's key quotes
+    # its subject, which can name people.
+    programme.send(programme.plain(MENTEE, "About Priya Shah", "Hello there"))
+    assert "email to person" in caplog.text  # the held-back answer was logged...
+    assert "Priya" not in caplog.text and MENTEE not in caplog.text  # ...without them

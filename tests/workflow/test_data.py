@@ -141,8 +141,13 @@ def test_after_erasure_old_tokens_do_nothing_and_replays_send_nothing(
 def test_a_yes_without_the_erasure_question_erases_nothing(programme: Programme) -> None:
     ids = cast(programme)
     ask(programme, ids["mentee"], ids["mentor"])
+    # A bare "yes" to an email that asked no erasure question deletes nothing.
+    programme.send(programme.reply(programme.last_to(MENTEE), "Yes"))
+    assert not person(programme, ids["mentee"]).erased
     # "Delete my data" through an ordinary token only asks.
     programme.send(programme.reply(programme.last_to(MENTEE), "DELETE MY DATA"))
+    assert not person(programme, ids["mentee"]).erased
+    assert "Please confirm" in programme.last_to(MENTEE).subject
     programme.send(programme.reply(programme.last_to(MENTEE), "DELETE MY DATA"))
     assert person(programme, ids["mentee"]).erased  # the second answered the question
     with programme.app.uow() as uow:
