@@ -47,13 +47,17 @@ def main() -> None:
             done += 1
     elapsed = time.perf_counter() - started
 
-    print(f"corpus: {len(messages)} messages, mix of {len(mix)}: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(Counter(kinds[n] for n, _ in mix).items())))
+    print(
+        f"corpus: {len(messages)} messages, mix of {len(mix)}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(Counter(kinds[n] for n, _ in mix).items()))
+    )
     print(f"classified {done} messages in {elapsed:.2f} s")
     print(f"throughput: {done / elapsed:,.0f} messages/s (target >= 300)")
     ms = sorted(x * 1000 for x in per_message)
-    print(f"per message: median {statistics.median(ms):.2f} ms,"
-          f" p95 {ms[int(len(ms) * 0.95)]:.2f} ms, max {ms[-1]:.2f} ms")
+    print(
+        f"per message: median {statistics.median(ms):.2f} ms,"
+        f" p95 {ms[int(len(ms) * 0.95)]:.2f} ms, max {ms[-1]:.2f} ms"
+    )
     slowest = max(messages, key=lambda m: _time_one(m[1], config, lookup))
     print(f"slowest message: {slowest[0]}")
 

@@ -256,13 +256,16 @@ def _forged(mail: ParsedMail, fresh: str, config: ProgrammeConfig) -> bool:
     if fresh.lstrip().startswith(("{", "[")) and known(answers_from_json(fresh)) >= 3:
         return True
     for att in mail.attachments:
-        if att.filename.lower().endswith(".json") and known(
-            answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))
-        ) >= 3:
+        if (
+            att.filename.lower().endswith(".json")
+            and known(answers_from_json(decode_bytes(att.data[:1_000_000], "utf-8"))) >= 3
+        ):
             return True
     # A table in a fresh message (not a reply quoting our own mail) can be a pasted form.
     return bool(
-        mail.html and not mail.in_reply_to and not mail.references
+        mail.html
+        and not mail.in_reply_to
+        and not mail.references
         and known(answers_from_rows(html_table_rows(mail.html), config)) >= 3
     )
 
@@ -299,9 +302,7 @@ def _classify(
         sent_day = mail.date.astimezone(tz).date()
         if today - timedelta(days=60) <= sent_day <= today:
             written = sent_day
-    our_refs = tuple(
-        m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup)
-    )
+    our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
     # Tokens are cheap to find and let the pipeline attribute an out-of-office or a
     # bounce to a person too, not only a command.
     candidates = _plus_tokens(mail.recipients, config.programme.mailbox)
@@ -338,7 +339,10 @@ def _classify(
         )
     if bounce_reason:
         return replace(
-            base, kind=Kind.BOUNCE, reason=bounce_reason, automated=True,
+            base,
+            kind=Kind.BOUNCE,
+            reason=bounce_reason,
+            automated=True,
             bounce=_bounce(mail, raw, config, lookup),
         )
     if auto_reason is None and not form_sender and _AUTO_SUBJECT.match(mail.subject):
@@ -348,7 +352,10 @@ def _classify(
         ooo = bool(_AUTO_SUBJECT.match(mail.subject)) or bool(_OOO_WORDS.search(body[:3000]))
         reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
         return replace(
-            base, kind=Kind.AUTO_REPLY, reason=auto_reason, automated=True,
+            base,
+            kind=Kind.AUTO_REPLY,
+            reason=auto_reason,
+            automated=True,
             new_text=body[:2000],
             auto_reply=AutoReply(ooo, _return_date(body, reference) if ooo else None),
         )
@@ -356,18 +363,23 @@ def _classify(
         form = parse_form_email(mail, config)
         if form.ok or len(form.problems) < len(question_index(config)):
             return replace(
-                base, kind=Kind.FORM, reason=f"a form submission relayed by {mail.sender}",
-                automated=True, form=form,
+                base,
+                kind=Kind.FORM,
+                reason=f"a form submission relayed by {mail.sender}",
+                automated=True,
+                form=form,
             )
         return replace(
-            base, reason=f"mail from the form tool ({mail.sender}) that holds no answers",
+            base,
+            reason=f"mail from the form tool ({mail.sender}) that holds no answers",
             automated=True,
         )
     fresh = new_text(mail.text)
     base = replace(base, new_text=fresh)
     if _forged(mail, fresh, config):
         return replace(
-            base, kind=Kind.FORGED_FORM,
+            base,
+            kind=Kind.FORGED_FORM,
             reason="looks like a form submission but its sender is not a configured form"
             " sender: possible forgery",
         )
@@ -378,13 +390,19 @@ def _classify(
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
         return replace(
-            base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}", commands=reading,
+            base,
+            kind=Kind.COMMAND,
+            reason=f"{how}: {reading.reason}",
+            commands=reading,
         )
     if coordinator:
         reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
         return replace(
-            base, kind=Kind.COORDINATOR, reason=f"from a coordinator address: {reading.reason}",
-            commands=reading, token=None,
+            base,
+            kind=Kind.COORDINATOR,
+            reason=f"from a coordinator address: {reading.reason}",
+            commands=reading,
+            token=None,
         )
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)

@@ -94,7 +94,8 @@ def _header_text(value: object) -> str:
         try:
             value = "".join(
                 decode_bytes(chunk, None if cs in (None, "unknown-8bit") else cs)
-                if isinstance(chunk, bytes) else chunk
+                if isinstance(chunk, bytes)
+                else chunk
                 for chunk, cs in decode_header(value)
             )
         except (ValueError, LookupError, UnicodeError, MessageError):

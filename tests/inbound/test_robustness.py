@@ -68,33 +68,62 @@ def test_mutated_corpus_messages(raw: bytes) -> None:
 
 
 HEADER_NAMES = st.sampled_from(
-    ["From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
-     "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "Delivered-To",
-     "Return-Path", "List-Id", "Precedence", "X-Failed-Recipients", "MIME-Version"]
+    [
+        "From",
+        "To",
+        "Cc",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "In-Reply-To",
+        "References",
+        "Content-Type",
+        "Content-Transfer-Encoding",
+        "Auto-Submitted",
+        "Delivered-To",
+        "Return-Path",
+        "List-Id",
+        "Precedence",
+        "X-Failed-Recipients",
+        "MIME-Version",
+    ]
 )
 HEADER_VALUES = st.one_of(
     st.text(max_size=120),
-    st.sampled_from([
-        "=?utf-8?q?Re=3A_=E2=80=93_CONFIRM?=", "=?iso-8859-1?b?Wm/rIEVsbGlz?=", "=?bogus?x?zz?=",
-        f"mentoring+{SAM_TOKEN}@civilservice.lgbt.example", "<>", "auto-replied",
-        'multipart/alternative; boundary="b"', "multipart/report; report-type=delivery-status",
-        "text/plain; charset=x-no-such-charset", "text/html; charset=utf-16", "base64",
-        "quoted-printable", "<a@mentoring.civilservice.lgbt.example>",
-        "noreply@forms.office.com", "coordinators@civilservice.lgbt.example",
-    ]),
+    st.sampled_from(
+        [
+            "=?utf-8?q?Re=3A_=E2=80=93_CONFIRM?=",
+            "=?iso-8859-1?b?Wm/rIEVsbGlz?=",
+            "=?bogus?x?zz?=",
+            f"mentoring+{SAM_TOKEN}@civilservice.lgbt.example",
+            "<>",
+            "auto-replied",
+            'multipart/alternative; boundary="b"',
+            "multipart/report; report-type=delivery-status",
+            "text/plain; charset=x-no-such-charset",
+            "text/html; charset=utf-16",
+            "base64",
+            "quoted-printable",
+            "<a@mentoring.civilservice.lgbt.example>",
+            "noreply@forms.office.com",
+            "coordinators@civilservice.lgbt.example",
+        ]
+    ),
 )
 BODIES = st.one_of(
     st.text(max_size=2000),
-    st.sampled_from([
-        "--b\nContent-Type: text/plain\n\nCONFIRM\n--b\nContent-Type: text/html\n\n<p>x",
-        "<table><tr><td>Your grade</td><td>G7<tr><td>Your first name",
-        '{"answers": [{"question": "Your grade", "answer": [1, {"a": null}]}]}',
-        "MET " + "1" * 500 + " mins",
-        "On " * 3000 + "wrote:",
-        "> " * 5000,
-        "From: x\n" * 2000,
-        "=" * 10000,
-    ]),
+    st.sampled_from(
+        [
+            "--b\nContent-Type: text/plain\n\nCONFIRM\n--b\nContent-Type: text/html\n\n<p>x",
+            "<table><tr><td>Your grade</td><td>G7<tr><td>Your first name",
+            '{"answers": [{"question": "Your grade", "answer": [1, {"a": null}]}]}',
+            "MET " + "1" * 500 + " mins",
+            "On " * 3000 + "wrote:",
+            "> " * 5000,
+            "From: x\n" * 2000,
+            "=" * 10000,
+        ]
+    ),
 )
 
 
