@@ -51,9 +51,11 @@ def round_create(app: App, name: str, opens: object, closes: object) -> None:
 def round_list(app: App) -> None:
     """List rounds with their windows and numbers."""
     app.db.ensure_ready()
-    table = Table(
-        "round", "opens", "closes", "status", "confirmed", "pending", "withdrawn", "introductions"
-    )
+    table = Table("round")
+    for heading in ("opens", "closes"):
+        table.add_column(heading, min_width=10, no_wrap=True)
+    for heading in ("status", "confirmed", "pending", "left", "intros"):
+        table.add_column(heading)
     tz = app.config.programme.timezone
     from zoneinfo import ZoneInfo
 
@@ -62,8 +64,8 @@ def round_list(app: App) -> None:
             c = round_counts(uow, r)
             table.add_row(
                 r.name,
-                f"{r.opens_at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}",
-                f"{r.closes_at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M}",
+                f"{r.opens_at.astimezone(ZoneInfo(tz)):%Y-%m-%d}",
+                f"{r.closes_at.astimezone(ZoneInfo(tz)):%Y-%m-%d}",
                 round_phase(r, clock.now()).value,
                 str(c["confirmed"]),
                 str(c["pending_confirmation"]),
