@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
-
 import service.cli.commands  # noqa: F401  (registers the commands)
-from service.cli.main import cli
+from tests.cli_runner import run
 from tests.harness import Programme
 from tests.workflow.people_helpers import MENTEE, MENTOR, cast, pair, person
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    # CliRunner catches an escaping exception rather than printing its traceback: any
-    # exception other than click's own exit is what the user would have seen as one.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 def test_show_and_export_a_participant(programme: Programme) -> None:

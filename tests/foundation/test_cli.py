@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 import service.cli.commands  # noqa: F401  (registers the commands)
-from service.cli.main import cli
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    # CliRunner catches an escaping exception rather than printing its traceback: any
-    # exception other than click's own exit is what the user would have seen as one.
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
+from tests.cli_runner import run
 
 
 def test_help_lists_commands(home):

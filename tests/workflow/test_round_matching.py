@@ -6,15 +6,14 @@ import csv
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 import service.cli.commands  # noqa: F401  (registers the commands)
-from service.cli.main import cli
 from service.domain.model import Introduction, IntroductionStatus
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage
+from tests.cli_runner import run
 
 PEOPLE = [
     # email, first, last, role, grade, department, profession, profession of interest
@@ -58,12 +57,6 @@ def write_csv(path: Path, config, people=PEOPLE) -> None:
         writer.writerow([questions[f] for f in fields])
         for email, first, last, role, grade, dept, prof, poi in people:
             writer.writerow([email, first, last, role, grade, dept, prof, poi, "Yes", "Yes"])
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output, result.output
-    return result.exit_code, result.output
 
 
 @pytest.fixture
