@@ -18,3 +18,14 @@ def run(*args: str) -> tuple[int, str]:
     )
     assert "Traceback" not in result.output, result.output
     return result.exit_code, result.output
+
+
+def init_with_round(name: str = "2026") -> str:
+    """A migrated database with one round (window 17 May – 17 June 2026), created on 1 May."""
+    assert run("init")[0] == 0
+    code, out = run(
+        "--now", "2026-05-01T09:00", "round", "create", name,
+        "--opens", "2026-05-17", "--closes", "2026-06-17",
+    )  # fmt: skip
+    assert code == 0, out
+    return out

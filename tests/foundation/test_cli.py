@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import service.cli.commands  # noqa: F401  (registers the commands)
-from tests.cli_runner import run
+from tests.cli_runner import init_with_round, run
 
 
 def test_help_lists_commands(home):
@@ -62,19 +62,7 @@ def test_mailbox_check_without_graph_settings_is_one_line(home, monkeypatch):
 
 
 def test_round_create_list_close(home):
-    run("init")
-    code, out = run(
-        "--now",
-        "2026-05-01T09:00",
-        "round",
-        "create",
-        "2026",
-        "--opens",
-        "2026-05-17",
-        "--closes",
-        "2026-06-17",
-    )
-    assert code == 0 and "not open yet" in out
+    assert "not open yet" in init_with_round()
     code, out = run("round", "create", "2026", "--opens", "2026-05-17", "--closes", "2026-06-17")
     assert code == 1 and "already a round called '2026'" in out
     code, out = run("round", "create", "2027", "--opens", "2026-06-01", "--closes", "2026-07-01")

@@ -13,7 +13,7 @@ from service.domain.model import Introduction, IntroductionStatus
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage
-from tests.cli_runner import run
+from tests.cli_runner import init_with_round, run
 
 PEOPLE = [
     # email, first, last, role, grade, department, profession, profession of interest
@@ -61,21 +61,7 @@ def write_csv(path: Path, config, people=PEOPLE) -> None:
 
 @pytest.fixture
 def round_ready(home: Path, tmp_path: Path, config) -> Path:
-    run("init")
-    assert (
-        run(
-            "--now",
-            "2026-05-01T09:00",
-            "round",
-            "create",
-            "2026",
-            "--opens",
-            "2026-05-17",
-            "--closes",
-            "2026-06-17",
-        )[0]
-        == 0
-    )
+    init_with_round()
     path = tmp_path / "export.csv"
     write_csv(path, config)
     code, out = run(
@@ -201,18 +187,7 @@ def test_overrides_pin_and_forbid(round_ready: Path, tmp_path: Path) -> None:
 
 
 def test_open_round_cannot_be_matched(home: Path) -> None:
-    run("init")
-    run(
-        "--now",
-        "2026-05-01T09:00",
-        "round",
-        "create",
-        "2026",
-        "--opens",
-        "2026-05-17",
-        "--closes",
-        "2026-06-17",
-    )
+    init_with_round()
     code, out = run("--now", "2026-05-20T09:00", "round", "match", "2026")
     assert code == 1 and "still open for registrations" in out
 
@@ -220,18 +195,7 @@ def test_open_round_cannot_be_matched(home: Path) -> None:
 def test_import_reports_every_bad_row_and_imports_nothing(
     home: Path, tmp_path: Path, config
 ) -> None:
-    run("init")
-    run(
-        "--now",
-        "2026-05-01T09:00",
-        "round",
-        "create",
-        "2026",
-        "--opens",
-        "2026-05-17",
-        "--closes",
-        "2026-06-17",
-    )
+    init_with_round()
     path = tmp_path / "bad.csv"
     people = [
         *PEOPLE[:2],
@@ -252,18 +216,7 @@ def test_import_reports_every_bad_row_and_imports_nothing(
 
 
 def test_unconfirmed_import_asks_everyone_to_confirm(home: Path, tmp_path: Path, config) -> None:
-    run("init")
-    run(
-        "--now",
-        "2026-05-01T09:00",
-        "round",
-        "create",
-        "2026",
-        "--opens",
-        "2026-05-17",
-        "--closes",
-        "2026-06-17",
-    )
+    init_with_round()
     path = tmp_path / "export.csv"
     write_csv(path, config, PEOPLE[:3])
     code, out = run("--now", "2026-05-20T09:00", "round", "import", "2026", str(path))
