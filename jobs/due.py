@@ -524,7 +524,7 @@ def _check_in_step(
         )
     uow.audit("pairing.check_in", subject, {"number": due.number, "unanswered": due.unanswered})
     assert p.id is not None
-    met = uow.repo.meetings(p.id)
+    met = uow.repo.distinct_meetings(p.id)
     totals = {
         "meetings_logged": len(met),
         "hours_logged": _hours(uow, p),
@@ -670,7 +670,7 @@ def _end_step(
     assert p.id is not None
     totals = {
         "started_on": p.started_at,
-        "total_meetings": len(uow.repo.meetings(p.id)),
+        "total_meetings": len(uow.repo.distinct_meetings(p.id)),
         "total_hours": _hours(uow, p),
     }
     return _both(

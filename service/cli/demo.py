@@ -49,3 +49,7 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
     outcome = play(folder, people_count, seed, ctx.find_root().params.get("config"), console)
     print_timeline(console, outcome.lines)
     print_summary(console, outcome, default_home)
+    from service.health.write import write_demo_report
+
+    page = write_demo_report(outcome.home, outcome.end, ctx.find_root().params.get("config"))
+    console.print(f"Programme health report (open it in a browser): {page}", soft_wrap=True)

@@ -16,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from service.app import App
+from service.domain.model import Meeting
+from service.domain.rules import distinct_meetings
 from service.store.orm import (
     approaches,
     inbound_messages,
@@ -113,8 +115,18 @@ def summarise(app: App, now: datetime) -> Summary:
                 )
             }
         )
-        s.meetings = int(c.scalar(select(func.count()).select_from(meetings)) or 0)
-        s.minutes = int(c.scalar(select(func.coalesce(func.sum(meetings.c.minutes), 0))) or 0)
+        # The same meeting logged by both partners counts once.
+        rows = c.execute(
+            select(
+                meetings.c.pairing_id, meetings.c.logged_by, meetings.c.met_on, meetings.c.minutes
+            )
+        )
+        met = distinct_meetings(
+            Meeting(pairing_id=p, logged_by=b, met_on=d, minutes=n, created_at=now)
+            for p, b, d, n in rows
+        )
+        s.meetings = len(met)
+        s.minutes = sum(m.minutes for m in met)
         s.emails = Counter(
             {
                 str(t): int(n)

@@ -25,6 +25,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
+from service.domain.rules import distinct_meetings
 from service.store.orm import (
     approaches,
     audit_events,
@@ -226,21 +227,37 @@ class Repository:
             select(Pairing).where(pairings.c.status == PairingStatus.ACTIVE).order_by(pairings.c.id)
         ).all()
 
+    def pairings_in(self, round_id: int) -> Sequence[Pairing]:
+        return self.session.scalars(
+            select(Pairing).where(pairings.c.round_id == round_id).order_by(pairings.c.id)
+        ).all()
+
+    def approaches_in(self, round_id: int) -> Sequence[Approach]:
+        return self.session.scalars(
+            select(Approach).where(approaches.c.round_id == round_id).order_by(approaches.c.id)
+        ).all()
+
     # meetings
+    def meetings_of(self, pairing_ids: Sequence[int]) -> Sequence[Meeting]:
+        """Every logging (both partners' copies) for these pairings."""
+        return self.session.scalars(
+            select(Meeting).where(meetings.c.pairing_id.in_(pairing_ids)).order_by(meetings.c.id)
+        ).all()
+
     def meetings(self, pairing_id: int) -> Sequence[Meeting]:
         return self.session.scalars(
             select(Meeting).where(meetings.c.pairing_id == pairing_id).order_by(meetings.c.met_on)
         ).all()
 
+    def distinct_meetings(self, pairing_id: int) -> list[Meeting]:
+        """Meetings that took place: one logged by both partners counts once."""
+        return distinct_meetings(self.meetings(pairing_id))
+
     def minutes_met(self, pairing_id: int) -> int:
-        return (
-            self.session.scalar(
-                select(func.coalesce(func.sum(meetings.c.minutes), 0)).where(
-                    meetings.c.pairing_id == pairing_id
-                )
-            )
-            or 0
-        )
+        return sum(m.minutes for m in self.distinct_meetings(pairing_id))
+
+    def all_meetings(self) -> Sequence[Meeting]:
+        return self.session.scalars(select(Meeting).order_by(meetings.c.met_on)).all()
 
     # mail records
     def inbound_by_key(self, key: str) -> InboundMessage | None:
@@ -260,6 +277,21 @@ class Repository:
         return self.session.scalar(
             select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
         )
+
+    def outbound_facts(self) -> Sequence[tuple[int | None, str, str, datetime | None, str, bool]]:
+        """(person, template, status, sent_at, last_error, automatic) for every email:
+        the figures the health report needs, without loading any message body."""
+        o = outbound_messages.c
+        rows = self.session.execute(
+            select(o.person_id, o.template, o.status, o.sent_at, o.last_error, o.automatic_answer)
+        )
+        return [(p, t, str(s), at, e, bool(a)) for p, t, s, at, e, a in rows]
+
+    def inbound_facts(self) -> Sequence[tuple[int | None, str, str, datetime]]:
+        """(person, status, kind, received_at) for every message received."""
+        i = inbound_messages.c
+        rows = self.session.execute(select(i.person_id, i.status, i.kind, i.received_at))
+        return [(p, str(s), k, at) for p, s, k, at in rows]
 
     # audit trail
     def latest_audit(self, action: str, subject: str) -> AuditEvent | None:
