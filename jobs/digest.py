@@ -165,6 +165,15 @@ def digest_context(
         e.detail.get("by") == "retention" for e in _events(uow, since, now, "person.erased")
     )
     failures = [f for f in job_failures if since < f["at"] <= now]
+    # Emails refused because their headers were not the ones meant (service/mail/verify.py).
+    failures += [
+        {
+            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "at": e.at,
+            "reason": f"not sent: {e.detail.get('reason')}",
+        }
+        for e in _events(uow, since, now, outbox.REFUSED_EVENT)
+    ]
     return {
         "day": timeline.local_day(now, app.config),
         "attention_count": len(needs_attention) + len(escalations) + len(bounces) + len(failures),
