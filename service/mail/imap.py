@@ -26,6 +26,7 @@ from service.mail.transport import (
     FetchedMessage,
     Folder,
     MailboxReport,
+    MailErasure,
     SendResult,
     TransportError,
 )
@@ -237,6 +238,44 @@ class ImapTransport:
 
         found: str | None = self._with_retry(search)
         return found
+
+    # --- erasure -------------------------------------------------------------------
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        """SEARCH each of our folders for each term (From, To, Cc or anywhere in the text)
+        and delete what is found."""
+        folders = [INBOX, self.sent_folder, *(self.folder_name(f) for f in FOLDER_NAMES)]
+        wanted = [t for t in terms if t.strip()]
+
+        def erase(client: IMAPClient) -> int:
+            deleted = 0
+            for name in folders:
+                if not client.folder_exists(name):
+                    continue
+                client.select_folder(name)
+                uids: set[int] = set()
+                for term in wanted:
+                    criteria = [
+                        "OR",
+                        "FROM",
+                        term,
+                        "OR",
+                        "TO",
+                        term,
+                        "OR",
+                        "CC",
+                        term,
+                        "TEXT",
+                        term,
+                    ]
+                    uids.update(int(u) for u in client.search(criteria, charset="UTF-8"))
+                if uids:
+                    client.add_flags(sorted(uids), [b"\\Deleted"])
+                    client.expunge()
+                    deleted += len(uids)
+            return deleted
+
+        return MailErasure(deleted=int(self._with_retry(erase)))
 
     def check(self) -> MailboxReport:
         def look(client: IMAPClient) -> MailboxReport:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from service import clock
+from service import clock, privacy
 from service.config import ProgrammeConfig
 from service.mail import tokens
 from service.mail.compose import compose
@@ -32,12 +32,12 @@ from service.mail.render import render
 from service.mail.retry import RetryPolicy
 from service.mail.transport import Transport, TransportError
 from service.mail.verify import EmailRefused
-from service.text import UnsafeHeaderValue
 from service.messages import Email
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage, OutboundStatus
 from service.store.unit_of_work import UnitOfWork
+from service.text import UnsafeHeaderValue
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +161,7 @@ def _refused(uow: UnitOfWork, email: Email, token: str | None, refusal: ValueErr
         if issued is not None:
             uow.session.delete(issued)
     # Template and person id only: the reason names headers, never values.
-    log.warning(
-        "%s email to person %s refused: %s", email.template, email.to.person_id, refusal
-    )
+    log.warning("%s email to person %s refused: %s", email.template, email.to.person_id, refusal)
     uow.audit(
         REFUSED_EVENT,
         f"person:{email.to.person_id}" if email.to.person_id is not None else "email",
@@ -318,6 +316,8 @@ def drain(
         report.sent += 1
         if progress:
             progress(1)
+    # An erasure finishes once the last emails to (or about) the person have left.
+    privacy.finish_erasures(db, transport, clock.now())
     return report
 
 

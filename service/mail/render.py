@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
-from service.text import one_line as one_line  # re-exported: subjects are made one line here
+from service.text import one_line
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "mail_templates"
 _DEFAULT_TZ = "Europe/London"

@@ -70,7 +70,7 @@ def verify(raw: bytes, meant: Meant) -> None:
     """Raise EmailRefused unless `raw` has exactly our headers, one To, no Cc/Bcc."""
     msg = _PARSER.parsebytes(raw)
     assert isinstance(msg, EmailMessage)
-    names = Counter(key.lower() for key in msg.keys())
+    names = Counter(key.lower() for key in msg)
     expected = Counter(_ALWAYS)
     if meant.in_reply_to:
         expected["in-reply-to"] += 1
@@ -98,5 +98,5 @@ def verify(raw: bytes, meant: Meant) -> None:
     for part in msg.walk():
         if part is msg:
             continue
-        if not {key.lower() for key in part.keys()} <= _PART_HEADERS:
+        if not {key.lower() for key in part} <= _PART_HEADERS:
             raise EmailRefused("a MIME part carries a header of its own")
