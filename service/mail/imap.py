@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from service.mail.mentions import mentions
 from service.mail.transport import (
     FetchedMessage,
     Folder,
@@ -242,10 +243,29 @@ class ImapTransport:
     # --- erasure -------------------------------------------------------------------
 
     def erase_mail(self, terms: Sequence[str]) -> MailErasure:
-        """SEARCH each of our folders for each term (From, To, Cc or anywhere in the text)
-        and delete what is found."""
+        """Delete what mentions a term from the inbox, Sent and our folders.
+
+        The server's SEARCH (From, To, Cc, text) finds most; not every server decodes
+        base64 or quoted-printable bodies for TEXT, so the rest are read once and
+        checked decoded (`mentions`) before anything is left behind.
+        """
         folders = [INBOX, self.sent_folder, *(self.folder_name(f) for f in FOLDER_NAMES)]
         wanted = [t for t in terms if t.strip()]
+
+        def matching(client: IMAPClient) -> set[int]:
+            uids: set[int] = set()
+            for term in wanted:
+                criteria = ["OR", "FROM", term, "OR", "TO", term, "OR", "CC", term, "TEXT", term]
+                uids.update(int(u) for u in client.search(criteria, charset="UTF-8"))
+            rest = sorted(set(int(u) for u in client.search(["NOT", "DELETED"])) - uids)
+            for start in range(0, len(rest), _BATCH):
+                data = client.fetch(rest[start : start + _BATCH], ["BODY.PEEK[]"])
+                uids.update(
+                    int(uid)
+                    for uid, item in data.items()
+                    if mentions(bytes(item.get(b"BODY[]", b"")), wanted)
+                )
+            return uids
 
         def erase(client: IMAPClient) -> int:
             deleted = 0
@@ -253,22 +273,7 @@ class ImapTransport:
                 if not client.folder_exists(name):
                     continue
                 client.select_folder(name)
-                uids: set[int] = set()
-                for term in wanted:
-                    criteria = [
-                        "OR",
-                        "FROM",
-                        term,
-                        "OR",
-                        "TO",
-                        term,
-                        "OR",
-                        "CC",
-                        term,
-                        "TEXT",
-                        term,
-                    ]
-                    uids.update(int(u) for u in client.search(criteria, charset="UTF-8"))
+                uids = matching(client)
                 if uids:
                     client.add_flags(sorted(uids), [b"\\Deleted"])
                     client.expunge()

@@ -1,0 +1,50 @@
+"""`Transport.erase_mail` on Maildir, Graph (the local fake) and IMAP (pymap)."""
+
+from __future__ import annotations
+
+import base64
+
+from service.mail.transport import Folder
+from tests.transports.conftest import Harness, ImapHarness
+
+ADDRESS = "zephyrine.q@dwp.gov.uk"
+
+
+def _mail(n: int, *, to: str, body: str = "Hello.", b64: bool = False) -> bytes:
+    encoded = base64.b64encode(body.encode()).decode() if b64 else body
+    cte = "base64" if b64 else "7bit"
+    return (
+        f"Message-ID: <erase-{n}@example.net>\r\n"
+        "From: Mentoring <mentoring@example.org>\r\n"
+        f"To: {to}\r\n"
+        f"Subject: message {n}\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Transfer-Encoding: {cte}\r\n"
+        "\r\n"
+        f"{encoded}\r\n"
+    ).encode()
+
+
+def test_erase_mail_removes_every_message_that_mentions_the_person(harness: Harness) -> None:
+    transport = harness.transport
+    harness.deliver(_mail(1, to=ADDRESS))  # stays in the inbox
+    harness.deliver(_mail(2, to="someone@else.example", body=f"About {ADDRESS}", b64=True))
+    harness.deliver(_mail(3, to="someone@else.example", body="Nothing about them."))
+    fetched = {f.raw.split(b"\r\n", 1)[0]: f.transport_id for f in transport.fetch_new()}
+    transport.move(fetched[b"Message-ID: <erase-2@example.net>"], Folder.PROCESSED)
+    transport.move(fetched[b"Message-ID: <erase-3@example.net>"], Folder.PROCESSED)
+    transport.send(_mail(4, to=f"Zephyrine Q <{ADDRESS}>"), recipients=[ADDRESS])
+    transport.send(_mail(5, to="other@else.example"), recipients=["other@else.example"])
+
+    result = transport.erase_mail([ADDRESS, "Zephyrine Quillfeather"])
+
+    assert result.deleted == 3 and result.left == ()
+    everything = [*harness.inbox_raws(), *harness.folder_raws(Folder.PROCESSED)]
+    if isinstance(harness, ImapHarness):
+        # Its sent_raws() is what the SMTP server received; our copies are in Sent Items.
+        everything += harness._raws(harness.transport.sent_folder)
+    else:
+        everything += harness.sent_raws()
+    ids = sorted(r.split(b"\r\n", 1)[0].decode() for r in everything)
+    assert ids == ["Message-ID: <erase-3@example.net>", "Message-ID: <erase-5@example.net>"]
