@@ -94,8 +94,9 @@ def _address(name: str, addr_spec: str) -> Address:
     if addr_spec != one_line(addr_spec) or " " in addr_spec or looks_encoded(addr_spec):
         # Never echo the address: error messages may reach logs.
         raise ValueError("email address contains spaces or control characters")
+    display_name = _clean_name(name)  # raises UnsafeHeaderValue: refused, not invalid
     try:
-        return Address(display_name=_clean_name(name), addr_spec=addr_spec)
+        return Address(display_name=display_name, addr_spec=addr_spec)
     except (ValueError, IndexError, TypeError) as exc:
         raise ValueError("not a valid email address") from exc
 
