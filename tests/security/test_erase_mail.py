@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 
+from service.mail.graph import GraphTransport
+from service.mail.retry import RetryPolicy
 from service.mail.transport import Folder
-from tests.transports.conftest import Harness, ImapHarness
+from tests.fakes.graph_server import RunningFakeGraph
+from tests.transports.conftest import Harness, ImapHarness, graph_settings
 
 ADDRESS = "zephyrine.q@dwp.gov.uk"
 
@@ -48,3 +51,16 @@ def test_erase_mail_removes_every_message_that_mentions_the_person(harness: Harn
         everything += harness.sent_raws()
     ids = sorted(r.split(b"\r\n", 1)[0].decode() for r in everything)
     assert ids == ["Message-ID: <erase-3@example.net>", "Message-ID: <erase-5@example.net>"]
+
+
+def test_graph_lists_what_the_app_may_not_delete(fake_graph: RunningFakeGraph) -> None:
+    transport = GraphTransport(
+        graph_settings(fake_graph), policy=RetryPolicy(base_delay=0.01, max_delay=0.02)
+    )
+    kept = fake_graph.fake.deliver(_mail(1, to=ADDRESS))
+    fake_graph.fake.deliver(_mail(2, to=ADDRESS))
+    fake_graph.fake.fail_next("DELETE", r"/messages/" + kept, 403)
+    result = transport.erase_mail([ADDRESS])
+    assert result.deleted == 1 and result.left == (kept,)
+    assert [m.id for m in fake_graph.fake.in_folder("inbox")] == [kept]
+    assert len(fake_graph.fake.in_folder("deleteditems")) == 1
