@@ -257,7 +257,7 @@ class ImapTransport:
             for term in wanted:
                 criteria = ["OR", "FROM", term, "OR", "TO", term, "OR", "CC", term, "TEXT", term]
                 uids.update(int(u) for u in client.search(criteria, charset="UTF-8"))
-            rest = sorted(set(int(u) for u in client.search(["NOT", "DELETED"])) - uids)
+            rest = sorted({int(u) for u in client.search(["NOT", "DELETED"])} - uids)
             for start in range(0, len(rest), _BATCH):
                 data = client.fetch(rest[start : start + _BATCH], ["BODY.PEEK[]"])
                 uids.update(

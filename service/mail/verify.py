@@ -9,13 +9,17 @@ sendMail, which takes its recipients from To/Cc/Bcc) would, and compares.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 
-_PARSER = BytesParser(policy=policy.default)
+from service.text import decode_encoded_words
+
+_PARSER = BytesHeaderParser(policy=policy.default)
 # The only headers an email of ours carries, each exactly once; the threading ones only
 # when we thread.
 _ALWAYS = (
@@ -32,7 +36,10 @@ _ALWAYS = (
     "content-type",
 )
 _PART_HEADERS = {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"}
+_FOLDING = re.compile(r"\r?\n[ \t]")
 _BREAKS = ("\r", "\n", "\x00")
+_BOUNDARY = re.compile(rb'boundary="([^"\r\n]+)"')
+_HEADER_NAME = re.compile(rb"(?m)^([^\s:]+):")
 
 
 class EmailRefused(ValueError):
@@ -56,21 +63,38 @@ def _squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def _only_address(msg: EmailMessage, name: str, expected: str) -> None:
-    header = msg[name]
-    addresses = getattr(header, "addresses", ())
-    groups = getattr(header, "groups", ())
-    if len(groups) != 1 or len(addresses) != 1:
+def _one_address(name: str, addresses: list[str], expected: str) -> None:
+    if len(addresses) != 1:
         raise EmailRefused(f"{name} does not hold exactly one address")
-    if addresses[0].addr_spec.lower() != expected.lower():
+    if addresses[0].lower() != expected.lower():
         raise EmailRefused(f"{name} is not the address we meant")
 
 
+def _part_header_names(raw: bytes, body: bytes) -> set[str]:
+    """The header names of every MIME part, read from the bytes between boundaries."""
+    names: set[str] = set()
+    for boundary in set(_BOUNDARY.findall(raw)):
+        for segment in body.split(b"\r\n--" + boundary)[1:]:
+            if segment.startswith(b"--"):
+                continue  # the closing delimiter
+            block = segment.split(b"\r\n\r\n", 1)[0]
+            names.update(n.decode("latin-1").lower() for n in _HEADER_NAME.findall(block))
+    return names
+
+
 def verify(raw: bytes, meant: Meant) -> None:
-    """Raise EmailRefused unless `raw` has exactly our headers, one To, no Cc/Bcc."""
-    msg = _PARSER.parsebytes(raw)
+    """Raise EmailRefused unless `raw` has exactly our headers, one To, no Cc/Bcc.
+
+    The header block is parsed with policy.default (as Graph's MIME sendMail or a
+    receiving server would read it); To, which decides who gets the email, through the
+    full header registry, From and Reply-To through `getaddresses`. Part headers are
+    read between the boundaries. About 0.3-0.6 ms an email (benchmarks/header_checks.py).
+    """
+    head, _, body = raw.partition(b"\r\n\r\n")
+    msg = _PARSER.parsebytes(head + b"\r\n\r\n")
     assert isinstance(msg, EmailMessage)
-    names = Counter(key.lower() for key in msg)
+    raw_items = list(msg.raw_items())
+    names = Counter(key.lower() for key, _value in raw_items)
     expected = Counter(_ALWAYS)
     if meant.in_reply_to:
         expected["in-reply-to"] += 1
@@ -81,22 +105,27 @@ def verify(raw: bytes, meant: Meant) -> None:
         extra = sorted((names - expected).keys())
         missing = sorted((expected - names).keys())
         raise EmailRefused(f"unexpected headers {extra or '-'}, missing {missing or '-'}")
-    for key, value in msg.items():
-        if any(c in str(value) for c in _BREAKS):
+    values = {}
+    for key, value in raw_items:
+        unfolded = _FOLDING.sub(" ", str(value))
+        if any(c in unfolded for c in _BREAKS):
             raise EmailRefused(f"{key} holds a line break or NUL")
-    _only_address(msg, "From", meant.sender)
-    _only_address(msg, "To", meant.to)
-    _only_address(msg, "Reply-To", meant.reply_to)
-    if str(msg["Message-ID"]).strip() != meant.message_id:
+        values[key.lower()] = unfolded.strip()
+    _one_address("To", [a.addr_spec for a in msg["To"].addresses], meant.to)
+    if len(msg["To"].groups) != 1:
+        raise EmailRefused("To does not hold exactly one address")
+    for key, name, wanted in (
+        ("from", "From", meant.sender),
+        ("reply-to", "Reply-To", meant.reply_to),
+    ):
+        _one_address(name, [a for _n, a in getaddresses([values[key]])], wanted)
+    if values["message-id"] != meant.message_id:
         raise EmailRefused("Message-ID is not the one we made")
-    if meant.in_reply_to and str(msg["In-Reply-To"]).strip() != meant.in_reply_to:
+    if meant.in_reply_to and values["in-reply-to"] != meant.in_reply_to:
         raise EmailRefused("In-Reply-To is not the id we meant")
-    if meant.references and str(msg["References"]).split() != list(meant.references):
+    if meant.references and values["references"].split() != list(meant.references):
         raise EmailRefused("References are not the ids we meant")
-    if _squeeze(str(msg["Subject"])) != _squeeze(meant.subject):
+    if _squeeze(decode_encoded_words(values["subject"])) != _squeeze(meant.subject):
         raise EmailRefused("Subject is not the one we meant")
-    for part in msg.walk():
-        if part is msg:
-            continue
-        if not {key.lower() for key in part} <= _PART_HEADERS:
-            raise EmailRefused("a MIME part carries a header of its own")
+    if not _part_header_names(raw, body) <= _PART_HEADERS:
+        raise EmailRefused("a MIME part carries a header of its own")

@@ -22,6 +22,7 @@ from service.mail.compose import compose, message_id_or_none
 from service.mail.outbox import REFUSED_EVENT
 from service.mail.render import RenderedEmail
 from service.mail.verify import EmailRefused
+from service.store.orm import audit_events
 from service.store.records import InboundMessage, OutboundMessage
 from service.text import UnsafeHeaderValue, header_text
 from tests.harness import Programme
@@ -184,7 +185,7 @@ def test_an_email_whose_headers_would_not_be_ours_is_refused_and_reported(
             if m.template == "status" and m.person_id == pid
         ]
         [event] = uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == REFUSED_EVENT)
+            select(AuditEvent).where(audit_events.c.action == REFUSED_EVENT)
         ).all()
         assert event.subject == f"person:{pid}" and event.detail["template"] == "status"
         failures = digest_context(uow, programme.app, clock.now(), [])["job_failures"]
@@ -269,7 +270,7 @@ def test_any_inbound_header_values_give_one_recipient_and_only_our_headers(
         + b"\r\nSTATUS\r\n"
     )
     inbound = parse_mail(raw, 1_000_000)
-    rendered = RenderedEmail(subject=f"Re: {inbound.subject}" or "x", text="t\n", html="<p>t</p>\n")
+    rendered = RenderedEmail(subject=f"Re: {inbound.subject}", text="t\n", html="<p>t</p>\n")
     try:
         _, out = compose(
             rendered,

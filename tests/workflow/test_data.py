@@ -19,6 +19,7 @@ from service.domain.model import (
     Person,
     Registration,
 )
+from service.store.orm import outbound_messages
 from service.store.records import InboundMessage, OutboundMessage, ReplyToken
 from tests.harness import Programme, Sent
 from tests.workflow.people_helpers import (
@@ -167,7 +168,7 @@ def test_a_yes_without_the_erasure_question_erases_nothing(programme: Programme)
         assert mentor is not None and not mentor.erased
         # Told (the copy naming Alex is erased from our mail once sent).
         told = uow.session.scalars(
-            select(OutboundMessage).where(OutboundMessage.template == "approach_withdrawn")
+            select(OutboundMessage).where(outbound_messages.c.template == "approach_withdrawn")
         ).all()
         assert [(m.to_address, m.status.value) for m in told] == [(MENTOR, "sent")]
 
