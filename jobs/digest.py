@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from jobs.due import to_coordinators
+from service import privacy
 from service.app import App
 from service.domain import timeline
 from service.domain.model import AuditEvent, Registration, RegistrationStatus, Role
@@ -173,6 +174,17 @@ def digest_context(
             "reason": f"not sent: {e.detail.get('reason')}",
         }
         for e in _events(uow, since, now, outbox.REFUSED_EVENT)
+    ]
+    # Mail of an erased person the mailbox would not let us delete: theirs to remove by hand.
+    failures += [
+        {
+            "job": f"erasure of {e.subject.replace(':', ' ')}",
+            "at": e.at,
+            "reason": "delete by hand from the mailbox, message ids: "
+            + ", ".join(e.detail["left"]),
+        }
+        for e in _events(uow, since, now, privacy.MAIL_ERASED_EVENT)
+        if e.detail.get("left")
     ]
     return {
         "day": timeline.local_day(now, app.config),

@@ -33,6 +33,7 @@ from service.mail.mentions import mentions
 from service.mail.transport import Transport, TransportError
 from service.store.database import Database
 from service.store.orm import (
+    audit_events,
     erasures,
     inbound_messages,
     interest_list,
@@ -44,6 +45,7 @@ from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 _UNSENT = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+MAIL_ERASED_EVENT = "person.mail_erased"
 
 EXPORT_FILENAME = "my-mentoring-data.json"
 
@@ -442,13 +444,21 @@ def finish_erasures(db: Database, transport: Transport, now: datetime) -> int:
                 .where(erasures.c.id == row_id)
                 .values(pending_terms=None, mail_erased_at=now)
             )
+            # Mailbox ids only; the digest lists those left for the coordinators to delete.
+            conn.execute(
+                insert(audit_events).values(
+                    at=now,
+                    actor="system",
+                    action=MAIL_ERASED_EVENT,
+                    subject=f"person:{person_id}",
+                    detail={"deleted": result.deleted, "left": list(result.left)},
+                )
+            )
         if result.left:
-            # Graph ids only: the coordinators delete these by hand.
             log.warning(
-                "erased person %s: %d message(s) the mailbox would not let us delete: %s",
+                "erased person %s: %d message(s) the mailbox would not let us delete",
                 person_id,
                 len(result.left),
-                ", ".join(result.left),
             )
         log.info("erased person %s: %d message(s) deleted", person_id, result.deleted)
         finished += 1

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
+
+from jobs.digest import digest_context
+from service.app import App
+from service.domain.model import Person
+from service.privacy import erase_person, finish_erasures
 
 from service.mail.graph import GraphTransport
 from service.mail.retry import RetryPolicy
@@ -64,3 +70,28 @@ def test_graph_lists_what_the_app_may_not_delete(fake_graph: RunningFakeGraph) -
     assert result.deleted == 1 and result.left == (kept,)
     assert [m.id for m in fake_graph.fake.in_folder("inbox")] == [kept]
     assert len(fake_graph.fake.in_folder("deleteditems")) == 1
+
+
+def test_an_erasure_on_graph_lists_what_is_left_in_the_digest(
+    app: App, fake_graph: RunningFakeGraph
+) -> None:
+    now = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
+    transport = GraphTransport(
+        graph_settings(fake_graph), policy=RetryPolicy(base_delay=0.01, max_delay=0.02)
+    )
+    kept = fake_graph.fake.deliver(_mail(1, to=ADDRESS))
+    fake_graph.fake.deliver(_mail(2, to=f"Zephyrine Quillfeather <{ADDRESS}>"))
+    fake_graph.fake.fail_next("DELETE", r"/messages/" + kept, 403)
+    with app.uow() as uow:
+        person = Person(ADDRESS, "Zephyrine", "Quillfeather", created_at=now)
+        uow.add(person)
+        uow.flush()
+        erase_person(uow, person, now)
+        uow.commit()
+    assert finish_erasures(app.db, transport, now) == 1
+    assert finish_erasures(app.db, transport, now) == 0  # done once
+    with app.uow() as uow:
+        failures = digest_context(uow, app, now + timedelta(hours=1), [])["job_failures"]
+    assert [f["reason"] for f in failures] == [
+        f"delete by hand from the mailbox, message ids: {kept}"
+    ]
