@@ -181,7 +181,7 @@ def digest_context(
             "job": f"erasure of {e.subject.replace(':', ' ')}",
             "at": e.at,
             "reason": "delete by hand from the mailbox, message ids: "
-            + ", ".join(e.detail["left"]),
+            + ", ".join(str(i) for i in e.detail["left"]),  # type: ignore[attr-defined]
         }
         for e in _events(uow, since, now, privacy.MAIL_ERASED_EVENT)
         if e.detail.get("left")

@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 from jobs.digest import digest_context
 from service.app import App
 from service.domain.model import Person
-from service.privacy import erase_person, finish_erasures
-
 from service.mail.graph import GraphTransport
 from service.mail.retry import RetryPolicy
 from service.mail.transport import Folder
+from service.privacy import erase_person, finish_erasures
 from tests.fakes.graph_server import RunningFakeGraph
 from tests.transports.conftest import Harness, ImapHarness, graph_settings
 
