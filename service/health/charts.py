@@ -17,15 +17,28 @@ TEXT = "#0b0c0c"
 MUTED = "#484949"
 
 
-def _open(fig: Figure, width: int, height: int) -> str:
+def description(fig: Figure, for_sponsors: bool) -> str:
+    """The chart in words. For sponsors, built from the (suppressed) table cells, so the
+    text alternative can never say more than the table does."""
+    if not for_sponsors:
+        return fig.description
+    parts = [
+        f"{label} " + ", ".join(c.text(True) for c in cells if isinstance(c, Count))
+        for label, cells in fig.rows
+    ]
+    return f"{fig.title}: " + "; ".join(parts)
+
+
+def _open(fig: Figure, width: int, height: int, for_sponsors: bool) -> str:
     k = escape(fig.key)
+    said = escape(description(fig, for_sponsors))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart"'
         f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f' aria-label="{escape(fig.description)}"'
+        f' aria-label="{said}"'
         f' aria-describedby="chart-{k}-desc">'
         f'<title id="chart-{k}-title">{escape(fig.title)}</title>'
-        f'<desc id="chart-{k}-desc">{escape(fig.description)}</desc>'
+        f'<desc id="chart-{k}-desc">{said}</desc>'
     )
 
 
@@ -43,7 +56,7 @@ def bars(fig: Figure, for_sponsors: bool) -> Markup:
     top = max([c.value for _, c in rows if c and not c.hidden(for_sponsors)] + [1])
     label_w, bar_w, row_h = 230, 300, 22
     width, height = label_w + bar_w + 60, row_h * len(rows) + 10
-    parts = [_open(fig, width, height)]
+    parts = [_open(fig, width, height, for_sponsors)]
     for i, (label, c) in enumerate(rows):
         y = 5 + i * row_h
         parts.append(
@@ -80,7 +93,7 @@ def columns(fig: Figure, for_sponsors: bool, series: int = 1) -> Markup:
     col_w = max(14, min(48, 560 // max(n, 1)))
     width = max(left + col_w * n + 20, left + 110 * series + 20, 320)
     legend_y = base + 48
-    parts = [_open(fig, width, legend_y + 10)]
+    parts = [_open(fig, width, legend_y + 10, for_sponsors)]
     parts.append(
         f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{MUTED}"/>'
         f'<text x="{left - 6}" y="{base - plot_h + 10}" text-anchor="end" fill="{MUTED}"'

@@ -92,7 +92,18 @@ def people_count(n: int) -> Count:
     return Count(n, n)
 
 
-Cell = Count | str
+@dataclass(frozen=True)
+class Words:
+    """Reasons in words, each with how many people it is about ("2 never confirmed")."""
+
+    items: tuple[tuple[int, str], ...]
+
+    def text(self, for_sponsors: bool) -> str:
+        shown = [f"{Count(n, n).text(for_sponsors)} {why}" for n, why in self.items if n]
+        return "; ".join(shown) or "none"
+
+
+Cell = Count | Words | str
 
 
 @dataclass(frozen=True)
@@ -119,8 +130,8 @@ def _confirmed(r: Registration) -> bool:
     return r.status is RegistrationStatus.CONFIRMED or r.confirmed_at is not None
 
 
-def _words(counter: Mapping[str, int]) -> str:
-    return "; ".join(f"{n} {why}" for why, n in counter.items() if n) or "none"
+def _words(counter: Mapping[str, int]) -> Words:
+    return Words(tuple((n, why) for why, n in counter.items()))
 
 
 ENDINGS = {
@@ -158,7 +169,7 @@ def funnel(f: Facts) -> Figure:
         for p in f.pairings
         if p.mentee_id in paired - good and p.end_reason is not None
     )
-    steps: list[tuple[str, set[int], str]] = [
+    steps: list[tuple[str, set[int], Cell]] = [
         ("Registered (mentees)", registered, ""),
         (
             "Confirmed their address",

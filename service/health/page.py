@@ -6,20 +6,18 @@ in `mail_templates/_health_report.html`, so a deployment can change it like any 
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from service.config import ProgrammeConfig
+from service.csv_safe import csv_text
 from service.domain.model import IntroductionStatus, Person
 from service.domain.rules import cpd_points, distinct_meetings
 from service.health import charts
 from service.health.figures import (
     ENDINGS,
-    Count,
     Facts,
     Figure,
     breakdowns,
@@ -49,7 +47,7 @@ class Section:
 
 def _section(fig: Figure, for_sponsors: bool) -> Section:
     rows = [
-        (label, [c.text(for_sponsors) if isinstance(c, Count) else c for c in cells])
+        (label, [c if isinstance(c, str) else c.text(for_sponsors) for c in cells])
         for label, cells in fig.rows
     ]
     return Section(fig, str(charts.chart(fig, for_sponsors)), rows)
@@ -106,22 +104,6 @@ def report_html(
 # --- CSVs ------------------------------------------------------------------------------------
 
 
-def csv_text(rows: Iterable[Iterable[object]]) -> str:
-    """Rows (the header first) as CSV, safe against formula injection.
-
-    A cell a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) gets a
-    leading apostrophe. To be replaced by the service's one shared safe writer.
-    """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    for row in rows:
-        cells = ["" if c is None else str(c) for c in row]
-        w.writerow(
-            ["'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c for c in cells]
-        )
-    return buf.getvalue()
-
-
 def _name(people: Mapping[int, Person], pid: int) -> tuple[str, str]:
     p = people.get(pid)
     if p is None or p.erased:
@@ -140,7 +122,7 @@ def report_csvs(f: Facts, config: ProgrammeConfig, *, for_sponsors: bool = False
             f"{fig.key}.csv": csv_text(
                 [["", *fig.columns]]
                 + [
-                    [label, *(c.text(True) if isinstance(c, Count) else c for c in cells)]
+                    [label, *(c if isinstance(c, str) else c.text(True) for c in cells)]
                     for label, cells in fig.rows
                 ]
             )
