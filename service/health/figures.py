@@ -512,7 +512,9 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
     regs = {r.person_id: r for r in f.registrations}
     for r in f.registrations:
         reminded = r.created_at + timedelta(days=t.confirm_reminder_after)
-        if r.status is RegistrationStatus.PENDING_CONFIRMATION and f.now >= reminded:
+        # Only while confirming can still get them matched: before the round is matched.
+        matching = f.round.matched_at is None or f.now < f.round.matched_at
+        if r.status is RegistrationStatus.PENDING_CONFIRMATION and f.now >= reminded and matching:
             out.append(
                 Stuck(
                     r.person_id,
@@ -559,9 +561,12 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                     "Check in with both partners; offer to unpair without blame.",
                 )
             )
-    for pid in regs:
+    in_pairing = {x for p in f.pairings if p.active for x in (p.mentor_id, p.mentee_id)}
+    for pid, reg in regs.items():
         person = f.people.get(pid)
-        if person is not None and person.bouncing_since is not None and not person.erased:
+        # A bounce matters while we still write to them: an open round or a live pairing.
+        live = reg.active and (f.round.matched_at is None or pid in in_pairing)
+        if person is not None and person.bouncing_since is not None and live:
             out.append(
                 Stuck(
                     pid,
