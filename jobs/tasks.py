@@ -60,8 +60,10 @@ def run_due(now: str | None = None) -> dict[str, Any]:
 
 
 def daily_digest(now: str | None = None) -> dict[str, Any]:
-    """The coordinators' digest, when there is something to tell them."""
+    """The coordinators' digest, when there is something to tell them, and on its day
+    of the week the programme-health email."""
     from jobs.digest import send_digest
+    from jobs.health import send_health_report
     from jobs.queues import job_failures
 
     app = runtime.app()
@@ -69,7 +71,8 @@ def daily_digest(now: str | None = None) -> dict[str, Any]:
         if not mine:
             return SKIPPED
         failures = job_failures(runtime.connection())
-        return {"queued": send_digest(app, _moment(now), failures)}
+        queued = send_digest(app, _moment(now), failures)
+        return {"queued": queued + send_health_report(app, _moment(now))}
 
 
 def daily(now: str | None = None) -> dict[str, Any]:

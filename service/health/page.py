@@ -20,6 +20,7 @@ from service.health.figures import (
     ENDINGS,
     Facts,
     Figure,
+    Headline,
     breakdowns,
     email,
     endings,
@@ -53,6 +54,17 @@ def _section(fig: Figure, for_sponsors: bool) -> Section:
     return Section(fig, str(charts.chart(fig, for_sponsors)), rows)
 
 
+def headline_rows(head: Headline, for_sponsors: bool) -> list[tuple[str, str]]:
+    """The five numbers a coordinator reads first: (label, value)."""
+    return [
+        ("people still in a pairing", head.in_pairing.text(for_sponsors)),
+        ("people who may need a nudge from a coordinator", head.need_nudge.text(for_sponsors)),
+        ("CPD hours logged", head.cpd_hours.text(for_sponsors)),
+        ("meetings held", head.meetings.text(for_sponsors)),
+        ("% of confirmed mentees matched", head.match_rate.text(for_sponsors)),
+    ]
+
+
 def report_html(
     rounds: Sequence[Facts], config: ProgrammeConfig, *, for_sponsors: bool = False
 ) -> str:
@@ -78,13 +90,7 @@ def report_html(
         "now": f.now,
         "for_sponsors": for_sponsors,
         "threshold": 5,
-        "headline": [
-            ("people still in a pairing", head.in_pairing.text(for_sponsors)),
-            ("people who may need a nudge from a coordinator", head.need_nudge.text(for_sponsors)),
-            ("CPD hours logged", head.cpd_hours.text(for_sponsors)),
-            ("meetings held", head.meetings.text(for_sponsors)),
-            ("% of confirmed mentees matched", head.match_rate.text(for_sponsors)),
-        ],
+        "headline": headline_rows(head, for_sponsors),
         "quality": head.quality,
         "sections": [_section(fig, for_sponsors) for fig in figs],
         "stuck": [
