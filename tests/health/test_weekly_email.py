@@ -25,7 +25,7 @@ def test_the_weekly_email_goes_on_its_day_once_with_the_report_attached(app: App
     assert mail.subject.startswith("Programme health for round 2026")
     assert "2 people still in a pairing" in mail.text
     assert "No feedback has been collected yet." in mail.text
-    [report] = [p for p in mail.message.iter_attachments()]
+    [report] = list(mail.message.iter_attachments())
     assert report.get_content_type() == "text/html"
     assert report.get_filename() == "programme-health-2026-07-06.html"
     page = report.get_content()
