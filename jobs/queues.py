@@ -42,6 +42,17 @@ def enqueue(
     return job
 
 
+def _for_blocking_reads(connection: redis.Redis) -> redis.Redis:
+    """The same Redis with no socket timeout of its own, for RQ to set above its blocking
+    dequeue's wait. redis-py's default (5 s) would otherwise come back whenever it resets
+    a connection's timeouts, and the idle worker would log "Timeout reading from socket"."""
+    pool = connection.connection_pool
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if not k.startswith("orig_")}
+    kwargs["socket_timeout"] = None
+    fresh = redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+    return redis.Redis(connection_pool=fresh)
+
+
 def run_worker(
     connection: redis.Redis,
     config: ProgrammeConfig,
@@ -61,6 +72,8 @@ def run_worker(
     from jobs.scheduler import Loop, enqueue_due
     from service import clock
 
+    connection = _for_blocking_reads(connection)
+    worker = SimpleWorker([queue(connection)], connection=connection)
     loop = None
     if with_scheduler:
         if burst:
@@ -68,7 +81,6 @@ def run_worker(
         else:
             loop = Loop(connection, config)
             loop.start()
-    worker = SimpleWorker([queue(connection)], connection=connection)
     try:
         # RQ's own scheduler moves retries whose backoff has passed back to the queue.
         result: bool = worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")

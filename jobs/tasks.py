@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobs import runtime
@@ -21,6 +21,9 @@ from service import clock
 from service.errors import MentoringError
 
 log = logging.getLogger("mentoring.jobs")
+
+DRAIN_SOON = "mentoring:drain-soon"
+DEFERRED_AGAIN = timedelta(seconds=10)  # mail held back by the sending limit: look again
 
 
 def _moment(now: str | None) -> datetime:
@@ -71,6 +74,27 @@ def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return report
 
 
+def _drain_soon(after: timedelta) -> None:
+    """In a worker, have the outbox drained `after` from now instead of at its next
+    scheduled minute: answers go out as soon as they are queued, and mail held back by
+    the sending limit goes as soon as there is room. One such drain waits at a time."""
+    from rq import get_current_job
+
+    from jobs.queues import JOB_TIMEOUT, queue, retry
+
+    job = get_current_job()
+    if job is None:  # the CLI drains by itself
+        return
+    connection = job.connection
+    if not connection.set(DRAIN_SOON, "1", nx=True, px=int(after.total_seconds() * 1000) + 2000):
+        return
+    options: dict[str, Any] = {"retry": retry(runtime.app().config), "job_timeout": JOB_TIMEOUT}
+    if after:
+        queue(connection).enqueue_in(after, drain_outbox, **options)
+    else:
+        queue(connection).enqueue(drain_outbox, **options)
+
+
 def poll_mailbox() -> dict[str, Any]:
     """Fetch and handle every waiting message (the inbound pipeline, one pass)."""
     from service.pipeline import process_mailbox
@@ -79,7 +103,10 @@ def poll_mailbox() -> dict[str, Any]:
         report = process_mailbox(runtime.app())
         return {"fetched": report.fetched, "new": report.new, **report.outcomes}
 
-    return _run("poll-mailbox", work)
+    report = _run("poll-mailbox", work)
+    if report.get("new"):
+        _drain_soon(timedelta(0))
+    return report
 
 
 def drain_outbox() -> dict[str, Any]:
@@ -91,7 +118,10 @@ def drain_outbox() -> dict[str, Any]:
         report = outbox.drain(app.db, app.transport)
         return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred}
 
-    return _run("drain-outbox", work)
+    report = _run("drain-outbox", work)
+    if report.get("deferred"):
+        _drain_soon(DEFERRED_AGAIN)
+    return report
 
 
 def run_due(now: str | None = None) -> dict[str, Any]:

@@ -15,8 +15,8 @@ def _entry(config: ProgrammeConfig, name: str) -> Entry:
     return found
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_interval_jobs_run_at_once_then_every_interval(config: ProgrammeConfig) -> None:
