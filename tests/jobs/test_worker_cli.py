@@ -236,3 +236,35 @@ def test_runtime_connects_to_the_configured_redis(
     client.set("k", "v")
     assert redis_under_test.client.get("k") == b"v"
     assert isinstance(client, redis.Redis)
+
+
+@pytest.mark.skipif(unavailable_reason() is not None, reason=str(unavailable_reason()))
+def test_two_runs_whose_locks_do_not_meet_send_nothing_twice(
+    programme: Programme, redis_under_test: RedisUnderTest, tmp_path: Path
+) -> None:
+    # Misconfigured: two workers on one mailbox and database, each with its own Redis, so
+    # neither lock excludes the other. The database still lets one handle each message.
+    assert run("init")[0] == 0  # the Maildir's folders, as a deployment has them
+    other = start_redis_server(tmp_path / "other-redis")
+    people = [f"p{n}@dept.example" for n in range(40)]
+    for n, address in enumerate(people):
+        programme.deliver(programme.form(person_answers(address, f"P{n}", "Tester")))
+    try:
+        runs = [
+            subprocess.Popen(
+                [MENTORING, "process"],
+                env=_env(programme.app, url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for url in (redis_under_test.url, other.url)
+        ]
+        outputs = [run.communicate(timeout=300)[0] for run in runs]
+    finally:
+        other.stop()
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert not any("Traceback" in out for out in outputs), outputs
+    sent = [s.to for s in programme.sent()]
+    assert sorted(sent) == sorted(f"P{n} Tester <{a}>" for n, a in enumerate(people))
+    assert programme.folder("inbox") == []

@@ -3,7 +3,7 @@ mailbox (the local Graph fake, through the real O365 and msal code), a real redi
 and a real database, a low sending limit, and a `kill -9` of one worker mid-pass.
 
 Used by `tests/production/test_rehearsal.py` (a size the suite can afford) and by
-`python -m benchmarks.rehearsal` (the full 500 messages).
+`python -m benchmarks.production` (the full 500 messages).
 
 The mail: a programme already has `confirming` people who registered earlier and were
 sent a confirmation email (set up in-process beforehand); then, while the workers run,

@@ -6,7 +6,7 @@ so the limit really holds some back, and the send times the fake recorded show w
 any sliding minute went over. It takes about two minutes however fast the machine: the
 surviving worker takes the dead one's pass over at its next poll (one minute, the
 smallest interval), and the answers need a second minute of the limit.
-`python -m benchmarks.rehearsal` runs the full 500 at 120 a minute.
+`python -m benchmarks.production` runs the full 500 at 120 a minute.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark: the production rehearsal at full size.
 
-Run: python -m benchmarks.rehearsal [--messages 500] [--per-minute 120] [--no-kill]
+Run: python -m benchmarks.production [--messages 500] [--per-minute 120] [--no-kill]
 Starts a throwaway PostgreSQL cluster and a redis-server (Debian packages), the local
 Graph fake, and two `mentoring worker --with-scheduler` processes; drops `--messages`
 messages (registration forms, CONFIRM replies, HELP commands) in the inbox, kills one
