@@ -74,7 +74,10 @@ def running_worker(
 
 
 def test_the_worker_answers_a_dropped_form_on_its_schedule(
-    programme: Programme, running_worker: tuple[subprocess.Popen[bytes], Path]
+    programme: Programme,
+    running_worker: tuple[subprocess.Popen[bytes], Path],
+    redis_under_test: RedisUnderTest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     worker, log = running_worker
     programme.deliver(programme.form(person_answers("sam@dept.example", "Sam", "Jones")))
@@ -88,8 +91,13 @@ def test_the_worker_answers_a_dropped_form_on_its_schedule(
     assert "Traceback" not in text
     assert "poll-mailbox: fetched 1, new 1, processed 1" in text
     assert "sam@" not in text.lower() and "Sam" not in text  # no personal data in the log
-    code, out = run("jobs")  # the App fixture's home; the embedded Redis or REDIS_URL
+    if redis_under_test.kind == "redis-server":
+        monkeypatch.setenv("REDIS_URL", redis_under_test.url)
+    code, out = run("jobs")  # the worker's Redis: embedded under the same home, or the server
     assert code == 0, out
+    [poll] = [line for line in out.splitlines() if "poll-mailbox" in line]
+    assert "fetched 1" in poll or "fetched 0" in poll  # its last run, read back from Redis
+    assert "Schedulers running: 0" in out  # it stopped, and said so
 
 
 def test_jobs_shows_last_and_next_runs(
