@@ -110,6 +110,38 @@ def _run(argv: list[str], root: Path) -> None:
         )
 
 
+def _start(bindir: Path, root: Path) -> PostgresServer:
+    # The port is free when we ask, but something may take it before the server binds:
+    # try another one, a few times.
+    for attempt in range(3):
+        server = PostgresServer(root=root, port=_free_port())
+        options = (
+            f"-c listen_addresses={server.host} -c port={server.port}"
+            f" -c unix_socket_directories={server.socket_dir}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c max_connections=200"
+        )
+        try:
+            _run(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D", str(root / "data"),
+                    "-o", options,
+                    "-l", str(root / "server.log"),
+                    "-w",
+                    "-t", "60",
+                    "start",
+                ],
+                root,
+            )  # fmt: skip
+            return server
+        except RuntimeError as exc:
+            log = root / "server.log"
+            if attempt == 2:
+                raise RuntimeError(f"{exc}\n{log.read_text() if log.exists() else ''}") from None
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """Start a fresh cluster, yield it, then stop it and delete its files."""
@@ -127,7 +159,6 @@ def running_postgres() -> Iterator[PostgresServer]:
         owner = pwd.getpwnam("postgres")
         for path in (root, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
-    server = PostgresServer(root=root, port=_free_port())
     try:
         _run(
             [
@@ -141,24 +172,7 @@ def running_postgres() -> Iterator[PostgresServer]:
             ],
             root,
         )  # fmt: skip
-        options = (
-            f"-c listen_addresses={server.host} -c port={server.port}"
-            f" -c unix_socket_directories={sockets}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=200"
-        )
-        _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D", str(data),
-                "-o", options,
-                "-l", str(root / "server.log"),
-                "-w",
-                "-t", "60",
-                "start",
-            ],
-            root,
-        )  # fmt: skip
+        server = _start(bindir, root)
         try:
             yield server
         finally:
