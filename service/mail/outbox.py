@@ -34,7 +34,7 @@ from service.mail.transport import Transport, TransportError
 from service.messages import Email
 from service.store.database import Database
 from service.store.orm import outbound_messages
-from service.store.records import OutboundMessage, OutboundStatus
+from service.store.records import OutboundMessage, OutboundStatus, dedupe_key
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def queue(
         attachments=[(a.filename, a.content_type, a.data) for a in email.attachments],
     )
     record = OutboundMessage(
-        dedupe_key=email.key,
+        dedupe_key=dedupe_key(email.key),
         to_address=address,
         template=email.template,
         message_id=message_id,
