@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -142,6 +143,22 @@ def _start(bindir: Path, root: Path) -> PostgresServer:
     raise AssertionError("unreachable")
 
 
+def _watchdog(stop: list[str], root: Path) -> subprocess.Popen[bytes]:
+    # A test run killed outright (timeout, kill -9) runs no teardown: a small shell in its
+    # own session stops the cluster and deletes its files once this process is gone.
+    script = (
+        f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done;"
+        f" {shlex.join(stop)} >/dev/null 2>&1; rm -rf {shlex.quote(str(root))}"
+    )
+    return subprocess.Popen(
+        ["sh", "-c", script],
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """Start a fresh cluster, yield it, then stop it and delete its files."""
@@ -173,9 +190,13 @@ def running_postgres() -> Iterator[PostgresServer]:
             root,
         )  # fmt: skip
         server = _start(bindir, root)
+        stop = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+        watchdog = _watchdog(_as_owner(stop), root)
         try:
             yield server
         finally:
-            _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], root)
+            watchdog.kill()
+            watchdog.wait()
+            _run(stop, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
