@@ -1,9 +1,10 @@
 """A throwaway PostgreSQL cluster: `initdb` and `pg_ctl` from the Debian package.
 
 The cluster lives in a temp dir, listens on a free loopback port with its unix socket in
-that dir, and trusts local connections (nothing else can reach it). initdb refuses to run
-as root, so when we are root the binaries run as the `postgres` OS user and the dir is
-chowned to it. fsync is off: the cluster dies with the test session anyway.
+that dir, and trusts connections from this machine (it only ever holds test data, and no
+other machine can reach it). initdb refuses to run as root, so when we are root the
+binaries run as the `postgres` OS user and the dir is chowned to it. fsync is off: the
+cluster dies with the test session anyway.
 """
 
 from __future__ import annotations
