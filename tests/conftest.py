@@ -87,8 +87,11 @@ def empty_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture
 def backend() -> str:
-    """Which database the `db` and `app` fixtures use; suites override it with params."""
-    return "sqlite"
+    """Which database the `db` and `app` fixtures use; suites override it with params.
+
+    MENTORING_TEST_BACKEND=postgresql runs every other suite on PostgreSQL too.
+    """
+    return os.environ.get("MENTORING_TEST_BACKEND") or "sqlite"
 
 
 @pytest.fixture

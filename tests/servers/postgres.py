@@ -1,9 +1,10 @@
 """A throwaway PostgreSQL cluster: `initdb` and `pg_ctl` from the Debian package.
 
 The cluster lives in a temp dir, listens on a free loopback port with its unix socket in
-that dir, and trusts local connections (nothing else can reach it). initdb refuses to run
-as root, so when we are root the binaries run as the `postgres` OS user and the dir is
-chowned to it. fsync is off: the cluster dies with the test session anyway.
+that dir, and trusts connections from this machine (it only ever holds test data, and no
+other machine can reach it). initdb refuses to run as root, so when we are root the
+binaries run as the `postgres` OS user and the dir is chowned to it. fsync is off: the
+cluster dies with the test session anyway.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -110,6 +112,54 @@ def _run(argv: list[str], root: Path) -> None:
         )
 
 
+def _start(bindir: Path, root: Path) -> PostgresServer:
+    # The port is free when we ask, but something may take it before the server binds:
+    # try another one, a few times.
+    for attempt in range(3):
+        server = PostgresServer(root=root, port=_free_port())
+        options = (
+            f"-c listen_addresses={server.host} -c port={server.port}"
+            f" -c unix_socket_directories={server.socket_dir}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            " -c max_connections=200"
+        )
+        try:
+            _run(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D", str(root / "data"),
+                    "-o", options,
+                    "-l", str(root / "server.log"),
+                    "-w",
+                    "-t", "60",
+                    "start",
+                ],
+                root,
+            )  # fmt: skip
+            return server
+        except RuntimeError as exc:
+            log = root / "server.log"
+            if attempt == 2:
+                raise RuntimeError(f"{exc}\n{log.read_text() if log.exists() else ''}") from None
+    raise AssertionError("unreachable")
+
+
+def _watchdog(stop: list[str], root: Path) -> subprocess.Popen[bytes]:
+    # A test run killed outright (timeout, kill -9) runs no teardown: a small shell in its
+    # own session stops the cluster and deletes its files once this process is gone.
+    script = (
+        f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done;"
+        f" {shlex.join(stop)} >/dev/null 2>&1; rm -rf {shlex.quote(str(root))}"
+    )
+    return subprocess.Popen(
+        ["sh", "-c", script],
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """Start a fresh cluster, yield it, then stop it and delete its files."""
@@ -127,7 +177,6 @@ def running_postgres() -> Iterator[PostgresServer]:
         owner = pwd.getpwnam("postgres")
         for path in (root, sockets):
             os.chown(path, owner.pw_uid, owner.pw_gid)
-    server = PostgresServer(root=root, port=_free_port())
     try:
         _run(
             [
@@ -141,27 +190,14 @@ def running_postgres() -> Iterator[PostgresServer]:
             ],
             root,
         )  # fmt: skip
-        options = (
-            f"-c listen_addresses={server.host} -c port={server.port}"
-            f" -c unix_socket_directories={sockets}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=200"
-        )
-        _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D", str(data),
-                "-o", options,
-                "-l", str(root / "server.log"),
-                "-w",
-                "-t", "60",
-                "start",
-            ],
-            root,
-        )  # fmt: skip
+        server = _start(bindir, root)
+        stop = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+        watchdog = _watchdog(_as_owner(stop), root)
         try:
             yield server
         finally:
-            _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], root)
+            watchdog.kill()
+            watchdog.wait()
+            _run(stop, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -20,6 +20,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
+from service.privacy import export_state
 from service.store.database import Database
 from service.store.records import OutboundMessage
 from service.store.unit_of_work import UnitOfWork
@@ -216,3 +217,18 @@ def test_a_database_error_does_not_quote_personal_values(db):
     # Nor in the driver's error, which a traceback shows as the cause.
     for shown in (str(caught.value), str(caught.value.orig)):
         assert "alex@dept.gov.uk" not in shown and "Alexa" not in shown
+
+
+def test_the_export_lists_rows_in_id_order(db):
+    with UnitOfWork(db) as uow:
+        _, mentee, _ = seed(uow)
+        uow.commit()
+    with UnitOfWork(db) as uow:
+        # PostgreSQL writes an updated row anew, after the others.
+        changed = uow.repo.person(mentee.id or 0)
+        assert changed is not None
+        changed.first_name = "Alexa"
+        uow.commit()
+    with UnitOfWork(db) as uow:
+        ids = [p["id"] for p in export_state(uow)["people"]]
+    assert ids == sorted(ids) and len(ids) == 2
