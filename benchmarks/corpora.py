@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -216,11 +215,24 @@ def sisimai(ev: Evaluation, base: Path) -> Figures:
     return fig
 
 
+# BounceParser's tests call these spam messages (sent straight to a bounce address, with no
+# delivery report in them) bounces; for us they are a stranger's mail.
+_SPAM_NOT_BOUNCES = {
+    "spam-bogus-email-in-report.msg",
+    "spam-lots-of-bogus-addresses.msg",
+    "spam-with-badly-parsed-email.msg",
+    "spam-with-image.msg",
+}
+
+
 def bounceparser(ev: Evaluation, base: Path) -> Figures:
     fig = Figures()
     for name, case in _load(base / "expected.json").items():
         raw = (base / "corpus" / name).read_bytes()
         kind = case["expect_kind"]
+        if name in _SPAM_NOT_BOUNCES:
+            ev.human(fig, name, raw)  # it must not be read as automated mail either
+            continue
         if kind == "bounce":
             ev.bounce(
                 fig,
@@ -260,7 +272,7 @@ def text_replies(ev: Evaluation, base: Path) -> Figures:
     fig = Figures()
 
     def read(case: dict[str, Any]) -> str:
-        return (base / case["file"]).read_text(encoding="utf-8")
+        return str((base / case["file"]).read_text(encoding="utf-8"))
 
     _replies(ev, fig, _load(base / "expected.json"), read)
     return fig
@@ -358,4 +370,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

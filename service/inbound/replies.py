@@ -135,7 +135,10 @@ def _words(words: list[str]) -> str:
 def compile_patterns(data: dict[str, Any], source: str = "reply patterns") -> ReplyPatterns:
     """Validate and compile the reply patterns; a ConfigError names the bad entry."""
     if isinstance(data.get("labels"), dict) and "from" in data["labels"]:
-        data = {**data, "labels": {("from_" if k == "from" else k): v for k, v in data["labels"].items()}}
+        data = {
+            **data,
+            "labels": {("from_" if k == "from" else k): v for k, v in data["labels"].items()},
+        }
     try:
         spec = _File.model_validate(data)
     except ValidationError as exc:
@@ -143,14 +146,15 @@ def compile_patterns(data: dict[str, Any], source: str = "reply patterns") -> Re
         where = ".".join(str(p) for p in first["loc"]).replace("from_", "from")
         raise ConfigError(f"{source}: {where}: {first['msg']}") from None
     labels = spec.labels
-    label = r"^\*{0,2}(?:%s)\s*\*{0,2}\s*:"
+
+    def label(words: str) -> re.Pattern[str]:
+        return re.compile(r"^\*{0,2}(?:" + words + r")\s*\*{0,2}\s*:", re.IGNORECASE)
+
     other = _words(labels.sent + labels.to + labels.subject)
     # A fold is tried only where a foldable header can begin ("On", "Am", "Le" …).
     starts = [p.start for p in spec.header if p.wraps]
     return ReplyPatterns(
-        keyword=re.compile(
-            "|".join(re.escape(k.lower()) for h in spec.header for k in h.keywords)
-        ),
+        keyword=re.compile("|".join(re.escape(k.lower()) for h in spec.header for k in h.keywords)),
         headers=tuple(
             _Header(tuple(k.lower() for k in h.keywords), re.compile(h.pattern, re.I), h.wraps)
             for h in spec.header
@@ -159,10 +163,10 @@ def compile_patterns(data: dict[str, Any], source: str = "reply patterns") -> Re
         separator=_either([p.pattern for p in spec.separator]),
         forward=_either([p.pattern for p in spec.separator if p.forward]),
         signature=_either([p.pattern for p in spec.signature]),
-        from_label=re.compile(label % _words(labels.from_), re.IGNORECASE),
-        other_label=re.compile(label % other, re.IGNORECASE),
+        from_label=label(_words(labels.from_)),
+        other_label=label(other),
         inline_sent=re.compile(
-            r"\s\*{0,2}(?:%s)\s*\*{0,2}\s*:" % _words(labels.sent), re.IGNORECASE
+            r"\s\*{0,2}(?:" + _words(labels.sent) + r")\s*\*{0,2}\s*:", re.IGNORECASE
         ),
     )
 
@@ -229,8 +233,8 @@ def _block_at(lines: list[str], i: int, p: ReplyPatterns) -> bool:
         return False
     if is_from and p.inline_sent.search(line):
         return True
-    for nxt in lines[i + 1 : i + 4]:
-        nxt = _head(nxt)
+    for following in lines[i + 1 : i + 4]:
+        nxt = _head(following)
         if ":" not in nxt[:_LABEL_CHARS]:
             continue
         if p.other_label.match(nxt) or (not is_from and p.from_label.match(nxt)):

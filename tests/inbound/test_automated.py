@@ -27,7 +27,6 @@ def message(headers: str, body: str = "CONFIRM") -> bytes:
         "Subject: Re: x\nAuto-Submitted: auto-generated; owner-email=x@y",
         "Subject: Re: x\nX-Autoreply: yes",
         "Subject: Re: x\nX-Autorespond: 1",
-        "Subject: Re: x\nX-Auto-Response-Suppress: All",
         "Subject: Re: x\nPrecedence: bulk",
         "Subject: Re: x\nPrecedence: auto_reply",
         "Subject: Re: x\nList-Unsubscribe: <mailto:u@x>",
@@ -42,6 +41,8 @@ def message(headers: str, body: str = "CONFIRM") -> bytes:
         "Subject: Automatisch antwoord: x",
         "Subject: Automatiskt svar: x",
         "Subject: Autosvar: x",
+        "Subject: AUTO: Smith, Sam is out of the office. (returning 20/03/2026)",
+        "Subject: Sam Jones is out of the office until Friday",
     ],
 )
 def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
@@ -49,6 +50,13 @@ def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
     assert result.kind is Kind.AUTO_REPLY, result.reason
     assert not result.may_answer and not result.needs_attention
     assert result.commands is None  # the CONFIRM in the body is never read
+
+
+def test_outlooks_suppress_header_on_a_persons_reply_is_not_evidence() -> None:
+    # Outlook and Exchange ask *others* not to auto-reply with it, on ordinary mail.
+    headers = "Subject: Re: x\nX-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply"
+    result = classify(message(headers), CONFIG, MemoryLookup(), now=NOW)
+    assert result.kind is Kind.COMMAND and not result.automated
 
 
 def test_auto_submitted_no_is_a_person() -> None:
