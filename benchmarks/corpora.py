@@ -7,8 +7,9 @@ SOURCES.md there for where each set comes from and its licence. Nothing of it is
 into this repository. Prints, per corpus: bounce recall, failed recipient found (for
 bounces whose expectation names one), success/delay reports kept apart from permanent
 failures, auto-reply recall, false positives on ordinary human mail, reply first-line
-accuracy and exact new-text rate, and the worst reply-extraction time; then the worst
-extraction time over adversarial inputs. Prints figures; asserts nothing.
+accuracy and exact new-text rate, and the worst reply-extraction time (best of three runs
+of each input); then the worst extraction time over adversarial inputs up to the 10 MB
+message limit. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -83,15 +84,17 @@ class Figures:
             ("success/delay kept apart", self.apart),
             ("auto-reply recall", self.auto),
             ("ARF/challenge automated", self.other),
-            ("human mail read as human (FP = misses)", self.human),
             ("reply first line", self.first_line),
-            ("reply exact new text", self.exact),
+            ("reply exact new text (top-posted)", self.exact),
             ("reply contains/not-contains", self.checks),
             ("inline/bottom replies", self.inline),
         ]
         for label, ratio in labels:
             if ratio.total:
                 yield f"  {label:40} {ratio}"
+        if self.human.total:
+            wrong = self.human.total - self.human.hit
+            yield f"  {'false positives on ordinary mail':40} {wrong} of {self.human.total}"
         if self.worst_name:
             yield f"  {'worst extraction':40} {self.worst_ms:.2f} ms ({self.worst_name})"
 
@@ -144,9 +147,8 @@ class Evaluation:
 
     # -- replies ------------------------------------------------------------------------
     def reply(self, fig: Figures, name: str, body: str, case: dict[str, Any]) -> None:
-        started = time.perf_counter()
         text = new_text(body)
-        ms = (time.perf_counter() - started) * 1000
+        ms = _best_ms(new_text, body)
         if ms > fig.worst_ms:
             fig.worst_ms, fig.worst_name = ms, name
         text = text.strip()
@@ -165,6 +167,16 @@ class Evaluation:
             fig.exact.add(text in [e.strip() for e in case["expected"]], name)
         if "contains" in case or "not_contains" in case:
             fig.checks.add(contains and clean, name)
+
+
+def _best_ms(run: Callable[[str], object], body: str, times: int = 3) -> float:
+    """The best of a few runs: a busy machine's pauses are not the code's time."""
+    best = float("inf")
+    for _ in range(times):
+        started = time.perf_counter()
+        run(body)
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
 
 
 def _permanent(c: Classification) -> bool:
@@ -360,9 +372,7 @@ def main() -> None:
         print(line)
     worst = (0.0, "")
     for label, body in adversarial():
-        started = time.perf_counter()
-        new_text(body)
-        ms = (time.perf_counter() - started) * 1000
+        ms = _best_ms(new_text, body)
         worst = max(worst, (ms, label))
         if args.verbose:
             print(f"    {label}: {ms:.2f} ms")

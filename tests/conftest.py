@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from service import clock
 from service.app import App
 from service.config import ProgrammeConfig, load_config
 from service.settings import load_settings
 from service.store.database import Database
+
+
+# Property tests never time anything (speed lives in benchmarks/), and in CI they are
+# derandomised: the same examples every run, so a busy machine cannot fail them.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)
