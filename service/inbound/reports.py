@@ -104,7 +104,7 @@ _TEXT_PATTERNS = [
     re.compile(rf"<?({_ADDRESS})>?\.\.\.\s", re.MULTILINE),  # sendmail: "a@b... User unknown"
     re.compile(rf"rcpt to:\s*<({_ADDRESS})>", re.IGNORECASE),
     re.compile(
-        rf"\b(?:to|for|recipient|address|user|mailbox)\b[^\n<>@]{{0,40}}<({_ADDRESS})>",
+        rf"\b(?:to|for|recipient|address|user|mailbox)\b[^\n<>@]{{0,40}}?<?({_ADDRESS})",
         re.IGNORECASE,
     ),
     re.compile(rf"^\s*({_ADDRESS})\s*(?:[:(]|on\b|\s-\s|\[)", re.MULTILINE),
