@@ -15,7 +15,6 @@ from service.config import ProgrammeConfig, load_config
 from service.settings import load_settings
 from service.store.database import Database
 
-
 # Property tests never time anything (speed lives in benchmarks/), and in CI they are
 # derandomised: the same examples every run, so a busy machine cannot fail them.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
