@@ -167,22 +167,25 @@ def _own_loop(mail: ParsedMail, config: ProgrammeConfig, lookup: Lookup) -> str 
     return None
 
 
-def _bounce_reason(mail: ParsedMail, raw: bytes) -> str | None:
-    if reports.feedback_report(mail) or reports.challenge(mail, raw):
-        return None  # automated, but nobody's address failed
-    reason = reports.bounce_reason(mail)
-    if reason is None and _auto_reason(mail, raw) and reports.failure_wording(mail):
-        reason = "automated mail that says delivery failed"
-    return reason
-
-
-def _auto_reason(mail: ParsedMail, raw: bytes) -> str | None:
-    # Not X-Auto-Response-Suppress: Outlook and Exchange put it on ordinary mail to ask
-    # *others* not to auto-reply, so it says nothing about this message.
+def _notice(mail: ParsedMail, raw: bytes) -> str | None:
+    """Automated mail that is neither a bounce nor an auto-reply, and needs no answer."""
     if reports.feedback_report(mail):
         return "a feedback report (ARF): someone reported our mail as spam"
     if reports.challenge(mail, raw):
         return "a challenge-response notice (a spam filter asking us to verify ourselves)"
+    return None
+
+
+def _bounce_reason(mail: ParsedMail) -> str | None:
+    reason = reports.bounce_reason(mail)
+    if reason is None and _auto_reason(mail) and reports.failure_wording(mail):
+        reason = "automated mail that says delivery failed"
+    return reason
+
+
+def _auto_reason(mail: ParsedMail) -> str | None:
+    # Not X-Auto-Response-Suppress: Outlook and Exchange put it on ordinary mail to ask
+    # *others* not to auto-reply, so it says nothing about this message.
     auto = mail.header("auto-submitted").strip().lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto.split(';')[0]}"
@@ -320,9 +323,10 @@ def _classify(
     if reason:
         return replace(base, kind=Kind.OWN_LOOP, reason=reason, automated=True)
     form_sender = mail.sender in {s.lower() for s in config.form.senders}
-    bounce_reason = _bounce_reason(mail, raw)
+    notice = _notice(mail, raw)  # ARF, challenge-response: automated, nobody failed
+    bounce_reason = None if notice else _bounce_reason(mail)
     # Form relays are machines by nature: their headers do not make them auto-replies.
-    auto_reason = None if form_sender else _auto_reason(mail, raw)
+    auto_reason = None if form_sender else notice or _auto_reason(mail)
     if mail.too_large:
         return replace(
             base,
@@ -344,7 +348,6 @@ def _classify(
         auto_reason = "its subject says it is an automatic reply"
     if auto_reason:
         body = new_text(mail.text) or mail.text
-        notice = reports.feedback_report(mail) or reports.challenge(mail, raw)
         ooo = not notice and (_auto_subject(mail.subject) or bool(_OOO_WORDS.search(body[:3000])))
         reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
         return replace(

@@ -26,6 +26,7 @@ PATTERNS_PATH = Path(__file__).resolve().parent.parent.parent / "config" / "repl
 _MAX_CHARS = 100_000  # a reply's own words come long before this; never scan novels
 _MAX_LINES = 10_000  # lines read at all (blank and quoted ones cost next to nothing)
 _MAX_TEXT_LINES = 500  # lines the patterns look at: each costs a few microseconds
+_MAX_OWN_CHARS = 10_000  # the person's words kept: commands, a reason, a question
 _LINE_CHARS = 1_000  # patterns see at most this much of a line
 _LABEL_CHARS = 30  # "From:", "Lähettäjä:", "**Gesendet:**" end by then
 _WRAP_LINES = 6  # a quote header folded by the client spans at most this many lines
@@ -303,7 +304,8 @@ def read_reply(body: str) -> Reply:
         i += 1
     while own and _DECORATION.match(own[-1]):
         own.pop()  # blank lines, and the rule Outlook draws above the history
-    return Reply("\n".join(line.rstrip() for line in own).strip(), forwarded, quoted)
+    text = "\n".join(line.rstrip() for line in own).strip()
+    return Reply(text[:_MAX_OWN_CHARS].rstrip(), forwarded, quoted)
 
 
 def new_text(body: str) -> str:

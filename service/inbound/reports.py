@@ -31,6 +31,7 @@ logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 _SCAN_CHARS = 200_000
 _TEXT_CHARS = 20_000
+_NOTICE_CHARS = 5_000
 _TO_ASCII = bytes(range(128)) + b"?" * 128
 _ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
 _ADDRESS_RE = re.compile(_ADDRESS)
@@ -168,7 +169,7 @@ def feedback_report(mail: ParsedMail) -> bool:
 
 def challenge(mail: ParsedMail, raw: bytes) -> bool:
     """A challenge-response notice: a spam filter asking the sender to prove themselves."""
-    if _CHALLENGE.search(mail.text[:_TEXT_CHARS]):
+    if _CHALLENGE.search(mail.text[:_NOTICE_CHARS]):  # such notices are short
         return True
     # A report's machine part (not in the text) may carry it: "550 … requires confirmation".
     report = mail.content_type == "multipart/report" or mail.has_header("x-boxbe-notice")
