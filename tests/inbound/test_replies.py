@@ -232,3 +232,27 @@ def test_pattern_file_problems_name_the_entry() -> None:
     unknown["signature"][0]["colour"] = "red"
     with pytest.raises(ConfigError, match="colour"):
         compile_patterns(unknown)
+
+
+HTML_REPLIES = {
+    "gmail divs": '<div dir="ltr"><div>MET 1h yesterday</div><div><br></div><div>Thanks,</div>'
+    '<div>Sam</div></div>\n<div class="gmail_quote">On Fri, 13 Mar 2026 at 09:00, Mentoring'
+    " &lt;m@example.org&gt; wrote:<br><blockquote>Did you meet?</blockquote></div>",
+    "outlook paragraphs": "<div class=WordSection1><p class=MsoNormal><span>MET 1h yesterday"
+    "<o:p></o:p></span></p><p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Thanks,"
+    "<o:p></o:p></p><p class=MsoNormal>Sam<o:p></o:p></p><div style='border-top:solid'>"
+    "<p class=MsoNormal><b>From:</b> Mentoring<br><b>Sent:</b> Friday, 13 March 2026<br>"
+    "<b>Subject:</b> Did you meet?</p></div><p class=MsoNormal>UNPAIR</p></div>",
+    "plain paragraphs": "<p>MET 1h yesterday</p>\n<p>Thanks,<br>\nSam</p><hr>"
+    "<p>From: Mentoring<br>Sent: Friday</p><p>UNPAIR</p>",
+}
+
+
+@pytest.mark.parametrize("html", HTML_REPLIES.values(), ids=HTML_REPLIES.keys())
+def test_html_replies_keep_their_lines_as_shown(html: str) -> None:
+    assert new_text(html_to_text(html)) == "MET 1h yesterday\n\nThanks,\nSam"
+
+
+def test_html_source_line_breaks_are_spaces_but_pre_keeps_them() -> None:
+    assert html_to_text("<div>Keep\n  Priya\nplease</div>") == "Keep Priya please"
+    assert html_to_text("<pre>MET 1h\nCONTINUE</pre>") == "MET 1h\nCONTINUE"
