@@ -5,8 +5,11 @@ folded over a few lines), each cut to `_LINE_CHARS`, and only the first `_MAX_CH
 body are read. The quote headers, Outlook header-block words, separators and signatures of
 the mail clients live in config/reply_patterns.toml, not here.
 
-The person's text is what stands above the history. When nothing stands above it (they
-answered below or between the quoted lines), the unquoted lines after the quote are theirs.
+Only history that can be told apart goes. A marked quote (its header and the ">" lines) is
+cut out and reading goes on below it, so answers written below or between the quoted lines
+are read; a header over unmarked history (Outlook, Gmail converted to text), a separator
+("-----Original Message-----", a forward) or an Outlook "From:/Sent:" block ends the
+person's text, and so does a signature.
 """
 
 from __future__ import annotations
