@@ -19,6 +19,7 @@ import json
 import os
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,7 +196,7 @@ def _as_reply(body: str, name: str, outlook: bool) -> bytes:
         "To: mentoring@civilservice.lgbt.example",
         f"Subject: Re: {name}",
         "Date: Fri, 13 Mar 2026 09:00:00 +0000",
-        f"Message-ID: <{abs(hash(name))}@example.org>",
+        f"Message-ID: <{zlib.crc32(name.encode())}@example.org>",
         "MIME-Version: 1.0",
         "Content-Type: text/plain; charset=utf-8",
     ]
