@@ -356,7 +356,10 @@ def _classify(
             reason=auto_reason,
             automated=True,
             new_text=body[:2000],
-            auto_reply=AutoReply(ooo, _return_date(body, reference) if ooo else None),
+            # Lotus Notes puts the date in the subject only: "(returning 20/03/2026)".
+            auto_reply=AutoReply(
+                ooo, _return_date(f"{mail.subject}\n{body}", reference) if ooo else None
+            ),
         )
     if form_sender:
         form = parse_form_email(mail, config)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from service.config import load_config
@@ -50,6 +52,14 @@ def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
     assert result.kind is Kind.AUTO_REPLY, result.reason
     assert not result.may_answer and not result.needs_attention
     assert result.commands is None  # the CONFIRM in the body is never read
+
+
+def test_a_return_date_in_a_lotus_notes_subject_is_read() -> None:
+    headers = "Subject: AUTO: Jones, Sam is out of the office. (returning 20/03/2026)"
+    result = classify(message(headers, body=""), CONFIG, MemoryLookup(), now=NOW)
+    assert result.kind is Kind.AUTO_REPLY and result.auto_reply is not None
+    assert result.auto_reply.out_of_office
+    assert result.auto_reply.return_date == date(2026, 3, 20)
 
 
 def test_outlooks_suppress_header_on_a_persons_reply_is_not_evidence() -> None:
