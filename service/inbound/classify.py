@@ -237,8 +237,6 @@ _REPORT_DETAIL = {
     ReportKind.FAILURE: "",
     ReportKind.DELAY: " (a delay: the mail may still arrive)",
     ReportKind.SUCCESS: " (a success notice: the mail was delivered)",
-    ReportKind.FEEDBACK: "",
-    ReportKind.CHALLENGE: "",
 }
 
 

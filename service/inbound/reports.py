@@ -1,9 +1,9 @@
 """Reading delivery reports: is it one, what kind, and whose address failed.
 
-Pure functions over a parsed message. A report is one of: a permanent failure, a delay
-(the mail may still arrive: nobody is marked bouncing), a success notice ("delivered",
-"relayed"), a feedback report (ARF: someone marked our mail as spam), or a
-challenge-response notice (a spam filter asking the sender to verify themselves).
+Pure functions over a parsed message. A delivery report is a permanent failure, a delay
+(the mail may still arrive: nobody is marked bouncing) or a success notice ("delivered",
+"relayed"). Feedback reports (ARF: someone marked our mail as spam) and challenge-response
+notices (a spam filter asking the sender to verify themselves) are told apart from them.
 
 The failed addresses come, in order of trust, from the machine-readable DSN fields
 (Original-/Final-Recipient with Action and Status), X-Failed-Recipients, Amazon SES
@@ -116,8 +116,6 @@ class ReportKind(StrEnum):
     FAILURE = "failure"
     DELAY = "delay"
     SUCCESS = "success"
-    FEEDBACK = "feedback"
-    CHALLENGE = "challenge"
 
 
 @dataclass(frozen=True)
