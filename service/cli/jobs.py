@@ -9,15 +9,15 @@ core never depends on it at import time.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from service import clock
-from service.app import App
 from service.cli.main import cli, now_option, with_app
+
+if TYPE_CHECKING:
+    from service.app import App
 
 
 def _jobs(app: App, module: str) -> Any:
@@ -77,6 +77,9 @@ def worker(app: App, with_scheduler: bool, burst: bool) -> None:
 @with_app
 def jobs_status(app: App) -> None:
     """Queue lengths, failed jobs with their reasons, and the schedule."""
+    from rich.console import Console
+    from rich.table import Table
+
     runtime = importlib.import_module("jobs.runtime")
     queues = importlib.import_module("jobs.queues")
     schedule = importlib.import_module("jobs.schedule")

@@ -11,13 +11,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from service import clock
-from service.app import App
 from service.errors import MentoringError
+
+if TYPE_CHECKING:
+    from service.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,6 +79,9 @@ def with_app(fn: F) -> F:
     def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
         app = ctx.ensure_object(dict).get("app")
         if app is None:
+            # Imported here: `--help` and usage errors never load the database layer.
+            from service.app import App
+
             app = App.load(ctx.find_root().params.get("config"))
             ctx.obj["app"] = app
             ctx.call_on_close(app.close)
