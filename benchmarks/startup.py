@@ -66,7 +66,7 @@ def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[list[float],
 
 def import_offenders(env: dict[str, str], top: int = 8) -> list[tuple[float, str]]:
     """The packages `mentoring --help` imports, by their cumulative import time."""
-    code = "import sys; sys.argv = ['mentoring', '--help']\nfrom service.cli.main import main\nmain()"
+    code = "import sys\nsys.argv = ['mentoring', '--help']\nfrom service.cli.main import main\nmain()"
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         env=env,

@@ -11,15 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
 from service import clock
 from service.errors import MentoringError
-
-if TYPE_CHECKING:
-    from service.app import App
 
 F = TypeVar("F", bound=Callable[..., Any])
 
