@@ -36,12 +36,15 @@ CLOSES = datetime(2027, 6, 17, 17, tzinfo=UTC)
 NOW = "2027-06-20T10:00"
 
 
+RUN_MAIN = "from service.cli.main import main\nmain()"
+
+
 def _program() -> list[str]:
     """The installed console script when there is one beside this Python, else the module."""
     script = Path(sys.executable).with_name("mentoring")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from service.cli.main import main; main()"]
+    return [sys.executable, "-c", RUN_MAIN]
 
 
 def _children_cpu() -> float:
@@ -66,7 +69,7 @@ def timed(args: list[str], env: dict[str, str], runs: int) -> tuple[list[float],
 
 def import_offenders(env: dict[str, str], top: int = 8) -> list[tuple[float, str]]:
     """The packages `mentoring --help` imports, by their cumulative import time."""
-    code = "import sys\nsys.argv = ['mentoring', '--help']\nfrom service.cli.main import main\nmain()"
+    code = "import sys\nsys.argv = ['mentoring', '--help']\n" + RUN_MAIN
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         env=env,
