@@ -24,8 +24,9 @@ from pathlib import Path
 from benchmarks._generate import Person, generate_round
 from service.app import App
 from service.config import load_config
-from service.domain.model import RegistrationStatus, Role
+from service.domain.model import RegistrationStatus
 from service.inbound.forms import Registration as FormData
+from service.inbound.forms import Role
 from service.registration import upsert_registration
 from service.rounds import close_round, create_round
 from service.settings import load_settings
