@@ -15,6 +15,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
+
 from service import bus, clock
 from service.domain import liveness
 from service.domain.model import Person
@@ -25,6 +27,7 @@ from service.mail import ingest, outbox, tokens
 from service.mail.transport import Folder
 from service.messages import Email, person_context, recipient
 from service.standing import available_commands, standing
+from service.store.orm import inbound_messages
 from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+MOVED_BATCH = 100
 FOLDERS = {
     InboundStatus.PROCESSED: Folder.PROCESSED,
     InboundStatus.NEEDS_ATTENTION: Folder.NEEDS_ATTENTION,
@@ -86,37 +90,55 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     """One pass over the inbox: every waiting message is handled and moved."""
     report = PassReport()
     transport = app.transport
-    for fetched in transport.fetch_new(limit):
-        report.fetched += 1
-        with app.uow() as uow:
-            record, new = ingest.store(uow, fetched)
-            uow.commit()
-        report.new += new
-        if record.status is InboundStatus.STORED:
-            assert record.id is not None
-            record = handle_stored(app, record.id)
-        elif not new:
-            report.repeats += 1
-        transport.move(
-            fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
-        )
-        with app.uow() as uow:
-            stored = uow.session.get(InboundMessage, record.id)
-            if stored is not None and stored.moved_at is None:
-                stored.moved_at = clock.now()
+    moved: list[int] = []
+    try:
+        for fetched in transport.fetch_new(limit):
+            report.fetched += 1
+            with app.uow() as uow:
+                record, new = ingest.store(uow, fetched)
+                if new:
+                    # The first try is counted in the same commit that keeps the message.
+                    record.attempts = 1
                 uow.commit()
-        report.count(record.status)
+            report.new += new
+            if record.status is InboundStatus.STORED:
+                assert record.id is not None
+                record = handle_stored(app, record.id, counted=new)
+            elif not new:
+                report.repeats += 1
+            transport.move(
+                fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+            )
+            if record.moved_at is None and record.id is not None:
+                moved.append(record.id)
+            if len(moved) >= MOVED_BATCH:
+                _mark_moved(app, moved)
+            report.count(record.status)
+    finally:
+        _mark_moved(app, moved)
     return report
 
 
-def handle_stored(app: App, inbound_id: int) -> InboundMessage:
-    """Classify and handle one stored message; returns the record in its final status."""
+def _mark_moved(app: App, ids: list[int]) -> None:
+    """Note when messages left the inbox, many in one statement. The note is for people
+    reading the records: the mailbox itself is what keeps a message from being fetched
+    again, so a crash before this commit loses only the time."""
+    if not ids:
+        return
     with app.uow() as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
-        assert record is not None
-        record.attempts += 1
-        attempts = record.attempts
+        uow.session.execute(
+            update(InboundMessage)
+            .where(inbound_messages.c.id.in_(ids), inbound_messages.c.moved_at.is_(None))
+            .values(moved_at=clock.now())
+        )
         uow.commit()
+    ids.clear()
+
+
+def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> InboundMessage:
+    """Classify and handle one stored message; returns the record in its final status.
+    `counted`: this first try was counted in the commit that stored the message."""
+    attempts = 1 if counted else _count_try(app, inbound_id)
     if attempts > MAX_ATTEMPTS:
         outcome = Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -143,6 +165,17 @@ def handle_stored(app: App, inbound_id: int) -> InboundMessage:
             outcome = Outcome(InboundStatus.NEEDS_ATTENTION, "failed while being processed")
             return _finish(app, inbound_id, outcome, kind="error")
         raise
+
+
+def _count_try(app: App, inbound_id: int) -> int:
+    """Count a try before it starts, so a message that crashes the process every time is
+    set aside after MAX_ATTEMPTS instead of blocking the inbox."""
+    with app.uow() as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        record.attempts += 1
+        uow.commit()
+        return record.attempts
 
 
 def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str, app: App) -> None:
