@@ -449,7 +449,7 @@ def _due_pairings(uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig) -> list[
         select(meetings.c.pairing_id, func.max(meetings.c.created_at))
         .where(meetings.c.pairing_id.in_([p.id for p in active]))
         .group_by(meetings.c.pairing_id)
-    ).tuples()
+    )
     last_met = dict(rows.all())
     due = []
     for p in active:

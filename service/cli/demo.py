@@ -19,7 +19,7 @@ from service.cli.main import cli
 @click.option(
     "--people",
     "people_count",
-    type=click.IntRange(8, 400),
+    type=click.IntRange(8, 2000),
     default=40,
     show_default=True,
     help="How many synthetic participants register.",
