@@ -37,7 +37,7 @@ from service.domain.model import (
 )
 from service.mail import outbox
 from service.messages import Email
-from service.store.orm import approaches, meetings, people, registrations
+from service.store.orm import approaches, introductions, meetings, people, registrations
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -222,8 +222,12 @@ def _live_rounds(uow: UnitOfWork, now: datetime, config: ProgrammeConfig) -> lis
     for r in uow.repo.rounds():
         if r.id is None:
             continue
-        sent = timeline.matches_sent_at(
-            [i for i in uow.repo.introductions(r.id) if i.sent_at is not None]
+        # timeline.matches_sent_at (the first introduction sent), asked of the database:
+        # every day of the year, without loading a large round's introductions.
+        sent = _aware(
+            uow.session.scalar(
+                select(func.min(introductions.c.sent_at)).where(introductions.c.round_id == r.id)
+            )
         )
         if sent is not None and now < sent + horizon:
             live.append(r)
