@@ -1,7 +1,7 @@
 """indexes for the daily rules and the automatic-answer cap
 
-Revision ID: 0003_indexes
-Revises: 0002
+Revision ID: 0004_indexes
+Revises: 0003_erasures
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003_indexes"
-down_revision: str | None = "0002"
+revision: str = "0004_indexes"
+down_revision: str | None = "0003_erasures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
