@@ -37,7 +37,14 @@ from service.domain.model import (
 )
 from service.mail import outbox
 from service.messages import Email
-from service.store.orm import approaches, introductions, meetings, people, registrations
+from service.store.orm import (
+    approaches,
+    introductions,
+    meetings,
+    outbound_messages,
+    people,
+    registrations,
+)
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -432,18 +439,33 @@ def _facts(uow: UnitOfWork, pairing: Pairing) -> timeline.PairingFacts | None:
     return timeline.PairingFacts(pairing, mentor, mentee, _aware(last_met))
 
 
-def _pairing_rule_due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bool:
+def _pairing_rule_due(
+    facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+) -> bool | list[str]:
     """Whether any pairing rule has something to do: asked of every active pairing each
-    day, so that a quiet day costs three queries instead of five transactions a pairing.
-    When none is due nothing changes, so no rule can become due through another."""
+    day, so that a quiet day costs a few queries instead of five transactions a pairing.
+    When none is due nothing changes, so no rule can become due through another.
+
+    The guidance emails and the end-of-programme notice stay "due" for weeks and are
+    sent once by their dedupe keys: for those the keys are returned, and the pairing is
+    due only while one of them is not in the outbox yet."""
     p = facts.pairing
-    return (
-        timeline.end_step(p, now, cfg) is not None
+    end = timeline.end_step(p, now, cfg)
+    if (
+        end is timeline.EndStep.COMPLETE
         or timeline.stale_step(facts, now, cfg) is not None
         or timeline.ladder_step(facts, now, cfg) is not None
         or timeline.check_in_due(facts, now, cfg) is not None
-        or timeline.guidance_step(p, now, cfg) is not None
-    )
+    ):
+        return True
+    keys = []
+    if end is timeline.EndStep.NOTIFY:
+        keys.append(f"programme-end:{p.id}:{p.period}")
+    guidance = timeline.guidance_step(p, now, cfg)
+    if guidance is not None:
+        keys.append(f"guidance:{p.id}:{guidance}")
+    # The same keys `_both` gives each side's email.
+    return [f"{key}:{side}" for key in keys for side in (p.mentor_id, p.mentee_id)]
 
 
 def _due_pairings(uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig) -> list[int]:
@@ -455,16 +477,29 @@ def _due_pairings(uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig) -> list[
         .group_by(meetings.c.pairing_id)
     )
     last_met = dict(rows.all())
-    due = []
+    due: list[int] = []
+    waiting: dict[int, list[str]] = {}
     for p in active:
         mentor, mentee = found.get(p.mentor_id), found.get(p.mentee_id)
         if mentor is None or mentee is None:
             continue
+        assert p.id is not None
         facts = timeline.PairingFacts(p, mentor, mentee, _aware(last_met.get(p.id)))
-        if _pairing_rule_due(facts, now, cfg):
-            assert p.id is not None
+        answer = _pairing_rule_due(facts, now, cfg)
+        if answer is True:
             due.append(p.id)
-    return due
+        elif answer:
+            waiting[p.id] = answer
+    wanted = [key for keys in waiting.values() for key in keys]
+    queued = set(
+        uow.session.scalars(
+            select(outbound_messages.c.dedupe_key).where(outbound_messages.c.dedupe_key.in_(wanted))
+        )
+        if wanted
+        else ()
+    )
+    due += [pid for pid, keys in waiting.items() if not queued.issuperset(keys)]
+    return sorted(due)
 
 
 def _pairings(app: App, now: datetime, report: DueReport) -> None:
@@ -515,8 +550,8 @@ def _both(
     purpose = purpose or f"pairing:{p.id}"
     emails = []
     for me, other in ((facts.mentor, facts.mentee), (facts.mentee, facts.mentor)):
-        if me.erased:
-            continue
+        if me.erased or uow.repo.outbound_by_key(f"{key}:{me.id}") is not None:
+            continue  # queued on an earlier day: the outbox would drop it anyway
         context = {
             "role": _role(p, me.id or 0),
             "partner": _partner(uow, other, p.round_id, cfg),
