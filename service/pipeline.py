@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service import bus, clock, privacy
 from service.domain import liveness
@@ -24,7 +26,7 @@ from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
 from service.inbound.commands import Answer, Command, Verb
 from service.mail import ingest, outbox, tokens
-from service.mail.transport import Folder
+from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
 from service.standing import available_commands, standing
 from service.store.orm import inbound_messages
@@ -94,16 +96,11 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     try:
         for fetched in transport.fetch_new(limit):
             report.fetched += 1
-            with app.uow() as uow:
-                record, new = ingest.store(uow, fetched)
-                if new:
-                    # The first try is counted in the same commit that keeps the message.
-                    record.attempts = 1
-                uow.commit()
+            record, new = _store(app, fetched)
             report.new += new
             if record.status is InboundStatus.STORED:
                 assert record.id is not None
-                record = handle_stored(app, record.id, counted=new)
+                record = handle_stored(app, record.id)
             elif not new:
                 report.repeats += 1
             transport.move(
@@ -127,7 +124,7 @@ def _mark_moved(app: App, ids: list[int]) -> None:
         return
     with app.uow() as uow:
         uow.session.execute(
-            update(InboundMessage)
+            update(inbound_messages)
             .where(inbound_messages.c.id.in_(ids), inbound_messages.c.moved_at.is_(None))
             .values(moved_at=clock.now())
         )
@@ -135,10 +132,59 @@ def _mark_moved(app: App, ids: list[int]) -> None:
     ids.clear()
 
 
-def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> InboundMessage:
+class AlreadyHandled(Exception):
+    """Another worker finished this message first; what we did is rolled back."""
+
+
+def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
+    try:
+        with app.uow() as uow:
+            record, new = ingest.store(uow, fetched)
+            uow.commit()
+            return record, new
+    except IntegrityError:
+        # Another worker stored the same message between our look and our insert.
+        with app.uow() as uow:
+            found = uow.repo.inbound_by_key(ingest.message_key(fetched.raw))
+            assert found is not None
+            return found, False
+
+
+def _current(app: App, inbound_id: int) -> InboundMessage:
+    with app.uow() as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        return record
+
+
+def handle_stored(app: App, inbound_id: int) -> InboundMessage:
     """Classify and handle one stored message; returns the record in its final status.
-    `counted`: this first try was counted in the commit that stored the message."""
-    attempts = 1 if counted else _count_try(app, inbound_id)
+
+    Two workers may handle the same message at once (say, configured with different
+    Redis servers, so their locks do not meet): only one can move it out of "stored"
+    (see `_apply`), the other's transaction is rolled back, emails and all, and a
+    database conflict between them is retried, never shown as a crash."""
+    try:
+        return _handle_stored(app, inbound_id)
+    except AlreadyHandled:
+        return _current(app, inbound_id)
+    except (IntegrityError, OperationalError):
+        record = _current(app, inbound_id)
+        if record.status is not InboundStatus.STORED:
+            return record  # the other worker finished it
+        log.warning("inbound message %s: a database conflict; trying again", inbound_id)
+        return handle_stored(app, inbound_id)
+
+
+def _handle_stored(app: App, inbound_id: int) -> InboundMessage:
+    with app.uow() as uow:
+        record = uow.session.get(InboundMessage, inbound_id)
+        assert record is not None
+        if record.status is not InboundStatus.STORED:
+            return record  # another worker finished it since we fetched it
+        record.attempts += 1
+        attempts = record.attempts
+        uow.commit()
     if attempts > MAX_ATTEMPTS:
         outcome = Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -157,7 +203,7 @@ def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> Inboun
     except DomainError as refusal:
         # Nothing of the refused change was committed; answer with the sentence.
         return _refused(app, inbound_id, refusal)
-    except MentoringError:
+    except (MentoringError, AlreadyHandled, IntegrityError, OperationalError):
         raise
     except Exception:
         log.exception("inbound message %s failed on try %s", inbound_id, attempts)
@@ -167,18 +213,23 @@ def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> Inboun
         raise
 
 
-def _count_try(app: App, inbound_id: int) -> int:
-    """Count a try before it starts, so a message that crashes the process every time is
-    set aside after MAX_ATTEMPTS instead of blocking the inbox."""
-    with app.uow() as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
-        assert record is not None
-        record.attempts += 1
-        uow.commit()
-        return record.attempts
-
-
 def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str, app: App) -> None:
+    # Only one transaction may take the message out of "stored": the loser of a race
+    # between workers finds no row to change and rolls back (its emails with it).
+    taken = cast(
+        "CursorResult[Any]",
+        uow.session.execute(
+            update(inbound_messages)
+            .where(
+                inbound_messages.c.id == record.id,
+                inbound_messages.c.status == InboundStatus.STORED,
+            )
+            .values(status=outcome.status)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    if taken.rowcount != 1:
+        raise AlreadyHandled
     outbox.queue_all(uow, outcome.emails, app.config)
     record.status = outcome.status
     record.kind = kind
