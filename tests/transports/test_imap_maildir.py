@@ -12,33 +12,25 @@ from tests.transports.test_behaviour import make_raw
 
 
 def test_imap_ids_carry_uidvalidity_and_a_stale_one_is_never_acted_on(
-    imap_server, smtp_server
+    imap_harness: ImapHarness,
 ) -> None:
-    harness = ImapHarness(imap_server, smtp_server)
-    try:
-        harness.deliver(make_raw(1))
-        (message,) = list(harness.transport.fetch_new())
-        validity, uid = message.transport_id.split(":")
-        stale = f"{int(validity) + 1}:{uid}"
-        harness.transport.move(stale, Folder.PROCESSED)
-        assert len(harness.inbox_raws()) == 1  # same UID, other UIDVALIDITY: left alone
-        harness.transport.move(message.transport_id, Folder.PROCESSED)
-        assert harness.inbox_raws() == []
-    finally:
-        harness.transport.close()
-        harness.close()
+    harness = imap_harness
+    harness.deliver(make_raw(1))
+    (message,) = list(harness.transport.fetch_new())
+    validity, uid = message.transport_id.split(":")
+    stale = f"{int(validity) + 1}:{uid}"
+    harness.transport.move(stale, Folder.PROCESSED)
+    assert len(harness.inbox_raws()) == 1  # same UID, other UIDVALIDITY: left alone
+    harness.transport.move(message.transport_id, Folder.PROCESSED)
+    assert harness.inbox_raws() == []
 
 
-def test_imap_reconnects_after_the_connection_drops(imap_server, smtp_server) -> None:
-    harness = ImapHarness(imap_server, smtp_server)
-    try:
-        harness.deliver(make_raw(1))
-        assert len(list(harness.transport.fetch_new())) == 1
-        harness.transport.client.shutdown()  # the server or network dropped us
-        assert len(list(harness.transport.fetch_new())) == 1
-    finally:
-        harness.transport.close()
-        harness.close()
+def test_imap_reconnects_after_the_connection_drops(imap_harness: ImapHarness) -> None:
+    harness = imap_harness
+    harness.deliver(make_raw(1))
+    assert len(list(harness.transport.fetch_new())) == 1
+    harness.transport.client.shutdown()  # the server or network dropped us
+    assert len(list(harness.transport.fetch_new())) == 1
 
 
 def test_maildir_reads_dropped_eml_files_and_cur_with_flags(tmp_path: Path) -> None:
