@@ -61,6 +61,11 @@ _RECOVERABLE = (IMAPClientError, OSError, socket.timeout)
 DELETED = b"\\Deleted"
 
 
+def _hang_up(client: IMAPClient) -> None:
+    with contextlib.suppress(*_RECOVERABLE):
+        client.shutdown()
+
+
 class Sender(Protocol):
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult: ...
 
@@ -129,10 +134,10 @@ class ImapTransport:
             else:
                 client.login(self.settings.username, self.settings.password)
         except IMAPClientError:
-            client.shutdown()
+            _hang_up(client)
             raise TransportError("IMAP login was refused", permanent=True) from None
         except BaseException:
-            client.shutdown()
+            _hang_up(client)
             raise
         return client
 
@@ -174,8 +179,7 @@ class ImapTransport:
     def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            with contextlib.suppress(*_RECOVERABLE):
-                client.shutdown()
+            _hang_up(client)
 
     def _select_inbox(self, client: IMAPClient) -> int:
         info = client.select_folder(INBOX)

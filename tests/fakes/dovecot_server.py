@@ -36,6 +36,8 @@ from tests.fakes.imap_server import (
 DOVECOT = "/usr/sbin/dovecot"
 HOST = "127.0.0.2"
 SENT_FOLDER = "Sent Messages"
+# What a server without MOVE (RFC 6851) or UIDPLUS (RFC 4315) would advertise.
+OLD_SERVER_CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE SPECIAL-USE"
 MISSING = f"Dovecot is not installed ({DOVECOT}; Debian package dovecot-imapd)"
 
 
@@ -124,7 +126,7 @@ def running_dovecot(*, capability: str | None = None) -> Iterator[ImapServer]:
         )
         log = root / "dovecot.log"
         wait_until_listening(process, HOST, port, lambda: log.read_text() if log.exists() else "")
-        yield ImapServer(HOST, port, USER, PASSWORD, ca_file=str(cert))
+        yield ImapServer("dovecot", HOST, port, USER, PASSWORD, ca_file=str(cert))
     finally:
         if process is not None:
             stop_process(process)

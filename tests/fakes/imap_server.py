@@ -27,6 +27,7 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class ImapServer:
+    kind: str  # "pymap" or "dovecot"
     host: str
     port: int
     user: str
@@ -91,6 +92,6 @@ def running_pymap() -> Iterator[ImapServer]:
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_listening(process, "127.0.0.1", port, lambda: "")
-        yield ImapServer("127.0.0.1", port, USER, PASSWORD)
+        yield ImapServer("pymap", "127.0.0.1", port, USER, PASSWORD)
     finally:
         stop_process(process)

@@ -27,7 +27,12 @@ from service.mail.maildir import MaildirTransport
 from service.mail.retry import RetryPolicy
 from service.mail.transport import Folder, Transport
 from service.settings import GraphSettings, Settings, load_settings
-from tests.fakes.dovecot_server import MISSING, dovecot_available, running_dovecot
+from tests.fakes.dovecot_server import (
+    MISSING,
+    OLD_SERVER_CAPABILITIES,
+    dovecot_available,
+    running_dovecot,
+)
 from tests.fakes.graph_server import TENANT, RunningFakeGraph
 from tests.fakes.imap_server import ImapServer, running_pymap
 from tests.fakes.redis_server import embedded_redis, stop
@@ -157,6 +162,10 @@ class ImapHarness:
     def fresh(self) -> ImapTransport:
         return imap_transport(self.settings)
 
+    def transport_with(self, **environment: str) -> ImapTransport:
+        """A transport built by the factory from these settings changed (closed by the caller)."""
+        return imap_transport(load_settings({**self.environment, **environment}))
+
     def _empty_mailbox(self) -> None:
         # One server for the module: every test starts from an empty mailbox.
         for _flags, _sep, name in self._admin.list_folders():
@@ -220,6 +229,15 @@ def dovecot_server() -> Iterator[ImapServer]:
     if not dovecot_available():
         pytest.skip(MISSING)
     with running_dovecot() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def dovecot_without_uidplus() -> Iterator[ImapServer]:
+    """Dovecot advertising neither MOVE nor UIDPLUS, like some older servers."""
+    if not dovecot_available():
+        pytest.skip(MISSING)
+    with running_dovecot(capability=OLD_SERVER_CAPABILITIES) as server:
         yield server
 
 
