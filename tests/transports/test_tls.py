@@ -1,4 +1,4 @@
-"""STARTTLS and private certificates for IMAP and SMTP, against servers that insist.
+"""STARTTLS, private certificates and the Sent copy for IMAP and SMTP, on servers that insist.
 
 Dovecot here runs with `ssl = required`: the transport suite passing on it shows the
 password only ever goes after STARTTLS. These tests show what happens when a setting is
@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 from service.mail.factory import imap_transport
+from service.mail.graph import GraphTransport
 from service.mail.smtp import SmtpSender
 from service.mail.transport import TransportError
 from service.settings import SmtpSettings, load_settings
+from tests.cli_runner import run
+from tests.fakes.dovecot_server import SENT_FOLDER as DOVECOT_SENT
 from tests.fakes.graph_server import make_certificate
 from tests.fakes.imap_server import ImapServer
 from tests.fakes.smtp_server import RunningSmtp
@@ -132,3 +135,33 @@ def test_smtp_password_in_clear_is_refused_for_another_machine() -> None:
     settings = SmtpSettings(host="smtp.example.org", starttls=False, username="u", password="p")
     with pytest.raises(TransportError, match="in clear"):
         SmtpSender(settings)
+
+
+def test_mailbox_check_on_dovecot_as_a_coordinator_runs_it(
+    dovecot: ImapHarness, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in dovecot.environment.items():
+        if name != "MENTORING_HOME":
+            monkeypatch.setenv(name, value)
+    assert run("init")[0] == 0
+    code, out = run("mailbox", "check")
+    assert code == 0, out
+    assert f"copies of what SMTP sends are kept in '{DOVECOT_SENT}'" in out
+
+    monkeypatch.setenv("IMAP_CA_FILE", "")
+    code, out = run("mailbox", "check")
+    assert code == 1
+    assert "certificate is not trusted" in out and len(out.strip().splitlines()) == 1
+
+
+def test_the_factory_files_smtp_copies_but_leaves_graphs_to_sent_items() -> None:
+    over_smtp = imap_transport(load_settings({**PLAIN_IMAP}))
+    assert isinstance(over_smtp.sender, SmtpSender) and over_smtp.save_sent
+    graph = {
+        "GRAPH_TENANT_ID": "tenant",
+        "GRAPH_CLIENT_ID": "client",
+        "GRAPH_CLIENT_SECRET": "not-a-secret",
+        "GRAPH_MAILBOX": "mentoring@example.org",
+    }
+    over_graph = imap_transport(load_settings({**PLAIN_IMAP, **graph}))
+    assert isinstance(over_graph.sender, GraphTransport) and not over_graph.save_sent
