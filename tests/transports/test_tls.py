@@ -104,8 +104,8 @@ def tls_smtp(tmp_path: Path) -> Iterator[tuple[RunningSmtp, Path]]:
     server.stop()
 
 
-def smtp(port: int, **settings: str) -> SmtpSender:
-    return SmtpSender(SmtpSettings(host="127.0.0.1", port=port, **settings))  # type: ignore[arg-type]
+def smtp(port: int, ca_file: str = "") -> SmtpSender:
+    return SmtpSender(SmtpSettings(host="127.0.0.1", port=port, ca_file=ca_file))
 
 
 def test_smtp_uses_starttls_with_the_ca_file(tls_smtp: tuple[RunningSmtp, Path]) -> None:
