@@ -51,7 +51,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _config(root: Path, port: int, cert: Path, key: Path, capability: str | None) -> str:
+def _config(
+    root: Path, ports: tuple[int, int], cert: Path, key: Path, capability: str | None
+) -> str:
+    port, tls_port = ports
     if os.geteuid() == 0:
         # Dovecot will not run mail processes as root: use its own unprivileged users.
         internal, login, mail_user = "dovecot", "dovenull", "dovecot"
@@ -100,7 +103,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {HOST}
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 {override}"""
@@ -116,9 +121,11 @@ def running_dovecot(*, capability: str | None = None) -> Iterator[ImapServer]:
     process: subprocess.Popen[bytes] | None = None
     try:
         cert, key = make_certificate(root)
-        port = _free_port()
+        port = tls_port = _free_port()
+        while tls_port == port:
+            tls_port = _free_port()
         config = root / "dovecot.conf"
-        config.write_text(_config(root, port, cert, key, capability))
+        config.write_text(_config(root, (port, tls_port), cert, key, capability))
         process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(config)],
             stdout=subprocess.DEVNULL,
@@ -126,7 +133,9 @@ def running_dovecot(*, capability: str | None = None) -> Iterator[ImapServer]:
         )
         log = root / "dovecot.log"
         wait_until_listening(process, HOST, port, lambda: log.read_text() if log.exists() else "")
-        yield ImapServer("dovecot", HOST, port, USER, PASSWORD, ca_file=str(cert))
+        yield ImapServer(
+            "dovecot", HOST, port, USER, PASSWORD, ca_file=str(cert), tls_port=tls_port
+        )
     finally:
         if process is not None:
             stop_process(process)

@@ -34,6 +34,7 @@ class ImapServer:
     password: str
     # Set when the server requires STARTTLS: the CA file that makes its certificate trusted.
     ca_file: str = ""
+    tls_port: int = 0  # a second port with implicit TLS (IMAPS), when there is one
 
     def admin(self) -> IMAPClient:
         """A separate session, as a coordinator's mail client would have."""

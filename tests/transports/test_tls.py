@@ -23,7 +23,7 @@ from tests.fakes.graph_server import make_certificate
 from tests.fakes.imap_server import ImapServer
 from tests.fakes.smtp_server import RunningSmtp
 from tests.transports.conftest import ImapHarness
-from tests.transports.test_behaviour import outbound
+from tests.transports.test_behaviour import make_raw, outbound
 
 PLAIN_IMAP = {
     "MAIL_BACKEND": "imap",
@@ -78,6 +78,18 @@ def test_dovecot_refuses_a_password_without_starttls(dovecot: ImapHarness) -> No
 def test_a_private_certificate_needs_the_ca_file(dovecot: ImapHarness) -> None:
     message = refusal(dovecot, IMAP_CA_FILE="")
     assert "certificate is not trusted" in message and "IMAP_CA_FILE" in message
+
+
+def test_implicit_tls_with_the_ca_file(dovecot: ImapHarness) -> None:
+    imaps = {"IMAP_SSL": "true", "IMAP_PORT": str(dovecot.server.tls_port)}
+    dovecot.deliver(make_raw(1))
+    transport = dovecot.transport_with(**imaps)
+    try:
+        assert len(list(transport.fetch_new())) == 1
+    finally:
+        transport.close()
+    message = refusal(dovecot, **imaps, IMAP_CA_FILE="")
+    assert "certificate is not trusted" in message
 
 
 def test_an_unreadable_ca_file_is_named(dovecot: ImapHarness, tmp_path: Path) -> None:
