@@ -2,7 +2,8 @@
 
 It runs the way a careful deployment does: `ssl = required` and
 `disable_plaintext_auth = yes`, so a client must use STARTTLS with the certificate made
-here (trusted through IMAP_CA_FILE) before it may log in. Dovecot treats a connection
+here (trusted through IMAP_CA_FILE) before it may log in; a second port speaks implicit
+TLS (IMAPS) with the same certificate. Dovecot treats a connection
 whose two ends have the same address as already secure, so it listens on 127.0.0.2: the
 client connects from 127.0.0.1 and STARTTLS really is required.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -29,6 +29,7 @@ from tests.fakes.imap_server import (
     PASSWORD,
     USER,
     ImapServer,
+    free_port,
     stop_process,
     wait_until_listening,
 )
@@ -43,12 +44,6 @@ MISSING = f"Dovecot is not installed ({DOVECOT}; Debian package dovecot-imapd)"
 
 def dovecot_available() -> bool:
     return os.access(DOVECOT, os.X_OK)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 def _config(
@@ -121,9 +116,9 @@ def running_dovecot(*, capability: str | None = None) -> Iterator[ImapServer]:
     process: subprocess.Popen[bytes] | None = None
     try:
         cert, key = make_certificate(root)
-        port = tls_port = _free_port()
+        port = tls_port = free_port(HOST)
         while tls_port == port:
-            tls_port = _free_port()
+            tls_port = free_port(HOST)
         config = root / "dovecot.conf"
         config.write_text(_config(root, (port, tls_port), cert, key, capability))
         process = subprocess.Popen(
