@@ -18,6 +18,7 @@ from typing import Protocol
 
 import pytest
 import redis
+from imapclient.imapclient import SENT
 
 from service.mail.factory import imap_transport
 from service.mail.graph import FOLDER_NAMES as GRAPH_FOLDERS
@@ -168,14 +169,14 @@ class ImapHarness:
 
     def _empty_mailbox(self) -> None:
         # One server for the module: every test starts from an empty mailbox.
-        for _flags, _sep, name in self._admin.list_folders():
+        for flags, _sep, name in self._admin.list_folders():
             self._admin.select_folder(name)
             uids = self._admin.search(["ALL"])
             if uids:
                 self._admin.delete_messages(uids)
                 self._admin.expunge()
             self._admin.close_folder()
-            if name != "INBOX" and b"\\Sent" not in _flags:
+            if name != "INBOX" and SENT not in flags:  # a \\Sent folder the server keeps
                 self._admin.delete_folder(name)
 
     def deliver(self, raw: bytes) -> None:
