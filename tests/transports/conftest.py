@@ -176,7 +176,7 @@ class ImapHarness:
                 self._admin.delete_messages(uids)
                 self._admin.expunge()
             self._admin.close_folder()
-            if name != "INBOX" and SENT not in flags:  # a \\Sent folder the server keeps
+            if name != "INBOX" and SENT not in flags:  # the server keeps its Sent folder
                 self._admin.delete_folder(name)
 
     def deliver(self, raw: bytes) -> None:
