@@ -109,9 +109,9 @@ service imap-login {{
 @contextmanager
 def running_dovecot(*, capability: str | None = None) -> Iterator[ImapServer]:
     """Start Dovecot in the foreground (`-F`) on a free port; stop it and remove its files."""
-    # Not under pytest's tmp_path: that is private to root, and Dovecot's own users
-    # must be able to reach the mail folders.
-    root = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
+    # Not under pytest's tmp_path (or a private TMPDIR): that is private to its owner,
+    # and Dovecot's own users must be able to reach the mail folders.
+    root = Path(tempfile.mkdtemp(prefix="dovecot-test-", dir="/tmp"))
     root.chmod(0o755)
     process: subprocess.Popen[bytes] | None = None
     try:
