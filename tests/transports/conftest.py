@@ -206,6 +206,10 @@ class ImapHarness:
     def raws_in(self, name: str) -> list[bytes]:
         return self._raws(name)
 
+    def sent_copies(self) -> list[bytes]:
+        """Our copies of what SMTP sent, in the folder the transport files them in."""
+        return self._raws(self.transport.sent_folder(self._admin))
+
     def close(self) -> None:
         self._admin.logout()
 
