@@ -197,7 +197,6 @@ def digest_context(
         "bounces": bounces,
         "job_failures": failures,
         "erased": erased,
-        "figures": figures(uow),
     }
 
 
@@ -246,6 +245,8 @@ def send_digest(app: App, now: datetime, job_failures: Sequence[JobFailure] = ()
         context = digest_context(uow, app, now, job_failures)
         if not any(context[k] for k in NEWS):
             return 0
+        # Only on a day with news: the figures read the whole round.
+        context["figures"] = figures(uow)
         key = f"digest:{context['day'].isoformat()}"
         emails = to_coordinators(key, "coordinator_digest", app.config, context)
         queued = outbox.queue_all(uow, emails, app.config)

@@ -6,8 +6,9 @@ the classes are plain dataclasses, so this is what the type checker understands.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,17 +41,33 @@ from service.store.orm import (
 )
 from service.store.records import InboundMessage, OutboundMessage, ReplyToken, dedupe_key
 
+Remember = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _always_read(_key: Hashable, compute: Callable[[], Any]) -> Any:
+    return compute()
+
 
 class Repository:
-    def __init__(self, session: Session) -> None:
+    """The store's queries. The lookups one message makes again and again (its sender by
+    address, their reply token, registration and latest round) are read once while
+    nothing changes, through the unit of work's `remember`."""
+
+    def __init__(self, session: Session, remember: Remember = _always_read) -> None:
         self.session = session
+        self._remember = remember
 
     # people
     def person(self, person_id: int) -> Person | None:
         return self.session.get(Person, person_id)
 
     def person_by_email(self, email: str) -> Person | None:
-        return self.session.scalar(select(Person).where(people.c.email == email.strip().lower()))
+        address = email.strip().lower()
+        found: Person | None = self._remember(
+            ("person_by_email", address),
+            lambda: self.session.scalar(select(Person).where(people.c.email == address)),
+        )
+        return found
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
         found = self.session.scalars(select(Person).where(people.c.id.in_(ids))).all()
@@ -80,20 +97,26 @@ class Repository:
         )
 
     def latest_round_for(self, person_id: int) -> Round | None:
-        return self.session.scalar(
+        query = (
             select(Round)
             .join(Registration, registrations.c.round_id == rounds.c.id)
             .where(registrations.c.person_id == person_id)
             .order_by(rounds.c.opens_at.desc())
         )
+        found: Round | None = self._remember(
+            ("latest_round_for", person_id), lambda: self.session.scalar(query)
+        )
+        return found
 
     # registrations
     def registration(self, round_id: int, person_id: int) -> Registration | None:
-        return self.session.scalar(
-            select(Registration).where(
-                registrations.c.round_id == round_id, registrations.c.person_id == person_id
-            )
+        query = select(Registration).where(
+            registrations.c.round_id == round_id, registrations.c.person_id == person_id
         )
+        found: Registration | None = self._remember(
+            ("registration", round_id, person_id), lambda: self.session.scalar(query)
+        )
+        return found
 
     def registrations(
         self, round_id: int, status: RegistrationStatus | None = None
@@ -257,9 +280,11 @@ class Repository:
         )
 
     def token(self, token_hash: str) -> ReplyToken | None:
-        return self.session.scalar(
-            select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        query = select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        found: ReplyToken | None = self._remember(
+            ("token", token_hash), lambda: self.session.scalar(query)
         )
+        return found
 
     # audit trail
     def latest_audit(self, action: str, subject: str) -> AuditEvent | None:
