@@ -12,7 +12,9 @@ record and carries on from where it stopped, never applying a message twice.
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import update
@@ -50,6 +52,10 @@ CATEGORIES = {
     InboundStatus.NEEDS_ATTENTION: "Mentoring: needs attention",
     InboundStatus.IGNORED: "Mentoring: ignored",
 }
+_NO_CONTACT = (
+    "form with problems and no email address we can answer (missing, invalid, or with"
+    " accents we cannot send to): please contact the person"
+)
 
 
 @dataclass
@@ -204,13 +210,25 @@ def _handle_stored(app: App, inbound_id: int) -> InboundMessage:
         # Nothing of the refused change was committed; answer with the sentence.
         return _refused(app, inbound_id, refusal)
     except (MentoringError, AlreadyHandled, IntegrityError, OperationalError):
-        raise
-    except Exception:
-        log.exception("inbound message %s failed on try %s", inbound_id, attempts)
-        if attempts >= MAX_ATTEMPTS:
-            outcome = Outcome(InboundStatus.NEEDS_ATTENTION, "failed while being processed")
-            return _finish(app, inbound_id, outcome, kind="error")
-        raise
+        raise  # the database, not the message: `handle_stored` tries again
+    except Exception as error:
+        # Something in this message breaks our code: set it aside now, so every message
+        # behind it is still handled. The log names the code, never the mail's content.
+        log.error(
+            "inbound message %s raised %s at %s; moved to needs attention",
+            inbound_id,
+            type(error).__name__,
+            code_location(error),
+        )
+        reason = f"failed while being processed ({type(error).__name__}); see the worker log"
+        outcome = Outcome(InboundStatus.NEEDS_ATTENTION, reason)
+        return _finish(app, inbound_id, outcome, kind="error")
+
+
+def code_location(error: BaseException) -> str:
+    """Where it was raised, as module.function:line frames (no values, no message)."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    return " > ".join(f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in frames)
 
 
 def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str, app: App) -> None:
@@ -355,6 +373,9 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     if c.kind is Kind.FORM:
         assert c.form is not None
         emails = bus.form_handler()(bus.FormRequest(c.form, _thread(c)), uow, ctx)
+        if c.form.contact is None and not c.form.ok:
+            # Nobody we can write to about its problems: a coordinator has to.
+            return Outcome(InboundStatus.NEEDS_ATTENTION, _NO_CONTACT)
         return Outcome(InboundStatus.PROCESSED, c.reason, emails)
     if c.kind is Kind.COMMAND:
         return _command(c, uow, ctx)

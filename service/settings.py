@@ -50,6 +50,14 @@ class ImapSettings:
     password: str = field(default="", repr=False)
     auth: Literal["plain", "xoauth2"] = "plain"
     folder_prefix: str = ""
+    # Without IMAP_SSL the connection is upgraded with STARTTLS before the password goes;
+    # turning that off is allowed only for a server on this machine (see `ImapTransport`).
+    starttls: bool = True
+    ca_file: str = ""  # a CA bundle for a private certificate; empty: the system's
+    # Where our copy of what SMTP sent is kept when the server has no \Sent folder.
+    sent_folder: str = "Sent"
+    # Keep a copy of what SMTP sent in the Sent folder: how a rerun knows it went.
+    save_sent: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class SmtpSettings:
     starttls: bool = True
     username: str = ""
     password: str = field(default="", repr=False)
+    ca_file: str = ""  # a CA bundle for a private certificate; empty: the system's
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             password=env.get("IMAP_PASSWORD", ""),
             auth=auth,  # type: ignore[arg-type]
             folder_prefix=env.get("IMAP_FOLDER_PREFIX", ""),
+            starttls=_flag(env, "IMAP_STARTTLS", True),
+            ca_file=env.get("IMAP_CA_FILE", ""),
+            sent_folder=env.get("IMAP_SENT_FOLDER") or "Sent",
+            save_sent=_flag(env, "IMAP_SAVE_SENT", True),
         ),
         smtp=SmtpSettings(
             host=env.get("SMTP_HOST", ""),
@@ -145,6 +158,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             starttls=_flag(env, "SMTP_STARTTLS", True),
             username=env.get("SMTP_USERNAME", ""),
             password=env.get("SMTP_PASSWORD", ""),
+            ca_file=env.get("SMTP_CA_FILE", ""),
         ),
         config_path=env.get("MENTORING_CONFIG") or None,
     )

@@ -215,11 +215,10 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
     email_text = given("email")
     email = ""
     if email_text:
-        try:
-            email = validate_email(email_text, check_deliverability=False).normalized.lower()
-            contact = email
-        except EmailNotValidError as exc:
-            problems.append(f"{_quoted(email_text)} is not a valid email address: {exc}")
+        email, problem = sendable_address(email_text)
+        if problem:
+            problems.append(problem)
+        contact = email or None
     # Names reach headers of every later email: decoded once and cleaned as they are stored.
     first_name = clean_text(given("first_name"))
     last_name = clean_text(given("last_name"))
@@ -544,7 +543,27 @@ def _reply_to(mail: ParsedMail, config: ProgrammeConfig) -> str | None:
     ours = {config.programme.mailbox.lower(), *(s.lower() for s in config.form.senders)}
     if "@" not in address or address in ours:
         return None
+    sendable, _problem = sendable_address(address)
+    return sendable or None
+
+
+def sendable_address(text: str) -> tuple[str, str]:
+    """(the address as we send to it, "") or ("", the problem in words).
+
+    email-validator accepts internationalised addresses (`zoë.núñez@…`), but mail to
+    them needs SMTPUTF8 end to end, which Exchange and most relays do not offer: such an
+    address is a problem on the form, not a crash when we write to it. A non-ASCII domain
+    is fine in its ASCII (IDNA) form, which is the one we keep.
+    """
     try:
-        return validate_email(address, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        return None
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return "", f"{_quoted(text)} is not a valid email address: {exc}"
+    if checked.ascii_email is None:
+        return "", (
+            f"We cannot send email to {_quoted(text)}: our mail system cannot deliver to"
+            " addresses with accents or other special letters before the @. Please use an"
+            " address without accents (most organisations give everyone one, for example"
+            " with plain letters instead of ë or ñ)."
+        )
+    return checked.ascii_email.lower(), ""

@@ -51,13 +51,25 @@ def _raw_transport(
         return MaildirTransport(settings.mail_dir)
     if backend == "graph":
         return GraphTransport(settings.graph, redis_client=redis_client, slot=slot)
+    return imap_transport(settings, redis_client, slot)
+
+
+def imap_transport(
+    settings: Settings, redis_client: redis.Redis | None = None, slot: SlotFactory | None = None
+) -> ImapTransport:
+    """The IMAP mailbox, sending through Graph when its app is configured, else SMTP."""
     sender: Sender
     if settings.graph.configured and settings.graph.mailbox:
+        # Graph files what it sends in Sent Items itself, where IMAP sees it as \Sent.
         sender = GraphTransport(settings.graph, redis_client=redis_client, slot=slot)
+        save_sent = False
     else:
+        # SMTP keeps nothing a rerun could ask about: without our copy in the Sent folder,
+        # a crash after the server accepted a message would send it again.
         sender = SmtpSender(settings.smtp)
+        save_sent = settings.imap.save_sent
     token = imap_token(settings.graph) if settings.imap.auth == "xoauth2" else None
-    return ImapTransport(settings.imap, sender=sender, token=token)
+    return ImapTransport(settings.imap, sender=sender, token=token, save_sent=save_sent)
 
 
 def mailbox_address(settings: Settings) -> str:

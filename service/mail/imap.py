@@ -7,7 +7,15 @@ message is simply fetched again under its new id and the pipeline recognises it 
 Message-ID. Reading uses ``BODY.PEEK[]`` so fetching does not even set \\Seen.
 
 Exchange Online wants XOAUTH2 with an app token for ``https://outlook.office365.com``;
-other servers take a plain login.
+other servers take a plain login. Without implicit TLS (``IMAP_SSL=false``) the connection
+is upgraded with STARTTLS before anything is sent; going without it is allowed only for a
+server on this machine.
+
+Sending over SMTP leaves no trace an IMAP client can ask about, so a copy of every message
+SMTP accepted is filed in the Sent folder (the server's ``\\Sent`` special-use folder,
+RFC 6154, else ``IMAP_SENT_FOLDER``) and `already_sent` looks there: a rerun after a crash
+between the SMTP server's acceptance and our record of it finds the copy and does not send
+again. The window left is a crash between SMTP's "250 queued" and the APPEND a moment later.
 """
 
 from __future__ import annotations
@@ -16,13 +24,16 @@ import contextlib
 import logging
 import re
 import socket
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
+from imapclient.imapclient import SENT
 
 from service.mail.mentions import mentions
+from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import (
     FetchedMessage,
     Folder,
@@ -49,6 +60,12 @@ FOLDER_NAMES: dict[Folder, str] = {
 _BATCH = 100
 _APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
 _RECOVERABLE = (IMAPClientError, OSError, socket.timeout)
+DELETED = b"\\Deleted"
+
+
+def _hang_up(client: IMAPClient) -> None:
+    with contextlib.suppress(*_RECOVERABLE):
+        client.shutdown()
 
 
 class Sender(Protocol):
@@ -74,7 +91,6 @@ class ImapTransport:
         *,
         sender: Sender,
         token: Callable[[], str] | None = None,
-        sent_folder: str = "Sent Items",
         save_sent: bool = False,
         timeout: float = 30.0,
     ) -> None:
@@ -82,34 +98,63 @@ class ImapTransport:
             raise TransportError("IMAP needs IMAP_HOST and IMAP_USERNAME", permanent=True)
         if settings.auth == "xoauth2" and token is None:
             raise TransportError("IMAP_AUTH=xoauth2 needs the Graph app settings", permanent=True)
+        if not settings.ssl and not settings.starttls and not is_loopback(settings.host):
+            raise TransportError(
+                "IMAP_SSL=false with IMAP_STARTTLS=false would send the password in clear;"
+                " that is allowed only for a server on this machine (localhost, 127.0.0.1)",
+                permanent=True,
+            )
         self.settings = settings
         self.sender = sender
         self._token = token
-        self.sent_folder = settings.folder_prefix + sent_folder
         # Servers other than Exchange do not keep what SMTP sent: keep a copy ourselves.
         self.save_sent = save_sent
         self._timeout = timeout
         self._client: IMAPClient | None = None
         self._known_folders: set[str] = set()
+        self._sent_folder: str | None = None
 
     # --- connection ----------------------------------------------------------------
 
     def _connect(self) -> IMAPClient:
-        client = IMAPClient(
-            self.settings.host,
-            port=self.settings.port,
-            ssl=self.settings.ssl,
-            timeout=self._timeout,
-        )
+        context = tls_context(self.settings.ca_file, setting="IMAP_CA_FILE")
         try:
+            client = IMAPClient(
+                self.settings.host,
+                port=self.settings.port,
+                ssl=self.settings.ssl,
+                ssl_context=context,
+                timeout=self._timeout,
+            )
+        except ssl.SSLCertVerificationError:
+            raise untrusted("IMAP", "IMAP_CA_FILE") from None
+        try:
+            if not self.settings.ssl and self.settings.starttls:
+                self._starttls(client, context)
             if self.settings.auth == "xoauth2" and self._token is not None:
                 client.oauth2_login(self.settings.username, self._token())
             else:
                 client.login(self.settings.username, self.settings.password)
         except IMAPClientError:
-            client.shutdown()
+            _hang_up(client)
             raise TransportError("IMAP login was refused", permanent=True) from None
+        except BaseException:
+            _hang_up(client)
+            raise
         return client
+
+    @staticmethod
+    def _starttls(client: IMAPClient, context: ssl.SSLContext) -> None:
+        if not client.has_capability("STARTTLS"):
+            raise TransportError(
+                "the IMAP server does not offer STARTTLS, so the password would go in clear;"
+                " use IMAP_SSL=true (usually port 993)",
+                permanent=True,
+            )
+        try:
+            client.starttls(context)
+        except ssl.SSLCertVerificationError:
+            raise untrusted("IMAP", "IMAP_CA_FILE") from None
 
     @property
     def client(self) -> IMAPClient:
@@ -136,8 +181,7 @@ class ImapTransport:
     def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            with contextlib.suppress(*_RECOVERABLE):
-                client.shutdown()
+            _hang_up(client)
 
     def _select_inbox(self, client: IMAPClient) -> int:
         info = client.select_folder(INBOX)
@@ -194,44 +238,61 @@ class ImapTransport:
                 # The UID may now name another message: leave it; it is fetched again.
                 log.warning("IMAP UIDVALIDITY changed; not moving a message by its old id")
                 return
-            if not client.search(["UID", str(uid)]):
+            if not client.search(["UID", str(uid), "NOT", "DELETED"]):
                 return  # already moved (perhaps before a crash)
             if client.has_capability("MOVE"):
                 client.move([uid], target)
                 return
             client.copy([uid], target)
-            client.add_flags([uid], [b"\\Deleted"])
+            client.add_flags([uid], [DELETED])
             if client.has_capability("UIDPLUS"):
                 client.uid_expunge([uid])
-            else:
-                client.expunge()
+            # Without UIDPLUS the only EXPUNGE there is removes every \\Deleted message,
+            # including any a coordinator marked and meant to keep until they expunge: ours
+            # stays flagged (never fetched again) and goes at their next expunge.
 
         # IMAP keywords are not shown by Outlook, so `category` has no IMAP equivalent.
         self._with_retry(action)
 
     # --- sending -------------------------------------------------------------------
 
+    def sent_folder(self, client: IMAPClient) -> str:
+        """The server's \\Sent special-use folder (RFC 6154), else the configured name."""
+        if self._sent_folder is None:
+            flagged = [name for flags, _sep, name in client.list_folders() if SENT in flags]
+            configured = self.settings.folder_prefix + self.settings.sent_folder
+            self._sent_folder = str(flagged[0]) if flagged else configured
+        return self._sent_folder
+
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
         result = self.sender.send(raw, recipients=recipients)
-        if self.save_sent:
+        if not self.save_sent:
+            return result
 
-            def keep(client: IMAPClient) -> Any:
-                self._ensure_folder(client, self.sent_folder)
-                return client.append(self.sent_folder, raw, flags=[b"\\Seen"])
+        def keep(client: IMAPClient) -> Any:
+            folder = self.sent_folder(client)
+            self._ensure_folder(client, folder)
+            return client.append(folder, raw, flags=[b"\\Seen"])
 
+        try:
             answer = self._with_retry(keep)
-            appended = _APPENDUID.search(answer) if isinstance(answer, bytes) else None
-            if result.provider_id is None and appended:
-                result = SendResult(provider_id=f"{int(appended[1])}:{int(appended[2])}")
+        except TransportError as error:
+            # It was sent: failing now would make the outbox send it again.
+            log.warning("IMAP could not file the copy of a sent message: %s", error)
+            return result
+        appended = _APPENDUID.search(answer) if isinstance(answer, bytes) else None
+        if result.provider_id is None and appended:
+            result = SendResult(provider_id=f"{int(appended[1])}:{int(appended[2])}")
         return result
 
     def already_sent(self, message_id: str) -> str | None:
         wanted = message_id.strip()
 
         def search(client: IMAPClient) -> str | None:
-            if not client.folder_exists(self.sent_folder):
+            folder = self.sent_folder(client)
+            if not client.folder_exists(folder):
                 return None
-            info = client.select_folder(self.sent_folder, readonly=True)
+            info = client.select_folder(folder, readonly=True)
             found = client.search(["HEADER", "Message-ID", wanted])
             if not found:
                 return None
@@ -249,7 +310,7 @@ class ImapTransport:
         base64 or quoted-printable bodies for TEXT, so the rest are read once and
         checked decoded (`mentions`) before anything is left behind.
         """
-        folders = [INBOX, self.sent_folder, *(self.folder_name(f) for f in FOLDER_NAMES)]
+        ours = [self.folder_name(f) for f in FOLDER_NAMES]
         wanted = [t for t in terms if t.strip()]
 
         def matching(client: IMAPClient) -> set[int]:
@@ -269,14 +330,19 @@ class ImapTransport:
 
         def erase(client: IMAPClient) -> int:
             deleted = 0
-            for name in folders:
+            for name in [INBOX, self.sent_folder(client), *ours]:
                 if not client.folder_exists(name):
                     continue
                 client.select_folder(name)
                 uids = matching(client)
                 if uids:
-                    client.add_flags(sorted(uids), [b"\\Deleted"])
-                    client.expunge()
+                    client.add_flags(sorted(uids), [DELETED])
+                    if client.has_capability("UIDPLUS"):
+                        client.uid_expunge(sorted(uids))
+                    else:
+                        # Only a plain EXPUNGE is left, which also takes what others marked
+                        # \\Deleted: for an erasure, leaving the person's mail is worse.
+                        client.expunge()
                     deleted += len(uids)
             return deleted
 
@@ -287,13 +353,18 @@ class ImapTransport:
             names = tuple(str(name) for _flags, _sep, name in client.list_folders())
             info = client.select_folder(INBOX, readonly=True)
             wanted = [self.folder_name(folder) for folder in FOLDER_NAMES]
+            if self.save_sent:
+                wanted.append(self.sent_folder(client))
             missing = [name for name in wanted if name not in names]
+            notes = [f"will create folder {n!r} on first use" for n in missing]
+            if self.save_sent:
+                notes.append(f"copies of what SMTP sends are kept in {self.sent_folder(client)!r}")
             return MailboxReport(
                 backend=self.name,
                 address=self.settings.username,
                 folders=names,
                 inbox_count=int(info[b"EXISTS"]),
-                notes=tuple(f"will create folder {n!r} on first use" for n in missing),
+                notes=tuple(notes),
             )
 
         report: MailboxReport = self._with_retry(look)

@@ -1,5 +1,8 @@
 """Sending over SMTP (stdlib smtplib, STARTTLS), for IMAP mailboxes without Graph.
 
+STARTTLS is on by default (`SMTP_CA_FILE` trusts a private certificate); a password is
+never sent over a connection without it, except to a server on this machine.
+
 The message goes out byte for byte as composed, so our headers (Auto-Submitted,
 In-Reply-To, the plus-addressed Reply-To) are untouched. SMTP gives no message id back
 and cannot say later whether a message went out; the IMAP transport answers
@@ -14,6 +17,7 @@ from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
+from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import SendResult, TransportError
 from service.settings import SmtpSettings
 
@@ -37,17 +41,36 @@ class SmtpSender:
     def __init__(self, settings: SmtpSettings, *, timeout: float = 30.0) -> None:
         if not settings.host:
             raise TransportError("SMTP_HOST is not set", permanent=True)
+        if settings.username and not settings.starttls and not is_loopback(settings.host):
+            raise TransportError(
+                "SMTP_STARTTLS=false would send SMTP_PASSWORD in clear; that is allowed only"
+                " for a server on this machine (localhost, 127.0.0.1)",
+                permanent=True,
+            )
         self.settings = settings
         self.timeout = timeout
 
     def _connect(self) -> smtplib.SMTP:
         client = smtplib.SMTP(self.settings.host, self.settings.port, timeout=self.timeout)
-        client.ehlo()
-        if self.settings.starttls:
-            client.starttls(context=ssl.create_default_context())
+        try:
             client.ehlo()
-        if self.settings.username:
-            client.login(self.settings.username, self.settings.password)
+            if self.settings.starttls:
+                if not client.has_extn("starttls"):
+                    raise TransportError(
+                        "the SMTP server does not offer STARTTLS (SMTP_STARTTLS=false is for"
+                        " a relay that takes no password, or one on this machine)",
+                        permanent=True,
+                    )
+                client.starttls(context=tls_context(self.settings.ca_file, setting="SMTP_CA_FILE"))
+                client.ehlo()
+            if self.settings.username:
+                client.login(self.settings.username, self.settings.password)
+        except ssl.SSLCertVerificationError:
+            client.close()
+            raise untrusted("SMTP", "SMTP_CA_FILE") from None
+        except BaseException:
+            client.close()
+            raise
         return client
 
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:

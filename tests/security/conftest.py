@@ -2,9 +2,11 @@
 real pipeline, time frozen) and the three real mailboxes of the transport tests."""
 
 from tests.transports.conftest import (  # noqa: F401
+    dovecot_server,
     fake_graph,
     harness,
     imap_server,
+    pymap_server,
     smtp_server,
 )
 from tests.workflow.conftest import frozen, programme  # noqa: F401

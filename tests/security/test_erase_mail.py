@@ -1,4 +1,4 @@
-"""`Transport.erase_mail` on Maildir, Graph (the local fake) and IMAP (pymap)."""
+"""`Transport.erase_mail` on Maildir, Graph (the local fake) and IMAP (pymap, Dovecot)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_erase_mail_removes_every_message_that_mentions_the_person(harness: Harn
     everything = [*harness.inbox_raws(), *harness.folder_raws(Folder.PROCESSED)]
     if isinstance(harness, ImapHarness):
         # Its sent_raws() is what the SMTP server received; our copies are in Sent Items.
-        everything += harness._raws(harness.transport.sent_folder)
+        everything += harness.sent_copies()
     else:
         everything += harness.sent_raws()
     ids = sorted(r.split(b"\r\n", 1)[0].decode() for r in everything)

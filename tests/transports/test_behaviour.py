@@ -1,13 +1,23 @@
-"""One behavioural suite, run against every transport (maildir, fake Graph, real IMAP)."""
+"""One behavioural suite, run against every transport: Maildir, the fake Graph server, and
+IMAP (with SMTP to a local sink) on pymap and on Dovecot."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
+from sqlalchemy import select
 
-from service.mail.transport import Folder, Transport
+from service import clock
+from service.mail import outbox
+from service.mail.transport import Folder, SendResult, Transport
+from service.store.database import Database
+from service.store.orm import outbound_messages
+from service.store.records import OutboundMessage, OutboundStatus
+from service.store.unit_of_work import UnitOfWork
 from tests.transports.conftest import Harness
 
 
@@ -124,3 +134,53 @@ def test_check_counts_the_inbox_and_sends_nothing(harness: Harness) -> None:
     assert report.inbox_count == 2
     assert report.folders
     assert harness.sent_raws() == []
+
+
+class Crash(BaseException):
+    """The process dies here (a BaseException, so nothing on the way catches it)."""
+
+
+def test_a_crash_after_the_provider_accepted_does_not_send_twice(
+    harness: Harness, db: Database
+) -> None:
+    """Killed after the provider (the SMTP server, for IMAP) accepted a message but before
+    we recorded it: a new process, past the reconcile wait, finds it sent and sends nothing."""
+    start = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
+    clock.set_now(start)
+    with UnitOfWork(db) as uow:
+        uow.add(
+            OutboundMessage(
+                dedupe_key="crash-test",
+                to_address="recipient1@example.net",
+                template="help",
+                message_id="<outbound-1@mentoring.example.org>",
+                raw=outbound(1),
+                created_at=start,
+                next_attempt_at=start,
+            )
+        )
+        uow.commit()
+    dying = harness.transport
+    real_send = dying.send
+
+    def send_then_die(raw: bytes, *, recipients: Sequence[str]) -> SendResult:
+        real_send(raw, recipients=recipients)
+        raise Crash
+
+    dying.send = send_then_die  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        outbox.drain(db, dying)
+    assert len(harness.sent_raws()) == 1
+
+    clock.set_now(start + outbox.RECONCILE_AFTER + timedelta(minutes=1))
+    restarted = harness.fresh()
+    try:
+        report = outbox.drain(db, restarted)
+        outbox.drain(db, restarted)  # and a further run sends nothing either
+    finally:
+        restarted.close()
+    assert (report.reconciled, report.sent) == (1, 0)
+    assert len(harness.sent_raws()) == 1
+    with db.engine.connect() as conn:
+        statuses = conn.execute(select(outbound_messages.c.status)).scalars().all()
+    assert statuses == [OutboundStatus.SENT]

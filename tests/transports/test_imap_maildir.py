@@ -5,40 +5,38 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from imapclient.imapclient import SENT
+
+from service.mail.imap import DELETED
 from service.mail.maildir import MaildirTransport
 from service.mail.transport import Folder
+from tests.fakes.dovecot_server import SENT_FOLDER as DOVECOT_SENT
+from tests.fakes.imap_server import ImapServer
+from tests.fakes.smtp_server import RunningSmtp
 from tests.transports.conftest import ImapHarness
-from tests.transports.test_behaviour import make_raw
+from tests.transports.test_behaviour import make_raw, message_ids, outbound
 
 
 def test_imap_ids_carry_uidvalidity_and_a_stale_one_is_never_acted_on(
-    imap_server, smtp_server
+    imap_harness: ImapHarness,
 ) -> None:
-    harness = ImapHarness(imap_server, smtp_server)
-    try:
-        harness.deliver(make_raw(1))
-        (message,) = list(harness.transport.fetch_new())
-        validity, uid = message.transport_id.split(":")
-        stale = f"{int(validity) + 1}:{uid}"
-        harness.transport.move(stale, Folder.PROCESSED)
-        assert len(harness.inbox_raws()) == 1  # same UID, other UIDVALIDITY: left alone
-        harness.transport.move(message.transport_id, Folder.PROCESSED)
-        assert harness.inbox_raws() == []
-    finally:
-        harness.transport.close()
-        harness.close()
+    harness = imap_harness
+    harness.deliver(make_raw(1))
+    (message,) = list(harness.transport.fetch_new())
+    validity, uid = message.transport_id.split(":")
+    stale = f"{int(validity) + 1}:{uid}"
+    harness.transport.move(stale, Folder.PROCESSED)
+    assert len(harness.inbox_raws()) == 1  # same UID, other UIDVALIDITY: left alone
+    harness.transport.move(message.transport_id, Folder.PROCESSED)
+    assert harness.inbox_raws() == []
 
 
-def test_imap_reconnects_after_the_connection_drops(imap_server, smtp_server) -> None:
-    harness = ImapHarness(imap_server, smtp_server)
-    try:
-        harness.deliver(make_raw(1))
-        assert len(list(harness.transport.fetch_new())) == 1
-        harness.transport.client.shutdown()  # the server or network dropped us
-        assert len(list(harness.transport.fetch_new())) == 1
-    finally:
-        harness.transport.close()
-        harness.close()
+def test_imap_reconnects_after_the_connection_drops(imap_harness: ImapHarness) -> None:
+    harness = imap_harness
+    harness.deliver(make_raw(1))
+    assert len(list(harness.transport.fetch_new())) == 1
+    harness.transport.client.shutdown()  # the server or network dropped us
+    assert len(list(harness.transport.fetch_new())) == 1
 
 
 def test_maildir_reads_dropped_eml_files_and_cur_with_flags(tmp_path: Path) -> None:
@@ -53,3 +51,92 @@ def test_maildir_reads_dropped_eml_files_and_cur_with_flags(tmp_path: Path) -> N
     fresh.move("seen-before", Folder.IGNORED)
     assert fresh.keys("ignored") == ["seen-before"]
     assert [m.transport_id for m in fresh.fetch_new()] == ["dropped.eml"]
+
+
+def sent_message_ids(harness: ImapHarness, folder: str) -> list[str]:
+    return message_ids(harness.raws_in(folder))
+
+
+def test_what_smtp_sent_is_filed_in_the_servers_sent_folder(imap_harness: ImapHarness) -> None:
+    harness = imap_harness
+    harness.transport.send(outbound(1), recipients=["recipient1@example.net"])
+    folders = harness.folders()
+    if harness.server.kind == "dovecot":
+        # Dovecot flags its Sent folder \Sent (RFC 6154): that one, not our default name.
+        assert SENT in folders[DOVECOT_SENT]
+        assert "Sent" not in folders
+        filed_in = DOVECOT_SENT
+    else:
+        assert not any(SENT in flags for flags in folders.values())  # pymap has no special-use
+        filed_in = "Sent"
+    assert sent_message_ids(harness, filed_in) == ["<outbound-1@mentoring.example.org>"]
+    assert "copies of what SMTP sends are kept in" in " ".join(harness.transport.check().notes)
+
+
+def test_without_a_special_use_folder_the_configured_sent_folder_is_used(
+    pymap_server: ImapServer, smtp_server: RunningSmtp, tmp_path: Path
+) -> None:
+    harness = ImapHarness(pymap_server, smtp_server, tmp_path)
+    transport = harness.transport_with(IMAP_SENT_FOLDER="Mentoring sent")
+    try:
+        transport.send(outbound(1), recipients=["recipient1@example.net"])
+        assert transport.already_sent("<outbound-1@mentoring.example.org>") is not None
+        assert sent_message_ids(harness, "Mentoring sent") == ["<outbound-1@mentoring.example.org>"]
+    finally:
+        transport.close()
+        harness.transport.close()
+        harness.close()
+
+
+def test_a_copy_that_cannot_be_filed_does_not_unsend_what_smtp_accepted(
+    imap_harness: ImapHarness,
+) -> None:
+    """SMTP took it; IMAP then refuses us. Raising would make the outbox send it again."""
+    transport = imap_harness.transport_with(IMAP_PASSWORD="wrong-password")
+    try:
+        transport.send(outbound(1), recipients=["recipient1@example.net"])
+    finally:
+        transport.close()
+    assert len(imap_harness.sent_raws()) == 1
+
+
+def test_the_smtp_copy_can_be_turned_off_for_a_server_that_files_it_itself(
+    imap_harness: ImapHarness,
+) -> None:
+    transport = imap_harness.transport_with(IMAP_SAVE_SENT="false")
+    try:
+        transport.send(outbound(1), recipients=["recipient1@example.net"])
+        assert transport.already_sent("<outbound-1@mentoring.example.org>") is None
+    finally:
+        transport.close()
+    assert len(imap_harness.sent_raws()) == 1
+
+
+def test_without_uidplus_moving_never_expunges_a_coordinators_deleted_message(
+    dovecot_without_uidplus: ImapServer, smtp_server: RunningSmtp, tmp_path: Path
+) -> None:
+    harness = ImapHarness(dovecot_without_uidplus, smtp_server, tmp_path)
+    admin = dovecot_without_uidplus.admin()
+    try:
+        assert not harness.transport.client.has_capability("MOVE")
+        assert not harness.transport.client.has_capability("UIDPLUS")
+        harness.deliver(make_raw(1))
+        harness.deliver(make_raw(2))
+        ours, theirs = list(harness.transport.fetch_new())
+        # A coordinator deletes message 2 in their mail client, which has not expunged yet.
+        admin.select_folder("INBOX")
+        admin.add_flags([int(theirs.transport_id.split(":")[1])], [DELETED])
+
+        harness.transport.move(ours.transport_id, Folder.PROCESSED)
+        harness.transport.move(ours.transport_id, Folder.PROCESSED)  # a rerun: no second copy
+
+        assert message_ids(harness.folder_raws(Folder.PROCESSED)) == ["<inbound-1@example.net>"]
+        admin.select_folder("INBOX", readonly=True)
+        still_there = admin.fetch(admin.search(["ALL"]), ["BODY.PEEK[]", "FLAGS"])
+        ids = message_ids([bytes(item[b"BODY[]"]) for item in still_there.values()])
+        assert "<inbound-2@example.net>" in ids  # theirs was not expunged by us
+        assert list(harness.transport.fetch_new()) == []  # ours is flagged and never fetched
+    finally:
+        admin.logout()
+        harness.transport.close()
+        harness.close()
