@@ -92,7 +92,7 @@ def ask(
         return []
     reg = uow.repo.registration(round_id, person.id)
     wanted = ",".join(data.characteristics) if data.wants_shared_characteristic else ""
-    characteristic_changed = reg is not None and (
+    match_preference_changed = reg is not None and (
         reg.wants_shared_characteristic != data.wants_shared_characteristic
         or reg.characteristics != wanted
     )
@@ -105,7 +105,7 @@ def ask(
             uow,
             context={
                 "changes": _changes(person, reg, data, ctx),
-                "characteristic_changed": characteristic_changed,
+                "match_preference_changed": match_preference_changed,
             },
             purpose=f"{tokens.FORM_UPDATE_KIND}:{uow.inbound_id}",
             automatic_answer=True,

@@ -172,6 +172,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         record = uow.session.get(InboundMessage, inbound_id)
         assert record is not None
         classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
+        record.sender_trust = str(classification.sender_check)[:300]
         person = _sender(uow, classification)
         emails = []
         if person is not None:

@@ -392,7 +392,7 @@ SAMPLES: dict[str, Context] = {
                 {"label": "Grade", "old": "Executive Officer", "new": "Grade 7"},
                 {"label": "Last name", "old": "King", "new": "King-Smith"},
             ],
-            "characteristic_changed": True,
+            "match_preference_changed": True,
         },
         [("CONFIRM", "make these changes")],
     ),
