@@ -174,6 +174,8 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
         record.sender_trust = str(classification.sender_check)[:300]
         person = _sender(uow, classification)
+        if tokens.kind_of(_token_purpose(uow, classification)) == tokens.COORDINATOR_KIND:
+            person = None  # a coordinator's round trip: never answer the participant
         emails = []
         if person is not None:
             if classification.kind is Kind.COMMAND and not person.erased:
@@ -351,14 +353,15 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             f"reply token {c.token[:4]}… (issued to person {person.id} at another address)"
             " used from a different address: treated as an unknown sender",
         )
+    if tokens.kind_of(purpose) == tokens.COORDINATOR_KIND:
+        # The token names the participant the coordinator asked about, not the sender.
+        return _coordinator_confirmed(c, uow, ctx, person, purpose)
     if verdict.binding is tokens.Binding.NOT_OFFERED:
         raise DomainError(
             f"the email you replied to did not offer {verdict.verb.replace('_', ' ').upper()},"
             " so we have changed nothing. Please reply to the most recent email we sent you,"
             " which lists what you can send now."
         )
-    if tokens.kind_of(purpose) == tokens.COORDINATOR_KIND:
-        return _coordinator_confirmed(c, uow, ctx, person, purpose)
     if verdict.binding is tokens.Binding.TOO_OLD:
         ask = confirmations.ask_person(person, verdict.verb, _thread(c))
         return Outcome(

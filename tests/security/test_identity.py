@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.utils import parseaddr
 
+import pytest
 from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import func, select
 
@@ -164,6 +165,11 @@ def test_the_coordinator_round_trip_acts_only_on_the_coordinator_reply(
     programme.send(programme.reply(asked, "CONFIRM", sender=MALLORY))
     assert registration(programme, people["mentor"]).status is RegistrationStatus.CONFIRMED
     assert "another address" in last_inbound(programme).reason
+    # The round trip's token does only what it asked: not some other command.
+    priya_mails = len(programme.inbox_of(MENTOR))
+    programme.send(programme.reply(asked, "UNPAIR"))
+    assert last_inbound(programme).status is InboundStatus.NEEDS_ATTENTION
+    assert len(programme.inbox_of(MENTOR)) == priya_mails
     programme.send(programme.reply(asked, "CONFIRM"))
     assert registration(programme, people["mentor"]).status is RegistrationStatus.WITHDRAWN
 
@@ -255,10 +261,24 @@ def test_an_old_token_needs_a_round_trip_for_unpair(
     assert pairing(programme, pairing_id).status is PairingStatus.ENDED
 
 
+def test_an_old_token_needs_a_round_trip_for_withdraw(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
+    pid = register(programme, MENTEE, "Alex", "Morgan")
+    old = programme.last_to(MENTEE)
+    frozen.tick(timedelta(days=91))
+    programme.send(programme.reply(old, "WITHDRAW"))
+    assert registration(programme, pid).status is RegistrationStatus.CONFIRMED
+    programme.send(programme.reply(programme.last_to(MENTEE), "yes"))
+    assert registration(programme, pid).status is RegistrationStatus.WITHDRAWN
+
+
 # --- 6. automated mail proves itself --------------------------------------------------------
 
 
-def _dsn(programme: Programme, failed: str, quoted: str = "") -> bytes:
+def _dsn(
+    programme: Programme, failed: str, quoted: str = "", sender: str = "postmaster@evil.example"
+) -> bytes:
     body = (
         "--B\r\nContent-Type: text/plain\r\n\r\nUndeliverable.\r\n"
         f"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
@@ -268,7 +288,7 @@ def _dsn(programme: Programme, failed: str, quoted: str = "") -> bytes:
     return raw(
         programme,
         [
-            ("From", "postmaster@evil.example"),
+            ("From", sender),
             ("X-Failed-Recipients", failed),
             ("MIME-Version", "1.0"),
             ("Content-Type", 'multipart/report; report-type=delivery-status; boundary="B"'),
@@ -278,9 +298,13 @@ def _dsn(programme: Programme, failed: str, quoted: str = "") -> bytes:
     ).replace(b"Content-Type: text/plain; charset=utf-8\r\n", b"", 1)
 
 
-def test_a_forged_bounce_marks_nobody(programme: Programme) -> None:
+@pytest.mark.parametrize(
+    "sender",
+    ["postmaster@evil.example", "MAILER-DAEMON@civilservice.lgbt.example", MENTEE, COORDINATOR],
+)
+def test_a_forged_bounce_marks_nobody(programme: Programme, sender: str) -> None:
     pid = register(programme, MENTEE, "Alex", "Morgan")
-    programme.send(_dsn(programme, MENTEE, quoted=f"To: {MENTEE}\r\nSubject: hello"))
+    programme.send(_dsn(programme, MENTEE, quoted=f"To: {MENTEE}\r\nSubject: hello", sender=sender))
     assert person(programme, pid).bouncing_since is None
     assert last_inbound(programme).status is InboundStatus.NEEDS_ATTENTION
     # A report that quotes the Message-ID of our email to them is believed.
