@@ -243,7 +243,7 @@ class Security(_Strict):
     """
 
     # The authserv-id of the receiving host's Authentication-Results header (RFC 8601).
-    authserv_id: str = ""
+    authserv_id: str = Field(default="", pattern=r"^[^\s;()=]*$")
     # Exchange Online writes its Authentication-Results with no authserv-id: when true,
     # the topmost Authentication-Results header counts if (and only if) it has none.
     trust_topmost_without_authserv_id: bool = False
@@ -256,6 +256,16 @@ class Security(_Strict):
     destructive_token_max_age_days: int = Field(default=90, ge=1)
     # An out-of-office pauses nudges for at most this many days.
     out_of_office_max_pause_days: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _domains_are_domains(self) -> Security:
+        for domain in self.exchange_organization_domains:
+            if "@" in domain or "." not in domain or domain != domain.strip().lower():
+                raise ValueError(
+                    f"exchange_organization_domains: {domain!r} is not a lower-case domain"
+                    " such as dept.gov.uk"
+                )
+        return self
 
     @property
     def verification_on(self) -> bool:
