@@ -373,3 +373,49 @@ def test_fifty_form_updates_change_nothing_and_ask_a_few_times(programme: Progra
     assert person(programme, pid).last_name == "Morgan"
     asked = len(programme.inbox_of(MENTEE)) - before
     assert 1 <= asked <= programme.app.config.security.form_updates_per_address_per_day
+
+
+def test_every_attack_together_leaves_the_exported_state_as_it_was(programme: Programme) -> None:
+    from service.privacy import export_state
+
+    _paired(programme)
+    alices = programme.last_to(MENTEE)
+    token = parseaddr(alices.reply_to)[1].split("+")[1].split("@")[0]
+
+    def state() -> dict[str, object]:
+        with programme.app.uow() as uow:
+            found = export_state(uow)
+        found.pop("mail")  # message counts: the attacks are kept, and some were answered
+        return found
+
+    before = state()
+    attacks = [
+        raw(programme, [("From", f"{COORDINATOR} <{MALLORY}>")], f"UNPAIR {MENTEE}"),
+        raw(
+            programme,
+            [("From", COORDINATOR), passed("civilservice.lgbt.example", "mx.evil")],
+            f"WITHDRAW {MENTOR}",
+        ),
+        raw(programme, [("From", f"{FORM_SENDER}, {MALLORY}")], "Email address: x@y.example"),
+        programme.form(person_answers(MENTEE, "Mallory", "Evil", grade="G7")),
+        programme.reply(alices, "UNPAIR", sender=MALLORY),
+        programme.plain(MALLORY, f"[ref:{token}]", "WITHDRAW", verified=False),
+        programme.reply(programme.inbox_of(MENTEE)[0], "UNPAIR"),
+        _dsn(programme, MENTEE, quoted=f"To: {MENTEE}"),
+        _dsn(programme, MENTOR, quoted=f"To: {MENTOR}", sender="MAILER-DAEMON@dept.example"),
+        raw(
+            programme,
+            [("From", MENTEE), ("Auto-Submitted", "auto-replied")],
+            "Out of the office until 1 March 2027.",
+            subject="Automatic reply: hi",
+        ),
+    ]
+    for attack in attacks:
+        programme.deliver(attack)
+    programme.process()
+    assert state() == before
+    assert programme.inbox_of(MALLORY) == []
+    # What went out: a round trip to the coordinator address, "please confirm the changes"
+    # and one refusal to Alex: answers to the real addresses, which change nothing.
+    assert templates_to(programme, COORDINATOR)[-1] == "confirm_command"
+    assert templates_to(programme, MENTEE)[-2:] == ["form_update_confirm", "problem_answer"]
