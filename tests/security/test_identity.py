@@ -6,6 +6,7 @@ form relay) still get through."""
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import EmailMessage
 from email.utils import parseaddr
 
 import pytest
@@ -22,7 +23,7 @@ from service.domain.model import (
 )
 from service.store.orm import inbound_messages, outbound_messages
 from service.store.records import InboundMessage, InboundStatus
-from tests.harness import FORM_SENDER, Programme, person_answers
+from tests.harness import FORM_SENDER, Programme, Sent, person_answers
 from tests.workflow.people_helpers import MENTEE, MENTOR, cast, pair, person, register
 
 COORDINATOR = "coordinators@civilservice.lgbt.example"
@@ -342,9 +343,9 @@ def test_an_out_of_office_pauses_only_its_owner_and_not_for_long(programme: Prog
 # --- 7. floods ----------------------------------------------------------------------------
 
 
-def _flood(programme: Programme, to_reply: object, body: str, times: int = 50) -> None:
+def _flood(programme: Programme, to_reply: Sent, body: str, times: int = 50) -> None:
     for _ in range(times):
-        programme.deliver(programme.reply(to_reply, body))  # type: ignore[arg-type]
+        programme.deliver(programme.reply(to_reply, body))
     programme.process()
 
 
@@ -389,7 +390,7 @@ def test_every_attack_together_leaves_the_exported_state_as_it_was(programme: Pr
         return found
 
     before = state()
-    attacks = [
+    attacks: list[bytes | EmailMessage] = [
         raw(programme, [("From", f"{COORDINATOR} <{MALLORY}>")], f"UNPAIR {MENTEE}"),
         raw(
             programme,
