@@ -420,3 +420,16 @@ def test_every_attack_together_leaves_the_exported_state_as_it_was(programme: Pr
     # and one refusal to Alex: answers to the real addresses, which change nothing.
     assert templates_to(programme, COORDINATOR)[-1] == "confirm_command"
     assert templates_to(programme, MENTEE)[-2:] == ["form_update_confirm", "problem_answer"]
+
+
+def test_fifty_unverified_coordinator_status_requests_get_a_handful_of_answers(
+    programme: Programme,
+) -> None:
+    cast(programme)
+    for _ in range(50):
+        programme.deliver(
+            programme.plain(COORDINATOR, "A question", f"STATUS {MENTOR}", verified=False)
+        )
+    programme.process()
+    limit = programme.app.config.limits.auto_answers_per_sender_per_day
+    assert 1 <= len(programme.inbox_of(COORDINATOR)) <= limit
