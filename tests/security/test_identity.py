@@ -109,14 +109,24 @@ def test_display_name_spoofing_of_the_coordinator_address_changes_nothing(
     assert programme.inbox_of(MALLORY) == []
 
 
-def test_display_name_spoofing_of_the_form_relay_changes_nothing(programme: Programme) -> None:
+def test_display_name_spoofing_of_every_form_relay_changes_nothing(programme: Programme) -> None:
     register(programme, MENTEE, "Alex", "Morgan")
-    form = programme.form(person_answers(MENTEE, "Mallory", "Evil", grade="G7"), verified=False)
-    form.replace_header("From", f"{FORM_SENDER} <{MALLORY}>")
-    programme.send(form)
-    assert last_inbound(programme).status is InboundStatus.NEEDS_ATTENTION
-    assert person(programme, 1).first_name == "Alex"
+    body = "\r\n".join(
+        f"{q.text}: {v}"
+        for q in programme.app.config.form.questions
+        for k, v in person_answers(MENTEE, "Mallory", "Evil", grade="G7").items()
+        if q.field == k
+    )
+    for relay in programme.app.config.form.senders:
+        for sender in (f"{relay} <{MALLORY}>", f'"{relay}" <{MALLORY}>', f"{relay}, {MALLORY}"):
+            # Even with a DMARC pass: for evil.example, the domain that really sent it.
+            programme.send(raw(programme, [("From", sender), passed("evil.example")], body))
+            record = last_inbound(programme)
+            assert record.status is InboundStatus.NEEDS_ATTENTION, sender
+            assert record.sender_trust.startswith("forged")
+    assert person(programme, 1).last_name == "Morgan"
     assert programme.inbox_of(MALLORY) == []
+    assert len(programme.inbox_of(MENTEE)) == 2  # the confirmation and its answer, no more
 
 
 def test_a_form_from_an_unverified_relay_goes_to_the_coordinators(programme: Programme) -> None:
