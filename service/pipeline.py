@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations
+from service import bus, clock, confirmations, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
@@ -263,6 +263,8 @@ def problem_answer(
 
 def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     """Decide what the message is for and hand it to the right handler."""
+    if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN) and _erased(c, uow):
+        return Outcome(InboundStatus.IGNORED, "from an address whose data was erased; not kept")
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
         return _automatic(c, uow, ctx)
     if c.kind is Kind.TOO_LARGE:
@@ -289,6 +291,19 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     if c.kind is Kind.COORDINATOR:
         return _coordinator(c, uow, ctx)
     return _unknown(c, uow, ctx)
+
+
+def _erased(c: Classification, uow: UnitOfWork) -> bool:
+    """A late message from someone whose data was erased (and who has not registered
+    again): recognised by the tombstone's salted hash, its stored copy blanked, and its
+    mailbox copy removed at the next drain."""
+    if not c.sender or uow.repo.person_by_email(c.sender) is not None:
+        return False
+    if not privacy.was_erased(uow, c.sender):
+        return False
+    if uow.inbound_id is not None:
+        privacy.blank_inbound(uow, uow.inbound_id)
+    return True
 
 
 def _automatic(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:

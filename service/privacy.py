@@ -9,10 +9,14 @@ programme figures while nothing identifies them any more.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from service.config import ProgrammeConfig
 from service.domain.model import (
@@ -25,14 +29,23 @@ from service.domain.model import (
     Round,
 )
 from service.domain.rules import cpd_points, day
+from service.mail.mentions import mentions
+from service.mail.transport import Transport, TransportError
+from service.store.database import Database
 from service.store.orm import (
+    audit_events,
+    erasures,
     inbound_messages,
     interest_list,
     outbound_messages,
     reply_tokens,
 )
-from service.store.records import InboundMessage, OutboundMessage, OutboundStatus
+from service.store.records import InboundMessage, InboundStatus, OutboundMessage, OutboundStatus
 from service.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+_UNSENT = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+MAIL_ERASED_EVENT = "person.mail_erased"
 
 EXPORT_FILENAME = "my-mentoring-data.json"
 
@@ -273,14 +286,18 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     `by` says why, for the audit trail: "request" (theirs or a coordinator's) or
     "retention" (the retention period passed; the digest counts these).
 
-    Kept: ids, states, dates and meeting minutes (anonymous facts, so the figures add up)
-    and the exactly-once keys of their messages (so a replay is still recognised).
+    Kept: ids, states, dates and meeting minutes (anonymous facts, so the figures add up),
+    the exactly-once keys of their messages (so a replay is still recognised) and a
+    tombstone with a salted hash of the address (so a late reply or bounce is too).
     Gone: names, address, registration answers, raw inbound mail, rendered outbound mail,
-    reply tokens and any interest-list entry.
+    reply tokens and any interest-list entry. The copies of their mail in the mailbox,
+    and other mail that names them, go once the last emails to them have been sent:
+    `finish_erasures`, after every drain of the outbox.
     """
     assert person.id is not None
     pid = person.id
     old_address = person.email
+    _tombstone(uow, pid, old_address, _terms(person), now)
     for reg in uow.repo.registrations_of(pid):
         reg.job_title = ""
         reg.bio = ""
@@ -334,6 +351,148 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     person.erased_at = now
     uow.flush()
     uow.audit("person.erased", f"person:{pid}", {"by": by})
+
+
+def _terms(person: Person) -> list[str]:
+    """What finds a person's mail: their address, and their full name when they gave one."""
+    terms = [person.email.strip().lower()]
+    full = f"{person.first_name} {person.last_name}".strip()
+    if person.first_name.strip() and person.last_name.strip():
+        terms.append(" ".join(full.split()))
+    return terms
+
+
+def _address_hash(salt: str, address: str) -> str:
+    return hashlib.sha256(f"{salt}:{address.strip().lower()}".encode()).hexdigest()
+
+
+def _tombstone(uow: UnitOfWork, pid: int, address: str, terms: list[str], now: datetime) -> None:
+    salt = secrets.token_hex(16)
+    uow.session.execute(
+        insert(erasures).values(
+            person_id=pid,
+            salt=salt,
+            address_hash=_address_hash(salt, address),
+            pending_terms=json.dumps(terms),
+            created_at=now,
+        )
+    )
+
+
+def was_erased(uow: UnitOfWork, address: str) -> bool:
+    """Is this the address of someone whose data was erased? Re-arms their mailbox
+    erasure, so a late message of theirs leaves the mailbox again at the next drain."""
+    if not address:
+        return False
+    rows = uow.session.execute(
+        select(erasures.c.id, erasures.c.salt, erasures.c.address_hash, erasures.c.pending_terms)
+    ).all()
+    for row_id, salt, digest, pending in rows:
+        if _address_hash(salt, address) == digest:
+            terms = json.loads(pending) if pending else []
+            if address.strip().lower() not in terms:
+                terms.append(address.strip().lower())
+            uow.session.execute(
+                update(erasures)
+                .where(erasures.c.id == row_id)
+                .values(pending_terms=json.dumps(terms))
+            )
+            return True
+    return False
+
+
+def finish_erasures(db: Database, transport: Transport, now: datetime) -> int:
+    """Remove erased people's mail from the mailbox and from every stored copy.
+
+    Runs after each drain: an erasure waits until every email queued up to it (the
+    goodbye to the old address, the notices naming them) has left, then deletes the
+    mailbox copies that mention them (`Transport.erase_mail`), blanks the stored raw
+    mail that mentions them, and forgets the terms, keeping only the salted hash.
+    Returns how many erasures finished.
+    """
+    with db.engine.connect() as conn:
+        pending = conn.execute(
+            select(
+                erasures.c.id, erasures.c.person_id, erasures.c.pending_terms, erasures.c.created_at
+            )
+            .where(erasures.c.pending_terms.is_not(None))
+            .order_by(erasures.c.id)
+        ).all()
+    finished = 0
+    for row_id, person_id, pending_terms, created_at in pending:
+        with db.engine.connect() as conn:
+            waiting = conn.scalar(
+                select(func.count())
+                .select_from(outbound_messages)
+                .where(
+                    outbound_messages.c.status.in_(_UNSENT),
+                    outbound_messages.c.created_at <= created_at,
+                )
+            )
+        if waiting:
+            continue
+        terms: list[str] = json.loads(pending_terms)
+        try:
+            result = transport.erase_mail(terms)
+        except TransportError as error:
+            log.warning("mail of erased person %s not yet erased: %s", person_id, error)
+            continue
+        with db.engine.begin() as conn:
+            _blank_mentions(conn, terms, person_id)
+            conn.execute(
+                update(erasures)
+                .where(erasures.c.id == row_id)
+                .values(pending_terms=None, mail_erased_at=now)
+            )
+            # Mailbox ids only; the digest lists those left for the coordinators to delete.
+            conn.execute(
+                insert(audit_events).values(
+                    at=now,
+                    actor="system",
+                    action=MAIL_ERASED_EVENT,
+                    subject=f"person:{person_id}",
+                    detail={"deleted": result.deleted, "left": list(result.left)},
+                )
+            )
+        if result.left:
+            log.warning(
+                "erased person %s: %d message(s) the mailbox would not let us delete",
+                person_id,
+                len(result.left),
+            )
+        log.info("erased person %s: %d message(s) deleted", person_id, result.deleted)
+        finished += 1
+    if finished and db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            # Old page images in the write-ahead log still hold what was blanked.
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return finished
+
+
+def _blank_mentions(conn: Any, terms: list[str], person_id: int) -> None:
+    """Blank every stored raw message (in or out, any person's) that mentions the terms."""
+    address = terms[0]
+    for table, settled in (
+        (inbound_messages, inbound_messages.c.status != InboundStatus.STORED),
+        (outbound_messages, outbound_messages.c.status.not_in(_UNSENT)),
+    ):
+        ids = [
+            row_id
+            for row_id, raw in conn.execute(
+                select(table.c.id, table.c.raw).where(settled, func.length(table.c.raw) > 0)
+            )
+            if mentions(bytes(raw), terms)
+        ]
+        if ids:
+            values: dict[str, Any] = {"raw": b""}
+            if table is inbound_messages:
+                values["transport_id"] = ""
+            conn.execute(update(table).where(table.c.id.in_(ids)).values(**values))
+    conn.execute(
+        update(outbound_messages)
+        .where(func.lower(outbound_messages.c.to_address) == address)
+        .values(to_address=erased_address(person_id), last_error="")
+    )
 
 
 def blank_inbound(uow: UnitOfWork, inbound_id: int) -> None:

@@ -149,7 +149,9 @@ class Programme:
     def reply(self, to: Sent, body: str, *, sender: str | None = None) -> EmailMessage:
         """Answer one of our emails as a person would, quoting it."""
         msg = EmailMessage()
-        msg["From"] = sender or to.to
+        # Their mail client writes their own name, not the one we used (which could hold
+        # anything a form said): the bare address.
+        msg["From"] = sender or email.utils.parseaddr(to.to)[1]
         msg["To"] = to.reply_to
         msg["Subject"] = "RE: " + to.subject
         msg["Message-ID"] = make_msgid(domain="dept.example")

@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from service.config import ProgrammeConfig, Question
 from service.inbound.html_text import html_table_rows
 from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
-from service.text import fold
+from service.text import clean_text, fold, looks_encoded
 
 
 class Role(StrEnum):
@@ -216,8 +216,13 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             contact = email
         except EmailNotValidError as exc:
             problems.append(f"{_quoted(email_text)} is not a valid email address: {exc}")
-    first_name = " ".join(given("first_name").split())
-    last_name = " ".join(given("last_name").split())
+    # Names reach headers of every later email: decoded once and cleaned as they are stored.
+    first_name = clean_text(given("first_name"))
+    last_name = clean_text(given("last_name"))
+    if looks_encoded(f"{first_name} {last_name}"):
+        problems.append(
+            "We could not read your name: it contains “=?…?=” codes. Please type it as plain text."
+        )
 
     roles_text = given("roles")
     roles: frozenset[Role] = frozenset()

@@ -1,9 +1,13 @@
 """Build the MIME bytes of one outgoing email from a rendered template.
 
-Everything a participant typed (names, file names) can end up in a header, so every
-header value passes through `one_line` (control characters and line breaks removed) and
-addresses are built with the email library's `Address`, which quotes and RFC 2047-encodes
-display names. There is no way for a name to start a new header.
+Everything a participant typed (names, file names, Message-IDs we echo) can end up in a
+header, so every header value passes through `service.text.header_text` (encoded words
+decoded once, control characters and line breaks removed, a value that still holds an
+encoded word refused) and addresses are built with the email library's `Address`, which
+quotes and RFC 2047-encodes display names. A Message-ID from inbound mail is echoed only
+when it is a plain RFC 5322 msg-id. Then `service.mail.verify` parses the finished bytes
+back and refuses the email unless its headers and recipients are exactly the ones meant:
+the email library decodes and re-encodes on its way out, so the bytes are what we check.
 
 Identity and threading (DESIGN.md section 4): replies must come back with a token bound
 to the recipient, so when a token is given the Reply-To is the plus-address
@@ -26,10 +30,17 @@ from typing import NamedTuple
 
 from service import clock
 from service.config import ProgrammeConfig
-from service.mail.render import RenderedEmail, one_line
+from service.mail.render import RenderedEmail
+from service.mail.verify import Meant, verify
+from service.text import clean_text, header_text, looks_encoded, one_line
 
 TOKEN_PATTERN = re.compile(r"[a-z2-7]{16}")
-_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+# RFC 5322 section 3.6.4: msg-id = "<" id-left "@" id-right ">", id-left a dot-atom-text,
+# id-right a dot-atom-text or a no-fold-literal. No obsolete forms, no comments, no spaces.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
+_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM}@(?:{_DOT_ATOM}|\[[\x21-\x5a\x5e-\x7e]*\])>")
+_MAX_MESSAGE_ID = 250
 _MAX_NAME = 200
 _MAX_REFERENCES = 20  # keep References bounded on very long threads (RFC 5322 allows trimming)
 _FILENAME_UNSAFE = re.compile(r'[\\/:*?"<>|]+')
@@ -76,15 +87,16 @@ def _check_token(token: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    return one_line(name)[:_MAX_NAME]
+    return header_text(name)[:_MAX_NAME]
 
 
 def _address(name: str, addr_spec: str) -> Address:
-    if addr_spec != one_line(addr_spec) or " " in addr_spec:
+    if addr_spec != one_line(addr_spec) or " " in addr_spec or looks_encoded(addr_spec):
         # Never echo the address: error messages may reach logs.
         raise ValueError("email address contains spaces or control characters")
+    display_name = _clean_name(name)  # raises UnsafeHeaderValue: refused, not invalid
     try:
-        return Address(display_name=_clean_name(name), addr_spec=addr_spec)
+        return Address(display_name=display_name, addr_spec=addr_spec)
     except (ValueError, IndexError, TypeError) as exc:
         raise ValueError("not a valid email address") from exc
 
@@ -102,14 +114,25 @@ def new_message_id(domain: str) -> str:
     return f"<{base64.b32encode(secrets.token_bytes(15)).decode().lower()}@{domain}>"
 
 
-def _message_id(value: str) -> str | None:
-    """A well-formed Message-ID, or None: ids from inbound mail are untrusted input."""
-    value = one_line(value)
+def message_id_or_none(value: str) -> str | None:
+    """A syntactically valid RFC 5322 msg-id, or None: ids from inbound mail are untrusted.
+
+    atext allows "=" and "?", so an id could be an encoded word in disguise, which the
+    email library would decode (line breaks and all) when it writes In-Reply-To: such an
+    id is never echoed, whatever it decodes to.
+    """
+    try:
+        value = header_text(value)
+    except ValueError:
+        return None
+    if len(value) > _MAX_MESSAGE_ID or "=?" in value or looks_encoded(value):
+        return None
     return value if _MESSAGE_ID.fullmatch(value) else None
 
 
 def _safe_filename(filename: str) -> str:
-    cleaned = _FILENAME_UNSAFE.sub("_", one_line(filename)).strip(" .")
+    # "?" is unsafe too, so no encoded word survives to be decoded again.
+    cleaned = _FILENAME_UNSAFE.sub("_", clean_text(filename)).strip(" .")
     return cleaned[:_MAX_NAME] or "attachment"
 
 
@@ -134,32 +157,34 @@ def compose(
 
     if message_id is None:
         message_id = new_message_id(programme.message_id_domain)
-    elif _message_id(message_id) is None:
+    elif message_id_or_none(message_id) != message_id:
         raise ValueError("message_id must look like <random@domain>")
 
-    subject = one_line(rendered.subject)
+    subject = header_text(rendered.subject)
     if token is not None:
         subject = f"{subject} {subject_tag(_check_token(token))}"
 
     mailbox = _address(programme.name, programme.mailbox)
-    msg["From"] = mailbox
-    msg["To"] = _address(*to)
+    recipient = _address(*to)
+    reply_to = mailbox
     if token is not None and programme.plus_addressing:
-        msg["Reply-To"] = _address(programme.name, plus_address(programme.mailbox, token))
-    else:
-        msg["Reply-To"] = mailbox
+        reply_to = _address(programme.name, plus_address(programme.mailbox, token))
+    msg["From"] = mailbox
+    msg["To"] = recipient
+    msg["Reply-To"] = reply_to
     msg["Subject"] = subject
     msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = message_id
 
-    parent = _message_id(in_reply_to) if in_reply_to else None
-    chain = [ref for ref in map(_message_id, references) if ref]
+    parent = message_id_or_none(in_reply_to) if in_reply_to else None
+    chain = [ref for ref in map(message_id_or_none, references) if ref]
     if parent and parent not in chain:
         chain.append(parent)
     if parent:
         msg["In-Reply-To"] = parent
+    chain = chain[-_MAX_REFERENCES:]
     if chain:
-        msg["References"] = " ".join(chain[-_MAX_REFERENCES:])
+        msg["References"] = " ".join(chain)
 
     # Tell other robots (auto-responders, Exchange's out-of-office, vacation scripts) not
     # to answer us, so two automatic systems never talk to each other (RFC 3834).
@@ -181,4 +206,17 @@ def compose(
         msg.add_attachment(
             data, maintype=maintype, subtype=subtype, filename=_safe_filename(filename)
         )
-    return message_id, msg.as_bytes(policy=_POLICY)
+    raw = msg.as_bytes(policy=_POLICY)
+    verify(
+        raw,
+        Meant(
+            sender=mailbox.addr_spec,
+            to=recipient.addr_spec,
+            reply_to=reply_to.addr_spec,
+            subject=subject,
+            message_id=message_id,
+            in_reply_to=parent,
+            references=tuple(chain),
+        ),
+    )
+    return message_id, raw

@@ -40,6 +40,7 @@ from service.mail.transport import (
     FetchedMessage,
     Folder,
     MailboxReport,
+    MailErasure,
     SendResult,
     TransportError,
 )
@@ -449,6 +450,38 @@ class GraphTransport:
         for item in self._pages(self._url("/mailFolders/sentitems/messages"), params):
             return str(item["id"])
         return None
+
+    # --- erasure -------------------------------------------------------------------
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        """Search the whole mailbox for each term and delete what is found.
+
+        DELETE moves a message to Deleted Items (which the mailbox empties on its own
+        retention policy). A message the app may not delete (403: the RBAC scope allows
+        only some folders) is left and its id returned for the coordinators.
+        """
+        found: list[str] = []
+        for term in terms:
+            if not term.strip():
+                continue
+            # KQL phrase search; a double quote inside the term cannot be escaped, so drop it.
+            params = {"$search": '"' + term.replace('"', " ") + '"', "$select": "id"}
+            for item in self._pages(self._url("/messages"), params):
+                if item["id"] not in found:
+                    found.append(str(item["id"]))
+        deleted, left = 0, []
+        for message_id in found:
+            try:
+                self.con.delete(self._url(f"/messages/{quote(message_id, safe='')}"))
+                deleted += 1
+            except GraphError as error:
+                if error.status == 404:
+                    continue  # already gone
+                if error.status == 403:
+                    left.append(message_id)
+                    continue
+                raise
+        return MailErasure(deleted=deleted, left=tuple(left))
 
     def check(self) -> MailboxReport:
         names = [

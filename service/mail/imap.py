@@ -22,10 +22,12 @@ from typing import Any, Protocol
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from service.mail.mentions import mentions
 from service.mail.transport import (
     FetchedMessage,
     Folder,
     MailboxReport,
+    MailErasure,
     SendResult,
     TransportError,
 )
@@ -237,6 +239,48 @@ class ImapTransport:
 
         found: str | None = self._with_retry(search)
         return found
+
+    # --- erasure -------------------------------------------------------------------
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        """Delete what mentions a term from the inbox, Sent and our folders.
+
+        The server's SEARCH (From, To, Cc, text) finds most; not every server decodes
+        base64 or quoted-printable bodies for TEXT, so the rest are read once and
+        checked decoded (`mentions`) before anything is left behind.
+        """
+        folders = [INBOX, self.sent_folder, *(self.folder_name(f) for f in FOLDER_NAMES)]
+        wanted = [t for t in terms if t.strip()]
+
+        def matching(client: IMAPClient) -> set[int]:
+            uids: set[int] = set()
+            for term in wanted:
+                criteria = ["OR", "FROM", term, "OR", "TO", term, "OR", "CC", term, "TEXT", term]
+                uids.update(int(u) for u in client.search(criteria, charset="UTF-8"))
+            rest = sorted({int(u) for u in client.search(["NOT", "DELETED"])} - uids)
+            for start in range(0, len(rest), _BATCH):
+                data = client.fetch(rest[start : start + _BATCH], ["BODY.PEEK[]"])
+                uids.update(
+                    int(uid)
+                    for uid, item in data.items()
+                    if mentions(bytes(item.get(b"BODY[]", b"")), wanted)
+                )
+            return uids
+
+        def erase(client: IMAPClient) -> int:
+            deleted = 0
+            for name in folders:
+                if not client.folder_exists(name):
+                    continue
+                client.select_folder(name)
+                uids = matching(client)
+                if uids:
+                    client.add_flags(sorted(uids), [b"\\Deleted"])
+                    client.expunge()
+                    deleted += len(uids)
+            return deleted
+
+        return MailErasure(deleted=int(self._with_retry(erase)))
 
     def check(self) -> MailboxReport:
         def look(client: IMAPClient) -> MailboxReport:

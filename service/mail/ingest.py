@@ -3,6 +3,10 @@
 The key of a message is its Message-ID, or a hash of the raw bytes when it has none.
 A message whose key is already stored is never applied again: if it was handled, it is
 only moved out of the inbox (a crash may have stopped us before the move).
+
+A Message-ID proves nothing about content: anyone can reuse one. A message with a known
+Message-ID but different bytes is kept under the hash of its bytes and goes straight to
+needs-attention (never acted on, never dropped); the same bytes again stay a duplicate.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from email.policy import compat32
 
 from service import clock
 from service.mail.transport import FetchedMessage
-from service.store.records import InboundMessage
+from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
 _HEADERS = BytesHeaderParser(policy=compat32)
@@ -31,6 +35,13 @@ def message_key(raw: bytes) -> str:
         found = _MESSAGE_ID.search(str(value))
         if found:
             return found.group(0)
+    return _hash_key(raw)
+
+
+REUSED_ID = "a different message reused an earlier Message-ID"
+
+
+def _hash_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
@@ -38,10 +49,34 @@ def store(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, boo
     """Keep the message (once). Returns the record and whether it is new."""
     key = message_key(fetched.raw)
     existing = uow.repo.inbound_by_key(key)
+    # An erased record has no bytes left to compare: a replay of it stays a duplicate.
+    if existing is not None and existing.raw and existing.raw != fetched.raw:
+        return _reused_id(uow, fetched)
     if existing is not None:
         return existing, False
     record = InboundMessage(
         key=key, transport_id=fetched.transport_id, raw=fetched.raw, received_at=clock.now()
+    )
+    uow.add(record)
+    return record, True
+
+
+def _reused_id(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
+    """Keep a message that reused a known Message-ID under its own hash, for a person."""
+    key = _hash_key(fetched.raw)
+    again = uow.repo.inbound_by_key(key)
+    if again is not None:
+        return again, False
+    now = clock.now()
+    record = InboundMessage(
+        key=key,
+        transport_id=fetched.transport_id,
+        raw=fetched.raw,
+        received_at=now,
+        status=InboundStatus.NEEDS_ATTENTION,
+        kind="reused-id",
+        reason=REUSED_ID,
+        processed_at=now,
     )
     uow.add(record)
     return record, True

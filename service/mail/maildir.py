@@ -13,12 +13,14 @@ Outlook categories have no Maildir equivalent, so `category` is accepted and not
 
 from __future__ import annotations
 
+import contextlib
 import mailbox
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from service.mail.transport import FetchedMessage, Folder, MailboxReport, SendResult
+from service.mail.mentions import mentions
+from service.mail.transport import FetchedMessage, Folder, MailboxReport, MailErasure, SendResult
 
 INBOX = "inbox"
 SENT = "sent"
@@ -165,6 +167,32 @@ class MaildirTransport:
                     if self._sent_ids[entry.path] == wanted:
                         return _key_of(entry.name)
         return None
+
+    # --- erasure -------------------------------------------------------------------
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        """Delete every file in every folder (inbox, sent and ours) that mentions a term."""
+        deleted = 0
+        for folder in FOLDER_NAMES:
+            for sub in (*_SUBDIRS, "tmp"):
+                try:
+                    scan = os.scandir(self.root / folder / sub)
+                except FileNotFoundError:
+                    continue
+                with scan:
+                    paths = [e.path for e in scan if e.is_file()]
+                for path in paths:
+                    try:
+                        with open(path, "rb") as handle:
+                            raw = handle.read()
+                    except FileNotFoundError:
+                        continue
+                    if mentions(raw, terms):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.remove(path)
+                        self._sent_ids.pop(path, None)
+                        deleted += 1
+        return MailErasure(deleted=deleted)
 
     def check(self) -> MailboxReport:
         return MailboxReport(

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from service import clock
+from service import clock, privacy
 from service.config import ProgrammeConfig
 from service.inbound.flood import Allowance, auto_answer_allowance
 from service.mail import tokens
@@ -32,15 +32,18 @@ from service.mail.ratelimit import SendLimitExceeded
 from service.mail.render import render
 from service.mail.retry import RetryPolicy
 from service.mail.transport import Transport, TransportError
+from service.mail.verify import EmailRefused
 from service.messages import Email
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage, OutboundStatus
 from service.store.unit_of_work import UnitOfWork
+from service.text import UnsafeHeaderValue
 
 log = logging.getLogger(__name__)
 
 RECONCILE_AFTER = timedelta(minutes=2)
+REFUSED_EVENT = "email.refused"
 RETRY = RetryPolicy()
 
 
@@ -128,15 +131,19 @@ def queue(
             address=address,
         )
     rendered = render(email.template, {**common_context(config), **email.context})
-    message_id, raw = compose(
-        rendered,
-        to=(email.to.name, address),
-        config=config,
-        token=token,
-        in_reply_to=email.in_reply_to,
-        references=email.references,
-        attachments=[(a.filename, a.content_type, a.data) for a in email.attachments],
-    )
+    try:
+        message_id, raw = compose(
+            rendered,
+            to=(email.to.name, address),
+            config=config,
+            token=token,
+            in_reply_to=email.in_reply_to,
+            references=email.references,
+            attachments=[(a.filename, a.content_type, a.data) for a in email.attachments],
+        )
+    except (UnsafeHeaderValue, EmailRefused) as refusal:
+        _refused(uow, email, token, refusal)
+        return None
     record = OutboundMessage(
         dedupe_key=email.key,
         to_address=address,
@@ -151,6 +158,23 @@ def queue(
     )
     uow.add(record)
     return record
+
+
+def _refused(uow: UnitOfWork, email: Email, token: str | None, refusal: ValueError) -> None:
+    """An email whose headers are not the ones we meant is not queued, and nothing else
+    happens: the state change that caused it still stands, the token it would have
+    carried is withdrawn, and the coordinators see it (audit event -> daily digest)."""
+    if token is not None:
+        issued = uow.repo.token(tokens.token_hash(token))
+        if issued is not None:
+            uow.session.delete(issued)
+    # Template and person id only: the reason names headers, never values.
+    log.warning("%s email to person %s refused: %s", email.template, email.to.person_id, refusal)
+    uow.audit(
+        REFUSED_EVENT,
+        f"person:{email.to.person_id}" if email.to.person_id is not None else "email",
+        {"template": email.template, "reason": str(refusal)[:200]},
+    )
 
 
 def queue_all(
@@ -300,6 +324,8 @@ def drain(
         report.sent += 1
         if progress:
             progress(1)
+    # An erasure finishes once the last emails to (or about) the person have left.
+    privacy.finish_erasures(db, transport, clock.now())
     return report
 
 

@@ -22,7 +22,14 @@ from typing import Protocol
 import redis
 
 from service.config import Sending
-from service.mail.transport import FetchedMessage, Folder, MailboxReport, SendResult, Transport
+from service.mail.transport import (
+    FetchedMessage,
+    Folder,
+    MailboxReport,
+    MailErasure,
+    SendResult,
+    Transport,
+)
 
 TimeSource = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -253,6 +260,9 @@ class LimitedTransport:
 
     def already_sent(self, message_id: str) -> str | None:
         return self.inner.already_sent(message_id)
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        return self.inner.erase_mail(terms)
 
     def check(self) -> MailboxReport:
         return self.inner.check()

@@ -13,8 +13,6 @@ The context is plain data (dicts, lists, strings, numbers, dates): see
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,13 +24,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from service.text import one_line
+
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "mail_templates"
 _DEFAULT_TZ = "Europe/London"
 _PARTS = ("subject.txt", "body.txt", "body.html")
-# C0/C1 controls, the Unicode line and paragraph separators some mail clients honour, and
-# bidirectional overrides/isolates (they can make a name display as something else).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -40,12 +36,6 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-
-
-def one_line(text: str) -> str:
-    """Collapse to one line: whitespace runs become one space, control characters go."""
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 def _zone(context: Context) -> ZoneInfo:

@@ -51,6 +51,15 @@ class MailboxReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class MailErasure:
+    """What erasing a person's mail did: how many messages went, and the ids of those the
+    mailbox would not let us delete (listed for the coordinators to remove by hand)."""
+
+    deleted: int = 0
+    left: tuple[str, ...] = ()
+
+
 class TransportError(Exception):
     """The mailbox could not do what was asked. `permanent` means retrying will not help."""
 
@@ -86,6 +95,12 @@ class Transport(Protocol):
         Used to reconcile after a crash between the provider accepting a message and us
         recording it. Returns None when it was not sent or the provider cannot say.
         """
+        ...
+
+    def erase_mail(self, terms: Sequence[str]) -> MailErasure:
+        """Delete every message in our folders (inbox, sent, processed, needs-attention,
+        ignored) whose headers or decoded text mention any of `terms` (an address, a full
+        name; compared case-insensitively). Used by erasure; never logs a term."""
         ...
 
     def check(self) -> MailboxReport:

@@ -8,13 +8,13 @@ departments and professions only.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from service.csv_safe import SafeWriter
 from service.matching.explain import Unmatched, unmatched_reasons
 from service.matching.model import (
     MatchProblem,
@@ -166,7 +166,7 @@ def render_csv(report: MatchReport, *, labels: Mapping[tuple[str, int], str] | N
     ``labels`` maps ``("mentee"|"mentor", id)`` to a display name for the unmatched rows.
     """
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)  # every cell escaped against spreadsheet formulas
     w.writerow(["section", "item", "value", "detail"])
     for key, value in _summary(report):
         w.writerow(["summary", key, value, ""])
@@ -347,7 +347,7 @@ def render_introductions_csv(
     mentees = problem.mentee_by_id()
     mentors = problem.mentor_by_id()
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeWriter(buf)  # every cell escaped against spreadsheet formulas
     w.writerow(
         [
             "mentee_id",

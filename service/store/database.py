@@ -29,6 +29,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erasure blanks rows: overwrite the freed bytes too, so the file keeps no copy.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

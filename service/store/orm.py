@@ -274,6 +274,21 @@ interest_list = Table(
     Column("added_at", UTCDateTime, nullable=False),
 )
 
+# One row per erased person: a salted hash of the address (so a late reply or bounce is
+# still recognised) and, only until their mail is gone from the mailbox, the terms
+# (address, name) to find it by. Core table only: service/privacy.py reads it directly.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("salt", String(32), nullable=False),
+    Column("address_hash", String(64), nullable=False),
+    Column("pending_terms", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("mail_erased_at", UTCDateTime),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED: list[tuple[type, Table]] = [
     (model.Person, people),

@@ -34,7 +34,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 TENANT = "tenant-0000"
-WELL_KNOWN = {"inbox": "Inbox", "sentitems": "Sent Items", "msgfolderroot": "Top"}
+WELL_KNOWN = {
+    "inbox": "Inbox",
+    "sentitems": "Sent Items",
+    "deleteditems": "Deleted Items",
+    "msgfolderroot": "Top",
+}
 
 
 @dataclass
@@ -236,6 +241,8 @@ class FakeGraph:
             return self._list(folder, query)
         if method == "GET" and path == "/mailFolders":
             return self._folders(query)
+        if method == "GET" and path == "/messages" and "$search" in query:
+            return self._search(query)
         if method == "POST" and path == "/mailFolders":
             name = json.loads(record.body)["displayName"]
             if name in self.folders.values():
@@ -259,6 +266,9 @@ class FakeGraph:
                 destination = json.loads(record.body)["destinationId"]
                 message.folder = self._resolve(destination)
                 return _json(201, {"id": message.id})
+            if method == "DELETE" and action is None:
+                message.folder = "deleteditems"  # what Graph's DELETE does
+                return 204, {}, b""
             if method == "PATCH" and action is None:
                 message.categories = list(json.loads(record.body).get("categories", []))
                 return _json(200, {"id": message.id, "categories": message.categories})
@@ -294,6 +304,18 @@ class FakeGraph:
         url = f"/v1.0/users/{self.mailbox}/mailFolders/{folder}/messages"
         return 200, {"Content-Type": "application/json"}, self._page(rows, query, url)
 
+    def _search(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """$search="phrase" over the whole mailbox (but Deleted Items), decoded, as
+        Exchange's content index matches it: headers, bodies and attachment text."""
+        phrase = query["$search"].strip().strip('"').casefold()
+        rows = [
+            {"id": m.id}
+            for m in sorted(self.messages.values(), key=lambda m: m.received)
+            if m.folder != "deleteditems" and phrase in _indexed_text(m.raw)
+        ]
+        url = f"/v1.0/users/{self.mailbox}/messages"
+        return 200, {"Content-Type": "application/json"}, self._page(rows, query, url)
+
     def _folders(self, query: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         rows = [
             {"id": fid, "displayName": name}
@@ -325,6 +347,18 @@ class FakeGraph:
 
     def sent_mime(self) -> list[bytes]:
         return [m.raw for m in self.in_folder("sentitems")]
+
+
+def _indexed_text(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw, policy=default_policy)
+    texts = [str(value) for value in parsed.values()]
+    for part in parsed.walk():
+        if part.is_multipart():
+            continue
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            texts.append(data.decode("utf-8", errors="replace"))
+    return " ".join(" ".join(texts).casefold().split())
 
 
 def _json(status: int, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:

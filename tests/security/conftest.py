@@ -1,3 +1,12 @@
-"""The scenario fixtures of tests/workflow: a programme on a real Maildir and SQLite."""
+"""Security tests use the scenario fixtures (a programme on a real Maildir, SQLite, the
+real pipeline, time frozen) and the three real mailboxes of the transport tests."""
 
+from tests.transports.conftest import (  # noqa: F401
+    _redis_server,
+    fake_graph,
+    harness,
+    imap_server,
+    redis_client,
+    smtp_server,
+)
 from tests.workflow.conftest import frozen, programme  # noqa: F401

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from service.config import load_config
 from service.mail.compose import Attachment, compose, plus_address
-from service.mail.render import RenderedEmail, one_line, render
+from service.mail.render import RenderedEmail, render
+from service.text import one_line
 from tests.templates.samples import HOSTILE, SAMPLES, hostile
 
 CONFIG = load_config()

@@ -13,10 +13,10 @@ from markupsafe import escape
 from service.mail.render import (
     DEFAULT_TEMPLATES_DIR,
     environment,
-    one_line,
     render,
     template_names,
 )
+from service.text import one_line
 from tests.templates.samples import (
     CHARACTERISTIC_MARKER,
     HOSTILE_HEAD,

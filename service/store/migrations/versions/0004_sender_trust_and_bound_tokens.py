@@ -1,7 +1,7 @@
 """sender trust on inbound mail; reply tokens bound to the address they were sent to
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003_erasures
 Create Date: 2026-12-01 23:20:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003_erasures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
