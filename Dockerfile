@@ -10,7 +10,8 @@ RUN useradd --create-home --uid 10001 mentoring && mkdir -p /data && chown mento
 
 # Dependencies first (pinned), so code changes do not reinstall them.
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock "psycopg[binary]>=3.1"
+# requirements.lock already pins psycopg (the `postgres` extra) for PostgreSQL.
+RUN pip install --no-cache-dir -r requirements.lock
 
 COPY pyproject.toml README.md ./
 COPY service ./service
@@ -22,5 +23,6 @@ RUN pip install --no-cache-dir --no-deps -e .
 
 USER mentoring
 VOLUME ["/data"]
-# Migrate (safe to repeat), then run a worker with the scheduler.
-CMD ["sh", "-c", "mentoring init && mentoring worker --with-scheduler"]
+# Migrate (safe to repeat), then run a worker with the scheduler. `exec` makes the
+# worker PID 1, so `docker stop`'s SIGTERM reaches it and it finishes the job in hand.
+CMD ["sh", "-c", "mentoring init && exec mentoring worker --with-scheduler"]

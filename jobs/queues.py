@@ -1,4 +1,4 @@
-"""RQ plumbing: the queue, retries with backoff, the cron scheduler and the worker.
+"""RQ plumbing: the queue, retries with backoff and the worker.
 
 One queue, ``mentoring``. Every job is enqueued with `retry()` (the configured backoff);
 after the last retry RQ keeps it in the failed registry with its traceback, which
@@ -8,17 +8,14 @@ after the last retry RQ keeps it in the failed registry with its traceback, whic
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from datetime import datetime
 from typing import Any
 
 import redis
-from rq import Queue, Retry, SimpleWorker, Worker
-from rq.cron import CronJob, CronScheduler
+from rq import Queue, Retry, SimpleWorker
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from jobs.schedule import entries
 from service.config import ProgrammeConfig
 
 QUEUE = "mentoring"
@@ -45,43 +42,15 @@ def enqueue(
     return job
 
 
-class RetryingCronJob(CronJob):
-    """RQ's cron jobs take no `retry`; ours pass one when they enqueue."""
-
-    def __init__(self, *args: Any, retry: Retry, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.retry = retry
-
-    def enqueue(self, connection: redis.Redis) -> Job:
-        # Only for the call: job_options is also serialised for monitoring, and a
-        # Retry object is not JSON.
-        self.job_options["retry"] = self.retry
-        try:
-            job: Job = super().enqueue(connection)
-            return job
-        finally:
-            del self.job_options["retry"]
-
-
-def cron(connection: redis.Redis, config: ProgrammeConfig) -> CronScheduler:
-    """A cron scheduler holding the configured schedule."""
-    scheduler = CronScheduler(connection=connection)
-    for entry in entries(config):
-        scheduler._cron_jobs.append(
-            RetryingCronJob(
-                queue_name=QUEUE,
-                func=entry.func,
-                interval=entry.every_minutes * 60,
-                job_timeout=JOB_TIMEOUT,
-                name=entry.name,
-                retry=retry(config),
-            )
-        )
-    return scheduler
-
-
-def _run_cron(connection_kwargs: dict[str, Any], config: ProgrammeConfig) -> None:
-    cron(redis.Redis(**connection_kwargs), config).start()  # type: ignore[no-untyped-call]
+def _for_blocking_reads(connection: redis.Redis) -> redis.Redis:
+    """The same Redis with no socket timeout of its own, for RQ to set above its blocking
+    dequeue's wait. redis-py's default (5 s) would otherwise come back whenever it resets
+    a connection's timeouts, and the idle worker would log "Timeout reading from socket"."""
+    pool = connection.connection_pool
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if not k.startswith("orig_")}
+    kwargs["socket_timeout"] = None
+    fresh = redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+    return redis.Redis(connection_pool=fresh)
 
 
 def run_worker(
@@ -90,34 +59,35 @@ def run_worker(
     *,
     with_scheduler: bool = False,
     burst: bool = False,
-    simple: bool = False,
 ) -> bool:
     """Run one RQ worker on the mentoring queue, with the recurring schedule if asked.
 
-    In burst mode the schedule enqueues everything due once, and the worker stops when
-    the queue is empty. Otherwise the cron scheduler runs in a child process beside it.
+    The schedule runs in a thread of this process (`jobs.scheduler.Loop`), so it lives
+    and dies with the worker. In burst mode it enqueues what is due once, and the
+    worker stops when the queue is empty. The worker runs jobs in its own process
+    (RQ's SimpleWorker): our jobs are short, and keeping one App across them keeps one
+    database pool, Graph token and mailbox connection instead of forking per job, which
+    would share database sockets between processes.
     """
-    process = None
+    from jobs.scheduler import Loop, enqueue_due
+    from service import clock
+
+    connection = _for_blocking_reads(connection)
+    worker = SimpleWorker([queue(connection)], connection=connection)
+    loop = None
     if with_scheduler:
         if burst:
-            cron(connection, config).enqueue_jobs()
+            enqueue_due(connection, config, clock.now())
         else:
-            process = multiprocessing.Process(
-                target=_run_cron,
-                args=(connection.connection_pool.connection_kwargs, config),
-                name="mentoring-cron",
-                daemon=True,
-            )
-            process.start()
-    worker_class = SimpleWorker if simple else Worker
-    worker = worker_class([queue(connection)], connection=connection)
+            loop = Loop(connection, config)
+            loop.start()
     try:
-        result: bool = worker.work(burst=burst, with_scheduler=with_scheduler)
+        # RQ's own scheduler moves retries whose backoff has passed back to the queue.
+        result: bool = worker.work(burst=burst, with_scheduler=True, logging_level="WARNING")
         return result
     finally:
-        if process is not None:
-            process.terminate()
-            process.join(timeout=10)
+        if loop is not None:
+            loop.stop()
 
 
 def job_failures(connection: redis.Redis) -> list[dict[str, Any]]:
@@ -142,11 +112,13 @@ def job_failures(connection: redis.Redis) -> list[dict[str, Any]]:
 
 
 def status(connection: redis.Redis) -> dict[str, int]:
+    from jobs.scheduler import alive
+
     q = queue(connection)
     return {
         "waiting": q.count,
         "running": q.started_job_registry.count,
         "scheduled": q.scheduled_job_registry.count,
         "failed": q.failed_job_registry.count,
-        "schedulers": len(CronScheduler.all(connection)),
+        "schedulers": len(alive(connection)),
     }

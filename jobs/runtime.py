@@ -9,15 +9,15 @@ work, and the outbox's dedupe keys make a late duplicate harmless anyway).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import redis
 
+from jobs import locks
 from service.app import App
-
-LOCK_PREFIX = "mentoring:lock:"
+from service.errors import MentoringError
 
 _app: App | None = None
 _redis: redis.Redis | None = None
@@ -46,36 +46,57 @@ def connection() -> redis.Redis:
         current: redis.Redis = job.connection
         return current
     if _redis is None:
-        from service.mail.factory import redis_for
-
-        _redis = redis_for(app().settings)
+        _redis = connect(app())
     return _redis
 
 
-@contextmanager
-def exclusive(name: str, timeout: int) -> Iterator[bool]:
-    """Hold the lock `name` for one run; yields False (at once) when someone else has it.
+def safe_url(url: str) -> str:
+    """REDIS_URL without its password, fit for a message or a log line."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "REDIS_URL"
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme else "REDIS_URL"
 
-    The lock lapses after `timeout` seconds so a worker that died holding it does not
-    block the job for ever. Inside an RQ job the lock carries the job's id: when RQ
-    retries a job whose worker was killed mid-run, the retry takes the lock over at once
-    instead of waiting for it to lapse (RQ only retries a job it has declared dead).
-    """
+
+def connect(application: App) -> redis.Redis:
+    """Connect to the configured Redis and check it answers; one clear error if not."""
+    from service.mail.factory import redis_for
+
+    settings = application.settings
+    where = safe_url(settings.redis_url) if settings.redis_url else "the embedded Redis"
+    try:
+        client = redis_for(settings)
+        client.ping()
+    except ValueError as exc:  # redis-py's words for a URL it cannot read
+        raise MentoringError(
+            f"REDIS_URL is not a Redis address ({exc}); write it as redis://host:6379/0,"
+            " rediss://:password@host:6380/0 or unix:///path/redis.sock"
+        ) from None
+    except redis.AuthenticationError:
+        raise MentoringError(f"Redis at {where} refused the password in REDIS_URL") from None
+    except redis.RedisError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MentoringError(
+            f"Redis at {where} cannot be reached ({reason}); is it running, and is REDIS_URL right?"
+        ) from None
+    except OSError as exc:
+        raise MentoringError(
+            f"MENTORING_HOME={settings.home} cannot hold the embedded Redis: {exc.strerror}"
+        ) from None
+    return client
+
+
+@contextmanager
+def exclusive(name: str, timeout: int) -> Iterator[locks.Held]:
+    """Hold the lock `name` for one run; yields a falsy `Held` (naming the holder) at
+    once when a live worker has it. See `jobs.locks` for how a dead holder is handled.
+    Inside an RQ job the lock carries the job's id, so RQ's retry of a job whose worker
+    died takes its lock over at once."""
     from rq import get_current_job
 
-    redis_ = connection()
-    key = LOCK_PREFIX + name
     job = get_current_job()
-    token = f"job:{job.id}" if job is not None else f"run:{uuid.uuid4().hex}"
-    lock = redis_.lock(key, timeout=timeout)
-    acquired = bool(lock.acquire(blocking=False, token=token))
-    if not acquired and job is not None and redis_.get(key) == token.encode():
-        lock.local.token = token.encode()
-        acquired = bool(lock.reacquire())
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            # It may have lapsed while we worked: then there is nothing to release.
-            with suppress(redis.exceptions.LockError):
-                lock.release()
+    with locks.hold(connection(), name, timeout, job.id if job is not None else None) as held:
+        yield held

@@ -1,62 +1,138 @@
 """The job functions RQ runs. Each is small, idempotent and safe on several workers.
 
-Each run holds a Redis lock named for the job, so two workers never run the same job
-at once; what a job sends is queued in the outbox under a dedupe key, so even a run
-repeated after a crash sends nothing twice. A job that raises is retried by RQ with
-backoff (see `jobs.queues`) and then kept in the failed registry with its reason.
+Each run holds a Redis lock named for the job (see `jobs.locks`), so two workers never
+run the same job at once; what a job sends is queued in the outbox under a dedupe key,
+so even a run repeated after a crash sends nothing twice. A job that raises is retried
+by RQ with backoff (see `jobs.queues`) and then kept in the failed registry with its
+reason. Every run logs one line (job, outcome counts, seconds: never personal data) and
+records when it finished for `mentoring jobs`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobs import runtime
 from service import clock
-from service.mail import outbox
-from service.pipeline import process_mailbox
+from service.errors import MentoringError
 
-SKIPPED = {"skipped": "another worker is running this job"}
+log = logging.getLogger("mentoring.jobs")
+
+DRAIN_SOON = "mentoring:drain-soon"
+DEFERRED_AGAIN = timedelta(seconds=10)  # mail held back by the sending limit: look again
 
 
 def _moment(now: str | None) -> datetime:
     return datetime.fromisoformat(now) if now else clock.now()
 
 
-def _lock_timeout() -> int:
-    return runtime.app().config.schedule.lock_timeout_seconds
+def skipped(report: dict[str, Any]) -> bool:
+    """True when a run did nothing because another live worker was doing it."""
+    return "skipped" in report
+
+
+def summary(report: dict[str, Any]) -> str:
+    """A run's outcome as counts, e.g. "fetched 3, new 3, processed 2"."""
+    if skipped(report):
+        return f"skipped: {report['skipped']}"
+    parts = []
+    for key, value in report.items():
+        if isinstance(value, dict):
+            inner = ", ".join(f"{k} {v}" for k, v in value.items())
+            parts.append(f"{key} ({inner})" if inner else f"{key} 0")
+        else:
+            parts.append(f"{key} {value}")
+    return ", ".join(parts) or "nothing"
+
+
+def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    from jobs import scheduler
+
+    started = time.monotonic()
+    timeout = runtime.app().config.schedule.lock_timeout_seconds
+    try:
+        with runtime.exclusive(name, timeout) as held:
+            if held:
+                report = work()
+            else:
+                who = held.holder.describe() if held.holder else "unknown"
+                report = {"skipped": f"another worker is running this job ({who})"}
+    except MentoringError:
+        raise  # a setting to fix (e.g. Redis unreachable): the caller shows it once
+    except Exception as exc:
+        failed = f"failed ({type(exc).__name__})"  # the type only: a message may quote mail
+        log.error("%s: %s after %.2f s", name, failed, time.monotonic() - started)
+        scheduler.record_run(runtime.connection(), name, clock.now(), failed)
+        raise
+    line = summary(report)
+    log.info("%s: %s (%.2f s)", name, line, time.monotonic() - started)
+    scheduler.record_run(runtime.connection(), name, clock.now(), line)
+    return report
+
+
+def _drain_soon(after: timedelta) -> None:
+    """In a worker, have the outbox drained `after` from now instead of at its next
+    scheduled minute: answers go out as soon as they are queued, and mail held back by
+    the sending limit goes as soon as there is room. One such drain waits at a time."""
+    from rq import get_current_job
+
+    from jobs.queues import JOB_TIMEOUT, queue, retry
+
+    job = get_current_job()
+    if job is None:  # the CLI drains by itself
+        return
+    connection = job.connection
+    if not connection.set(DRAIN_SOON, "1", nx=True, px=int(after.total_seconds() * 1000) + 2000):
+        return
+    options: dict[str, Any] = {"retry": retry(runtime.app().config), "job_timeout": JOB_TIMEOUT}
+    if after:
+        queue(connection).enqueue_in(after, drain_outbox, **options)
+    else:
+        queue(connection).enqueue(drain_outbox, **options)
 
 
 def poll_mailbox() -> dict[str, Any]:
     """Fetch and handle every waiting message (the inbound pipeline, one pass)."""
-    app = runtime.app()
-    with runtime.exclusive("poll-mailbox", _lock_timeout()) as mine:
-        if not mine:
-            return SKIPPED
-        report = process_mailbox(app)
+    from service.pipeline import process_mailbox
+
+    def work() -> dict[str, Any]:
+        report = process_mailbox(runtime.app())
         return {"fetched": report.fetched, "new": report.new, **report.outcomes}
+
+    report = _run("poll-mailbox", work)
+    if report.get("new"):
+        _drain_soon(timedelta(0))
+    return report
 
 
 def drain_outbox() -> dict[str, Any]:
     """Send what the outbox holds (each record is claimed before it is sent)."""
-    app = runtime.app()
-    with runtime.exclusive("drain-outbox", _lock_timeout()) as mine:
-        if not mine:
-            return SKIPPED
+    from service.mail import outbox
+
+    def work() -> dict[str, Any]:
+        app = runtime.app()
         report = outbox.drain(app.db, app.transport)
         return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred}
+
+    report = _run("drain-outbox", work)
+    if report.get("deferred"):
+        _drain_soon(DEFERRED_AGAIN)
+    return report
 
 
 def run_due(now: str | None = None) -> dict[str, Any]:
     """Apply every time-based rule at `now` (ISO 8601; default: the clock)."""
     from jobs.due import run_due as apply_rules
 
-    app = runtime.app()
-    with runtime.exclusive("run-due", _lock_timeout()) as mine:
-        if not mine:
-            return SKIPPED
-        report = apply_rules(app, _moment(now))
+    def work() -> dict[str, Any]:
+        report = apply_rules(runtime.app(), _moment(now))
         return {"queued": report.queued, "raced": report.raced, "failed": report.failed}
+
+    return _run("run-due", work)
 
 
 def daily_digest(now: str | None = None) -> dict[str, Any]:
@@ -64,31 +140,8 @@ def daily_digest(now: str | None = None) -> dict[str, Any]:
     from jobs.digest import send_digest
     from jobs.queues import job_failures
 
-    app = runtime.app()
-    with runtime.exclusive("digest", _lock_timeout()) as mine:
-        if not mine:
-            return SKIPPED
+    def work() -> dict[str, Any]:
         failures = job_failures(runtime.connection())
-        return {"queued": send_digest(app, _moment(now), failures)}
+        return {"queued": send_digest(runtime.app(), _moment(now), failures)}
 
-
-def daily(now: str | None = None) -> dict[str, Any]:
-    """The scheduler's daily dispatcher: run the rules, then the digest, once a day each,
-    at or after their configured local time. Run often; it acts once per day."""
-    from jobs.schedule import daily_due
-
-    moment = _moment(now)
-    app = runtime.app()
-    redis = runtime.connection()
-    done: dict[str, Any] = {}
-    for name, job in (("run-due", run_due), ("digest", daily_digest)):
-        day = daily_due(app.config, name, moment)
-        if day is None:
-            continue
-        marker = f"mentoring:daily:{name}:{day.isoformat()}"
-        if redis.exists(marker):
-            continue
-        done[name] = job(moment.isoformat())
-        if done[name] is not SKIPPED:
-            redis.set(marker, "1", ex=3 * 24 * 3600)
-    return done
+    return _run("digest", work)

@@ -176,8 +176,9 @@ class Schedule(_Strict):
     digest_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # Failed jobs are retried after these many seconds (one retry per entry).
     retry_backoff_seconds: tuple[int, ...] = (30, 120, 600)
-    # A job holding its lock longer than this is presumed dead and its lock lapses.
-    lock_timeout_seconds: int = Field(default=900, ge=10)
+    # A job's lock is renewed while it runs; a holder that stops renewing (its machine
+    # died) loses it after this long. A dead holder on the same machine loses it at once.
+    lock_timeout_seconds: int = Field(default=120, ge=10)
 
 
 class Question(_Strict):

@@ -31,6 +31,7 @@ from service.domain.model import (
 from service.domain.rules import cpd_points, day
 from service.mail.mentions import mentions
 from service.mail.transport import Transport, TransportError
+from service.store import orm
 from service.store.database import Database
 from service.store.orm import (
     audit_events,
@@ -507,8 +508,9 @@ def blank_inbound(uow: UnitOfWork, inbound_id: int) -> None:
 def export_state(uow: UnitOfWork) -> dict[str, Any]:
     """The whole programme's state for `mentoring export --json`: no characteristic at all."""
     session = uow.session
-    people = session.scalars(select(Person)).all()
-    rounds = session.scalars(select(Round)).all()
+    # In id order: PostgreSQL returns rows in no set order, and an export should diff cleanly.
+    people = session.scalars(select(Person).order_by(orm.people.c.id)).all()
+    rounds = session.scalars(select(Round).order_by(orm.rounds.c.id)).all()
     return {
         "rounds": [
             {
@@ -566,7 +568,7 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
                 "status": i.status.value,
                 "sent_at": _when(i.sent_at),
             }
-            for i in session.scalars(select(Introduction)).all()
+            for i in session.scalars(select(Introduction).order_by(orm.introductions.c.id)).all()
         ],
         "approaches": [
             {
@@ -578,7 +580,7 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
                 "created_at": _when(a.created_at),
                 "answered_at": _when(a.answered_at),
             }
-            for a in session.scalars(select(Approach)).all()
+            for a in session.scalars(select(Approach).order_by(orm.approaches.c.id)).all()
         ],
         "pairings": [
             {
@@ -592,7 +594,7 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
                 "ended_at": _when(p.ended_at),
                 "end_reason": p.end_reason.value if p.end_reason else None,
             }
-            for p in session.scalars(select(Pairing)).all()
+            for p in session.scalars(select(Pairing).order_by(orm.pairings.c.id)).all()
         ],
         "meetings": [
             {
@@ -602,7 +604,7 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
                 "met_on": _when(m.met_on),
                 "minutes": m.minutes,
             }
-            for m in session.scalars(select(Meeting)).all()
+            for m in session.scalars(select(Meeting).order_by(orm.meetings.c.id)).all()
         ],
         "mail": {
             "inbound": session.scalar(select(func.count()).select_from(InboundMessage)) or 0,

@@ -8,6 +8,8 @@ from service.domain.model import RegistrationStatus, Round, RoundStatus
 from service.errors import DomainError, NotFound
 from service.store.unit_of_work import UnitOfWork
 
+ROUND_NAME_CHARS = 200  # the width of rounds.name: PostgreSQL refuses a longer one
+
 
 def create_round(
     uow: UnitOfWork, name: str, opens_at: datetime, closes_at: datetime, now: datetime
@@ -15,6 +17,8 @@ def create_round(
     name = " ".join(name.split())
     if not name:
         raise DomainError("A round needs a name, for example '2026'.")
+    if len(name) > ROUND_NAME_CHARS:
+        raise DomainError(f"A round's name can be at most {ROUND_NAME_CHARS} characters.")
     if closes_at <= opens_at:
         raise DomainError("The registration window must close after it opens.")
     if uow.repo.round_by_name(name) is not None:

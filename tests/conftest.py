@@ -1,7 +1,14 @@
-"""Shared fixtures: a real SQLite database per test, the default configuration, an App."""
+"""Shared fixtures: a real database per test, the default configuration, an App.
+
+The database is SQLite unless a suite asks for both backends by overriding `backend`
+with `BOTH_BACKENDS` (the storage and workflow suites do): then every test runs once on
+SQLite and once on its own database in a real PostgreSQL cluster started for the session.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +19,11 @@ from service.app import App
 from service.config import ProgrammeConfig, load_config
 from service.settings import load_settings
 from service.store.database import Database
+from tests.servers.postgres import PostgresServer, running_postgres, unavailable_reason
+
+BOTH_BACKENDS = ["sqlite", "postgresql"]
+_PG_TEMPLATE = "mentoring_template"
+_pg_names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -39,16 +51,87 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "home"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway cluster per test process (so one per xdist worker)."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def _postgres_template(postgres_server: PostgresServer) -> str:
+    # Migrate once; each test's database is a copy, which is much faster than migrating.
+    database = Database(postgres_server.create_database(_PG_TEMPLATE))
+    database.migrate()
+    database.dispose()
+    return _PG_TEMPLATE
+
+
+def _fresh_postgres(server: PostgresServer, template: str) -> Iterator[str]:
+    name = f"test_{os.getpid()}_{next(_pg_names)}"
+    url = server.create_database(name, template=template)
+    yield url
+    server.drop_database(name)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'test.db'}")
+def postgres_url(postgres_server: PostgresServer, _postgres_template: str) -> Iterator[str]:
+    """A SQLAlchemy URL to a migrated PostgreSQL database of this test's own."""
+    yield from _fresh_postgres(postgres_server, _postgres_template)
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A SQLAlchemy URL to an empty PostgreSQL database of this test's own."""
+    yield from _fresh_postgres(postgres_server, "template0")
+
+
+@pytest.fixture
+def backend() -> str:
+    """Which database the `db` and `app` fixtures use; suites override it with params.
+
+    MENTORING_TEST_BACKEND=postgresql runs every other suite on PostgreSQL too.
+    """
+    return os.environ.get("MENTORING_TEST_BACKEND") or "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Like `database_url`, but nothing migrated yet."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("empty_postgres_url"))
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
     database.migrate()
     yield database
     database.dispose()
 
 
 @pytest.fixture
-def app(home: Path, config: ProgrammeConfig) -> Iterator[App]:
+def app(
+    home: Path,
+    config: ProgrammeConfig,
+    backend: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[App]:
+    if backend != "sqlite":
+        # Through the environment, so CLI commands the test runs use the same database.
+        monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("database_url"))
     application = App(settings=load_settings(), config=config)
     application.db.migrate()
     yield application

@@ -1,62 +1,117 @@
 """`mentoring process`, `tick`, `worker` and `jobs`: running the service's work.
 
 `process` and `tick` do their work synchronously and exit, for cron-style deployments,
-scripts and tests; `worker` runs RQ worker(s) that do the same on the schedule in
+scripts and tests; `worker` runs an RQ worker that does the same on the schedule in
 `[schedule]`. The job code lives in `jobs/` and is imported when a command runs, so the
 core never depends on it at import time.
+
+Exit status: 0 done; 1 an error (one line on stderr); 75 (EX_TEMPFAIL) when a run
+skipped work because another live worker holds its lock — run it again later.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import os
+import socket
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from service import clock
 from service.app import App
 from service.cli.main import cli, now_option, with_app
+from service.errors import MentoringError
+
+SKIPPED_STATUS = 75  # sysexits.h EX_TEMPFAIL: "try again later"
+
+
+def _check_home(app: App) -> None:
+    """MENTORING_HOME must be a folder we can write when anything lives under it."""
+    s = app.settings
+    uses_home = (
+        not s.redis_url or s.mail_backend == "maildir" or s.database_url.startswith("sqlite")
+    )
+    if not uses_home:
+        return
+    try:
+        s.home.mkdir(parents=True, exist_ok=True)
+        probe = s.home / f".probe-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise MentoringError(
+            f"MENTORING_HOME={s.home} cannot be used: {exc.strerror or exc}"
+        ) from None
 
 
 def _jobs(app: App, module: str) -> Any:
+    _check_home(app)
     runtime = importlib.import_module("jobs.runtime")
     runtime.use(app)
     return importlib.import_module(f"jobs.{module}")
 
 
 def _outcomes(report: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in report.items()) or "nothing"
+    tasks = importlib.import_module("jobs.tasks")
+    return str(tasks.summary(report))
+
+
+def _skipped(*reports: dict[str, Any]) -> None:
+    if any("skipped" in r for r in reports):
+        click.echo(
+            "Some work was skipped because another worker is doing it; nothing is lost."
+            f" Run again later (exit status {SKIPPED_STATUS}).",
+            err=True,
+        )
+        raise SystemExit(SKIPPED_STATUS)
 
 
 @cli.command()
 @now_option
 @with_app
 def process(app: App) -> None:
-    """One pass over the mailbox: handle every waiting message, then send what is queued."""
-    app.db.ensure_ready()
+    """One pass over the mailbox: handle every waiting message, then send what is queued.
+
+    Exits with status 75 when another live worker holds the mailbox or the outbox.
+    """
     tasks = _jobs(app, "tasks")
-    click.echo(f"Mailbox: {_outcomes(tasks.poll_mailbox())}.")
-    click.echo(f"Outbox: {_outcomes(tasks.drain_outbox())}.")
+    app.db.ensure_ready()
+    mailbox = tasks.poll_mailbox()
+    click.echo(f"Mailbox: {_outcomes(mailbox)}.")
+    sending = tasks.drain_outbox()
+    click.echo(f"Outbox: {_outcomes(sending)}.")
+    _skipped(mailbox, sending)
 
 
 @cli.command()
 @now_option
 @with_app
 def tick(app: App) -> None:
-    """Run every time-based job due now (or at --now), then send what they queued."""
-    app.db.ensure_ready()
+    """Run every time-based job due now (or at --now), then send what they queued.
+
+    Exits with status 75 when another live worker holds one of the jobs.
+    """
     tasks = _jobs(app, "tasks")
+    app.db.ensure_ready()
     schedule = importlib.import_module("jobs.schedule")
     now = clock.now()
-    due = tasks.run_due(now.isoformat())
-    queued = due.get("queued", {})
-    click.echo("Time-based rules: " + (_outcomes(queued) if queued else "nothing due") + ".")
+    reports = [tasks.run_due(now.isoformat())]
+    queued = reports[0].get("queued", {})
+    if "skipped" in reports[0]:
+        click.echo(f"Time-based rules: {_outcomes(reports[0])}.")
+    else:
+        click.echo("Time-based rules: " + (_outcomes(queued) if queued else "nothing due") + ".")
     if schedule.daily_due(app.config, "digest", now) is not None:
-        digest = tasks.daily_digest(now.isoformat())
-        click.echo(f"Digest: {'sent' if digest.get('queued') else 'nothing to report'}.")
-    click.echo(f"Outbox: {_outcomes(tasks.drain_outbox())}.")
+        reports.append(tasks.daily_digest(now.isoformat()))
+        digest = reports[-1]
+        state = "sent" if digest.get("queued") else "nothing to report"
+        click.echo(f"Digest: {_outcomes(digest) if 'skipped' in digest else state}.")
+    reports.append(tasks.drain_outbox())
+    click.echo(f"Outbox: {_outcomes(reports[-1])}.")
+    _skipped(*reports)
 
 
 @cli.command()
@@ -64,23 +119,47 @@ def tick(app: App) -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_app
 def worker(app: App, with_scheduler: bool, burst: bool) -> None:
-    """Run an RQ worker (start one or more, on any number of machines)."""
+    """Run a worker (start one or more, on any number of machines).
+
+    Logs one line per job run (job, counts, seconds) on stderr. Stop it with Ctrl-C or
+    SIGTERM: it finishes the job in hand first.
+    """
+    runtime = _jobs(app, "runtime")
     app.db.ensure_ready()
-    runtime = importlib.import_module("jobs.runtime")
     queues = importlib.import_module("jobs.queues")
-    runtime.use(app)
     connection = runtime.connection()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    jobs_log = logging.getLogger("mentoring.jobs")
+    jobs_log.addHandler(handler)
+    jobs_log.setLevel(logging.INFO)
+    where = runtime.safe_url(app.settings.redis_url) if app.settings.redis_url else "embedded Redis"
+    jobs_log.info(
+        "worker started on %s pid %s: queue %s on %s%s",
+        socket.gethostname(),
+        os.getpid(),
+        queues.QUEUE,
+        where,
+        ", with the schedule" if with_scheduler else "",
+    )
     queues.run_worker(connection, app.config, with_scheduler=with_scheduler, burst=burst)
+
+
+def _at(moment: Any, tz: ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%d %b %H:%M}" if moment else "never"
 
 
 @cli.command("jobs")
 @with_app
 def jobs_status(app: App) -> None:
-    """Queue lengths, failed jobs with their reasons, and the schedule."""
-    runtime = importlib.import_module("jobs.runtime")
+    """Queue lengths, failed jobs with their reasons, and the schedule: when each
+    scheduled job last ran and when it runs next."""
+    from rich.console import Console
+    from rich.table import Table
+
+    runtime = _jobs(app, "runtime")
     queues = importlib.import_module("jobs.queues")
-    schedule = importlib.import_module("jobs.schedule")
-    runtime.use(app)
+    scheduler = importlib.import_module("jobs.scheduler")
     connection = runtime.connection()
     status = queues.status(connection)
     console = Console()
@@ -99,13 +178,17 @@ def jobs_status(app: App) -> None:
         for f in failures:
             table.add_row(f["job"], f"{f['at']:%Y-%m-%d %H:%M}" if f["at"] else "", f["reason"])
         console.print(table)
-    plan = Table("scheduled job", "every", "what")
-    for entry in schedule.entries(app.config):
-        plan.add_row(entry.name, f"{entry.every_minutes} min", entry.what)
+    tz = ZoneInfo(app.config.programme.timezone)
+    plan = Table("scheduled job", "when", "last run", "next run", "outcome of the last run")
+    for p in scheduler.plan(connection, app.config, clock.now()):
+        last = _at(p.finished or p.enqueued, tz)
+        plan.add_row(p.entry.name, p.entry.when, last, _at(p.next, tz), p.outcome)
     console.print(plan)
-    running = status["schedulers"]
+    click.echo(f"Times are {tz.key}.")
+    running = scheduler.alive(connection)
     click.echo(
-        f"Schedulers running: {running}."
+        f"Schedulers running: {len(running)}"
+        + (f" ({', '.join(running)})." if running else ".")
         + ("" if running else " Start one with `mentoring worker --with-scheduler`.")
     )
     click.echo("Web view: `rq-dashboard --redis-url <REDIS_URL>` (pip install rq-dashboard).")

@@ -64,6 +64,10 @@ class FormResult:
         return self.registration is not None
 
 
+# The widest a short answer may be: the store's columns hold this many characters
+# (PostgreSQL refuses more, where SQLite would keep them).
+MAX_ANSWER_CHARS = 200
+
 _MISSING = {
     "email": "Your Civil Service email address is missing.",
     "first_name": "Your first name is missing.",
@@ -331,6 +335,19 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             else:
                 capacity = number
 
+    job_title = " ".join(values.get("job_title", "").split())
+    for label, value in (
+        ("first name", first_name),
+        ("last name", last_name),
+        ("job title", job_title),
+        ("department", department),
+    ):
+        if len(value) > MAX_ANSWER_CHARS:
+            problems.append(
+                f"Your {label} is too long ({len(value)} characters):"
+                f" please keep it to {MAX_ANSWER_CHARS}."
+            )
+
     for name, question in asked.items():
         if name not in values and question.required and _MISSING[name] not in problems:
             problems.append(_MISSING[name])
@@ -345,7 +362,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             grade=grade,
             department=department,
             profession=profession,
-            job_title=" ".join(values.get("job_title", "").split()),
+            job_title=job_title,
             profession_of_interest=profession_of_interest,
             wants_shared_characteristic=wants_shared,
             characteristics=tuple(characteristics),

@@ -36,7 +36,7 @@ from service.mail.verify import EmailRefused
 from service.messages import Email
 from service.store.database import Database
 from service.store.orm import outbound_messages
-from service.store.records import OutboundMessage, OutboundStatus
+from service.store.records import OutboundMessage, OutboundStatus, dedupe_key
 from service.store.unit_of_work import UnitOfWork
 from service.text import UnsafeHeaderValue
 
@@ -145,7 +145,7 @@ def queue(
         _refused(uow, email, token, refusal)
         return None
     record = OutboundMessage(
-        dedupe_key=email.key,
+        dedupe_key=dedupe_key(email.key),
         to_address=address,
         template=email.template,
         message_id=message_id,

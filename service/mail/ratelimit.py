@@ -12,6 +12,7 @@ real seconds even while a simulation runs at a pretend date.
 from __future__ import annotations
 
 import math
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -107,6 +108,10 @@ class Limiter(Protocol):
 
     def wait_and_reserve(self, recipients: int, *, max_wait: float | None = None) -> None: ...
 
+    def sent(self) -> None:
+        """The message reserved last (by this thread) has been handed over."""
+        ...
+
     def request_slot(self) -> AbstractContextManager[None]: ...
 
 
@@ -117,6 +122,9 @@ class Unlimited:
         return 0.0
 
     def wait_and_reserve(self, recipients: int, *, max_wait: float | None = None) -> None:
+        return None
+
+    def sent(self) -> None:
         return None
 
     @contextmanager
@@ -148,6 +156,7 @@ class RedisLimiter:
         self._day_prefix = f"{base}:recipients-hour:"
         self._slots_key = f"{base}:graph-slots"
         self._reserve = client.register_script(_RESERVE_SEND)
+        self._reserved = threading.local()
         self._acquire = client.register_script(_ACQUIRE_SLOT)
 
     def reserve(self, recipients: int) -> float:
@@ -157,6 +166,7 @@ class RedisLimiter:
                 f"{self._sending.recipients_per_day}",
                 wait=math.inf,
             )
+        member = uuid.uuid4().hex
         answer = self._reserve(
             keys=[self._minute_key, self._day_prefix],
             args=[
@@ -164,10 +174,11 @@ class RedisLimiter:
                 self._sending.messages_per_minute,
                 self._sending.recipients_per_day,
                 max(1, recipients),
-                uuid.uuid4().hex,
+                member,
             ],
         )
         if int(answer[0]) == 0:
+            self._reserved.member = member
             return 0.0
         return max(0.001, float(answer[1]))
 
@@ -184,6 +195,16 @@ class RedisLimiter:
                 )
             self._sleep(wait)
             waited += wait
+
+    def sent(self) -> None:
+        """Count the last reserved message from when the provider took it, not from when
+        we reserved it: the provider sees it arrive somewhere in between, so counting the
+        later moment keeps every minute the provider measures within the limit, however
+        long the request took."""
+        member = getattr(self._reserved, "member", None)
+        if member is not None:
+            self._reserved.member = None
+            self._redis.zadd(self._minute_key, {member: self._clock()}, xx=True)
 
     @contextmanager
     def request_slot(self) -> Iterator[None]:
@@ -256,7 +277,10 @@ class LimitedTransport:
 
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
         self.limiter.wait_and_reserve(len(recipients), max_wait=self._max_wait)
-        return self.inner.send(raw, recipients=recipients)
+        try:
+            return self.inner.send(raw, recipients=recipients)
+        finally:
+            self.limiter.sent()  # also after a failure: the provider may have counted it
 
     def already_sent(self, message_id: str) -> str | None:
         return self.inner.already_sent(message_id)

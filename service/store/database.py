@@ -14,7 +14,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import MentoringError
@@ -34,6 +34,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _primary_message_only(context: ExceptionContext) -> None:
+    # PostgreSQL's DETAIL quotes the row ("Key (email)=(alex@dept.gov.uk) already
+    # exists"), and the error reaches logs and tracebacks (the driver's error too, as the
+    # cause): keep the first line, which names the constraint but no value.
+    for exc in (context.original_exception, context.sqlalchemy_exception):
+        if exc is not None and exc.args and isinstance(exc.args[0], str):
+            exc.args = (exc.args[0].split("\n", 1)[0], *exc.args[1:])
+
+
 class Database:
     def __init__(self, url: str) -> None:
         start_mappers()
@@ -48,6 +57,7 @@ class Database:
         )
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        event.listen(self.engine, "handle_error", _primary_message_only)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _alembic(self) -> AlembicConfig:

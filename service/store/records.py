@@ -5,6 +5,7 @@ Plain dataclasses like the domain model, mapped by `service.store.orm`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -43,6 +44,20 @@ class InboundMessage:
     attempts: int = 0
     # How sure we are of the sender: "verified: …", "unverified: …" or "forged: …".
     sender_trust: str = ""
+
+
+DEDUPE_KEY_CHARS = 255  # the width of outbound_messages.dedupe_key
+
+
+def dedupe_key(key: str) -> str:
+    """The key as stored: a long one (it may quote a Message-ID or a subject that anyone
+    can make as long as they like) is cut and ends with a hash of the whole, so it still
+    names one email and fits its column on every database. Applying it twice changes nothing.
+    """
+    if len(key) <= DEDUPE_KEY_CHARS:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key[: DEDUPE_KEY_CHARS - len(digest) - 8]}#sha256:{digest}"
 
 
 @dataclass(eq=False)

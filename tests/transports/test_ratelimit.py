@@ -48,6 +48,21 @@ def test_messages_per_minute_is_a_sliding_window(redis_client: redis.Redis) -> N
     assert rl.reserve(1) == 0.0
 
 
+def test_a_message_counts_from_when_the_provider_took_it(redis_client: redis.Redis) -> None:
+    # The provider sees a message arrive between our reservation and its answer; a slow
+    # request must not let the next minute's sends crowd in behind it.
+    clock = FakeTime()
+    sending = Sending(messages_per_minute=1, recipients_per_day=100, concurrent_requests=4)
+    rl = limiter(redis_client, sending, clock)
+    assert rl.reserve(1) == 0.0
+    clock.now += 20  # the request took 20 seconds
+    rl.sent()
+    clock.now += 45  # 65 s after the reservation, 45 s after the provider took it
+    assert rl.reserve(1) == pytest.approx(15.0)
+    clock.now += 15
+    assert rl.reserve(1) == 0.0
+
+
 def test_limits_are_shared_between_workers(redis_client: redis.Redis) -> None:
     clock = FakeTime()
     sending = Sending(messages_per_minute=2, recipients_per_day=100, concurrent_requests=4)

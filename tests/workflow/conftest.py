@@ -1,4 +1,7 @@
-"""Scenario fixtures: a programme on a real Maildir, SQLite and the real pipeline."""
+"""Scenario fixtures: a programme on a real Maildir, a real database and the real pipeline.
+
+Every scenario runs twice: on SQLite and on PostgreSQL (`backend`).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,16 @@ import pytest
 from freezegun import freeze_time
 
 from service.app import App
+from tests.conftest import BOTH_BACKENDS
 from tests.harness import Programme
 
 OPENS = datetime(2026, 5, 17, 8, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 6, 17, 22, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=BOTH_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture

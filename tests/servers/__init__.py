@@ -1,0 +1,1 @@
+"""Real servers the suite starts for itself (Debian packages, throwaway, on loopback)."""
