@@ -93,7 +93,7 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
             context={
                 "partner": partner_card(uow, partner, pairing.round_id, ctx),
                 "meeting": {"on": meeting.met_on, "hours": hours(meeting.minutes)},
-                "total_meetings": len(uow.repo.meetings(pairing.id)),
+                "total_meetings": len(uow.repo.distinct_meetings(pairing.id)),
                 "total_hours": hours(uow.repo.minutes_met(pairing.id)),
             },
         )

@@ -110,7 +110,7 @@ def status_context(
             "partner_name": partner.name if partner else "your partner",
             "role": "mentee" if current.mentee_id == person.id else "mentor",
             "started_on": current.started_at,
-            "meetings": len(uow.repo.meetings(current.id)),
+            "meetings": len(uow.repo.distinct_meetings(current.id)),
             "hours": hours,
         }
     return {

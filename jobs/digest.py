@@ -19,14 +19,13 @@ from sqlalchemy import distinct, func, select
 from jobs.due import to_coordinators
 from service import privacy
 from service.app import App
-from service.domain import timeline
+from service.domain import rules, timeline
 from service.domain.model import AuditEvent, Registration, RegistrationStatus, Role
 from service.mail import outbox
 from service.store.orm import (
     audit_events,
     inbound_messages,
     introductions,
-    meetings,
     outbound_messages,
     pairings,
     registrations,
@@ -197,7 +196,6 @@ def digest_context(
         "bounces": bounces,
         "job_failures": failures,
         "erased": erased,
-        "figures": figures(uow),
     }
 
 
@@ -219,7 +217,8 @@ def figures(uow: UnitOfWork) -> dict[str, Any]:
     regs = list(uow.repo.registrations(rounds[-1].id)) if rounds and rounds[-1].id else []
     confirmed = [r for r in regs if r.status is RegistrationStatus.CONFIRMED]
     count = uow.session.scalar
-    minutes = count(select(func.coalesce(func.sum(meetings.c.minutes), 0))) or 0
+    met = rules.distinct_meetings(uow.repo.all_meetings())  # logged by both: once
+    minutes = sum(m.minutes for m in met)
     return {
         "registrations": len(regs),
         "confirmed": len(confirmed),
@@ -235,7 +234,7 @@ def figures(uow: UnitOfWork) -> dict[str, Any]:
             select(func.count()).select_from(pairings).where(pairings.c.status == "active")
         )
         or 0,
-        "meetings": count(select(func.count()).select_from(meetings)) or 0,
+        "meetings": len(met),
         "hours_met": round(minutes / 60, 1),
     }
 
@@ -246,6 +245,8 @@ def send_digest(app: App, now: datetime, job_failures: Sequence[JobFailure] = ()
         context = digest_context(uow, app, now, job_failures)
         if not any(context[k] for k in NEWS):
             return 0
+        # Only on a day with news: the figures read the whole round.
+        context["figures"] = figures(uow)
         key = f"digest:{context['day'].isoformat()}"
         emails = to_coordinators(key, "coordinator_digest", app.config, context)
         queued = outbox.queue_all(uow, emails, app.config)

@@ -37,7 +37,14 @@ from service.domain.model import (
 )
 from service.mail import outbox
 from service.messages import Email
-from service.store.orm import approaches, meetings, people, registrations
+from service.store.orm import (
+    approaches,
+    introductions,
+    meetings,
+    outbound_messages,
+    people,
+    registrations,
+)
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -222,8 +229,12 @@ def _live_rounds(uow: UnitOfWork, now: datetime, config: ProgrammeConfig) -> lis
     for r in uow.repo.rounds():
         if r.id is None:
             continue
-        sent = timeline.matches_sent_at(
-            [i for i in uow.repo.introductions(r.id) if i.sent_at is not None]
+        # timeline.matches_sent_at (the first introduction sent), asked of the database:
+        # every day of the year, without loading a large round's introductions.
+        sent = _aware(
+            uow.session.scalar(
+                select(func.min(introductions.c.sent_at)).where(introductions.c.round_id == r.id)
+            )
         )
         if sent is not None and now < sent + horizon:
             live.append(r)
@@ -240,9 +251,10 @@ def _speed_mentoring(app: App, now: datetime, report: DueReport) -> None:
             assert r.id is not None
             mentees = uow.repo.people(sorted({i.mentee_id for i in facts.introductions}))
             mentors = uow.repo.people(sorted({i.mentor_id for i in facts.introductions}))
+            regs = {reg.person_id: reg for reg in uow.repo.registrations(r.id)}
             for mentee in mentees.values():
                 assert mentee.id is not None
-                reg = _reg(uow, r.id, mentee.id)
+                reg = regs.get(mentee.id)
                 has_pairing = mentee.id in facts.paired_mentees
                 kw = _facts_kw(facts, has_pairing, now, config)
                 if timeline.contact_nudge_day(mentee, reg, **kw) is not None:
@@ -412,6 +424,10 @@ def _approach_step(
 # --- pairings ---------------------------------------------------------------------------------
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def _facts(uow: UnitOfWork, pairing: Pairing) -> timeline.PairingFacts | None:
     mentor = uow.repo.person(pairing.mentor_id)
     mentee = uow.repo.person(pairing.mentee_id)
@@ -420,14 +436,75 @@ def _facts(uow: UnitOfWork, pairing: Pairing) -> timeline.PairingFacts | None:
     last_met = uow.session.scalar(
         select(func.max(meetings.c.created_at)).where(meetings.c.pairing_id == pairing.id)
     )
-    if last_met is not None and last_met.tzinfo is None:
-        last_met = last_met.replace(tzinfo=UTC)
-    return timeline.PairingFacts(pairing, mentor, mentee, last_met)
+    return timeline.PairingFacts(pairing, mentor, mentee, _aware(last_met))
+
+
+def _pairing_rule_due(
+    facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+) -> bool | list[str]:
+    """Whether any pairing rule has something to do: asked of every active pairing each
+    day, so that a quiet day costs a few queries instead of five transactions a pairing.
+    When none is due nothing changes, so no rule can become due through another.
+
+    The guidance emails and the end-of-programme notice stay "due" for weeks and are
+    sent once by their dedupe keys: for those the keys are returned, and the pairing is
+    due only while one of them is not in the outbox yet."""
+    p = facts.pairing
+    end = timeline.end_step(p, now, cfg)
+    if (
+        end is timeline.EndStep.COMPLETE
+        or timeline.stale_step(facts, now, cfg) is not None
+        or timeline.ladder_step(facts, now, cfg) is not None
+        or timeline.check_in_due(facts, now, cfg) is not None
+    ):
+        return True
+    keys = []
+    if end is timeline.EndStep.NOTIFY:
+        keys.append(f"programme-end:{p.id}:{p.period}")
+    guidance = timeline.guidance_step(p, now, cfg)
+    if guidance is not None:
+        keys.append(f"guidance:{p.id}:{guidance}")
+    # The same keys `_both` gives each side's email.
+    return [f"{key}:{side}" for key in keys for side in (p.mentor_id, p.mentee_id)]
+
+
+def _due_pairings(uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig) -> list[int]:
+    active = [p for p in uow.repo.all_active_pairings() if p.id is not None]
+    found = uow.repo.people(sorted({p.mentor_id for p in active} | {p.mentee_id for p in active}))
+    rows = uow.session.execute(
+        select(meetings.c.pairing_id, func.max(meetings.c.created_at))
+        .where(meetings.c.pairing_id.in_([p.id for p in active]))
+        .group_by(meetings.c.pairing_id)
+    )
+    last_met = dict(rows.all())
+    due: list[int] = []
+    waiting: dict[int, list[str]] = {}
+    for p in active:
+        mentor, mentee = found.get(p.mentor_id), found.get(p.mentee_id)
+        if mentor is None or mentee is None:
+            continue
+        assert p.id is not None
+        facts = timeline.PairingFacts(p, mentor, mentee, _aware(last_met.get(p.id)))
+        answer = _pairing_rule_due(facts, now, cfg)
+        if answer is True:
+            due.append(p.id)
+        elif answer:
+            waiting[p.id] = answer
+    wanted = [key for keys in waiting.values() for key in keys]
+    queued = set(
+        uow.session.scalars(
+            select(outbound_messages.c.dedupe_key).where(outbound_messages.c.dedupe_key.in_(wanted))
+        )
+        if wanted
+        else ()
+    )
+    due += [pid for pid, keys in waiting.items() if not queued.issuperset(keys)]
+    return sorted(due)
 
 
 def _pairings(app: App, now: datetime, report: DueReport) -> None:
     with app.uow() as uow:
-        ids = [p.id for p in uow.repo.all_active_pairings() if p.id is not None]
+        ids = _due_pairings(uow, now, app.config)
     for pairing_id in ids:
         # Each rule in its own transaction, in this order: an ending comes before a nudge.
         for rule, step_fn in (
@@ -473,8 +550,8 @@ def _both(
     purpose = purpose or f"pairing:{p.id}"
     emails = []
     for me, other in ((facts.mentor, facts.mentee), (facts.mentee, facts.mentor)):
-        if me.erased:
-            continue
+        if me.erased or uow.repo.outbound_by_key(f"{key}:{me.id}") is not None:
+            continue  # queued on an earlier day: the outbox would drop it anyway
         context = {
             "role": _role(p, me.id or 0),
             "partner": _partner(uow, other, p.round_id, cfg),
@@ -524,7 +601,7 @@ def _check_in_step(
         )
     uow.audit("pairing.check_in", subject, {"number": due.number, "unanswered": due.unanswered})
     assert p.id is not None
-    met = uow.repo.meetings(p.id)
+    met = uow.repo.distinct_meetings(p.id)
     totals = {
         "meetings_logged": len(met),
         "hours_logged": _hours(uow, p),
@@ -670,7 +747,7 @@ def _end_step(
     assert p.id is not None
     totals = {
         "started_on": p.started_at,
-        "total_meetings": len(uow.repo.meetings(p.id)),
+        "total_meetings": len(uow.repo.distinct_meetings(p.id)),
         "total_hours": _hours(uow, p),
     }
     return _both(
@@ -689,7 +766,12 @@ def _end_step(
 
 def _retention(app: App, now: datetime, report: DueReport) -> None:
     config = app.config
+    wait = timeline.days(config.timings.data_retention_after_round)
     with app.uow() as uow:
+        # Someone is due only after each of their rounds has ended and the wait passed:
+        # while no round has got that far, nobody is (one query instead of one a person).
+        if not any(now >= timeline.round_ends_at(r, config) + wait for r in uow.repo.rounds()):
+            return
         ids = uow.session.scalars(
             select(people.c.id)
             .where(people.c.erased_at.is_(None))

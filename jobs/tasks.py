@@ -136,12 +136,16 @@ def run_due(now: str | None = None) -> dict[str, Any]:
 
 
 def daily_digest(now: str | None = None) -> dict[str, Any]:
-    """The coordinators' digest, when there is something to tell them."""
+    """The coordinators' digest, when there is something to tell them, and on its day
+    of the week the programme-health email."""
     from jobs.digest import send_digest
+    from jobs.health import send_health_report
     from jobs.queues import job_failures
 
     def work() -> dict[str, Any]:
         failures = job_failures(runtime.connection())
-        return {"queued": send_digest(runtime.app(), _moment(now), failures)}
+        app = runtime.app()
+        queued = send_digest(app, _moment(now), failures)
+        return {"queued": queued + send_health_report(app, _moment(now))}
 
     return _run("digest", work)

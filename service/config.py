@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -174,6 +174,10 @@ class Schedule(_Strict):
     # Daily jobs run once a day at or after this local time (programme.timezone), "HH:MM".
     daily_rules_at: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     digest_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # The weekly programme-health email goes out with the digest on this day.
+    health_report_day: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
     # Failed jobs are retried after these many seconds (one retry per entry).
     retry_backoff_seconds: tuple[int, ...] = (30, 120, 600)
     # A job's lock is renewed while it runs; a holder that stops renewing (its machine

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+MOVED_BATCH = 100
 FOLDERS = {
     InboundStatus.PROCESSED: Folder.PROCESSED,
     InboundStatus.NEEDS_ATTENTION: Folder.NEEDS_ATTENTION,
@@ -91,25 +92,44 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     """One pass over the inbox: every waiting message is handled and moved."""
     report = PassReport()
     transport = app.transport
-    for fetched in transport.fetch_new(limit):
-        report.fetched += 1
-        record, new = _store(app, fetched)
-        report.new += new
-        if record.status is InboundStatus.STORED:
-            assert record.id is not None
-            record = handle_stored(app, record.id)
-        elif not new:
-            report.repeats += 1
-        transport.move(
-            fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
-        )
-        with app.uow() as uow:
-            stored = uow.session.get(InboundMessage, record.id)
-            if stored is not None and stored.moved_at is None:
-                stored.moved_at = clock.now()
-                uow.commit()
-        report.count(record.status)
+    moved: list[int] = []
+    try:
+        for fetched in transport.fetch_new(limit):
+            report.fetched += 1
+            record, new = _store(app, fetched)
+            report.new += new
+            if record.status is InboundStatus.STORED:
+                assert record.id is not None
+                record = handle_stored(app, record.id)
+            elif not new:
+                report.repeats += 1
+            transport.move(
+                fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+            )
+            if record.moved_at is None and record.id is not None:
+                moved.append(record.id)
+            if len(moved) >= MOVED_BATCH:
+                _mark_moved(app, moved)
+            report.count(record.status)
+    finally:
+        _mark_moved(app, moved)
     return report
+
+
+def _mark_moved(app: App, ids: list[int]) -> None:
+    """Note when messages left the inbox, many in one statement. The note is for people
+    reading the records: the mailbox itself is what keeps a message from being fetched
+    again, so a crash before this commit loses only the time."""
+    if not ids:
+        return
+    with app.uow() as uow:
+        uow.session.execute(
+            update(inbound_messages)
+            .where(inbound_messages.c.id.in_(ids), inbound_messages.c.moved_at.is_(None))
+            .values(moved_at=clock.now())
+        )
+        uow.commit()
+    ids.clear()
 
 
 class AlreadyHandled(Exception):

@@ -172,7 +172,7 @@ def _pairing(
 ) -> dict[str, Any]:
     assert p.id is not None
     meetings: list[Meeting] = list(uow.repo.meetings(p.id))
-    minutes = sum(m.minutes for m in meetings)
+    minutes = uow.repo.minutes_met(p.id)  # a meeting both partners logged counts once
     return {
         "round": rounds.get(p.round_id, str(p.round_id)),
         "your_role": "mentee" if p.mentee_id == pid else "mentor",

@@ -27,7 +27,6 @@ from service.domain.model import (
 )
 from service.domain.rules import round_phase
 from service.errors import DomainError, MentoringError
-from service.mail import outbox
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
 from service.matching.model import Origin
@@ -351,6 +350,9 @@ def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now:
                 )
     round_.status = RoundStatus.SENT
     round_.matches_sent_at = round_.matches_sent_at or now
+    # Imported here: the outbox brings Jinja2 and Redis, which a dry run never needs.
+    from service.mail import outbox
+
     queued = outbox.queue_all(uow, emails, config)
     uow.audit(
         "round.matches_sent", f"round:{round_.id}", {"emails": len(queued)}, actor="coordinator"

@@ -50,6 +50,12 @@ class Standing:
 
 
 def standing(uow: UnitOfWork, person: Person) -> Standing:
+    """Read once per unit of work while nothing changes (see `UnitOfWork.remember`)."""
+    assert person.id is not None
+    return uow.remember(("standing", person.id), lambda: _read_standing(uow, person))
+
+
+def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
     assert person.id is not None
     round_ = uow.repo.latest_round_for(person.id)
     registration = uow.repo.registration(round_.id, person.id) if round_ and round_.id else None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from service import clock
 from service.app import App
@@ -24,6 +25,12 @@ from tests.servers.postgres import PostgresServer, running_postgres, unavailable
 BOTH_BACKENDS = ["sqlite", "postgresql"]
 _PG_TEMPLATE = "mentoring_template"
 _pg_names = itertools.count(1)
+
+# Property tests never time anything (speed lives in benchmarks/), and in CI they are
+# derandomised: the same examples every run, so a busy machine cannot fail them.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)

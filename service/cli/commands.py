@@ -1,3 +1,3 @@
 """Registers every command module on the `cli` group."""
 
-from service.cli import core, demo, jobs, people, rounds  # noqa: F401
+from service.cli import core, demo, jobs, people, report, rounds  # noqa: F401

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from service.app import App
 from service.cli.main import cli, now_option, with_app
 from service.errors import MentoringError
+
+if TYPE_CHECKING:
+    from service.app import App
 
 
 @cli.command()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from service.cli.main import cli
-from service.settings import load_settings
 
 
 @cli.command()
@@ -21,7 +19,7 @@ from service.settings import load_settings
 @click.option(
     "--people",
     "people_count",
-    type=click.IntRange(8, 400),
+    type=click.IntRange(8, 2000),
     default=40,
     show_default=True,
     help="How many synthetic participants register.",
@@ -34,7 +32,10 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
     Synthetic people write real emails into a local Maildir; the service answers them
     on a simulated clock. Everything is left behind to explore.
     """
+    from rich.console import Console
+
     from service.demo.run import choose_home, play, print_summary, print_timeline
+    from service.settings import load_settings
 
     default_home = load_settings().home
     folder, note = choose_home(home or default_home)
@@ -49,3 +50,7 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
     outcome = play(folder, people_count, seed, ctx.find_root().params.get("config"), console)
     print_timeline(console, outcome.lines)
     print_summary(console, outcome, default_home)
+    from service.health.write import write_demo_report
+
+    page = write_demo_report(outcome.home, outcome.end, ctx.find_root().params.get("config"))
+    console.print(f"Programme health report (open it in a browser): {page}", soft_wrap=True)

@@ -15,15 +15,17 @@ import importlib
 import logging
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
 
 from service import clock
-from service.app import App
 from service.cli.main import cli, now_option, with_app
 from service.errors import MentoringError
+
+if TYPE_CHECKING:
+    from service.app import App
 
 SKIPPED_STATUS = 75  # sysexits.h EX_TEMPFAIL: "try again later"
 

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 import click
 
 from service import clock
-from service.app import App
 from service.errors import MentoringError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,6 +76,9 @@ def with_app(fn: F) -> F:
     def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
         app = ctx.ensure_object(dict).get("app")
         if app is None:
+            # Imported here: `--help` and usage errors never load the database layer.
+            from service.app import App
+
             app = App.load(ctx.find_root().params.get("config"))
             ctx.obj["app"] = app
             ctx.call_on_close(app.close)

@@ -8,18 +8,18 @@ already confirmed with `--yes`; the notices it causes are sent straight away.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
-from service import bus, clock
-from service.app import App
+from service import clock
 from service.cli.main import cli, now_option, with_app
-from service.domain.model import Person
 from service.errors import NotFound
-from service.inbound.commands import Command, Verb
-from service.mail import outbox
-from service.privacy import export_person, export_state, summary_sections
-from service.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from service.app import App
+    from service.domain.model import Person
+    from service.store.unit_of_work import UnitOfWork
 
 
 def _person(uow: UnitOfWork, email: str) -> Person:
@@ -40,6 +40,8 @@ def person_group() -> None:
 @with_app
 def person_show(app: App, email: str) -> None:
     """What we hold about one participant (never a characteristic)."""
+    from service.privacy import export_person, summary_sections
+
     app.db.ensure_ready()
     with app.uow() as uow:
         sections = summary_sections(export_person(uow, _person(uow, email)), app.config)
@@ -60,6 +62,8 @@ def person_export(app: App, email: str, as_json: bool) -> None:
     With --json this is the complete record the person would get by replying MY DATA,
     including their own matching preferences: give it only to them.
     """
+    from service.privacy import export_person, summary_sections
+
     app.db.ensure_ready()
     with app.uow() as uow:
         export = export_person(uow, _person(uow, email))
@@ -81,6 +85,10 @@ def person_erase(app: App, email: str, yes: bool) -> None:
     """Erase a participant's personal data, ending their relationships with notices."""
     if not yes:
         raise click.UsageError("Erasure cannot be undone: add --yes to go ahead.")
+    from service import bus
+    from service.inbound.commands import Command, Verb
+    from service.mail import outbox
+
     app.db.ensure_ready()
     handler = bus.command_handler(Verb.DELETE_MY_DATA.value)
     assert handler is not None
@@ -105,6 +113,8 @@ def person_erase(app: App, email: str, yes: bool) -> None:
 @with_app
 def export(app: App, as_json: bool) -> None:
     """The programme's state (no characteristic is ever included)."""
+    from service.privacy import export_state
+
     app.db.ensure_ready()
     with app.uow() as uow:
         state = export_state(uow)

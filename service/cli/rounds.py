@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
-from rich.table import Table
 
 from service import clock
-from service.app import App
 from service.cli.main import cli, now_option, with_app
-from service.domain.rules import round_phase
-from service.rounds import close_round, create_round, round_counts
+
+if TYPE_CHECKING:
+    from service.app import App
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -37,6 +37,8 @@ def round_group() -> None:
 @with_app
 def round_create(app: App, name: str, opens: object, closes: object) -> None:
     """Create a round with its registration window."""
+    from service.rounds import create_round
+
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         r = create_round(uow, name, opens, closes, clock.now())  # type: ignore[arg-type]
@@ -50,6 +52,14 @@ def round_create(app: App, name: str, opens: object, closes: object) -> None:
 @with_app
 def round_list(app: App) -> None:
     """List rounds with their windows and numbers."""
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from service.domain.rules import round_phase
+    from service.rounds import round_counts
+
     app.db.ensure_ready()
     table = Table("round")
     for heading in ("opens", "closes"):
@@ -57,8 +67,6 @@ def round_list(app: App) -> None:
     for heading in ("status", "confirmed", "pending", "left", "intros"):
         table.add_column(heading)
     tz = app.config.programme.timezone
-    from zoneinfo import ZoneInfo
-
     with app.uow() as uow:
         for r in uow.repo.rounds():
             c = round_counts(uow, r)
@@ -81,6 +89,8 @@ def round_list(app: App) -> None:
 @with_app
 def round_close(app: App, name: str) -> None:
     """Close a round's registration window now."""
+    from service.rounds import close_round
+
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         r = close_round(uow, name, clock.now())

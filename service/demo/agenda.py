@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from service.demo.world import World
 
@@ -31,10 +31,24 @@ class Agenda:
         self.at(self.world.moment(day, hour, minute), action)
 
     def run_until(self, end: datetime) -> None:
-        """Play every action up to `end`, then move the clock to `end`."""
+        """Play every action up to `end`, then move the clock to `end`.
+
+        As the worker polls the mailbox every few minutes, the actions that fall before
+        its next poll all happen first, then one pass handles what they delivered. An
+        action planned by one of them (a reply to what the service will answer) waits
+        for that pass.
+        """
+        poll = timedelta(minutes=self.world.config.schedule.poll_mailbox_every_minutes)
         while self._queue and self._queue[0][0] <= end:
-            moment, _, action = heapq.heappop(self._queue)
-            self.world.advance(max(moment, self.world.now))
-            action()
+            until = min(max(self._queue[0][0], self.world.now) + poll, end)
+            planned_before = next(self._order)
+            while (
+                self._queue
+                and self._queue[0][0] <= until
+                and self._queue[0][1] < planned_before
+            ):
+                moment, _, action = heapq.heappop(self._queue)
+                self.world.advance(max(moment, self.world.now))
+                action()
             self.world.process()
         self.world.advance(end)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.policy import default
 from email.utils import format_datetime
+from functools import cached_property
 
 from service.config import ProgrammeConfig
 
@@ -25,10 +26,15 @@ FORGER = "ms-forms-notify@outlook-security.example"
 
 @dataclass(frozen=True)
 class Sent:
-    """One email the service sent, read back from the sent Maildir."""
+    """One email the service sent, read back from the sent Maildir. Parsed only when a
+    person answers it: most emails of a year are never replied to."""
 
-    message: EmailMessage
+    raw: bytes
     template: str
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        return parse(self.raw)
 
     @property
     def to(self) -> str:

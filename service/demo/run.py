@@ -204,6 +204,45 @@ def _program() -> str:
         return str(started)
 
 
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def mailbox_load(s: Summary) -> list[tuple[str, str]]:
+    """The peaks a coordinator plans the shared mailbox with, against its limits."""
+    rows = []
+    if s.busiest_day and s.busiest_hour:
+        day, day_count = s.busiest_day
+        hour, hour_count = s.busiest_hour
+        rows.append(
+            (
+                "Busiest day",
+                f"{day_count:,} emails on {day:%-d %b %Y}"
+                f" (the mailbox may send to {s.per_day_limit:,} recipients a day)",
+            )
+        )
+        rows.append(
+            (
+                "Busiest hour",
+                f"{hour_count:,} emails at {hour:%H:00 on %-d %b}"
+                f" (at {s.per_minute_limit} a minute an hour sends {s.per_minute_limit * 60:,})",
+            )
+        )
+    if s.match_emails:
+        rows.append(
+            (
+                "Match emails",
+                f"{s.match_emails:,} take {_duration(s.match_minutes)} to go out"
+                f" at {s.per_minute_limit} a minute",
+            )
+        )
+    if s.attention_peak:
+        day, count = s.attention_peak
+        rows.append(("Needs attention", f"at most {count} messages in one day ({day:%-d %b %Y})"))
+    return rows
+
+
 def print_summary(console: Console, outcome: Outcome, default_home: Path) -> None:
     s = outcome.summary
     console.rule("Summary")
@@ -229,6 +268,8 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
     if s.bounced:
         table.add_row("Bounced", f"{s.bounced} (the address was marked as bouncing)")
     table.add_row("Messages received", f"{sum(s.inbound.values())} ({_counts(s.inbound)})")
+    for label, text in mailbox_load(s):
+        table.add_row(label, text)
     state = (
         "; ".join(s.loose_ends) if s.loose_ends else "every relationship in a sensible end state"
     )

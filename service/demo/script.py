@@ -32,11 +32,6 @@ START = date(2026, 3, 2)  # a Monday: the round opens
 CLOSE_AFTER = 18  # days: the window closes on a Friday afternoon
 MATCH_AFTER = 21
 SEND_AFTER = 22
-# From the round opening, the daily jobs run every day until the partnerships have had
-# their first months, then every third day: each rule sends what is due at or before
-# the moment it runs, and no two steps of one rule are closer than a week after then.
-BUSY_DAYS = 80
-QUIET_EVERY = 3
 
 # What becomes of each partnership, in the order they start: the first few show the
 # interesting endings, the rest meet regularly until the programme year is over.
@@ -97,7 +92,6 @@ class Year:
         self.approaches_made = 0
         self.ids: dict[str, int] = {}
         self.last_start = START
-        self.final_stretch: date | None = None
 
     # --- helpers ---------------------------------------------------------------------------
     def day(self, offset: int) -> date:
@@ -121,16 +115,8 @@ class Year:
         return self.ids[who.email]
 
     # --- the year ------------------------------------------------------------------------
-    def runs_jobs(self, day: date) -> bool:
-        """Whether the daily jobs run on `day` (see BUSY_DAYS): the quiet months of the
-        year play in a third of the time, a check-in or nudge at most two days late."""
-        offset = (day - START).days
-        ending = self.final_stretch is not None and day >= self.final_stretch
-        return offset <= BUSY_DAYS or ending or offset % QUIET_EVERY == 0
-
     def play(self) -> datetime:
         """Play the whole year; returns the final moment."""
-        self.world.runs_jobs = self.runs_jobs
         self.registration()
         self.agenda.run_until(self.world.moment(self.day(SEND_AFTER + 75), 18))
         # Every partnership has started by now: run to just after the last one's year
@@ -139,10 +125,6 @@ class Year:
         end_day = self.last_start + timedelta(
             days=t.programme_length + t.continue_within_after_end + 2
         )
-        # Every day again from the first partnership's end: endings are shown on the day.
-        if self.pairs:
-            first = min(p.started for p in self.pairs)
-            self.final_stretch = first + timedelta(days=t.programme_length - 1)
         end = self.world.moment(end_day, 12)
         self.agenda.run_until(end)
         return end
@@ -233,18 +215,23 @@ class Year:
         self.speed_mentoring()
 
     # --- speed mentoring -----------------------------------------------------------------------
-    def introductions(self) -> dict[str, list[tuple[int, str]]]:
-        """Each mentee's speed mentors: (number, mentor's address), in number order."""
+    def introductions(self, mentee: Participant | None = None) -> dict[str, list[tuple[int, str]]]:
+        """Each mentee's speed mentors (or only `mentee`'s): (number, mentor's address), in
+        number order."""
         found: dict[str, list[tuple[int, str]]] = {}
         with self.world.app.uow() as uow:
             round_ = uow.repo.round_by_name(ROUND)
             assert round_ is not None and round_.id is not None
             live = (IntroductionStatus.SENT, IntroductionStatus.MET)
-            intros = [i for i in uow.repo.introductions(round_.id) if i.status in live]
+            if mentee is None:
+                every = uow.repo.introductions(round_.id)
+            else:
+                every = uow.repo.introductions_of(self.person_id(mentee), round_.id)
+            intros = [i for i in every if i.status in live]
             people = uow.repo.people([i.mentor_id for i in intros] + [i.mentee_id for i in intros])
             for i in sorted(intros, key=lambda i: (i.mentee_id, i.number)):
-                mentee = people[i.mentee_id].email
-                found.setdefault(mentee, []).append((i.number, people[i.mentor_id].email))
+                address = people[i.mentee_id].email
+                found.setdefault(address, []).append((i.number, people[i.mentor_id].email))
         return found
 
     def speed_mentoring(self) -> None:
@@ -279,7 +266,7 @@ class Year:
     # --- choosing a long-term mentor ------------------------------------------------------------
     def free_mentor(self, p: Participant) -> tuple[int, Participant] | None:
         """The first of `p`'s speed mentors (by number) with a long-term place free."""
-        intros = self.introductions().get(p.email, [])
+        intros = self.introductions(p).get(p.email, [])
         w = self.world
         with w.app.uow() as uow:
             me = uow.repo.person_by_email(p.email)
@@ -312,7 +299,7 @@ class Year:
         self.approaches_made += 1
         # The first request is declined and the second left to expire, when the mentee
         # has someone else to ask; everyone else says yes within a few days.
-        second_choice = len(self.introductions().get(p.email, [])) > 1
+        second_choice = len(self.introductions(p).get(p.email, [])) > 1
         if self.approaches_made == 1 and second_choice:
             self.later(2, partial(self.answer, mentor, p, "Sorry, not this time"))
             self.later(4, partial(self.choose, p))

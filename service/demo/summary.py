@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from service.app import App
+from service.domain.model import Meeting
+from service.domain.rules import distinct_meetings
+from service.mail.ratelimit import eta
 from service.store.orm import (
     approaches,
     inbound_messages,
@@ -26,6 +32,8 @@ from service.store.orm import (
     people,
     registrations,
 )
+
+MATCH_TEMPLATES = ("matches_mentee", "matches_mentor", "no_match")
 
 
 @dataclass
@@ -48,6 +56,15 @@ class Summary:
     inbound: Counter[str] = field(default_factory=Counter)  # by status
     sent_files: int = 0
     loose_ends: list[str] = field(default_factory=list)
+    # What a coordinator plans the mailbox with (emails counted when the service queued
+    # them, in programme-local time; the demo's own mailbox has no sending limit).
+    busiest_day: tuple[date, int] | None = None
+    busiest_hour: tuple[datetime, int] | None = None
+    per_minute_limit: int = 0
+    per_day_limit: int = 0
+    match_emails: int = 0
+    match_minutes: int = 0  # to send them all at the per-minute limit
+    attention_peak: tuple[date, int] | None = None  # needs-attention messages in one day
 
     @property
     def hours(self) -> float:
@@ -71,6 +88,37 @@ def _files(folder: Path) -> int:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _busiest(moments: Iterable[datetime], tz: ZoneInfo, *, hourly: bool) -> tuple[Any, int] | None:
+    """The local day (or hour) holding the most of `moments`, and how many."""
+    counts: Counter[Any] = Counter()
+    for moment in moments:
+        local = _aware(moment).astimezone(tz)
+        counts[local.replace(minute=0, second=0, microsecond=0) if hourly else local.date()] += 1
+    return counts.most_common(1)[0] if counts else None
+
+
+def _mailbox_load(app: App, c: Connection, s: Summary) -> None:
+    tz = ZoneInfo(app.config.programme.timezone)
+    queued = [m for (m,) in c.execute(select(outbound_messages.c.created_at))]
+    s.busiest_day = _busiest(queued, tz, hourly=False)
+    s.busiest_hour = _busiest(queued, tz, hourly=True)
+    sending = app.config.sending
+    s.per_minute_limit, s.per_day_limit = sending.messages_per_minute, sending.recipients_per_day
+    s.match_emails = int(
+        c.scalar(
+            select(func.count()).where(outbound_messages.c.template.in_(MATCH_TEMPLATES))
+        )
+        or 0
+    )
+    s.match_minutes = eta(s.match_emails, sending).minutes
+    attention = c.execute(
+        select(inbound_messages.c.received_at).where(
+            inbound_messages.c.status == "needs_attention"
+        )
+    )
+    s.attention_peak = _busiest((m for (m,) in attention), tz, hourly=False)
 
 
 def summarise(app: App, now: datetime) -> Summary:
@@ -113,8 +161,18 @@ def summarise(app: App, now: datetime) -> Summary:
                 )
             }
         )
-        s.meetings = int(c.scalar(select(func.count()).select_from(meetings)) or 0)
-        s.minutes = int(c.scalar(select(func.coalesce(func.sum(meetings.c.minutes), 0))) or 0)
+        # The same meeting logged by both partners counts once.
+        rows = c.execute(
+            select(
+                meetings.c.pairing_id, meetings.c.logged_by, meetings.c.met_on, meetings.c.minutes
+            )
+        )
+        met = distinct_meetings(
+            Meeting(pairing_id=p, logged_by=b, met_on=d, minutes=n, created_at=now)
+            for p, b, d, n in rows
+        )
+        s.meetings = len(met)
+        s.minutes = sum(m.minutes for m in met)
         s.emails = Counter(
             {
                 str(t): int(n)
@@ -137,6 +195,7 @@ def summarise(app: App, now: datetime) -> Summary:
             or 0
         )
         s.inbound = by(inbound_messages.c.status, inbound_messages)
+        _mailbox_load(app, c, s)
         overdue = [
             _aware(end)
             for (end,) in c.execute(select(pairings.c.ends_at).where(pairings.c.status == "active"))

@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
-from pathlib import Path
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,57 +27,55 @@ from sqlalchemy import select
 
 from service import clock
 from service.app import App
-from service.demo.letters import Letters, Sent, parse
+from service.demo.letters import Letters, Sent
 from service.mail import outbox, tokens
 from service.pipeline import process_mailbox
 from service.store.orm import outbound_messages
 
 Listener = Callable[[], None]
+_HEADERS = BytesHeaderParser(policy=compat32)
 
 
 class SentMail:
     """Everything the service sent, read from the sent Maildir, by recipient.
 
-    Only files not seen before are read, and only after a send: the folder grows to a
-    few thousand messages over the year.
+    Only emails sent since the last look are read, found by the key the Maildir gave each
+    file (the outbox keeps it as the provider id): the folder grows to tens of thousands
+    of messages over a large year, too many to list after every send.
     """
 
     def __init__(self, app: App) -> None:
         self.app = app
         self.folder = app.settings.mail_dir / "sent"
-        self._seen: set[str] = set()
+        self._last_id = 0
         self.by_address: dict[str, list[Sent]] = defaultdict(list)
         self.count = 0
 
+    def _read(self, key: str) -> bytes:
+        try:
+            return (self.folder / "new" / key).read_bytes()
+        except FileNotFoundError:  # moved to cur/, with the Maildir's flags after a colon
+            return next((self.folder / "cur").glob(f"{key}:*")).read_bytes()
+
     def refresh(self) -> None:
-        fresh: dict[str, tuple[Path, EmailMessage]] = {}
-        for sub in ("new", "cur"):
-            directory = self.folder / sub
-            if not directory.is_dir():
-                continue
-            with os.scandir(directory) as scan:
-                for entry in scan:
-                    if entry.name in self._seen or entry.name.startswith("."):
-                        continue
-                    self._seen.add(entry.name)
-                    message = parse(Path(entry.path).read_bytes())
-                    fresh[str(message["Message-ID"]).strip().lower()] = (Path(entry.path), message)
-        if not fresh:
-            return
         with self.app.db.engine.connect() as conn:
             rows = conn.execute(
                 select(
                     outbound_messages.c.id,
-                    outbound_messages.c.message_id,
+                    outbound_messages.c.provider_id,
                     outbound_messages.c.template,
-                ).where(outbound_messages.c.message_id.in_(list(fresh)))
+                )
+                .where(outbound_messages.c.id > self._last_id)
+                .where(outbound_messages.c.provider_id.is_not(None))
+                .order_by(outbound_messages.c.id)
             ).all()
         # In the order the outbox queued them, so "latest" means the last one sent.
-        for _id, message_id, template in sorted(rows):
-            _path, message = fresh[message_id.strip().lower()]
-            sent = Sent(message, template)
-            address = str(message["To"]).rsplit("<", 1)[-1].rstrip(">").strip().lower()
-            self.by_address[address].append(sent)
+        for row_id, key, template in rows:
+            self._last_id = row_id
+            raw = self._read(key)
+            headers = _HEADERS.parsebytes(raw)  # the body is parsed on a reply
+            address = str(headers["To"]).rsplit("<", 1)[-1].rstrip(">").strip().lower()
+            self.by_address[address].append(Sent(raw, template))
             self.count += 1
 
     def to(self, address: str) -> list[Sent]:
@@ -111,8 +110,6 @@ class World:
         self.jobs_due: Any = importlib.import_module("jobs.due")
         self.jobs_digest: Any = importlib.import_module("jobs.digest")
         self.ticks = 0
-        # Which days the scheduled jobs run; every day unless the script says otherwise.
-        self.runs_jobs: Callable[[date], bool] = lambda _day: True
 
     # --- time ---------------------------------------------------------------------
     def local(self, moment: datetime) -> datetime:
@@ -156,8 +153,7 @@ class World:
             last -= timedelta(days=1)  # today's jobs have not run yet at that hour
         day = self._ticked_through + timedelta(days=1)
         while day <= last:
-            if self.runs_jobs(day):
-                self.tick_day(day)
+            self.tick_day(day)  # every day: a rule's email goes out on the day it is due
             self._ticked_through = day
             day += timedelta(days=1)
         self._set(max(moment, self.now))

@@ -325,6 +325,24 @@ def log_meeting(
     )
 
 
+def distinct_meetings(logged: Iterable[Meeting]) -> list[Meeting]:
+    """Meetings as they happened: the same meeting logged by both partners counts once.
+
+    Loggings in one pairing on the same day by different partners are one meeting (the
+    longer length kept); one person logging twice on a day means two meetings.
+    """
+    by_day: dict[tuple[int, date], dict[int, list[Meeting]]] = {}
+    for m in logged:
+        by_day.setdefault((m.pairing_id, m.met_on), {}).setdefault(m.logged_by, []).append(m)
+    out: list[Meeting] = []
+    for loggers in by_day.values():
+        lists = [sorted(ms, key=lambda m: -m.minutes) for ms in loggers.values()]
+        for i in range(max(len(ms) for ms in lists)):
+            same = [ms[i] for ms in lists if i < len(ms)]
+            out.append(max(same, key=lambda m: m.minutes))
+    return sorted(out, key=lambda m: (m.met_on, m.pairing_id))
+
+
 def cpd_points(total_minutes: int) -> float:
     """One hour of mentoring equals one CPD point (GCS guidance)."""
     return round(total_minutes / 60, 1)

@@ -7,8 +7,6 @@ replies carrying one of our tokens; coordinator mail; anything else.
 
 from __future__ import annotations
 
-import email
-import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -18,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from service import clock
 from service.config import ProgrammeConfig
+from service.inbound import reports
 from service.inbound.commands import CommandReading, read_commands
 from service.inbound.dates import find_dates
 from service.inbound.forms import (
@@ -31,27 +30,13 @@ from service.inbound.forms import (
 from service.inbound.html_text import html_table_rows
 from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.inbound.replies import new_text
+from service.inbound.reports import Report, ReportKind, read_report
 from service.inbound.sender import NOT_CHECKED, SenderCheck
 from service.inbound.sender import check as check_sender
 from service.text import fold
 
-# flufl.bounce logs a traceback whenever one of its heuristics trips over odd mail; we
-# handle its failures ourselves (the message is still a bounce), so keep its noise down.
-logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
-
-_TO_ASCII = bytes(range(128)) + b"?" * 128
-_BOUNCE_SCAN_BYTES = 200_000
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
-_BOUNCE_SENDERS = re.compile(r"^(?:mailer-daemon|postmaster|microsoftexchange[0-9a-f]*)@", re.I)
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliverable|undelivered mail|undeliverable mail|delivery status notification"
-    r"|mail delivery failed|mail delivery failure|returned mail|delivery has failed"
-    r"|delivery failure|failure notice|message not delivered|non remis|non distribuable"
-    r"|unzustellbar|nicht zustellbar|onbestelbaar|no se puede entregar|no entregado"
-    r"|mail delivery subsystem|delivery notification: delivery has failed)",
-    re.IGNORECASE,
-)
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|autoresponse"
     r"|out of (?:the )?office|ooo\b|away from (?:the )?office|abwesenheitsnotiz"
@@ -59,7 +44,16 @@ _AUTO_SUBJECT = re.compile(
     r"|absence du bureau|respuesta automática|respuesta automatica|fuera de la oficina"
     r"|risposta automatica|fuori ufficio|automatisch antwoord|afwezigheidsbericht|afwezig"
     r"|automatiskt svar|frånvaro|autosvar|automatyczna odpowiedź|poza biurem"
-    r"|resposta automática)",
+    r"|resposta automática|auto:\s|自動応答|自动回复|автоответ|automatické odpověď)",
+    re.IGNORECASE,
+)
+# Out-of-office wording anywhere in a subject (Lotus Notes: "AUTO: Smith, John is out of
+# the office. (returning 05/01/2010)").
+_OOO_SUBJECT = re.compile(
+    r"\b(?:is|am|will be) (?:currently )?(?:out of (?:the )?office|on (?:annual )?leave"
+    r"|on (?:vacation|holiday)|away from (?:the|my) (?:office|desk))"
+    r"|\bout of office\b|\babwesenheitsnotiz\b|\bist abwesend\b|\best absent\b"
+    r"|\bfuera de la oficina\b|\bfuori ufficio\b|\bis afwezig\b|\bpoza biurem\b",
     re.IGNORECASE,
 )
 _OOO_WORDS = re.compile(
@@ -177,25 +171,29 @@ def _own_loop(mail: ParsedMail, config: ProgrammeConfig, lookup: Lookup) -> str 
     return None
 
 
-def _bounce_reason(mail: ParsedMail) -> str | None:
-    if mail.content_type == "multipart/report":
-        report = str(mail.message.get_param("report-type", "") or "").lower()
-        if report in {"delivery-status", ""}:
-            return "a delivery status report (multipart/report)"
-    if mail.has_header("x-failed-recipients"):
-        return "has an X-Failed-Recipients header"
-    if _BOUNCE_SENDERS.match(mail.sender):
-        return f"sent by the mail system ({mail.sender.split('@')[0]})"
-    if _BOUNCE_SUBJECT.match(mail.subject):
-        return "its subject says delivery failed"
+def _notice(mail: ParsedMail, raw: bytes) -> str | None:
+    """Automated mail that is neither a bounce nor an auto-reply, and needs no answer."""
+    if reports.feedback_report(mail):
+        return "a feedback report (ARF): someone reported our mail as spam"
+    if reports.challenge(mail, raw):
+        return "a challenge-response notice (a spam filter asking us to verify ourselves)"
     return None
 
 
+def _bounce_reason(mail: ParsedMail) -> str | None:
+    reason = reports.bounce_reason(mail)
+    if reason is None and _auto_reason(mail) and reports.failure_wording(mail):
+        reason = "automated mail that says delivery failed"
+    return reason
+
+
 def _auto_reason(mail: ParsedMail) -> str | None:
+    # Not X-Auto-Response-Suppress: Outlook and Exchange put it on ordinary mail to ask
+    # *others* not to auto-reply, so it says nothing about this message.
     auto = mail.header("auto-submitted").strip().lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto.split(';')[0]}"
-    for name in ("x-autoreply", "x-autorespond", "x-autoresponder", "x-auto-response-suppress"):
+    for name in ("x-autoreply", "x-autorespond", "x-autoresponder"):
         if mail.has_header(name):
             return f"has an {name} header"
     precedence = mail.header("precedence").strip().lower()
@@ -210,13 +208,19 @@ def _auto_reason(mail: ParsedMail) -> str | None:
     return None
 
 
+def _auto_subject(subject: str) -> bool:
+    return bool(_AUTO_SUBJECT.match(subject) or _OOO_SUBJECT.search(subject[:300]))
+
+
 def _return_date(text: str, reference: date) -> date | None:
     latest = reference + timedelta(days=366)
     dates = [d for d in find_dates(text[:3000], reference, future=True) if reference <= d <= latest]
     return max(dates) if dates else None
 
 
-def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Lookup) -> Bounce:
+def _bounce(
+    mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Lookup, report: Report
+) -> Bounce:
     # The token first: it names the person for certain, whatever the report's format.
     haystack = raw[:2_000_000].decode("latin-1") + "\n" + mail.text
     local, _, domain = config.programme.mailbox.lower().partition("@")
@@ -228,25 +232,16 @@ def _bounce(mail: ParsedMail, raw: bytes, config: ProgrammeConfig, lookup: Looku
     msgid_domain = re.escape(config.programme.message_id_domain)
     ids = re.findall(rf"<([^<>\s]+@{msgid_domain})>", haystack, re.IGNORECASE)
     message_ids = tuple(dict.fromkeys(f"<{i.lower()}>" for i in ids))
-    temporary: set[str] = set()
-    permanent: set[str] = set()
-    try:
-        from flufl.bounce import all_failures
+    # A delay or a success notice never marks anyone bouncing.
+    permanent = report.kind is ReportKind.FAILURE
+    return Bounce(report.failed, message_ids, tokens, permanent=permanent)
 
-        # Its detectors expect headers to be plain strings; 8-bit bytes would make the
-        # parser hand them Header objects, so they see an ASCII-only copy. Some walk every
-        # line several times, so only the start: the report is there, the returned mail after.
-        ascii_only = email.message_from_bytes(raw[:_BOUNCE_SCAN_BYTES].translate(_TO_ASCII))
-        temp_raw, perm_raw = all_failures(ascii_only)
-        temporary = {decode_bytes(a, "utf-8").lower() for a in temp_raw}
-        permanent = {decode_bytes(a, "utf-8").lower() for a in perm_raw}
-    except Exception:  # the detectors are heuristics over arbitrary input
-        pass
-    for value in mail.headers.get("x-failed-recipients", ()):
-        permanent.update(a.strip().lower() for a in value.split(",") if "@" in a)
-    ours = config.programme.mailbox.lower()
-    failed = tuple(sorted(a for a in permanent | temporary if a and a != ours))
-    return Bounce(failed, message_ids, tokens, permanent=bool(permanent) or not temporary)
+
+_REPORT_DETAIL = {
+    ReportKind.FAILURE: "",
+    ReportKind.DELAY: " (a delay: the mail may still arrive)",
+    ReportKind.SUCCESS: " (a success notice: the mail was delivered)",
+}
 
 
 def _forged(mail: ParsedMail, fresh: str, config: ProgrammeConfig) -> bool:
@@ -331,9 +326,10 @@ def _classify(
     if reason:
         return replace(base, kind=Kind.OWN_LOOP, reason=reason, automated=True)
     form_sender = mail.sender in {s.lower() for s in config.form.senders}
-    bounce_reason = _bounce_reason(mail)
+    notice = _notice(mail, raw)  # ARF, challenge-response: automated, nobody failed
+    bounce_reason = None if notice else _bounce_reason(mail)
     # Form relays are machines by nature: their headers do not make them auto-replies.
-    auto_reason = None if form_sender else _auto_reason(mail)
+    auto_reason = None if form_sender else notice or _auto_reason(mail)
     if mail.too_large:
         return replace(
             base,
@@ -343,18 +339,19 @@ def _classify(
             automated=bool(bounce_reason or auto_reason),
         )
     if bounce_reason:
+        report = read_report(mail, raw, {config.programme.mailbox})
         return replace(
             base,
             kind=Kind.BOUNCE,
-            reason=bounce_reason,
+            reason=bounce_reason + _REPORT_DETAIL[report.kind],
             automated=True,
-            bounce=_bounce(mail, raw, config, lookup),
+            bounce=_bounce(mail, raw, config, lookup, report),
         )
-    if auto_reason is None and not form_sender and _AUTO_SUBJECT.match(mail.subject):
+    if auto_reason is None and not form_sender and _auto_subject(mail.subject):
         auto_reason = "its subject says it is an automatic reply"
     if auto_reason:
         body = new_text(mail.text) or mail.text
-        ooo = bool(_AUTO_SUBJECT.match(mail.subject)) or bool(_OOO_WORDS.search(body[:3000]))
+        ooo = not notice and (_auto_subject(mail.subject) or bool(_OOO_WORDS.search(body[:3000])))
         reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
         return replace(
             base,
@@ -362,7 +359,10 @@ def _classify(
             reason=auto_reason,
             automated=True,
             new_text=body[:2000],
-            auto_reply=AutoReply(ooo, _return_date(body, reference) if ooo else None),
+            # Lotus Notes puts the date in the subject only: "(returning 20/03/2026)".
+            auto_reply=AutoReply(
+                ooo, _return_date(f"{mail.subject}\n{body}", reference) if ooo else None
+            ),
         )
     if form_sender:
         form = parse_form_email(mail, config)

@@ -32,30 +32,60 @@ _BLOCK = {
     "dt",
     "dd",
 }
-_SKIP = {"script", "style", "head", "title", "xml", "o:p"}
+_SKIP = {"script", "style", "head", "title", "xml"}
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
+_SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")  # HTML source whitespace: one space when shown
 
 
 class _TextMaker(HTMLParser):
+    """Lays text out as a browser would: blocks start new lines, <br> breaks one, and the
+    source's own line breaks are only spaces. Outlook's empty paragraphs (&nbsp;) stay as
+    blank lines, so "Thanks,<div>Alex</div>" is two lines, not two paragraphs."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.line_quoted = False
         self.skip = 0
         self.quote = 0
+        self.pre = 0
+        # Per open <p>: does it leave a blank line (ordinary HTML) or not (Outlook's
+        # MsoNormal paragraphs have no margins; its blank lines are &nbsp; paragraphs)?
+        self.paragraphs: list[bool] = []
+        self.blank_data = False  # whitespace seen on the current, still empty, line
+
+    def _end_line(self, hard: bool = False) -> None:
+        """End the current line; a soft end (block edges) leaves no empty line behind."""
+        if not self.line and not hard:
+            return
+        text = "".join(self.line)
+        if self.line_quoted and text.strip():
+            # Quoted history is marked like plain-text quoting so the reply reader drops it.
+            text = "> " + text
+        self.lines.append(text)
+        self.line = []
+        self.line_quoted = False
+        self.blank_data = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self.skip += 1
-        elif tag == "blockquote":
-            self.quote += 1
-            self.out.append("\n")
+        elif tag == "br":
+            self._end_line(hard=True)
         elif tag == "hr":
             # Outlook web puts an <hr> above the quoted message; keep it as a separator.
-            self.out.append("\n________________________________\n")
+            self._end_line()
+            self.lines.append("________________________________")
         elif tag in _BLOCK:
-            self.out.append("\n")
-        elif tag in {"td", "th"}:
-            self.out.append("\t")
+            self._end_line()
+            self.quote += tag == "blockquote"
+            self.pre += tag == "pre"
+            if tag == "p":
+                classes = " ".join(v or "" for k, v in attrs if k == "class").lower()
+                self.paragraphs.append("msonormal" not in classes)
+        elif tag in {"td", "th"} and self.line:
+            self.line.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -65,20 +95,41 @@ class _TextMaker(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
-        elif tag == "blockquote":
-            self.quote = max(0, self.quote - 1)
-            self.out.append("\n")
-        elif tag in _BLOCK:
-            self.out.append("\n")
+        elif tag in _BLOCK and tag not in {"br", "hr"}:
+            if tag == "p":
+                spaced = self.paragraphs.pop() if self.paragraphs else True
+                # Outlook's "<p class=MsoNormal> </p>" is its blank line.
+                self._end_line(hard=not spaced and self.blank_data)
+                if spaced and self.lines and self.lines[-1]:
+                    self.lines.append("")
+                return
+            self._end_line()
+            if tag == "blockquote":
+                self.quote = max(0, self.quote - 1)
+            elif tag == "pre":
+                self.pre = max(0, self.pre - 1)
 
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        if self.quote:
-            # Quoted history is marked like plain-text quoting so the reply reader drops it.
-            lines = data.split("\n")
-            data = "\n".join("> " + ln if ln.strip() else ln for ln in lines)
-        self.out.append(data)
+        if self.pre:
+            first, *rest = data.split("\n")
+            self._add(first)
+            for piece in rest:
+                self._end_line(hard=True)
+                self._add(piece)
+            return
+        data = _SOURCE_SPACE.sub(" ", data)
+        if not self.line:
+            self.blank_data = self.blank_data or data == " "
+            data = data.lstrip(" ")
+        self._add(data)
+
+    def _add(self, data: str) -> None:
+        if data:
+            if not self.line:
+                self.line_quoted = self.quote > 0
+            self.line.append(data)
 
 
 def html_to_text(html: str) -> str:
@@ -88,9 +139,9 @@ def html_to_text(html: str) -> str:
         maker.close()
     except Exception:  # the parser is lenient, but a broken page must never stop us
         pass
-    text = "".join(maker.out)
-    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
-    # Collapse runs of blank lines left by nested blocks.
+    maker._end_line()
+    lines = [_SPACES.sub(" ", ln).strip() for ln in maker.lines]
+    # Collapse runs of blank lines.
     tidy: list[str] = []
     for ln in lines:
         if ln or (tidy and tidy[-1]):

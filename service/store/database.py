@@ -6,21 +6,45 @@ share it); any SQLAlchemy URL works, PostgreSQL in production.
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import MentoringError
 from service.store.orm import start_mappers
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+
+
+@cache
+def _head_from_files() -> str | None:
+    """The newest revision, read from the migration files' `revision`/`down_revision`
+    lines without importing Alembic (which costs a CLI command about 0.2 s at start).
+    None when that is not one clear answer (a branch): ask Alembic then."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            value = getattr(node, "value", None)
+            if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
+                found[target.id] = value.value
+        if not isinstance(found.get("revision"), str):
+            return None
+        revisions[found["revision"]] = found.get("down_revision")
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -61,20 +85,34 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _alembic(self) -> AlembicConfig:
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         cfg.attributes["engine"] = self.engine
         return cfg
 
     def current_revision(self) -> str | None:
+        """The revision the database is at, read the way Alembic stores it."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table(VERSION_TABLE):
+                return None
+            rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars()
+            versions = list(rows)
+        return versions[0] if len(versions) == 1 else None
 
     def head_revision(self) -> str | None:
+        head = _head_from_files()
+        if head is not None:
+            return head
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self._alembic()).get_current_head()
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the latest revision. Safe to run again."""
+        from alembic import command
+
         command.upgrade(self._alembic(), "head")
 
     def ensure_ready(self) -> None:

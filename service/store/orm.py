@@ -192,6 +192,10 @@ Index(
     postgresql_where=text("status = 'active'"),
 )
 
+# The daily rules read every active pairing and every pending request.
+Index("ix_pairings_status", pairings.c.status)
+Index("ix_approaches_status", approaches.c.status)
+
 meetings = Table(
     "meetings",
     metadata,
@@ -252,6 +256,13 @@ outbound_messages = Table(
     Column("sent_at", UTCDateTime),
     Column("inbound_id", ForeignKey("inbound_messages.id")),
     Column("automatic_answer", Boolean, nullable=False, default=False),
+)
+
+# The daily cap on automatic answers counts a sender's recent ones on every such answer.
+Index(
+    "ix_outbound_messages_to_address_created_at",
+    outbound_messages.c.to_address,
+    outbound_messages.c.created_at,
 )
 
 reply_tokens = Table(

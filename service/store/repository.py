@@ -6,8 +6,9 @@ the classes are plain dataclasses, so this is what the type checker understands.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
+from service.domain.rules import distinct_meetings
 from service.store.orm import (
     approaches,
     audit_events,
@@ -40,17 +42,33 @@ from service.store.orm import (
 )
 from service.store.records import InboundMessage, OutboundMessage, ReplyToken, dedupe_key
 
+Remember = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _always_read(_key: Hashable, compute: Callable[[], Any]) -> Any:
+    return compute()
+
 
 class Repository:
-    def __init__(self, session: Session) -> None:
+    """The store's queries. The lookups one message makes again and again (its sender by
+    address, their reply token, registration and latest round) are read once while
+    nothing changes, through the unit of work's `remember`."""
+
+    def __init__(self, session: Session, remember: Remember = _always_read) -> None:
         self.session = session
+        self._remember = remember
 
     # people
     def person(self, person_id: int) -> Person | None:
         return self.session.get(Person, person_id)
 
     def person_by_email(self, email: str) -> Person | None:
-        return self.session.scalar(select(Person).where(people.c.email == email.strip().lower()))
+        address = email.strip().lower()
+        found: Person | None = self._remember(
+            ("person_by_email", address),
+            lambda: self.session.scalar(select(Person).where(people.c.email == address)),
+        )
+        return found
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
         found = self.session.scalars(select(Person).where(people.c.id.in_(ids))).all()
@@ -80,20 +98,26 @@ class Repository:
         )
 
     def latest_round_for(self, person_id: int) -> Round | None:
-        return self.session.scalar(
+        query = (
             select(Round)
             .join(Registration, registrations.c.round_id == rounds.c.id)
             .where(registrations.c.person_id == person_id)
             .order_by(rounds.c.opens_at.desc())
         )
+        found: Round | None = self._remember(
+            ("latest_round_for", person_id), lambda: self.session.scalar(query)
+        )
+        return found
 
     # registrations
     def registration(self, round_id: int, person_id: int) -> Registration | None:
-        return self.session.scalar(
-            select(Registration).where(
-                registrations.c.round_id == round_id, registrations.c.person_id == person_id
-            )
+        query = select(Registration).where(
+            registrations.c.round_id == round_id, registrations.c.person_id == person_id
         )
+        found: Registration | None = self._remember(
+            ("registration", round_id, person_id), lambda: self.session.scalar(query)
+        )
+        return found
 
     def registrations(
         self, round_id: int, status: RegistrationStatus | None = None
@@ -226,21 +250,37 @@ class Repository:
             select(Pairing).where(pairings.c.status == PairingStatus.ACTIVE).order_by(pairings.c.id)
         ).all()
 
+    def pairings_in(self, round_id: int) -> Sequence[Pairing]:
+        return self.session.scalars(
+            select(Pairing).where(pairings.c.round_id == round_id).order_by(pairings.c.id)
+        ).all()
+
+    def approaches_in(self, round_id: int) -> Sequence[Approach]:
+        return self.session.scalars(
+            select(Approach).where(approaches.c.round_id == round_id).order_by(approaches.c.id)
+        ).all()
+
     # meetings
+    def meetings_of(self, pairing_ids: Sequence[int]) -> Sequence[Meeting]:
+        """Every logging (both partners' copies) for these pairings."""
+        return self.session.scalars(
+            select(Meeting).where(meetings.c.pairing_id.in_(pairing_ids)).order_by(meetings.c.id)
+        ).all()
+
     def meetings(self, pairing_id: int) -> Sequence[Meeting]:
         return self.session.scalars(
             select(Meeting).where(meetings.c.pairing_id == pairing_id).order_by(meetings.c.met_on)
         ).all()
 
+    def distinct_meetings(self, pairing_id: int) -> list[Meeting]:
+        """Meetings that took place: one logged by both partners counts once."""
+        return distinct_meetings(self.meetings(pairing_id))
+
     def minutes_met(self, pairing_id: int) -> int:
-        return (
-            self.session.scalar(
-                select(func.coalesce(func.sum(meetings.c.minutes), 0)).where(
-                    meetings.c.pairing_id == pairing_id
-                )
-            )
-            or 0
-        )
+        return sum(m.minutes for m in self.distinct_meetings(pairing_id))
+
+    def all_meetings(self) -> Sequence[Meeting]:
+        return self.session.scalars(select(Meeting).order_by(meetings.c.met_on)).all()
 
     # mail records
     def inbound_by_key(self, key: str) -> InboundMessage | None:
@@ -257,9 +297,26 @@ class Repository:
         )
 
     def token(self, token_hash: str) -> ReplyToken | None:
-        return self.session.scalar(
-            select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        query = select(ReplyToken).where(reply_tokens.c.token_hash == token_hash)
+        found: ReplyToken | None = self._remember(
+            ("token", token_hash), lambda: self.session.scalar(query)
         )
+        return found
+
+    def outbound_facts(self) -> Sequence[tuple[int | None, str, str, datetime | None, str, bool]]:
+        """(person, template, status, sent_at, last_error, automatic) for every email:
+        the figures the health report needs, without loading any message body."""
+        o = outbound_messages.c
+        rows = self.session.execute(
+            select(o.person_id, o.template, o.status, o.sent_at, o.last_error, o.automatic_answer)
+        )
+        return [(p, t, str(s), at, e, bool(a)) for p, t, s, at, e, a in rows]
+
+    def inbound_facts(self) -> Sequence[tuple[int | None, str, str, datetime]]:
+        """(person, status, kind, received_at) for every message received."""
+        i = inbound_messages.c
+        rows = self.session.execute(select(i.person_id, i.status, i.kind, i.received_at))
+        return [(p, str(s), k, at) for p, s, k, at in rows]
 
     # audit trail
     def latest_audit(self, action: str, subject: str) -> AuditEvent | None:

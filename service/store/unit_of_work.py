@@ -6,15 +6,19 @@ together or not at all: leaving the `with` block without `commit()` rolls back.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from service import clock
 from service.domain.model import AuditEvent
 from service.store.database import Database
 from service.store.repository import Repository
+
+T = TypeVar("T")
 
 
 class UnitOfWork:
@@ -28,8 +32,32 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self.db.session()
-        self.repo = Repository(self.session)
+        self.repo = Repository(self.session, self.remember)
+        self._memo: dict[Hashable, Any] = {}
+        # Whatever was worked out from the data is forgotten as soon as the data changes.
+        for name in ("after_flush", "after_commit", "after_rollback"):
+            event.listen(self.session, name, self._forget)
+        event.listen(self.session, "do_orm_execute", self._forget_on_write)
         return self
+
+    def _forget_on_write(self, state: ORMExecuteState) -> None:
+        if not state.is_select:  # a bulk UPDATE or DELETE changes data behind the objects
+            self._memo.clear()
+
+    def _forget(self, *_args: object) -> None:
+        self._memo.clear()
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once for as long as nothing in this unit of work
+        changes: a handler that writes several emails to one person reads their
+        standing once. Pending changes are flushed first, so the answer is never stale."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
 
     def __exit__(
         self,

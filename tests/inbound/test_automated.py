@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from service.config import load_config
@@ -27,7 +29,6 @@ def message(headers: str, body: str = "CONFIRM") -> bytes:
         "Subject: Re: x\nAuto-Submitted: auto-generated; owner-email=x@y",
         "Subject: Re: x\nX-Autoreply: yes",
         "Subject: Re: x\nX-Autorespond: 1",
-        "Subject: Re: x\nX-Auto-Response-Suppress: All",
         "Subject: Re: x\nPrecedence: bulk",
         "Subject: Re: x\nPrecedence: auto_reply",
         "Subject: Re: x\nList-Unsubscribe: <mailto:u@x>",
@@ -42,6 +43,8 @@ def message(headers: str, body: str = "CONFIRM") -> bytes:
         "Subject: Automatisch antwoord: x",
         "Subject: Automatiskt svar: x",
         "Subject: Autosvar: x",
+        "Subject: AUTO: Smith, Sam is out of the office. (returning 20/03/2026)",
+        "Subject: Sam Jones is out of the office until Friday",
     ],
 )
 def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
@@ -49,6 +52,21 @@ def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
     assert result.kind is Kind.AUTO_REPLY, result.reason
     assert not result.may_answer and not result.needs_attention
     assert result.commands is None  # the CONFIRM in the body is never read
+
+
+def test_a_return_date_in_a_lotus_notes_subject_is_read() -> None:
+    headers = "Subject: AUTO: Jones, Sam is out of the office. (returning 20/03/2026)"
+    result = classify(message(headers, body=""), CONFIG, MemoryLookup(), now=NOW)
+    assert result.kind is Kind.AUTO_REPLY and result.auto_reply is not None
+    assert result.auto_reply.out_of_office
+    assert result.auto_reply.return_date == date(2026, 3, 20)
+
+
+def test_outlooks_suppress_header_on_a_persons_reply_is_not_evidence() -> None:
+    # Outlook and Exchange ask *others* not to auto-reply with it, on ordinary mail.
+    headers = "Subject: Re: x\nX-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply"
+    result = classify(message(headers), CONFIG, MemoryLookup(), now=NOW)
+    assert result.kind is Kind.COMMAND and not result.automated
 
 
 def test_auto_submitted_no_is_a_person() -> None:

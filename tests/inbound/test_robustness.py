@@ -1,4 +1,9 @@
-"""No input crashes the classifier or takes more than a second (hypothesis deadline)."""
+"""No input crashes the classifier.
+
+Speed is measured, not asserted: `python -m benchmarks.corpora` times reply extraction over
+real corpora and adversarial inputs. The hypothesis profile (tests/conftest.py) has no
+deadline, and is derandomised in CI.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,7 @@ from tests.inbound.helpers import CORPUS, NOW, SAM_TOKEN, MemoryLookup
 CONFIG = load_config()
 LOOKUP = MemoryLookup()
 CORPUS_BYTES = [p.read_bytes() for p in sorted(CORPUS.glob("*.eml"))]
-# "No input may take more than a second": hypothesis fails any example slower than this.
-FAST = settings(
-    deadline=1000,
+THOROUGH = settings(
     max_examples=300,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -34,7 +37,7 @@ def check(raw: bytes, config: ProgrammeConfig = CONFIG) -> None:
         assert not result.may_answer  # automated mail is never answered
 
 
-@FAST
+@THOROUGH
 @given(st.binary(max_size=4000))
 def test_arbitrary_bytes(raw: bytes) -> None:
     check(raw)
@@ -61,7 +64,7 @@ def mutated(draw: st.DrawFn) -> bytes:
     return bytes(raw)
 
 
-@FAST
+@THOROUGH
 @given(mutated())
 def test_mutated_corpus_messages(raw: bytes) -> None:
     check(raw)
@@ -137,7 +140,7 @@ def generated(draw: st.DrawFn) -> bytes:
     return text.encode(encoding, errors="replace")
 
 
-@FAST
+@THOROUGH
 @given(generated())
 def test_generated_messages(raw: bytes) -> None:
     check(raw)

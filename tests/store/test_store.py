@@ -232,3 +232,43 @@ def test_the_export_lists_rows_in_id_order(db):
     with UnitOfWork(db) as uow:
         ids = [p["id"] for p in export_state(uow)["people"]]
     assert ids == sorted(ids) and len(ids) == 2
+
+
+def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
+    """A person's standing and lookups are read once per unit of work, yet a change made
+    in it (by an object or by a bulk statement) is seen by the next read."""
+    from sqlalchemy import update
+
+    from service.standing import available_commands, standing
+    from service.store.orm import registrations
+
+    db.migrate()
+    with UnitOfWork(db) as uow:
+        r, mentee, _ = seed(uow)
+        assert r.id is not None and mentee.id is not None
+        reg = Registration(
+            round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
+            department="HMRC", profession="Policy", created_at=NOW,
+        )  # fmt: skip
+        uow.add(reg)
+        first = standing(uow, mentee)
+        assert standing(uow, mentee) is first  # read once while nothing changes
+        assert "CONFIRM" in [c for c, _ in available_commands(first)]
+        assert uow.repo.registration(r.id, mentee.id) is reg
+
+        reg.status = RegistrationStatus.CONFIRMED  # an object change: flushed, then re-read
+        after = standing(uow, mentee)
+        assert after is not first
+        assert "CONFIRM" not in [c for c, _ in available_commands(after)]
+
+        uow.session.execute(
+            update(registrations)
+            .where(registrations.c.id == reg.id)
+            .values(status=RegistrationStatus.WITHDRAWN)
+        )
+        assert standing(uow, mentee) is not after  # a bulk statement forgets too
+        assert uow.repo.person_by_email(" ALEX@dept.gov.uk ") is mentee
+        assert uow.repo.person_by_email("nobody@dept.gov.uk") is None
+        newcomer = Person(email="nobody@dept.gov.uk", first_name="N", last_name="B", created_at=NOW)
+        uow.add(newcomer)
+        assert uow.repo.person_by_email("nobody@dept.gov.uk") is newcomer

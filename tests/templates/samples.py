@@ -443,6 +443,20 @@ SAMPLES: dict[str, Context] = {
         {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]}
     ),
     "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, KEEP),
+    "programme_health": _with(
+        {
+            "day": date(2026, 10, 12),
+            "round_name": "2026",
+            "attachment": "programme-health-2026-10-12.html",
+            "headline": [
+                {"value": "84", "label": "people still in a pairing"},
+                {"value": "3", "label": "people who may need a nudge from a coordinator"},
+                {"value": "212.5", "label": "CPD hours logged"},
+            ],
+            "quality": "No feedback has been collected yet.",
+        },
+        COORDINATOR_COMMANDS,
+    ),
     "coordinator_digest": _with(
         {
             "day": date(2026, 10, 9),

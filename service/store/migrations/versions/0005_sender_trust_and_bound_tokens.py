@@ -1,7 +1,7 @@
 """sender trust on inbound mail; reply tokens bound to the address they were sent to
 
-Revision ID: 0004
-Revises: 0003_erasures
+Revision ID: 0005_sender_trust
+Revises: 0004_indexes
 Create Date: 2026-12-01 23:20:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003_erasures"
+revision: str = "0005_sender_trust"
+down_revision: str | None = "0004_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
