@@ -55,7 +55,10 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
     assert pairing.id is not None
     minutes = request.command.minutes or DEFAULT_MINUTES
     met_on = request.command.on or ctx.today
-    if any(m.met_on == met_on and m.minutes == minutes for m in uow.repo.meetings(pairing.id)):
+    if any(
+        m.met_on == met_on and m.minutes == minutes and m.logged_by == person.id
+        for m in uow.repo.meetings(pairing.id)
+    ):
         # The same meeting again (a repeated email, or the partner logging it too): one meeting.
         return already_done(
             request,
