@@ -48,7 +48,8 @@ def email_to(
 ) -> Email:
     """An email to a participant with the shared context (person, commands available now).
 
-    When `request` is given the email answers it, in the same thread.
+    When `request` is given the email answers it, in the same thread, and counts as an
+    automatic answer: one shared daily limit per sender for every kind (flood.py).
     """
     thread = request.thread.reply_headers() if request is not None else {}
     return Email(
@@ -61,7 +62,7 @@ def email_to(
             **(context or {}),
         },
         purpose=purpose,
-        automatic_answer=automatic_answer,
+        automatic_answer=automatic_answer or request is not None,
         **thread,
     )
 

@@ -53,11 +53,25 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
     assert person.id is not None
     pairing = the_pairing(uow, request, ctx)
     assert pairing.id is not None
+    minutes = request.command.minutes or DEFAULT_MINUTES
+    met_on = request.command.on or ctx.today
+    if any(
+        m.met_on == met_on and m.minutes == minutes and m.logged_by == person.id
+        for m in uow.repo.meetings(pairing.id)
+    ):
+        # The same meeting again (a repeated email, or the partner logging it too): one meeting.
+        return already_done(
+            request,
+            uow,
+            what_short="that meeting is logged",
+            command="MET",
+            what=f"we already have a {minutes}-minute meeting on {met_on:%d %B %Y} logged.",
+        )
     meeting = rules.log_meeting(
         pairing,
         by=person.id,
-        minutes=request.command.minutes or DEFAULT_MINUTES,
-        met_on=request.command.on or ctx.today,
+        minutes=minutes,
+        met_on=met_on,
         today=ctx.today,
         now=ctx.now,
     )

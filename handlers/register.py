@@ -7,6 +7,7 @@ replying CONFIRM (or "yes"): the form could have been filled in for someone else
 
 from __future__ import annotations
 
+from handlers import form_update
 from handlers.common import answer_key, email_to
 from service import clock
 from service.bus import CommandRequest, Context, FormRequest, handles, handles_forms
@@ -14,6 +15,7 @@ from service.domain import rules
 from service.domain.model import RegistrationStatus, Role
 from service.errors import DomainError
 from service.inbound import forms
+from service.mail import tokens
 from service.messages import Email, Recipient
 from service.registration import registration_context, upsert_registration
 from service.store.records import InterestEntry
@@ -74,6 +76,10 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
             )
         ]
     assert round_.id is not None
+    existing = uow.repo.person_by_email(data.email)
+    if not request.confirmed and form_update.needs_confirmation(uow, existing, round_.id):
+        assert existing is not None
+        return form_update.ask(uow, existing, round_.id, data, ctx, f"form-update:{msg}")
     person, reg, updating = upsert_registration(uow, round_.id, data, ctx.config, ctx.now)
     if reg.status is RegistrationStatus.WITHDRAWN:
         reg.status = RegistrationStatus.PENDING_CONFIRMATION
@@ -129,6 +135,11 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
 def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
+    if tokens.kind_of(request.purpose) == tokens.FORM_UPDATE_KIND:
+        # CONFIRM to "please confirm the changes": apply the form it was about.
+        form = form_update.proposed_form(uow, request.purpose, person, ctx)
+        uow.audit("registration.update_confirmed", f"person:{person.id}")
+        return register(FormRequest(form, request.thread, confirmed=True), uow, ctx)
     round_ = uow.repo.latest_round_for(person.id)
     reg = uow.repo.registration(round_.id, person.id) if round_ and round_.id else None
     if reg is None:

@@ -1,13 +1,21 @@
-"""Delivery reports: mark who bounces, tell the coordinators once, never answer.
+"""Automated mail proves itself: delivery reports and out-of-office replies.
 
-The person is found by the token in the returned message first (it names them for
-certain), then by the Message-ID of our email the report quotes, then by the failed
-recipient's address. A permanent failure marks the person `bouncing_since` (the outbox
-then stops writing to them) and the email failed; a delay is only noted.
+Anyone can send us a message that looks like a bounce, so a report changes someone's
+state only when it refers to a message we sent: the Message-ID of one of our emails in
+the returned headers (the person is that email's recipient), or one of our reply tokens
+(secret, bound to the person) in the returned message. An address in the report's own
+text (X-Failed-Recipients, the DSN fields) never names anyone: it is the attacker's to
+write. A permanent failure marks the person `bouncing_since` (the outbox then stops
+writing to them) and the email failed; a delay is only noted.
+
+An out-of-office pauses nudges only for the person whose address it comes from *and*
+whose token (or one of our Message-IDs sent to that address) it carries, and for at most
+`[security] out_of_office_max_pause_days`.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from service.domain.model import Person
@@ -31,6 +39,7 @@ def _records(uow: UnitOfWork, bounce: Bounce) -> list[OutboundMessage]:
 
 
 def _person(uow: UnitOfWork, bounce: Bounce, records: list[OutboundMessage]) -> Person | None:
+    """Whose mail failed: only from proof that the report is about mail we sent."""
     for token in bounce.tokens:
         record = uow.repo.token(tokens.token_hash(token))  # an expired token still names them
         if record is not None:
@@ -38,9 +47,39 @@ def _person(uow: UnitOfWork, bounce: Bounce, records: list[OutboundMessage]) -> 
     for outbound in records:
         if outbound.person_id is not None:
             return uow.repo.person(outbound.person_id)
-    for address in bounce.failed_recipients:
-        person = uow.repo.person_by_email(address)
-        if person is not None:
+    # Never bounce.failed_recipients: the report's own text is the sender's to write.
+    return None
+
+
+def record_auto_reply(c: Classification, uow: UnitOfWork, ctx: Context) -> Person | None:
+    """An automatic reply: pause nudges for its sender if it proves it is theirs."""
+    person = _auto_reply_person(c, uow)
+    if person is None or c.kind.value != "auto_reply" or c.auto_reply is None:
+        return person
+    back = c.auto_reply.return_date
+    if back is None:
+        return person
+    # Nudges wait until they are back, but never longer than the configured pause.
+    latest = ctx.today + timedelta(days=ctx.config.security.out_of_office_max_pause_days)
+    until: date = min(back, latest)
+    person.away_until = until
+    uow.audit("person.away", f"person:{person.id}", {"until": until.isoformat()})
+    return person
+
+
+def _auto_reply_person(c: Classification, uow: UnitOfWork) -> Person | None:
+    """The person an automatic reply is from: its From address, and proof it answers our
+    mail to that address (their token, or our Message-ID in In-Reply-To/References)."""
+    person = uow.repo.person_by_email(c.sender) if c.sender else None
+    if person is None or person.id is None:
+        return None
+    if c.token:
+        record = uow.repo.token(tokens.token_hash(c.token))
+        if record is not None and record.person_id == person.id:
+            return person
+    for message_id in c.our_references:
+        outbound = uow.repo.outbound_by_message_id(message_id)
+        if outbound is not None and outbound.person_id == person.id:
             return person
     return None
 

@@ -73,6 +73,8 @@ class FormRequest:
 
     form: FormResult
     thread: Thread = field(default_factory=Thread)
+    # The registered person confirmed this form by email (handlers.form_update).
+    confirmed: bool = False
 
 
 Request = CommandRequest | FormRequest

@@ -239,6 +239,48 @@ class Form(_Strict):
         return self
 
 
+class Security(_Strict):
+    """How sure we are of who sent a message (see `service.inbound.sender`).
+
+    Evidence is what the receiving mail system adds and a sender cannot forge. With no
+    `authserv_id` and no Exchange organisation headers, verification is off: no sender
+    counts as verified, so privileged mail needs a confirmation round trip.
+    """
+
+    # The authserv-id of the receiving host's Authentication-Results header (RFC 8601).
+    authserv_id: str = Field(default="", pattern=r"^[^\s;()=]*$")
+    # Exchange Online writes its Authentication-Results with no authserv-id: when true,
+    # the topmost Authentication-Results header counts if (and only if) it has none.
+    trust_topmost_without_authserv_id: bool = False
+    # X-MS-Exchange-Organization-AuthAs: Internal (Exchange strips it from external mail)
+    # proves a sender inside our Microsoft 365 organisation, for these From domains.
+    exchange_organization_domains: tuple[str, ...] = ()
+    # Form updates for one address in one day; more go to the coordinators.
+    form_updates_per_address_per_day: int = Field(default=3, ge=1)
+    # UNPAIR / WITHDRAW with a reply token older than this need a confirmation round trip.
+    destructive_token_max_age_days: int = Field(default=90, ge=1)
+    # An out-of-office pauses nudges for at most this many days.
+    out_of_office_max_pause_days: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _domains_are_domains(self) -> Security:
+        for domain in self.exchange_organization_domains:
+            if "@" in domain or "." not in domain or domain != domain.strip().lower():
+                raise ValueError(
+                    f"exchange_organization_domains: {domain!r} is not a lower-case domain"
+                    " such as dept.gov.uk"
+                )
+        return self
+
+    @property
+    def verification_on(self) -> bool:
+        return bool(
+            self.authserv_id
+            or self.trust_topmost_without_authserv_id
+            or self.exchange_organization_domains
+        )
+
+
 class Department(_Strict):
     name: str = Field(min_length=1)
     aliases: tuple[str, ...] = ()
@@ -261,6 +303,7 @@ class ProgrammeConfig(_Strict):
     limits: Limits
     sending: Sending
     schedule: Schedule = Schedule()
+    security: Security = Security()
     form: Form
     departments: tuple[Department, ...] = ()
 

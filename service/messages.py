@@ -42,6 +42,9 @@ class Email:
     automatic_answer: bool = False
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
+    # A reply token for this person although the email goes to someone else (a
+    # coordinator's confirmation round trip about them); bound to the recipient's address.
+    token_for: int | None = None
 
 
 def recipient(person: Person) -> Recipient:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service import bus, clock, privacy
+from service import bus, clock, confirmations, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
@@ -203,6 +203,7 @@ def _handle_stored(app: App, inbound_id: int) -> InboundMessage:
             assert record is not None
             classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
             outcome = route(classification, uow, bus.Context(app.config, clock.now()))
+            record.sender_trust = str(classification.sender_check)[:300]
             _apply(uow, record, outcome, classification.kind.value, app)
             uow.commit()
             return record
@@ -251,7 +252,10 @@ def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str,
     outbox.queue_all(uow, outcome.emails, app.config)
     record.status = outcome.status
     record.kind = kind
-    record.reason = outcome.reason[:1000]
+    reason = outcome.reason
+    if outcome.status is InboundStatus.NEEDS_ATTENTION and record.sender_trust:
+        reason += f" [sender {record.sender_trust}]"  # what the coordinator needs to judge it
+    record.reason = reason[:1000]
     record.person_id = outcome.person_id
     record.processed_at = clock.now()
 
@@ -270,7 +274,10 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         record = uow.session.get(InboundMessage, inbound_id)
         assert record is not None
         classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
+        record.sender_trust = str(classification.sender_check)[:300]
         person = _sender(uow, classification)
+        if tokens.kind_of(_token_purpose(uow, classification)) == tokens.COORDINATOR_KIND:
+            person = None  # a coordinator's round trip: never answer the participant
         emails = []
         if person is not None:
             if classification.kind is Kind.COMMAND and not person.erased:
@@ -361,7 +368,7 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN) and _erased(c, uow):
         return Outcome(InboundStatus.IGNORED, "from an address whose data was erased; not kept")
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
-        return _automatic(c, uow)
+        return _automatic(c, uow, ctx)
     if c.kind is Kind.TOO_LARGE:
         return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason)
     if c.kind is Kind.BOUNCE:
@@ -370,6 +377,13 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
         return record_bounce(c, uow, ctx)
     if c.kind is Kind.FORGED_FORM:
         return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason)
+    if c.sender_check.forged:
+        return Outcome(InboundStatus.NEEDS_ATTENTION, f"{c.reason}; the sender looks forged")
+    if c.kind is Kind.FORM and not c.sender_check.verified:
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"{c.reason}, but the relay is not verified, so it was not read as a form",
+        )
     if c.kind is Kind.FORM:
         assert c.form is not None
         emails = bus.form_handler()(bus.FormRequest(c.form, _thread(c)), uow, ctx)
@@ -397,19 +411,10 @@ def _erased(c: Classification, uow: UnitOfWork) -> bool:
     return True
 
 
-def _automatic(c: Classification, uow: UnitOfWork) -> Outcome:
-    person = uow.repo.person_by_email(c.sender) if c.sender else None
-    if (
-        c.kind is Kind.AUTO_REPLY
-        and person is not None
-        and c.auto_reply is not None
-        and c.auto_reply.return_date is not None
-    ):
-        # Nudges wait until they are back.
-        person.away_until = c.auto_reply.return_date
-        uow.audit(
-            "person.away", f"person:{person.id}", {"until": c.auto_reply.return_date.isoformat()}
-        )
+def _automatic(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+    from service.bounces import record_auto_reply
+
+    person = record_auto_reply(c, uow, ctx)
     return Outcome(InboundStatus.IGNORED, c.reason, person_id=person.id if person else None)
 
 
@@ -425,9 +430,21 @@ def _resolve_answer(c: Classification, purpose: str) -> tuple[Command, ...]:
         "approach": Verb.ACCEPT if yes else Verb.DECLINE,
         "continue": Verb.CONTINUE if yes else None,
         "erasure": Verb.DELETE_MY_DATA if yes else None,
+        tokens.CONFIRM_KIND: Verb.CONFIRM if yes else None,
+        tokens.COORDINATOR_KIND: Verb.CONFIRM if yes else None,
+        tokens.FORM_UPDATE_KIND: Verb.CONFIRM if yes else None,
     }
     verb = mapping.get(kind)
     return (Command(verb),) if verb is not None else ()
+
+
+def _confirmed(commands: tuple[Command, ...], purpose: str) -> tuple[Command, ...]:
+    """CONFIRM in answer to "please confirm UNPAIR" is that UNPAIR."""
+    if tokens.kind_of(purpose) == tokens.CONFIRM_KIND and [cmd.verb for cmd in commands] == [
+        Verb.CONFIRM
+    ]:
+        return (Command(Verb(tokens.detail_of(purpose))),)
+    return commands
 
 
 def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
@@ -438,14 +455,48 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             "reply token unknown or expired, so the sender cannot be confirmed",
         )
     purpose = _token_purpose(uow, c)
-    assert person.id is not None
+    assert person.id is not None and c.token is not None
+    record = tokens.resolve(uow, c.token, ctx.now)
+    assert record is not None
+    commands = _confirmed(_resolve_answer(c, purpose) if c.commands else (), purpose)
+    verdict = tokens.binding(
+        record,
+        c.sender,
+        [cmd.verb.value for cmd in commands],
+        ctx.now,
+        ctx.config.security.destructive_token_max_age_days,
+    )
+    if verdict.binding is tokens.Binding.OTHER_ADDRESS:
+        # Not theirs: an unknown sender. The token is noted for the coordinators.
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"reply token {c.token[:4]}… (issued to person {person.id} at another address)"
+            " used from a different address: treated as an unknown sender",
+        )
+    if tokens.kind_of(purpose) == tokens.COORDINATOR_KIND:
+        # The token names the participant the coordinator asked about, not the sender.
+        return _coordinator_confirmed(c, uow, ctx, person, purpose)
+    if verdict.binding is tokens.Binding.NOT_OFFERED:
+        raise DomainError(
+            f"the email you replied to did not offer {verdict.verb.replace('_', ' ').upper()},"
+            " so we have changed nothing. Please reply to the most recent email we sent you,"
+            " which lists what you can send now."
+        )
+    if verdict.binding is tokens.Binding.TOO_OLD:
+        ask = confirmations.ask_person(person, verdict.verb, _thread(c))
+        return Outcome(
+            InboundStatus.PROCESSED,
+            f"{verdict.verb} with a reply token older than"
+            f" {ctx.config.security.destructive_token_max_age_days} days: confirmation asked",
+            [ask],
+            person.id,
+        )
     _mail_reaches(uow, person)
     # Any command is a sign of life: for the pairing the reply is about when the token
     # says so, otherwise for each of the sender's pairings.
     for pairing in uow.repo.active_pairings_of(person.id):
         if not purpose.startswith("pairing:") or purpose == f"pairing:{pairing.id}":
             liveness.seen(pairing, person.id, ctx.now)
-    commands = _resolve_answer(c, purpose) if c.commands else ()
     if not commands:
         reason = (c.commands.reason if c.commands else "") or "no command found"
         answer = problem_answer(
@@ -483,6 +534,7 @@ def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcom
     if not commands:
         return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason or "coordinator mail")
     emails: list[Email] = []
+    asked = False
     for command in commands:
         target = uow.repo.person_by_email(command.target) if command.target else None
         handler = bus.command_handler(command.verb.value)
@@ -491,9 +543,38 @@ def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcom
                 InboundStatus.NEEDS_ATTENTION,
                 "coordinator command without a known participant address",
             )
+        if not c.sender_check.verified and command.verb.value in tokens.DESTRUCTIVE:
+            # From alone proves nothing: ask the coordinator address itself first.
+            emails.append(
+                confirmations.ask_coordinator(c.sender, target, command.verb.value, _thread(c))
+            )
+            asked = True
+            continue
         request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
-        emails.extend(handler(request, uow, ctx))
-    return Outcome(InboundStatus.PROCESSED, "coordinator command", emails)
+        answers = handler(request, uow, ctx)
+        if not c.sender_check.verified:
+            # Anyone can write From: coordinators@…, so these count towards the daily limit.
+            answers = [replace(e, automatic_answer=True) for e in answers]
+        emails.extend(answers)
+    reason = "coordinator command" + (": confirmation asked (sender not verified)" if asked else "")
+    return Outcome(InboundStatus.PROCESSED, reason, emails)
+
+
+def _coordinator_confirmed(
+    c: Classification, uow: UnitOfWork, ctx: bus.Context, target: Person, purpose: str
+) -> Outcome:
+    """A coordinator's CONFIRM to our round trip: carry out the command it was about."""
+    commands = _resolve_answer(c, purpose) if c.commands else ()
+    verb = tokens.detail_of(purpose)
+    handler = bus.command_handler(verb)
+    if [cmd.verb for cmd in commands] != [Verb.CONFIRM] or handler is None or target.erased:
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION, "answer to a coordinator confirmation without CONFIRM"
+        )
+    command = Command(Verb(verb), target=target.email)
+    request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
+    emails = handler(request, uow, ctx)
+    return Outcome(InboundStatus.PROCESSED, f"coordinator command confirmed: {verb}", emails)
 
 
 def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:

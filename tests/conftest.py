@@ -41,9 +41,13 @@ def _real_clock() -> Iterator[None]:
     clock.set_now(None)
 
 
+# As a deployment: the receiving host's authserv-id is configured (tests/deployment.toml).
+TEST_CONFIG = Path(__file__).parent / "deployment.toml"
+
+
 @pytest.fixture(scope="session")
 def config() -> ProgrammeConfig:
-    return load_config()
+    return load_config(TEST_CONFIG)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ client would: to its Reply-To, quoting it, with In-Reply-To and References.
 from __future__ import annotations
 
 import email
+import email.utils
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,8 +119,22 @@ class Programme:
         return [p for sub in ("new", "cur") for p in sorted((base / sub).glob("*"))]
 
     # --- building messages ------------------------------------------------------
-    def form(self, answers: dict[str, str], *, sender: str = FORM_SENDER) -> EmailMessage:
-        """A registration form response as Microsoft Forms relays it (plain text)."""
+    def authenticated(self, msg: EmailMessage, result: str = "pass") -> EmailMessage:
+        """Add what the configured receiving host adds: its Authentication-Results, here a
+        DMARC `result` for the From domain (`verified` senders need "pass")."""
+        domain = email.utils.parseaddr(str(msg["From"]))[1].rpartition("@")[2]
+        authserv = self.app.config.security.authserv_id or "mx.unconfigured.test"
+        msg["Authentication-Results"] = (
+            f"{authserv}; spf={result} smtp.mailfrom={domain};"
+            f" dkim={result} header.d={domain}; dmarc={result} header.from={domain}"
+        )
+        return msg
+
+    def form(
+        self, answers: dict[str, str], *, sender: str = FORM_SENDER, verified: bool = True
+    ) -> EmailMessage:
+        """A registration form response as Microsoft Forms relays it (plain text), with the
+        receiving host's evidence that the relay sent it unless `verified` is False."""
         questions = {q.field: q.text for q in self.app.config.form.questions}
         body = "\n".join(f"{questions.get(k, k)}: {v}" for k, v in answers.items())
         msg = EmailMessage()
@@ -129,12 +144,14 @@ class Programme:
         msg["Message-ID"] = make_msgid(domain="forms.example")
         msg["Date"] = format_datetime(clock.now())
         msg.set_content(body)
-        return msg
+        return self.authenticated(msg) if verified else msg
 
     def reply(self, to: Sent, body: str, *, sender: str | None = None) -> EmailMessage:
         """Answer one of our emails as a person would, quoting it."""
         msg = EmailMessage()
-        msg["From"] = sender or to.to
+        # Their mail client writes their own name, not the one we used (which could hold
+        # anything a form said): the bare address.
+        msg["From"] = sender or email.utils.parseaddr(to.to)[1]
         msg["To"] = to.reply_to
         msg["Subject"] = "RE: " + to.subject
         msg["Message-ID"] = make_msgid(domain="dept.example")
@@ -145,8 +162,11 @@ class Programme:
         msg.set_content(f"{body}\n\nOn {to.message['Date']}, the programme wrote:\n{quoted}\n")
         return msg
 
-    def plain(self, sender: str, subject: str, body: str, **headers: str) -> EmailMessage:
-        """A message that answers nothing of ours."""
+    def plain(
+        self, sender: str, subject: str, body: str, *, verified: bool = True, **headers: str
+    ) -> EmailMessage:
+        """A message that answers nothing of ours; verified by the receiving host unless
+        `verified` is False (a coordinator's mail needs it to act at once)."""
         msg = EmailMessage()
         msg["From"] = sender
         msg["To"] = self.app.config.programme.mailbox
@@ -156,7 +176,7 @@ class Programme:
         for name, value in headers.items():
             msg[name.replace("_", "-")] = value
         msg.set_content(body)
-        return msg
+        return self.authenticated(msg) if verified else msg
 
 
 def person_answers(

@@ -42,11 +42,7 @@ class Agenda:
         while self._queue and self._queue[0][0] <= end:
             until = min(max(self._queue[0][0], self.world.now) + poll, end)
             planned_before = next(self._order)
-            while (
-                self._queue
-                and self._queue[0][0] <= until
-                and self._queue[0][1] < planned_before
-            ):
+            while self._queue and self._queue[0][0] <= until and self._queue[0][1] < planned_before:
                 moment, _, action = heapq.heappop(self._queue)
                 self.world.advance(max(moment, self.world.now))
                 action()

@@ -94,6 +94,12 @@ class Letters:
         msg["Message-ID"] = self._id(sender.split("@")[1])
         msg["Date"] = format_datetime(now)
         msg.set_content("\n".join(f"{questions.get(k, k)}: {v}" for k, v in answers.items()))
+        if sender == FORM_SENDER and self.config.security.authserv_id:
+            # What the receiving host adds for the genuine relay (service.inbound.sender).
+            domain = sender.split("@")[1]
+            msg["Authentication-Results"] = (
+                f"{self.config.security.authserv_id}; dmarc=pass header.from={domain}"
+            )
         return msg
 
     def reply(

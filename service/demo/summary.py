@@ -107,16 +107,11 @@ def _mailbox_load(app: App, c: Connection, s: Summary) -> None:
     sending = app.config.sending
     s.per_minute_limit, s.per_day_limit = sending.messages_per_minute, sending.recipients_per_day
     s.match_emails = int(
-        c.scalar(
-            select(func.count()).where(outbound_messages.c.template.in_(MATCH_TEMPLATES))
-        )
-        or 0
+        c.scalar(select(func.count()).where(outbound_messages.c.template.in_(MATCH_TEMPLATES))) or 0
     )
     s.match_minutes = eta(s.match_emails, sending).minutes
     attention = c.execute(
-        select(inbound_messages.c.received_at).where(
-            inbound_messages.c.status == "needs_attention"
-        )
+        select(inbound_messages.c.received_at).where(inbound_messages.c.status == "needs_attention")
     )
     s.attention_peak = _busiest((m for (m,) in attention), tz, hourly=False)
 

@@ -31,6 +31,8 @@ from service.inbound.html_text import html_table_rows
 from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.inbound.replies import new_text
 from service.inbound.reports import Report, ReportKind, read_report
+from service.inbound.sender import NOT_CHECKED, SenderCheck
+from service.inbound.sender import check as check_sender
 from service.text import fold
 
 TOKEN_ALPHABET = "a-z2-7"
@@ -119,6 +121,8 @@ class Classification:
     auto_reply: AutoReply | None = None
     form: FormResult | None = None
     commands: CommandReading | None = field(default=None)
+    # How sure we are of the sender (service.inbound.sender), from the receiving host's evidence.
+    sender_check: SenderCheck = NOT_CHECKED
 
     @property
     def needs_attention(self) -> bool:
@@ -315,6 +319,7 @@ def _classify(
         our_references=tuple(dict.fromkeys(our_refs)),
         subject=mail.subject,
         date=mail.date,
+        sender_check=check_sender(mail.headers, config.security),
     )
 
     reason = _own_loop(mail, config, lookup)

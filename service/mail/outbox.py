@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 
 from service import clock, privacy
 from service.config import ProgrammeConfig
+from service.inbound.flood import Allowance, auto_answer_allowance
 from service.mail import tokens
 from service.mail.compose import compose
 from service.mail.ratelimit import SendLimitExceeded
@@ -95,16 +96,17 @@ def queue(
             return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
-        limit = config.limits.auto_answers_per_sender_per_day
+        # One shared limiter for every kind of automatic answer (service.inbound.flood).
         sent_today = automatic_answers_today(uow, address, now, config.programme.timezone)
-        if sent_today >= limit:
+        allowance = auto_answer_allowance(sent_today, config.limits.auto_answers_per_sender_per_day)
+        if allowance is Allowance.SUPPRESS:
             log.info(
                 "automatic %s answer to person %s not sent: daily limit reached",
                 email.template,
                 email.to.person_id,
             )
             return None
-        if sent_today == limit - 1:
+        if allowance is Allowance.SEND_LAST:
             email = Email(
                 key=email.key,
                 template="auto_answer_limit",
@@ -118,9 +120,15 @@ def queue(
                 references=email.references,
             )
     token = None
-    if email.to.person_id is not None:
+    token_person = email.to.person_id if email.to.person_id is not None else email.token_for
+    if token_person is not None:
         token = tokens.issue(
-            uow, email.to.person_id, email.purpose, now, config.limits.token_lifetime_days
+            uow,
+            token_person,
+            email.purpose,
+            now,
+            config.limits.token_lifetime_days,
+            address=address,
         )
     rendered = render(email.template, {**common_context(config), **email.context})
     try:

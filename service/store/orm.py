@@ -234,6 +234,7 @@ inbound_messages = Table(
     Column("processed_at", UTCDateTime),
     Column("moved_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("sender_trust", String(300), nullable=False, default="", server_default=""),
 )
 
 outbound_messages = Table(
@@ -273,6 +274,7 @@ reply_tokens = Table(
     Column("purpose", String(64), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("address", String(320)),
 )
 
 interest_list = Table(

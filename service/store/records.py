@@ -42,6 +42,8 @@ class InboundMessage:
     processed_at: datetime | None = None
     moved_at: datetime | None = None  # when the mailbox copy left the inbox
     attempts: int = 0
+    # How sure we are of the sender: "verified: …", "unverified: …" or "forged: …".
+    sender_trust: str = ""
 
 
 DEDUPE_KEY_CHARS = 255  # the width of outbound_messages.dedupe_key
@@ -90,6 +92,9 @@ class ReplyToken:
     created_at: datetime
     expires_at: datetime
     id: int | None = None
+    # The address the token was sent to: a reply from any other address is not theirs.
+    # None for tokens issued before tokens were bound (they keep their old meaning).
+    address: str | None = None
 
 
 @dataclass(eq=False)

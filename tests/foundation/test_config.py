@@ -118,6 +118,13 @@ def test_environment_names_the_file(tmp_path, monkeypatch):
             '[[form.questions]]\nfield = "shoe_size"\ntext = "Shoe size"\n',
             "unknown field 'shoe_size'",
         ),
+        ('[security]\nauthserv_id = "mx.dept.example; dmarc=pass"\n', "security.authserv_id"),
+        ("[security]\ndestructive_token_max_age_days = 0\n", "destructive_token_max_age_days"),
+        (
+            '[security]\nexchange_organization_domains = ["alex@dept.gov.uk"]\n',
+            "'alex@dept.gov.uk' is not a lower-case domain",
+        ),
+        ("[security]\nverify = true\n", "security.verify: unknown key"),
         ("wat = 1\n", "wat: unknown key"),
         ("[timings\n", "not valid TOML"),
     ],

@@ -20,6 +20,7 @@ from jobs import locks, runtime
 from service import clock
 from service.app import App
 from tests.cli_runner import run
+from tests.conftest import TEST_CONFIG
 from tests.fakes.graph_server import make_certificate
 from tests.harness import Programme, person_answers
 from tests.servers.redis import start_redis_server, unavailable_reason
@@ -40,6 +41,8 @@ def programme(app: App) -> Programme:
 
 def _env(app: App, redis_url: str) -> dict[str, str]:
     env = {**os.environ, "MENTORING_HOME": str(app.settings.home), "REDIS_URL": redis_url}
+    # The deployment the tests run as (its authserv-id verifies the harness's form relay).
+    env["MENTORING_CONFIG"] = str(TEST_CONFIG)
     env.pop("MENTORING_NOW", None)
     return env
 

@@ -113,7 +113,9 @@ class Rehearsal:
         # The workers poll every minute (the smallest interval) and send at `per_minute`.
         self.config_file.write_text(
             f"[sending]\nmessages_per_minute = {per_minute}\n\n"
-            "[schedule]\npoll_mailbox_every_minutes = 1\n"
+            "[schedule]\npoll_mailbox_every_minutes = 1\n\n"
+            # The receiving host's authserv-id, so the form relay's mail is verified.
+            '[security]\nauthserv_id = "mx.mentoring.test"\n'
         )
         config = load_config(self.config_file)
         self.mailbox = config.programme.mailbox

@@ -379,6 +379,23 @@ SAMPLES: dict[str, Context] = {
         [("YES", "delete my information"), ("DELETE MY DATA", "the same as YES")],
     ),
     "erasure_done": _with({}, []),
+    "confirm_command": _with(
+        {
+            "action": "withdraw Carol King from the programme",
+            "why": "We check before acting on a coordinator's email that we cannot verify.",
+        },
+        [("CONFIRM", "go ahead")],
+    ),
+    "form_update_confirm": _with(
+        {
+            "changes": [
+                {"label": "Grade", "old": "Executive Officer", "new": "Grade 7"},
+                {"label": "Last name", "old": "King", "new": "King-Smith"},
+            ],
+            "match_preference_changed": True,
+        },
+        [("CONFIRM", "make these changes")],
+    ),
     "problem_answer": _with(
         {
             "problem": "Sam O'Neill is not one of your speed mentors, so we can't ask them.",

@@ -49,12 +49,17 @@ def test_form_with_three_mistakes_gets_one_answer_listing_all(programme: Program
     assert "G8" in answer.text
 
 
-def test_registering_twice_updates_and_says_so(programme: Programme) -> None:
+def test_registering_twice_updates_once_confirmed_and_says_so(programme: Programme) -> None:
     programme.send(programme.form(person_answers("alex@dwp.gov.uk", "Alex", "Lee")))
     programme.send(programme.form(person_answers("alex@dwp.gov.uk", "Alex", "Lee", grade="HEO")))
     [reg] = registrations(programme)
+    assert reg.grade == "EO"  # the second form only proposes the change
+    asked = programme.last_to("alex@dwp.gov.uk")
+    assert "Higher Executive Officer" in asked.text
+    programme.send(programme.reply(asked, "CONFIRM"))
+    [reg] = registrations(programme)
     assert reg.grade == "HEO"
-    assert len(programme.inbox_of("alex@dwp.gov.uk")) == 2
+    assert len(programme.inbox_of("alex@dwp.gov.uk")) == 3
 
 
 def test_replaying_the_same_message_changes_nothing(programme: Programme) -> None:

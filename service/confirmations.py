@@ -1,0 +1,69 @@
+"""Confirmation round trips: "reply CONFIRM to withdraw Carol King".
+
+When the evidence for a command that ends something is not strong enough (a coordinator
+whose mail we cannot verify, a participant's reply token older than allowed), we do not
+act: we email the address the command claims to come from (never its Reply-To) and act
+only on a reply carrying the fresh token, which is bound to that address and purpose.
+"""
+
+from __future__ import annotations
+
+from service.bus import Thread
+from service.domain.model import Person
+from service.mail import tokens
+from service.messages import Email, Recipient, person_context, recipient
+
+_ACTIONS = {
+    "unpair": "end the mentoring partnership of {name}",
+    "withdraw": "withdraw {name} from the programme",
+    "delete_my_data": "delete the information we hold about {name}",
+}
+
+_OWN = {
+    "unpair": "end your mentoring partnership",
+    "withdraw": "take you out of this round of the programme",
+    "delete_my_data": "delete the information we hold about you",
+}
+
+
+def action(verb: str, name: str) -> str:
+    return _ACTIONS.get(verb, verb.replace("_", " ") + " for {name}").format(name=name)
+
+
+def ask_coordinator(coordinator: str, target: Person, verb: str, thread: Thread) -> Email:
+    """Ask a coordinator address to confirm a command about `target`."""
+    assert target.id is not None
+    return Email(
+        key=f"coordinator-confirm:{verb}:{target.id}:{thread.message_id or '-'}:{coordinator}",
+        template="confirm_command",
+        to=Recipient(address=coordinator, name="Mentoring coordinators"),
+        context={
+            "person": {"first_name": "coordinators", "last_name": "", "email": coordinator},
+            "commands": [("CONFIRM", "go ahead")],
+            "action": action(verb, target.name or target.email),
+            "why": "We could not verify that the email came from a coordinator's mailbox,"
+            " so we check with that mailbox before acting.",
+        },
+        purpose=f"{tokens.COORDINATOR_KIND}:{verb}",
+        token_for=target.id,
+        automatic_answer=True,
+        **thread.reply_headers(),
+    )
+
+
+def ask_person(person: Person, verb: str, thread: Thread) -> Email:
+    """Ask a participant to confirm a command sent with an old reply token."""
+    return Email(
+        key=f"confirm:{verb}:{person.id}:{thread.message_id or '-'}",
+        template="confirm_command",
+        to=recipient(person),
+        context={
+            "person": person_context(person),
+            "commands": [("CONFIRM", "go ahead")],
+            "action": _OWN.get(verb, verb.replace("_", " ")),
+            "why": "You replied to an older email of ours, so we check with you first.",
+        },
+        purpose=f"{tokens.CONFIRM_KIND}:{verb}",
+        automatic_answer=True,
+        **thread.reply_headers(),
+    )
