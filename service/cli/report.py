@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from service import clock
-from service.app import App
 from service.cli.main import cli, now_option, with_app
+
+if TYPE_CHECKING:  # the store and configuration load when the command runs
+    from service.app import App
 
 
 @cli.command()

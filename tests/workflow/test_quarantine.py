@@ -14,6 +14,7 @@ from service import pipeline
 from service.inbound.classify import Classification
 from service.store.records import InboundMessage, InboundStatus
 from tests.cli_runner import run
+from tests.conftest import TEST_CONFIG
 from tests.harness import Programme, person_answers
 
 ACCENTED = "zoë.núñez@dwp.gov.uk"  # email-validator accepts it; SMTP without SMTPUTF8 cannot
@@ -91,8 +92,10 @@ def test_a_message_that_raises_is_quarantined_at_once_and_the_pass_goes_on(
 
 
 def test_process_answers_an_accented_form_and_exits_cleanly(
-    home: Path, programme: Programme
+    home: Path, programme: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The CLI reads the deployment's configuration, as `programme` does, so the relay is verified.
+    monkeypatch.setenv("MENTORING_CONFIG", str(TEST_CONFIG))
     programme.deliver(programme.form(person_answers(ACCENTED, "Zoë", "Núñez")))
     programme.deliver(programme.form(person_answers("alex@dwp.gov.uk", "Alex", "Lee")))
     for _ in range(2):  # twice, as the report of the bug ran it
