@@ -179,6 +179,15 @@ def propose(
         return frozenset(found)
 
     same_person = {(r.person_id, r.person_id) for r in regs}
+    # Late matching keeps only committed introductions between people still in the round:
+    # someone who withdrew or was erased has left the problem, and their partner's place
+    # counts as free again.
+    mentor_ids, mentee_ids = {m.id for m in mentors}, {e.id for e in mentees}
+    staying = {
+        (i.mentor_id, i.mentee_id)
+        for i in existing
+        if i.mentor_id in mentor_ids and i.mentee_id in mentee_ids
+    }
     problem = MatchProblem(
         mentees=mentees,
         mentors=mentors,
@@ -187,7 +196,7 @@ def propose(
         | same_person
         | pairs(overrides.forbid, "forbid"),
         pinned=pairs(overrides.pin, "pin"),
-        existing=frozenset((i.mentor_id, i.mentee_id) for i in existing) if late else frozenset(),
+        existing=frozenset(staying) if late else frozenset(),
     )
     result = match(problem)
     report = build_report(problem, result, grade_names=list(vocab.grade_codes))

@@ -226,3 +226,27 @@ def test_unconfirmed_import_asks_everyone_to_confirm(home: Path, tmp_path: Path,
         keys = [o.dedupe_key for o in s.scalars(select(OutboundMessage))]
     db.dispose()
     assert len(keys) == 3 and all(k.startswith("confirm-address:") for k in keys)
+
+
+def test_late_match_ignores_people_who_left(round_ready: Path) -> None:
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
+    assert code == 0, out
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Person
+
+        emails = {p.id: p.email for p in s.scalars(select(Person))}
+    db.dispose()
+    before = {i.id for i in intros(round_ready)}
+    first = intros(round_ready)[0]
+    # A mentor with a committed introduction leaves: erased, so no longer in the problem.
+    code, out = run("--now", "2026-06-22T09:00", "person", "erase", emails[first.mentor_id], "--yes")
+    assert code == 0, out
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--dry-run")
+    assert code == 0, out
+    assert "Nothing stored" in out
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--commit")
+    assert code == 0, out
+    # Nobody is introduced to the person who left.
+    new = [i for i in intros(round_ready) if i.id not in before]
+    assert all(i.mentor_id != first.mentor_id for i in new)
