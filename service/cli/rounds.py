@@ -162,6 +162,7 @@ def round_match(
     proposed introduction, with its reason), pin or forbid pairs in an overrides file
     (--write-overrides writes one pinning every proposed pair), and run it again.
     """
+    from service.matching.report import proposed
     from service.round_matching import commit, propose, read_overrides
 
     if dry_run and commit_:
@@ -180,6 +181,15 @@ def round_match(
             f" ({'exact optimum' if proposal.result.exact else 'pruned'},"
             f" {proposal.result.seconds:.2f} s)."
         )
+        new = proposed(rep)
+        for row in new[:20]:
+            pin = " (pinned)" if row.pinned else ""
+            click.echo(
+                f"  introduce: {proposal.people[row.mentee_id].name} to"
+                f" {proposal.people[row.mentor_id].name}{pin}: {row.reason}"
+            )
+        if len(new) > 20:
+            click.echo(f"  … and {len(new) - 20} more introductions (see --report or --csv)")
         for u in rep.unmatched[:20]:
             click.echo(f"  not matched: {proposal.people[u.id].name} ({u.role}): {u.reason}")
         if len(rep.unmatched) > 20:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 import service.cli.commands  # noqa: F401  (registers the commands)
 from service.domain.model import Introduction, IntroductionStatus
+from service.round_matching import read_overrides
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage
-from service.round_matching import read_overrides
 from tests.cli_runner import init_with_round, run
 
 PEOPLE = [
@@ -100,6 +100,7 @@ def test_dry_run_explains_and_stores_nothing(round_ready: Path, tmp_path: Path) 
     assert code == 0, out
     assert "5 of 6 mentees" in out  # Ivy (SCS3) has nobody two grades above her
     assert "Ivy Roe (mentee)" in out
+    assert re.search(r"introduce: Ed Okafor to \w+ \w+: mentor (one|two) grades? above", out)
     assert "Nothing stored" in out
     html = report.read_text()
     assert "<h2>Not matched" in html and "Ivy Roe" in html
@@ -264,7 +265,7 @@ def _emails(home: Path) -> dict[int, str]:
     with db.session() as s:
         from service.domain.model import Person
 
-        found = {p.id: p.email for p in s.scalars(select(Person))}
+        found = {p.id: p.email for p in s.scalars(select(Person)) if p.id is not None}
     db.dispose()
     return found
 
