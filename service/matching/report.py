@@ -264,7 +264,7 @@ border-bottom:1px solid #eee;vertical-align:top}th{background:#f3f2f1}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#00703c}.warn{color:#b45309}
 svg text{font-size:12px;fill:#1b1b1b}
-#intros th[aria-sort]{cursor:pointer}#intros-filter{margin:.5rem 0;padding:.3rem;width:20rem}
+.wide{overflow-x:auto}#intros{font-size:.9rem}#intros th[aria-sort]{cursor:pointer}#intros-filter{margin:.5rem 0;padding:.3rem;width:20rem}
 """
 
 # Progressive enhancement: with scripts off the table is a plain table. The script adds a
@@ -425,7 +425,7 @@ def _introductions_table(report: MatchReport, labels: Mapping[tuple[str, int], s
         "Mentor", "Mentor grade", "Mentor department", "Mentor profession",
         "Reason", "Pinned",
     ]  # fmt: skip
-    out.append('<table id="intros"><thead><tr>')
+    out.append('<div class="wide"><table id="intros"><thead><tr>')
     out.append("".join(f'<th scope="col">{h}</th>' for h in heads))
     out.append("</tr></thead><tbody>")
     for row in report.introductions:
@@ -445,7 +445,7 @@ def _introductions_table(report: MatchReport, labels: Mapping[tuple[str, int], s
             pinned,
         ]
         out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return out
 
 
