@@ -264,7 +264,8 @@ border-bottom:1px solid #eee;vertical-align:top}th{background:#f3f2f1}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#00703c}.warn{color:#b45309}
 svg text{font-size:12px;fill:#1b1b1b}
-.wide{overflow-x:auto}#intros{font-size:.9rem}#intros th[aria-sort]{cursor:pointer}#intros-filter{margin:.5rem 0;padding:.3rem;width:20rem}
+.wide{overflow-x:auto}#intros{font-size:.9rem}#intros th[aria-sort]{cursor:pointer}
+#intros-filter{margin:.5rem 0;padding:.3rem;width:20rem}
 """
 
 # Progressive enhancement: with scripts off the table is a plain table. The script adds a
