@@ -359,3 +359,27 @@ def test_output_failing_after_matching_commits_nothing(round_ready: Path, tmp_pa
         f"Error: Could not write {tmp_path / 'm-totals.csv'}: Is a directory."
     )
     assert "Traceback" not in out and intros(round_ready) == []
+
+
+def test_late_match_after_a_sent_round_ignores_a_withdrawn_mentee(round_ready: Path) -> None:
+    assert run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")[0] == 0
+    assert run("--now", "2026-06-21T09:00", "round", "send-matches", "2026")[0] == 0
+    leaver = next(i for i in intros(round_ready) if i.status is IntroductionStatus.SENT)
+    # The state a WITHDRAW leaves (tests/workflow/test_withdraw.py drives the email route).
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Registration, RegistrationStatus
+
+        reg = s.scalars(
+            select(Registration).where(Registration.person_id == leaver.mentee_id)  # type: ignore[arg-type]
+        ).one()
+        reg.status = RegistrationStatus.WITHDRAWN
+        from service.domain.model import Person
+
+        name = s.get(Person, leaver.mentee_id).name  # type: ignore[union-attr]
+        s.commit()
+    db.dispose()
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--dry-run")
+    assert code == 0, out
+    assert "Nothing stored" in out
+    assert not [line for line in out.splitlines() if "introduce:" in line and name in line]
