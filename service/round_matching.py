@@ -30,7 +30,14 @@ from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
 from service.matching.model import Origin
-from service.matching.report import MatchReport, build_report, render_csv, render_html
+from service.matching.report import (
+    MatchReport,
+    build_report,
+    render_csv,
+    render_html,
+    render_overrides,
+    render_review_csv,
+)
 from service.messages import Email, person_context, recipient
 from service.rounds import get_round
 from service.standing import available_commands, standing
@@ -93,8 +100,20 @@ class Proposal:
             self.report, title=f"Match report: {self.round.name}", labels=self.labels()
         )
 
+    def contacts(self) -> dict[int, tuple[str, str]]:
+        return {pid: (p.email, p.name) for pid, p in self.people.items()}
+
     def csv(self) -> str:
+        """One row per proposed introduction."""
+        return render_review_csv(self.report, self.contacts())
+
+    def totals_csv(self) -> str:
+        """The report's totals, departments and unmatched people."""
         return render_csv(self.report, labels=self.labels())
+
+    def overrides(self) -> str:
+        """A pins.toml pinning every proposed pair, which `read_overrides` reads back."""
+        return render_overrides(self.report, self.contacts(), round_name=self.round.name)
 
 
 def _characteristics(reg: Registration) -> frozenset[str]:
@@ -179,6 +198,15 @@ def propose(
         return frozenset(found)
 
     same_person = {(r.person_id, r.person_id) for r in regs}
+    # Late matching keeps only committed introductions between people still in the round:
+    # someone who withdrew or was erased has left the problem, and their partner's place
+    # counts as free again.
+    mentor_ids, mentee_ids = {m.id for m in mentors}, {e.id for e in mentees}
+    staying = {
+        (i.mentor_id, i.mentee_id)
+        for i in existing
+        if i.mentor_id in mentor_ids and i.mentee_id in mentee_ids
+    }
     problem = MatchProblem(
         mentees=mentees,
         mentors=mentors,
@@ -187,7 +215,7 @@ def propose(
         | same_person
         | pairs(overrides.forbid, "forbid"),
         pinned=pairs(overrides.pin, "pin"),
-        existing=frozenset((i.mentor_id, i.mentee_id) for i in existing) if late else frozenset(),
+        existing=frozenset(staying) if late else frozenset(),
     )
     result = match(problem)
     report = build_report(problem, result, grade_names=list(vocab.grade_codes))

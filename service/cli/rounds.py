@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from service import clock
 from service.cli.main import cli, now_option, with_app
+from service.errors import MentoringError
 
 if TYPE_CHECKING:
     from service.app import App
@@ -98,6 +100,23 @@ def round_close(app: App, name: str) -> None:
         click.echo(f"Round {r.name!r} is closed for registrations.")
 
 
+def _check_can_write(*paths: str | None) -> None:
+    """Refuse before matching, not after it, when an output's folder is missing."""
+    for given in paths:
+        if given is not None and not Path(given).parent.is_dir():
+            raise MentoringError(
+                f"Could not write {given}: {Path(given).parent} is not an existing folder."
+            )
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file the coordinator asked for; a path that cannot be written is one line."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise MentoringError(f"Could not write {path}: {exc.strerror or exc}.") from None
+
+
 @round_group.command("match")
 @click.argument("name")
 @click.option(
@@ -111,9 +130,19 @@ def round_close(app: App, name: str) -> None:
     "--report", "report_path", type=click.Path(dir_okay=False), help="Write the HTML report here."
 )
 @click.option(
-    "--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the CSV report here."
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False),
+    help="Write one row per proposed introduction here, and the totals beside it"
+    " (NAME-totals.csv).",
 )
 @click.option("--overrides", type=click.Path(dir_okay=False), help="TOML file of pin/forbid pairs.")
+@click.option(
+    "--write-overrides",
+    "write_overrides",
+    type=click.Path(dir_okay=False),
+    help="Write a TOML file pinning every proposed pair, to edit and pass to --overrides.",
+)
 @now_option
 @with_app
 def round_match(
@@ -125,18 +154,20 @@ def round_match(
     report_path: str | None,
     csv_path: str | None,
     overrides: str | None,
+    write_overrides: str | None,
 ) -> None:
     """Match a closed round: the best possible introductions, explained.
 
-    Without --commit nothing is stored: read the report, pin or forbid pairs in an
-    overrides file, and run it again.
+    Without --commit nothing is stored and nobody is written to: read the report (every
+    proposed introduction, with its reason), pin or forbid pairs in an overrides file
+    (--write-overrides writes one pinning every proposed pair), and run it again.
     """
-    from pathlib import Path
-
+    from service.matching.report import proposed
     from service.round_matching import commit, propose, read_overrides
 
     if dry_run and commit_:
         raise click.UsageError("Choose --dry-run or --commit, not both.")
+    _check_can_write(report_path, csv_path, write_overrides)
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         proposal = propose(
@@ -150,6 +181,15 @@ def round_match(
             f" ({'exact optimum' if proposal.result.exact else 'pruned'},"
             f" {proposal.result.seconds:.2f} s)."
         )
+        new = proposed(rep)
+        for row in new[:20]:
+            pin = " (pinned)" if row.pinned else ""
+            click.echo(
+                f"  introduce: {proposal.people[row.mentee_id].name} to"
+                f" {proposal.people[row.mentor_id].name}{pin}: {row.reason}"
+            )
+        if len(new) > 20:
+            click.echo(f"  … and {len(new) - 20} more introductions (see --report or --csv)")
         for u in rep.unmatched[:20]:
             click.echo(f"  not matched: {proposal.people[u.id].name} ({u.role}): {u.reason}")
         if len(rep.unmatched) > 20:
@@ -159,12 +199,19 @@ def round_match(
                 f"  pin not honoured: {proposal.people[p.mentor_id].name} with"
                 f" {proposal.people[p.mentee_id].name}: {p.reason}"
             )
+        # Written before any commit: a path that cannot be written stores nothing.
         if report_path:
-            Path(report_path).write_text(proposal.html(), encoding="utf-8")
+            _write(Path(report_path), proposal.html())
             click.echo(f"Report: {report_path}")
         if csv_path:
-            Path(csv_path).write_text(proposal.csv(), encoding="utf-8")
-            click.echo(f"CSV: {csv_path}")
+            path = Path(csv_path)
+            totals = path.with_name(f"{path.stem}-totals{path.suffix or '.csv'}")
+            _write(path, proposal.csv())
+            _write(totals, proposal.totals_csv())
+            click.echo(f"CSV: {csv_path} (one row per introduction); totals: {totals}")
+        if write_overrides:
+            _write(Path(write_overrides), proposal.overrides())
+            click.echo(f"Overrides: {write_overrides} (edit it, then run again with --overrides)")
         if commit_:
             stored = commit(uow, proposal, app.config, clock.now())
             uow.commit()

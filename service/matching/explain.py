@@ -100,6 +100,26 @@ def explain_introduction(
     return f"{name} is {where}."
 
 
+def explain_for_coordinator(mentee: Mentee, mentor: Mentor) -> str:
+    """The reason for a proposed introduction in a coordinator's words, e.g.
+    "mentor two grades above; from the mentee's profession of interest; another department".
+
+    Built from `IntroductionFacts` only, so no characteristic can appear in it.
+    """
+    facts = introduction_facts(mentee, mentor)
+    gap = facts.grade_gap
+    if gap > 0:
+        parts = [f"mentor {_grades(gap)} above"]
+    elif gap < 0:
+        parts = [f"mentor {_grades(-gap)} below"]
+    else:
+        parts = ["mentor at the same grade"]
+    if facts.profession_of_interest:
+        parts.append("from the mentee's profession of interest")
+    parts.append("another department" if facts.different_department else "same department")
+    return "; ".join(parts)
+
+
 # --------------------------------------------------------------------------- unmatched
 
 

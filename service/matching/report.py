@@ -1,7 +1,9 @@
 """The report a coordinator reads before committing a match: data, CSV and HTML.
 
 `build_report` is pure; `render_csv` and `render_html` turn it into text. The HTML page is
-self-contained (inline CSS and SVG, no script, no network) so it opens offline from a file.
+self-contained (inline CSS and SVG, no network) so it opens offline from a file; one small
+inline script makes the introductions table searchable and sortable, and the table reads
+the same with scripts off.
 No characteristic value, count or hint appears anywhere: the report speaks of grades,
 departments and professions only.
 """
@@ -9,13 +11,14 @@ departments and professions only.
 from __future__ import annotations
 
 import io
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 from service.csv_safe import SafeWriter
-from service.matching.explain import Unmatched, unmatched_reasons
+from service.matching.explain import Unmatched, explain_for_coordinator, unmatched_reasons
 from service.matching.model import (
     MatchProblem,
     MatchResult,
@@ -38,6 +41,26 @@ class DepartmentRow:
     introductions_as_mentor: int
 
 
+@dataclass(frozen=True, slots=True)
+class IntroductionRow:
+    """One proposed (or, in late mode, earlier committed) introduction, safe to show."""
+
+    mentee_id: int
+    mentor_id: int
+    mentee_grade: str
+    mentor_grade: str
+    mentee_department: str
+    mentor_department: str
+    mentee_profession: str
+    mentor_profession: str
+    reason: str
+    origin: Origin
+
+    @property
+    def pinned(self) -> bool:
+        return self.origin is Origin.PINNED
+
+
 @dataclass(frozen=True)
 class MatchReport:
     mentees: int
@@ -58,6 +81,36 @@ class MatchReport:
     pin_problems: tuple[PinProblem, ...]
     pin_notes: tuple[PinNote, ...]
     seconds: float
+    introductions: tuple[IntroductionRow, ...] = ()
+
+
+def _introduction_rows(
+    problem: MatchProblem, result: MatchResult, grade_names: Sequence[str] | None
+) -> tuple[IntroductionRow, ...]:
+    mentees = problem.mentee_by_id()
+    mentors = problem.mentor_by_id()
+
+    def grade(rank: int) -> str:
+        return grade_names[rank] if grade_names and 0 <= rank < len(grade_names) else str(rank)
+
+    rows = []
+    for intro in sorted(result.introductions, key=lambda i: (i.mentee_id, i.mentor_id)):
+        e, m = mentees[intro.mentee_id], mentors[intro.mentor_id]
+        rows.append(
+            IntroductionRow(
+                mentee_id=e.id,
+                mentor_id=m.id,
+                mentee_grade=grade(e.grade_rank),
+                mentor_grade=grade(m.grade_rank),
+                mentee_department=e.department,
+                mentor_department=m.department,
+                mentee_profession=e.profession or "",
+                mentor_profession=m.profession or "",
+                reason=explain_for_coordinator(e, m),
+                origin=intro.origin,
+            )
+        )
+    return tuple(rows)
 
 
 def build_report(
@@ -131,6 +184,7 @@ def build_report(
         pin_problems=result.pin_problems,
         pin_notes=result.pin_notes,
         seconds=result.seconds,
+        introductions=_introduction_rows(problem, result, grade_names),
     )
 
 
@@ -210,7 +264,36 @@ border-bottom:1px solid #eee;vertical-align:top}th{background:#f3f2f1}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#00703c}.warn{color:#b45309}
 svg text{font-size:12px;fill:#1b1b1b}
+.wide{overflow-x:auto}#intros{font-size:.9rem}#intros th[aria-sort]{cursor:pointer}
+#intros-filter{margin:.5rem 0;padding:.3rem;width:20rem}
 """
+
+# Progressive enhancement: with scripts off the table is a plain table. The script adds a
+# filter box (matches any cell) and sorts by a column when its header is clicked.
+_SCRIPT = """
+(function(){var t=document.getElementById('intros');if(!t)return;
+var body=t.tBodies[0],heads=t.tHead.rows[0].cells,box=document.createElement('input');
+box.type='search';box.id='intros-filter';box.placeholder='Search introductions';
+box.setAttribute('aria-label','Search introductions');t.parentNode.insertBefore(box,t);
+box.addEventListener('input',function(){var q=box.value.toLowerCase();
+for(var r of body.rows){r.hidden=q&&r.textContent.toLowerCase().indexOf(q)<0;}});
+Array.prototype.forEach.call(heads,function(th,col){th.setAttribute('aria-sort','none');
+th.tabIndex=0;function sort(){var up=th.getAttribute('aria-sort')!=='ascending';
+for(var h of heads)h.setAttribute('aria-sort','none');
+th.setAttribute('aria-sort',up?'ascending':'descending');
+var rows=Array.prototype.slice.call(body.rows);rows.sort(function(a,b){
+var x=a.cells[col].textContent,y=b.cells[col].textContent;
+return (up?1:-1)*x.localeCompare(y,undefined,{numeric:true});});
+rows.forEach(function(r){body.appendChild(r);});}
+th.addEventListener('click',sort);
+th.addEventListener('keydown',function(e){if(e.key==='Enter')sort();});});})();
+"""
+
+_ORIGIN_WORDS = {
+    Origin.PINNED: "pinned",
+    Origin.MATCHED: "proposed",
+    Origin.EXISTING: "committed earlier",
+}
 
 
 def _bars(data: Sequence[tuple[str, int]], colour: str = "#1d70b8") -> str:
@@ -304,6 +387,8 @@ def render_html(
     out.append("<h3>Introductions by mentee department</h3>")
     out.append(_bars(dept_data, "#28a197"))
 
+    out.extend(_introductions_table(report, labels))
+
     out.append(f"<h2>Not matched ({len(report.unmatched)})</h2>")
     if report.unmatched:
         out.append("<table><tr><th>Role</th><th>Id</th><th>Name</th><th>Reason</th></tr>")
@@ -326,8 +411,96 @@ def render_html(
         for n in report.pin_notes:
             out.append(f"<li>Mentor {n.mentor_id} with mentee {n.mentee_id}: {escape(n.note)}</li>")
         out.append("</ul>")
-    out.append("</body></html>")
+    out.append(f"<script>{_SCRIPT}</script></body></html>")
     return "\n".join(out)
+
+
+def _introductions_table(report: MatchReport, labels: Mapping[tuple[str, int], str]) -> list[str]:
+    """Every introduction with who, grades, departments, professions and the reason."""
+    out = [f"<h2>Introductions ({len(report.introductions)})</h2>"]
+    if not report.introductions:
+        out.append("<p>No introductions are proposed.</p>")
+        return out
+    heads = [
+        "Mentee", "Mentee grade", "Mentee department", "Mentee profession",
+        "Mentor", "Mentor grade", "Mentor department", "Mentor profession",
+        "Reason", "Pinned",
+    ]  # fmt: skip
+    out.append('<div class="wide"><table id="intros"><thead><tr>')
+    out.append("".join(f'<th scope="col">{h}</th>' for h in heads))
+    out.append("</tr></thead><tbody>")
+    for row in report.introductions:
+        pinned = "yes" if row.pinned else "no"
+        if row.origin is Origin.EXISTING:
+            pinned = _ORIGIN_WORDS[row.origin]
+        cells = [
+            labels.get(("mentee", row.mentee_id), str(row.mentee_id)),
+            row.mentee_grade,
+            row.mentee_department,
+            row.mentee_profession,
+            labels.get(("mentor", row.mentor_id), str(row.mentor_id)),
+            row.mentor_grade,
+            row.mentor_department,
+            row.mentor_profession,
+            row.reason,
+            pinned,
+        ]
+        out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table></div>")
+    return out
+
+
+def proposed(report: MatchReport) -> tuple[IntroductionRow, ...]:
+    """The introductions a commit would store (late mode leaves earlier ones out)."""
+    return tuple(r for r in report.introductions if r.origin is not Origin.EXISTING)
+
+
+def render_review_csv(report: MatchReport, contacts: Mapping[int, tuple[str, str]]) -> str:
+    """One row per proposed introduction, for a coordinator's review in a spreadsheet.
+
+    ``contacts`` maps a person's id to (email, name).
+    """
+    buf = io.StringIO()
+    w = SafeWriter(buf)  # every cell escaped against spreadsheet formulas
+    w.writerow(["mentee_email", "mentee_name", "mentor_email", "mentor_name", "reason", "pinned"])
+    for row in proposed(report):
+        e_email, e_name = contacts.get(row.mentee_id, ("", ""))
+        m_email, m_name = contacts.get(row.mentor_id, ("", ""))
+        w.writerow([e_email, e_name, m_email, m_name, row.reason, "yes" if row.pinned else "no"])
+    return buf.getvalue()
+
+
+def _toml_string(text: str) -> str:
+    # A TOML basic string; JSON's escapes are valid TOML escapes.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _comment(text: str) -> str:
+    # A comment runs to the end of the line: no control character may end it early.
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+def render_overrides(
+    report: MatchReport, contacts: Mapping[int, tuple[str, str]], *, round_name: str
+) -> str:
+    """A pins.toml pinning every proposed pair, for `--overrides` to read back."""
+    lines = [
+        f"# Overrides for round {_comment(round_name)}: every proposed introduction, pinned.",
+        "# Delete a line to let the matcher choose again, or move it into forbid to keep",
+        "# that pair apart; then run `mentoring round match "
+        f"{_comment(round_name)} --overrides THIS-FILE`.",
+        "# Each pair is [mentor address, mentee address].",
+        "pin = [",
+    ]
+    for row in proposed(report):
+        m_email, m_name = contacts.get(row.mentor_id, ("", ""))
+        e_email, e_name = contacts.get(row.mentee_id, ("", ""))
+        lines.append(
+            f"  [{_toml_string(m_email)}, {_toml_string(e_email)}],"
+            f"  # {_comment(m_name)} mentors {_comment(e_name)}"
+        )
+    lines += ["]", "forbid = [", "]", ""]
+    return "\n".join(lines)
 
 
 def render_introductions_csv(

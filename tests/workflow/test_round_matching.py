@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import select
 
 import service.cli.commands  # noqa: F401  (registers the commands)
 from service.domain.model import Introduction, IntroductionStatus
+from service.round_matching import read_overrides
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage
@@ -98,10 +100,14 @@ def test_dry_run_explains_and_stores_nothing(round_ready: Path, tmp_path: Path) 
     assert code == 0, out
     assert "5 of 6 mentees" in out  # Ivy (SCS3) has nobody two grades above her
     assert "Ivy Roe (mentee)" in out
+    assert re.search(r"introduce: Ed Okafor to \w+ \w+: mentor (one|two) grades? above", out)
     assert "Nothing stored" in out
     html = report.read_text()
     assert "<h2>Not matched" in html and "Ivy Roe" in html
-    assert "section" in sheet.read_text().splitlines()[0]
+    assert sheet.read_text().splitlines()[0] == (
+        "mentee_email,mentee_name,mentor_email,mentor_name,reason,pinned"
+    )
+    assert "section" in (tmp_path / "report-totals.csv").read_text().splitlines()[0]
     assert intros(round_ready) == []
 
 
@@ -226,3 +232,152 @@ def test_unconfirmed_import_asks_everyone_to_confirm(home: Path, tmp_path: Path,
         keys = [o.dedupe_key for o in s.scalars(select(OutboundMessage))]
     db.dispose()
     assert len(keys) == 3 and all(k.startswith("confirm-address:") for k in keys)
+
+
+def test_late_match_ignores_people_who_left(round_ready: Path) -> None:
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
+    assert code == 0, out
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Person
+
+        emails = {p.id: p.email for p in s.scalars(select(Person))}
+    db.dispose()
+    before = {i.id for i in intros(round_ready)}
+    first = intros(round_ready)[0]
+    # A mentor with a committed introduction leaves: erased, so no longer in the problem.
+    code, out = run(
+        "--now", "2026-06-22T09:00", "person", "erase", emails[first.mentor_id], "--yes"
+    )
+    assert code == 0, out
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--dry-run")
+    assert code == 0, out
+    assert "Nothing stored" in out
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--commit")
+    assert code == 0, out
+    # Nobody is introduced to the person who left.
+    new = [i for i in intros(round_ready) if i.id not in before]
+    assert all(i.mentor_id != first.mentor_id for i in new)
+
+
+def _emails(home: Path) -> dict[int, str]:
+    db = Database(f"sqlite:///{home / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Person
+
+        found = {p.id: p.email for p in s.scalars(select(Person)) if p.id is not None}
+    db.dispose()
+    return found
+
+
+def test_dry_run_lists_every_proposed_introduction(round_ready: Path, tmp_path: Path) -> None:
+    report, sheet = tmp_path / "r.html", tmp_path / "match.csv"
+    args = ["--now", "2026-06-20T10:00", "round", "match", "2026"]
+    code, out = run(*args, "--dry-run", "--report", str(report), "--csv", str(sheet))
+    assert code == 0, out
+    assert "totals: " in out and str(tmp_path / "match-totals.csv") in out
+    # The same proposal, committed, is what the report listed (the matcher is deterministic).
+    assert run(*args, "--commit")[0] == 0
+    emails = _emails(round_ready)
+    committed = {(emails[i.mentee_id], emails[i.mentor_id]) for i in intros(round_ready)}
+    with sheet.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["mentee_email"], r["mentor_email"]) for r in rows} == committed
+    assert len(rows) == len(committed)
+    ed = next(r for r in rows if r["mentee_email"] == "ed@homeoffice.gov.uk")
+    assert ed["mentee_name"] == "Ed Okafor" and ed["pinned"] == "no"
+    assert ed["reason"].startswith("mentor ") and "grade" in ed["reason"]
+
+    html = report.read_text()
+    table = html[html.index('<table id="intros">') :]
+    table = table[: table.index("</table>")]
+    body_rows = re.findall(r"<tr><td>(.*?)</tr>", table)
+    assert len(body_rows) == len(committed)
+    assert "Ed Okafor" in table and "Home Office" in table and "EO" in table
+    for th in ("Mentee", "Mentor grade", "Mentor department", "Reason", "Pinned"):
+        assert f'<th scope="col">{th}</th>' in table
+    # Searchable and sortable in the page, with nothing fetched from anywhere.
+    assert "<script>" in html and "localeCompare" in html and "intros-filter" in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html and " src=" not in html
+
+
+def test_written_overrides_round_trip(round_ready: Path, tmp_path: Path) -> None:
+    pins, sheet = tmp_path / "pins.toml", tmp_path / "match.csv"
+    args = ["--now", "2026-06-20T10:00", "round", "match", "2026"]
+    code, out = run(*args, "--write-overrides", str(pins), "--csv", str(sheet))
+    assert code == 0, out
+    text = pins.read_text()
+    assert text.startswith("#") and "forbid = [" in text and "mentors" in text
+    read = read_overrides(pins)
+    assert read.forbid == ()
+    with sheet.open(encoding="utf-8", newline="") as fh:
+        proposed = {(r["mentor_email"], r["mentee_email"]) for r in csv.DictReader(fh)}
+    assert set(read.pin) == proposed and len(read.pin) == len(proposed)
+
+    # Fed back unchanged, every pin is honoured and the commit stores exactly those pairs.
+    code, out = run(*args, "--overrides", str(pins), "--csv", str(sheet), "--commit")
+    assert code == 0, out
+    assert "pin not honoured" not in out
+    with sheet.open(encoding="utf-8", newline="") as fh:
+        assert {r["pinned"] for r in csv.DictReader(fh)} == {"yes"}
+    emails = _emails(round_ready)
+    stored = {(emails[i.mentor_id], emails[i.mentee_id]) for i in intros(round_ready)}
+    assert stored == proposed
+
+    # A coordinator moves one pin to forbid: that pair is kept apart next time.
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  ["))
+    moved = lines.pop(first)
+    lines.insert(lines.index("forbid = [") + 1, moved)
+    pins.write_text("\n".join(lines) + "\n")
+    edited = read_overrides(pins)
+    assert len(edited.forbid) == 1 and len(edited.pin) == len(proposed) - 1
+
+
+@pytest.mark.parametrize("option", ["--report", "--csv", "--write-overrides"])
+def test_unwritable_output_is_one_line(round_ready: Path, tmp_path: Path, option: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for bad in (tmp_path / "no" / "such" / "dir" / "out.x", blocker / "out.x"):
+        code, out = run(
+            "--now", "2026-06-20T10:00", "round", "match", "2026", "--commit", option, str(bad)
+        )
+        assert code == 1, out
+        assert out.strip().count("\n") == 0 and f"Could not write {bad}" in out
+        assert intros(round_ready) == []  # nothing committed
+
+
+def test_output_failing_after_matching_commits_nothing(round_ready: Path, tmp_path: Path) -> None:
+    (tmp_path / "m-totals.csv").mkdir()  # the totals file beside the CSV cannot be written
+    code, out = run(
+        "--now", "2026-06-20T10:00", "round", "match", "2026", "--commit",
+        "--csv", str(tmp_path / "m.csv"),
+    )  # fmt: skip
+    assert code == 1, out
+    assert out.strip().splitlines()[-1] == (
+        f"Error: Could not write {tmp_path / 'm-totals.csv'}: Is a directory."
+    )
+    assert "Traceback" not in out and intros(round_ready) == []
+
+
+def test_late_match_after_a_sent_round_ignores_a_withdrawn_mentee(round_ready: Path) -> None:
+    assert run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")[0] == 0
+    assert run("--now", "2026-06-21T09:00", "round", "send-matches", "2026")[0] == 0
+    leaver = next(i for i in intros(round_ready) if i.status is IntroductionStatus.SENT)
+    # The state a WITHDRAW leaves (tests/workflow/test_withdraw.py drives the email route).
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        from service.domain.model import Registration, RegistrationStatus
+
+        reg = next(r for r in s.scalars(select(Registration)) if r.person_id == leaver.mentee_id)
+        reg.status = RegistrationStatus.WITHDRAWN
+        from service.domain.model import Person
+
+        name = s.get(Person, leaver.mentee_id).name  # type: ignore[union-attr]
+        s.commit()
+    db.dispose()
+    code, out = run("--now", "2026-06-23T09:00", "round", "match", "2026", "--late", "--dry-run")
+    assert code == 0, out
+    assert "Nothing stored" in out
+    assert not [line for line in out.splitlines() if "introduce:" in line and name in line]
