@@ -20,13 +20,12 @@ from pathlib import Path
 
 from service import clock
 from service.app import App
-from service.config import load_config
 from service.demo.people import population
+from service.demo.run import build_app
 from service.demo.world import World
 from service.mail import ingest
 from service.pipeline import process_mailbox
 from service.rounds import create_round
-from service.settings import load_settings
 
 
 def message(n: int) -> bytes:
@@ -51,7 +50,8 @@ def fill(inbox: Path, count: int) -> None:
 def app_in(directory: str) -> App:
     os.environ["MENTORING_HOME"] = directory
     os.environ.pop("DATABASE_URL", None)
-    app = App(settings=load_settings(), config=load_config())
+    # As the demo does: we play the receiving host, so the form relay's mail is verified.
+    app = build_app(Path(directory), None)
     app.db.migrate()
     return app
 
@@ -123,6 +123,8 @@ def realistic(people: int) -> list[tuple[str, float, float]]:
                 sent = 0
                 for p in everyone:
                     sent += world.reply(world.latest(p.email, *templates(p.email)), words)
+                if sent != len(everyone):  # a rate over nothing would look like a figure
+                    raise SystemExit(f"{label}: only {sent} of {len(everyone)} could reply")
                 rates.append((label, *_timed_pass(world, sent)))
         finally:
             app.close()
