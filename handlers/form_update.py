@@ -10,11 +10,9 @@ the form only when they reply CONFIRM to that email. At most
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select
 
 from handlers.common import email_to, grade_name
+from service import clock
 from service.bus import Context
 from service.domain.model import Person, Registration
 from service.errors import DomainError
@@ -22,7 +20,6 @@ from service.inbound import forms
 from service.inbound.mime import parse_mail
 from service.mail import tokens
 from service.messages import Email
-from service.store.orm import outbound_messages
 from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
 
@@ -37,19 +34,7 @@ def needs_confirmation(uow: UnitOfWork, person: Person | None, round_id: int) ->
 
 
 def _asked_today(uow: UnitOfWork, address: str, now: datetime, tz: str) -> int:
-    start = now.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return (
-        uow.session.scalar(
-            select(func.count())
-            .select_from(outbound_messages)
-            .where(
-                outbound_messages.c.to_address == address,
-                outbound_messages.c.template == TEMPLATE,
-                outbound_messages.c.created_at >= start,
-            )
-        )
-        or 0
-    )
+    return uow.repo.emails_to_since(address, clock.start_of_local_day(now, tz), template=TEMPLATE)
 
 
 def _changes(

@@ -57,6 +57,11 @@ def today(tz: str = "Europe/London") -> date:
     return now().astimezone(ZoneInfo(tz)).date()
 
 
+def start_of_local_day(moment: datetime, tz: str) -> datetime:
+    """Midnight of `moment`'s day in `tz`: daily limits count from there."""
+    return moment.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def init_from_environment() -> None:
     """Honour MENTORING_NOW (same meaning as --now)."""
     text = os.environ.get("MENTORING_NOW")

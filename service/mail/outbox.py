@@ -53,22 +53,8 @@ def common_context(config: ProgrammeConfig) -> dict[str, Any]:
 
 
 def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: str) -> int:
-    from zoneinfo import ZoneInfo
-
-    local = now.astimezone(ZoneInfo(tz))
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return (
-        uow.session.scalar(
-            select(func.count())
-            .select_from(outbound_messages)
-            .where(
-                outbound_messages.c.to_address == address,
-                outbound_messages.c.automatic_answer.is_(True),
-                outbound_messages.c.created_at >= start,
-            )
-        )
-        or 0
-    )
+    since = clock.start_of_local_day(now, tz)
+    return uow.repo.emails_to_since(address, since, automatic_answer=True)
 
 
 def queue(

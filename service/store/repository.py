@@ -291,6 +291,27 @@ class Repository:
             select(OutboundMessage).where(outbound_messages.c.dedupe_key == dedupe_key(key))
         )
 
+    def emails_to_since(
+        self,
+        address: str,
+        since: datetime,
+        *,
+        template: str | None = None,
+        automatic_answer: bool | None = None,
+    ) -> int:
+        """How many emails were queued to `address` since a moment (for daily limits)."""
+        query = (
+            select(func.count())
+            .select_from(outbound_messages)
+            .where(outbound_messages.c.to_address == address)
+            .where(outbound_messages.c.created_at >= since)
+        )
+        if template is not None:
+            query = query.where(outbound_messages.c.template == template)
+        if automatic_answer is not None:
+            query = query.where(outbound_messages.c.automatic_answer.is_(automatic_answer))
+        return self.session.scalar(query) or 0
+
     def outbound_by_message_id(self, message_id: str) -> OutboundMessage | None:
         return self.session.scalar(
             select(OutboundMessage).where(outbound_messages.c.message_id == message_id)
