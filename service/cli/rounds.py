@@ -12,6 +12,8 @@ from service.cli.main import cli, now_option, with_app
 from service.errors import MentoringError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from service.app import App
 
 
@@ -276,3 +278,84 @@ def round_import(app: App, name: str, csv_file: str, confirmed: bool) -> None:
         f"Imported {result.created} new and {result.updated} updated registrations into"
         f" {name!r} ({'confirmed' if confirmed else 'each asked to confirm by email'})."
     )
+
+
+@round_group.command("show")
+@click.argument("name")
+@now_option
+@with_app
+def round_show(app: App, name: str) -> None:
+    """A round's introductions, approaches and pairings, for the coordinator.
+
+    It only reads: it changes nothing and tells nobody. Never shows a characteristic.
+    """
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from service.health.figures import ENDINGS
+    from service.rounds import get_round
+
+    tz = ZoneInfo(app.config.programme.timezone)
+
+    def day(moment: datetime | None) -> str:
+        return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%d}"
+
+    app.db.ensure_ready()
+    with app.uow() as uow:
+        r = get_round(uow, name)
+        assert r.id is not None
+        intros = uow.repo.introductions(r.id)
+        approaches = uow.repo.approaches_in(r.id)
+        pairings = uow.repo.pairings_in(r.id)
+        ids = {i.mentee_id for i in intros} | {i.mentor_id for i in intros}
+        ids |= {a.mentee_id for a in approaches} | {a.mentor_id for a in approaches}
+        ids |= {p.mentee_id for p in pairings} | {p.mentor_id for p in pairings}
+        people = uow.repo.people(sorted(ids))
+
+    def who(pid: int) -> str:
+        p = people.get(pid)
+        return f"participant {pid} (erased)" if p is None or p.erased else p.name
+
+    console = Console()
+    console.print(
+        f"Round {r.name!r}: {len(intros)} introductions, {len(approaches)} approaches,"
+        f" {len(pairings)} pairings."
+    )
+    if not intros:
+        console.print("No introductions yet: the round has not been matched and committed.")
+    else:
+        table = Table("mentee", "mentor", "state", title="Introductions")
+        for i in intros:
+            table.add_row(who(i.mentee_id), who(i.mentor_id), i.status.value.replace("_", " "))
+        console.print(table)
+    if not approaches:
+        console.print("No approaches yet: no mentee has asked a mentor to continue.")
+    else:
+        table = Table("mentee → mentor", "state", "asked", "answered", title="Approaches")
+        for a in approaches:
+            table.add_row(
+                f"{who(a.mentee_id)} → {who(a.mentor_id)}",
+                a.status.value,
+                day(a.created_at),
+                day(a.answered_at),
+            )
+        console.print(table)
+    if not pairings:
+        console.print("No pairings yet.")
+    else:
+        table = Table("mentee", "mentor", "state", title="Pairings")
+        for heading in ("started", "ended"):
+            table.add_column(heading, min_width=10, no_wrap=True)
+        table.add_column("how it ended")
+        for p in pairings:
+            table.add_row(
+                who(p.mentee_id),
+                who(p.mentor_id),
+                p.status.value,
+                day(p.started_at),
+                day(p.ended_at),
+                ENDINGS.get(p.end_reason, "") if p.end_reason else "",
+            )
+        console.print(table)
