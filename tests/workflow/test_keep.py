@@ -76,7 +76,7 @@ def test_keep_a_mentor_with_no_place_left_suggests_the_others(programme: Program
     programme.send(programme.reply(programme.last_to(PRIYA), "ACCEPT"))
     programme.send(programme.reply(programme.last_to(CHRIS), "KEEP Priya"))
     refusal = programme.last_to(CHRIS)
-    assert "Priya Shah has no long-term place free" in refusal.text
+    assert "Priya Shah cannot take on another long-term mentee this round" in refusal.text
     assert "KEEP 2 for Jo Evans" in refusal.text
     assert len(approaches(programme)) == 1
 
