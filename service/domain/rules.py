@@ -278,6 +278,16 @@ def approach_expired(approach: Approach, now: datetime, config: ProgrammeConfig)
     return approach.status is ApproachStatus.PENDING and now >= approach_deadline(approach, config)
 
 
+def closed_before_deadline(approach: Approach, config: ProgrammeConfig) -> bool:
+    """An expired request closed early: its mentor filled their last place with someone
+    else (an unanswered one lapses only at the deadline)."""
+    return (
+        approach.status is ApproachStatus.EXPIRED
+        and approach.answered_at is not None
+        and approach.answered_at < approach_deadline(approach, config)
+    )
+
+
 def expire_approach(approach: Approach, now: datetime) -> None:
     _ensure_pending(approach)
     approach.status = ApproachStatus.EXPIRED
