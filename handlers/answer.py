@@ -17,7 +17,7 @@ from handlers.partners import (
 )
 from service.bus import CommandRequest, Context, handles
 from service.domain import rules
-from service.domain.model import Approach, ApproachStatus, Person
+from service.domain.model import Approach, ApproachStatus, Person, Registration
 from service.errors import DomainError
 from service.inbound.commands import Verb
 from service.messages import Email
@@ -55,6 +55,15 @@ def _closed(approach: Approach, mentee: Person, ctx: Context, verb: str) -> Doma
         return DomainError(
             f"{mentee.name} withdrew this request on {when}, so there is nothing to"
             f" {verb}. Thank you for considering it."
+        )
+    if approach.status is ApproachStatus.EXPIRED and rules.closed_before_deadline(
+        approach, ctx.config
+    ):
+        return DomainError(
+            f"You had taken on as many long-term mentees as you offered, so we closed"
+            f" {mentee.name}'s request on {when} and offered {mentee.first_name} their other"
+            " speed mentors. If you would like to take on one more, ask the coordinators to"
+            " raise your number."
         )
     if approach.status is ApproachStatus.EXPIRED:
         return DomainError(
@@ -125,6 +134,7 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     )
     mentor_card = partner_card(uow, mentor, approach.round_id, ctx)
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
+    told_full = _close_requests_to_full_mentor(uow, mentor, registration, ctx)
     weeks = max(1, ctx.config.timings.check_in_every // 7)
     purpose = f"pairing:{pairing.id}"
     return [
@@ -153,7 +163,58 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
             request=request,
             context={"role": "mentor", "partner": mentee_card, "check_in_weeks": weeks},
         ),
+        *told_full,
     ]
+
+
+def _close_requests_to_full_mentor(
+    uow: UnitOfWork, mentor: Person, registration: Registration, ctx: Context
+) -> list[Email]:
+    """Once the mentor has no long-term place left, the other requests waiting for them
+    are closed now and each mentee offered their other free speed mentors: left
+    pending, they could only expire unanswered ten days later."""
+    assert mentor.id is not None
+    places = rules.long_term_places_left(
+        registration, uow.repo.active_pairings_as_mentor(mentor.id)
+    )
+    if places > 0:
+        return []
+    emails = []
+    for waiting in uow.repo.pending_approaches_to(mentor.id):
+        rules.expire_approach(waiting, ctx.now)
+        uow.audit(
+            "approach.closed_mentor_full",
+            f"approach:{waiting.id}",
+            {"status": waiting.status.value},
+            actor=f"person:{mentor.id}",
+        )
+        mentee = person_or_refuse(uow, waiting.mentee_id)
+        emails.append(_not_taken_on(uow, waiting, mentee, mentor, ctx, mentor_full=True))
+    return emails
+
+
+def _not_taken_on(
+    uow: UnitOfWork,
+    approach: Approach,
+    mentee: Person,
+    mentor: Person,
+    ctx: Context,
+    *,
+    mentor_full: bool,
+) -> Email:
+    """Tells the mentee their request is closed, offering their other free speed mentors."""
+    others = free_mentors(uow, mentee, approach.round_id, besides=mentor.id)
+    return email_to(
+        mentee,
+        "approach_declined",
+        f"approach-declined:{approach.id}",
+        uow,
+        context={
+            "mentor": partner_card(uow, mentor, approach.round_id, ctx),
+            "other_mentors": numbered(others),
+            "mentor_full": mentor_full,
+        },
+    )
 
 
 @handles(Verb.DECLINE.value)
@@ -180,19 +241,9 @@ def decline(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
         {"status": approach.status.value},
         actor=f"person:{mentor.id}",
     )
-    others = free_mentors(uow, mentee, approach.round_id, besides=mentor.id)
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
     return [
-        email_to(
-            mentee,
-            "approach_declined",
-            f"approach-declined:{approach.id}",
-            uow,
-            context={
-                "mentor": partner_card(uow, mentor, approach.round_id, ctx),
-                "other_mentors": numbered(others),
-            },
-        ),
+        _not_taken_on(uow, approach, mentee, mentor, ctx, mentor_full=False),
         email_to(
             mentor,
             "decline_confirmed",

@@ -89,21 +89,8 @@ def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
         config=ctx.config,
     )
     places = places_left(uow, mentor.id, round_.id)
-    if places <= 0:
-        others = free_mentors(uow, mentee, round_.id, besides=mentor.id)
-        suggestion = (
-            "You can ask one of your other speed mentors instead: "
-            + ", ".join(f"KEEP {o['number']} for {o['name']}" for o in numbered(others))
-            + "."
-            if others
-            else "None of your other speed mentors has a place free either: reply NONE to"
-            " stop here for this round, or just reply in your own words and a coordinator"
-            " will help."
-        )
-        raise DomainError(
-            f"{mentor.name} has no long-term place free at the moment, so we have not"
-            f" passed on your request. {suggestion}"
-        )
+    others = free_mentors(uow, mentee, round_.id, besides=mentor.id)
+    rules.ensure_mentor_has_place(mentor, places, [(o.number, o.person.name) for o in others])
     uow.add(approach)
     if intro is not None and intro.status is IntroductionStatus.SENT:
         # Asking to keep a mentor means they met.

@@ -70,10 +70,9 @@ def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
 
 def places_left(uow: UnitOfWork, mentor_id: int, round_id: int) -> int:
     """How many more long-term mentees this mentor offered to take."""
-    reg = uow.repo.registration(round_id, mentor_id)
-    if reg is None or not reg.active:
-        return 0
-    return max(0, reg.long_term_capacity - uow.repo.active_pairings_as_mentor(mentor_id))
+    return rules.long_term_places_left(
+        uow.repo.registration(round_id, mentor_id), uow.repo.active_pairings_as_mentor(mentor_id)
+    )
 
 
 def free_mentors(

@@ -194,6 +194,35 @@ def open_approach(
     return Approach(round_id=round_id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
 
 
+def long_term_places_left(registration: Registration | None, active_pairings: int) -> int:
+    """How many more long-term mentees a mentor offered to take (0 once they left)."""
+    if registration is None or not registration.active:
+        return 0
+    return max(0, registration.long_term_capacity - active_pairings)
+
+
+def ensure_mentor_has_place(
+    mentor: Person, places_left: int, alternatives: Sequence[tuple[int, str]]
+) -> None:
+    """A KEEP to a full mentor is refused at once, naming the mentee's other free speed
+    mentors (number, name): left pending, it would only expire unanswered."""
+    if places_left > 0:
+        return
+    suggestion = (
+        "You can ask one of your other speed mentors instead: "
+        + ", ".join(f"KEEP {number} for {name}" for number, name in alternatives)
+        + ", or reply NONE to stop here for this round."
+        if alternatives
+        else "None of your other speed mentors has a place free either: reply NONE to"
+        " stop here for this round, or just reply in your own words and a coordinator"
+        " will help."
+    )
+    raise DomainError(
+        f"{mentor.name} cannot take on another long-term mentee this round, so we have"
+        f" not passed on your request. {suggestion}"
+    )
+
+
 def _ensure_pending(approach: Approach) -> None:
     if approach.status is not ApproachStatus.PENDING:
         raise DomainError(f"This request is no longer open: it was {approach.status.value}.")
@@ -247,6 +276,16 @@ def withdraw_approach(approach: Approach, now: datetime) -> None:
 
 def approach_expired(approach: Approach, now: datetime, config: ProgrammeConfig) -> bool:
     return approach.status is ApproachStatus.PENDING and now >= approach_deadline(approach, config)
+
+
+def closed_before_deadline(approach: Approach, config: ProgrammeConfig) -> bool:
+    """An expired request closed early: its mentor filled their last place with someone
+    else (an unanswered one lapses only at the deadline)."""
+    return (
+        approach.status is ApproachStatus.EXPIRED
+        and approach.answered_at is not None
+        and approach.answered_at < approach_deadline(approach, config)
+    )
 
 
 def expire_approach(approach: Approach, now: datetime) -> None:

@@ -224,7 +224,12 @@ SAMPLES: dict[str, Context] = {
     ),
     "approach_accepted": _with({"mentor": MENTOR_PARTNER}, PAIRED),
     "approach_declined": _with(
-        {"mentor": MENTOR_PARTNER, "other_mentors": [{"number": 2, "name": "Sam O'Neill"}]}, KEEP
+        {
+            "mentor": MENTOR_PARTNER,
+            "other_mentors": [{"number": 2, "name": "Sam O'Neill"}],
+            "mentor_full": False,
+        },
+        KEEP,
     ),
     "approach_expired_mentee": _with(
         {"mentor": MENTOR_PARTNER, "other_mentors": []},
@@ -433,7 +438,12 @@ SAMPLES: dict[str, Context] = {
         [("WITHDRAW REQUEST", "take back your request to your chosen mentor")],
     ),
     "request_withdrawn": _with(
-        {"mentor": MENTOR_PARTNER, "other_mentors": [{"number": 2, "name": "Sam O'Neill"}]}, KEEP
+        {
+            "mentor": MENTOR_PARTNER,
+            "other_mentors": [{"number": 2, "name": "Sam O'Neill"}],
+            "mentor_full": False,
+        },
+        KEEP,
     ),
     "decline_confirmed": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
     "not_responding_noted": _with(

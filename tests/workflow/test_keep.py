@@ -76,7 +76,7 @@ def test_keep_a_mentor_with_no_place_left_suggests_the_others(programme: Program
     programme.send(programme.reply(programme.last_to(PRIYA), "ACCEPT"))
     programme.send(programme.reply(programme.last_to(CHRIS), "KEEP Priya"))
     refusal = programme.last_to(CHRIS)
-    assert "Priya Shah has no long-term place free" in refusal.text
+    assert "Priya Shah cannot take on another long-term mentee this round" in refusal.text
     assert "KEEP 2 for Jo Evans" in refusal.text
     assert len(approaches(programme)) == 1
 
@@ -98,3 +98,34 @@ def test_a_mentor_who_is_not_a_mentee_cannot_keep(programme: Programme) -> None:
     programme.send(programme.reply(programme.last_to(PRIYA), "KEEP 1"))
     assert "We have not sent you any speed-mentoring matches" in programme.last_to(PRIYA).text
     assert approaches(programme) == []
+
+
+def test_requests_waiting_for_a_mentor_who_fills_up_are_closed_at_once(
+    programme: Programme,
+) -> None:
+    # Alex and Chris both ask Priya, who offered one place; she accepts Alex.
+    match_round(programme, {ALEX: [PRIYA], CHRIS: [PRIYA, JO]})
+    programme.send(programme.reply(programme.last_to(ALEX), "KEEP 1"))
+    programme.send(programme.reply(programme.last_to(CHRIS), "KEEP 1"))
+    alex_request = next(m for m in programme.inbox_of(PRIYA) if "would like you" in m.subject)
+    programme.send(programme.reply(alex_request, "ACCEPT"))
+    closed = programme.last_to(CHRIS)
+    assert "cannot take on another long-term mentee this round" in closed.text
+    assert "2. Jo Evans" in closed.text
+    statuses = sorted(a.status.value for a in approaches(programme))
+    assert statuses == [ApproachStatus.ACCEPTED.value, ApproachStatus.EXPIRED.value]
+    # Chris is free to ask Jo straight away.
+    programme.send(programme.reply(closed, "KEEP 2"))
+    assert [m for m in programme.inbox_of(JO) if "would like you" in m.subject]
+
+
+def test_a_mentor_with_a_place_left_keeps_the_other_requests(programme: Programme) -> None:
+    match_round(programme, {ALEX: [PRIYA], CHRIS: [PRIYA]}, capacity={PRIYA: 2})
+    programme.send(programme.reply(programme.last_to(ALEX), "KEEP 1"))
+    programme.send(programme.reply(programme.last_to(CHRIS), "KEEP 1"))
+    alex_request = next(m for m in programme.inbox_of(PRIYA) if "would like you" in m.subject)
+    programme.send(programme.reply(alex_request, "ACCEPT"))
+    assert sorted(a.status.value for a in approaches(programme)) == [
+        ApproachStatus.ACCEPTED.value,
+        ApproachStatus.PENDING.value,
+    ]

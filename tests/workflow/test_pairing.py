@@ -192,10 +192,12 @@ def test_accept_beyond_capacity_is_refused(programme: Programme) -> None:
     programme.send(programme.reply(second, "ACCEPT"))
     assert len(pairings(programme)) == 1
     refusal = programme.last_to(PRIYA)
-    assert "the number you offered" in refusal.text and "DECLINE" in refusal.text
+    # Chris's request was closed when Priya's only place filled, not left to expire.
+    assert "as many long-term mentees as you offered" in refusal.text
+    assert "raise your number" in refusal.text
     assert {a.status for a in approaches(programme)} == {
         ApproachStatus.ACCEPTED,
-        ApproachStatus.PENDING,
+        ApproachStatus.EXPIRED,
     }
 
 
