@@ -74,6 +74,7 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
         met_on=met_on,
         today=ctx.today,
         now=ctx.now,
+        note=request.command.note,
     )
     uow.add(meeting)
     liveness.met(pairing, person.id, ctx.now)
@@ -95,7 +96,11 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
             purpose=f"pairing:{pairing.id}",
             context={
                 "partner": partner_card(uow, partner, pairing.round_id, ctx),
-                "meeting": {"on": meeting.met_on, "hours": hours(meeting.minutes)},
+                "meeting": {
+                    "on": meeting.met_on,
+                    "hours": hours(meeting.minutes),
+                    "note": meeting.note,
+                },
                 "total_meetings": len(uow.repo.distinct_meetings(pairing.id)),
                 "total_hours": hours(uow.repo.minutes_met(pairing.id)),
             },

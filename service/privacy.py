@@ -183,7 +183,13 @@ def _pairing(
         "ended_at": _when(p.ended_at),
         "end_reason": p.end_reason.value if p.end_reason else None,
         "meetings": [
-            {"on": _when(m.met_on), "minutes": m.minutes, "logged_by_you": m.logged_by == pid}
+            {
+                "on": _when(m.met_on),
+                "minutes": m.minutes,
+                "logged_by_you": m.logged_by == pid,
+                # Only their own words: a partner's note is the partner's data.
+                **({"note": m.note} if m.logged_by == pid else {}),
+            }
             for m in meetings
         ],
         "hours": cpd_points(minutes),
@@ -290,9 +296,9 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     Kept: ids, states, dates and meeting minutes (anonymous facts, so the figures add up),
     the exactly-once keys of their messages (so a replay is still recognised) and a
     tombstone with a salted hash of the address (so a late reply or bounce is too).
-    Gone: names, address, registration answers, raw inbound mail, rendered outbound mail,
-    reply tokens and any interest-list entry. The copies of their mail in the mailbox,
-    and other mail that names them, go once the last emails to them have been sent:
+    Gone: names, address, registration answers, meeting notes, raw inbound mail, rendered
+    outbound mail, reply tokens and any interest-list entry. The copies of their mail in the
+    mailbox, and other mail that names them, go once the last emails to them have been sent:
     `finish_erasures`, after every drain of the outbox.
     """
     assert person.id is not None
@@ -342,6 +348,17 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
         update(outbound_messages)
         .where(to_them)
         .values(raw=b"", to_address=erased_address(pid), last_error="")
+    )
+    # Meeting notes are free text: theirs, and their partner's (which may well name them).
+    their_pairings = select(orm.pairings.c.id).where(
+        or_(orm.pairings.c.mentor_id == pid, orm.pairings.c.mentee_id == pid)
+    )
+    session.execute(
+        update(orm.meetings)
+        .where(
+            or_(orm.meetings.c.logged_by == pid, orm.meetings.c.pairing_id.in_(their_pairings))
+        )
+        .values(note="")
     )
     session.execute(delete(reply_tokens).where(reply_tokens.c.person_id == pid))
     session.execute(delete(interest_list).where(interest_list.c.email == old_address.lower()))

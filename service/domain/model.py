@@ -207,6 +207,9 @@ class Pairing:
         return self.mentee_id if person_id == self.mentor_id else self.mentor_id
 
 
+MAX_MEETING_NOTE = 200  # characters: a line of context, not minutes of the meeting
+
+
 @dataclass(eq=False)
 class Meeting:
     """A logged meeting. Hours count towards the programme figures and CPD."""
@@ -217,6 +220,7 @@ class Meeting:
     minutes: int
     created_at: datetime
     id: int | None = None
+    note: str = ""  # the person's own words ("great chat"): personal data, erased with them
 
 
 @dataclass(eq=False)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from service.config import ProgrammeConfig
 from service.domain.model import (
+    MAX_MEETING_NOTE,
     Approach,
     ApproachStatus,
     EndReason,
@@ -30,6 +31,7 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.errors import DomainError
+from service.text import clean_text
 from service.vocabulary import Vocabulary
 
 MAX_MEETING_MINUTES = 8 * 60
@@ -347,7 +349,14 @@ def continue_pairing(pairing: Pairing, now: datetime, config: ProgrammeConfig) -
 
 
 def log_meeting(
-    pairing: Pairing, *, by: int, minutes: int, met_on: date, today: date, now: datetime
+    pairing: Pairing,
+    *,
+    by: int,
+    minutes: int,
+    met_on: date,
+    today: date,
+    now: datetime,
+    note: str = "",
 ) -> Meeting:
     ensure_active_pairing(pairing)
     ensure_member(pairing, by)
@@ -360,7 +369,13 @@ def log_meeting(
         raise DomainError(f"{day(met_on)} is in the future. Log a meeting once it has happened.")
     assert pairing.id is not None
     return Meeting(
-        pairing_id=pairing.id, logged_by=by, met_on=met_on, minutes=minutes, created_at=now
+        pairing_id=pairing.id,
+        logged_by=by,
+        met_on=met_on,
+        minutes=minutes,
+        created_at=now,
+        # One short line without control characters: it is shown back in mail and exports.
+        note=clean_text(note).strip()[:MAX_MEETING_NOTE],
     )
 
 

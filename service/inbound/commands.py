@@ -9,7 +9,7 @@ a reason, and the pipeline hands it to a person.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -127,6 +127,7 @@ class Command:
     )
     minutes: int | None = None  # MET
     on: date | None = None  # MET
+    note: str = ""  # MET: "MET 1h 12/08 - great chat" (personal data: export, erase)
     reason: str = ""  # UNPAIR: the lines under the command
     target: str | None = None  # a coordinator's command about someone else
 
@@ -193,18 +194,43 @@ _MET_CHOICE = re.compile(
 )
 
 
+# A note follows the length and date after " - ", a dash, "," or ":", or just as words.
+_NOTE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—:,]\s*")
+# Words that start a (mistyped) date, not a note: "MET 1h on Tusday" stays a refusal.
+_NOT_A_NOTE = re.compile(
+    r"^(?:on|at|in|for|last|this|the|yesterday|today|ago|about|around|\d)", re.IGNORECASE
+)
+
+
+def _met_with_note(rest: str, today: date) -> Command | None:
+    """The meeting when `rest` is a clear length (and date) followed by a note."""
+    cuts = [(m.start(), m.end()) for m in _NOTE_SEPARATOR.finditer(rest)]
+    words = [m.start() for m in re.finditer(r"\s+", rest)]
+    for start, end in cuts + sorted(((w, w) for w in words), reverse=True):
+        head, note = rest[:start].strip(), rest[end:].strip(" -–—:,")
+        if not note or _NOT_A_NOTE.match(note) or _duration(head)[0] is None:
+            continue  # an unclear length is still a refusal, never a note
+        parsed = _parse_met_details(head, today)
+        if isinstance(parsed, Command):
+            return replace(parsed, note=note)
+    return None
+
+
 def _parse_met(rest: str, today: date) -> Command | str:
-    """MET [who] [duration] [date]; "who" is the number from the match email ("MET 1")."""
+    """MET [who] [duration] [date] [note]; "who" is the number from the match email ("MET 1")."""
     parsed = _parse_met_details(rest, today)
+    if isinstance(parsed, str):
+        parsed = _met_with_note(rest, today) or parsed
     if isinstance(parsed, str):
         # Only when the words do not read as a length and a date: "met 3 March" is a date.
         match = _MET_CHOICE.match(rest)
         if match:
-            again = _parse_met_details(match.group("rest") or "", today)
+            tail = match.group("rest") or ""
+            again = _parse_met_details(tail, today)
+            if isinstance(again, str):
+                again = _met_with_note(tail, today) or again
             if isinstance(again, Command):
-                return Command(
-                    Verb.MET, choice=match.group("n"), minutes=again.minutes, on=again.on
-                )
+                return replace(again, choice=match.group("n"))
     return parsed
 
 
@@ -258,7 +284,13 @@ def _parse_line(
         return None  # "Withdraw?" asks about it; it does not ask for it
     rest = _POLITE.sub("", rest).strip(" .!,")
     if verb is Verb.MET:
-        return _parse_met(rest, today)
+        met = _parse_met(rest, today)
+        if isinstance(met, Command) and met.note:
+            # The note as written (the line was lower-cased to read the command).
+            words = r"\W+".join(re.escape(w) for w in met.note.split())
+            found = re.search(words, line, re.IGNORECASE)
+            met = replace(met, note=found.group(0) if found else met.note)
+        return met
     if verb is Verb.KEEP:
         if not rest:
             return "KEEP needs a choice: 1, 2, 3, a name or an email address."

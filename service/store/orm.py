@@ -205,6 +205,7 @@ meetings = Table(
     Column("met_on", Date, nullable=False),
     Column("minutes", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("note", String(model.MAX_MEETING_NOTE), nullable=False, default="", server_default=""),
 )
 
 audit_events = Table(

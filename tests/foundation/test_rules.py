@@ -8,6 +8,7 @@ import pytest
 
 from service.domain import rules
 from service.domain.model import (
+    MAX_MEETING_NOTE,
     Approach,
     ApproachStatus,
     EndReason,
@@ -304,6 +305,22 @@ def test_log_meeting_and_cpd(config):
         rules.log_meeting(
             p, by=1, minutes=0, met_on=date(2026, 3, 2), today=date(2026, 3, 3), now=NOW
         )
+
+
+def test_a_meeting_note_is_one_clean_short_line(config):
+    p = active_pairing(config)
+    m = rules.log_meeting(
+        p,
+        by=1,
+        minutes=45,
+        met_on=date(2026, 3, 2),
+        today=date(2026, 3, 3),
+        now=NOW,
+        note="great\x07 chat\r\nBcc: x@y" + "z" * 500,
+    )
+    assert m.note.startswith("great chat Bcc: x@y")
+    assert "\x07" not in m.note and "\n" not in m.note and "\r" not in m.note
+    assert len(m.note) == MAX_MEETING_NOTE
 
 
 def test_continue_extends_once_per_period(config):

@@ -74,6 +74,45 @@ def test_met_in_the_future_or_unreadable_is_not_guessed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "minutes", "on", "note"),
+    [
+        ("MET 1h 12/03 - great chat", 60, date(2026, 3, 12), "great chat"),
+        (
+            "met 45 mins yesterday, talked about promotion",
+            45,
+            date(2026, 3, 12),
+            "talked about promotion",
+        ),
+        ("MET 30 minutes on Tuesday: CV review", 30, date(2026, 3, 10), "CV review"),
+        ("MET 1h 12/03 – Board prep", 60, date(2026, 3, 12), "Board prep"),
+        ("met 1h Lovely coffee", 60, TODAY, "Lovely coffee"),
+        ("MET 1h 12/03", 60, date(2026, 3, 12), ""),
+    ],
+)
+def test_met_keeps_a_trailing_note_as_written(text: str, minutes: int, on: date, note: str) -> None:
+    command = one(text)
+    assert (command.verb, command.minutes, command.on, command.note) == (
+        Verb.MET,
+        minutes,
+        on,
+        note,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MET a while - great chat",  # an unclear length is refused, not turned into a note
+        "met 1h on Tusday",  # a mistyped date is not a note either
+        "met 1h 32/03 - great chat",
+        "met 1h 20/03/2026 - great chat",  # still in the future
+    ],
+)
+def test_met_with_a_note_but_no_clear_length_or_date_is_refused(text: str) -> None:
+    assert nothing(text)
+
+
+@pytest.mark.parametrize(
     ("text", "choice"),
     [
         ("KEEP 1", "1"),

@@ -291,7 +291,7 @@ SAMPLES: dict[str, Context] = {
     "meeting_logged": _with(
         {
             "partner": MENTOR_PARTNER,
-            "meeting": {"on": date(2026, 9, 3), "hours": 1.5},
+            "meeting": {"on": date(2026, 9, 3), "hours": 1.5, "note": "Talked about the CV"},
             "total_meetings": 3,
             "total_hours": 4.5,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -159,3 +160,30 @@ def test_commands_about_a_pairing_that_ended(programme: Programme) -> None:
         assert "already ended on 20 May 2026" in programme.last_to(PRIYA).text, command
     assert meetings(programme) == []
     assert the_pairing(programme).silent_id is None
+
+
+def test_a_note_after_met_is_kept_shown_exported_and_erased(programme: Programme) -> None:
+    for_alex, _for_priya = paired(programme)
+    programme.send(programme.reply(for_alex, "MET 1h 18/05 - Great chat about the CV"))
+    [meeting] = meetings(programme)
+    assert (meeting.minutes, meeting.met_on) == (60, date(2026, 5, 18))
+    assert meeting.note == "Great chat about the CV"  # as written, not lower-cased
+    logged = programme.last_to(ALEX)
+    assert 'Your note: "Great chat about the CV"' in logged.text
+    assert "Great chat" not in logged.subject
+    programme.send(programme.reply(logged, "MY DATA"))
+    [part] = list(programme.last_to(ALEX).message.iter_attachments())
+    content = part.get_content()
+    export = json.loads(content if isinstance(content, str) else content.decode("utf-8"))
+    assert export["partnerships"][0]["meetings"][0]["note"] == "Great chat about the CV"
+    programme.send(programme.reply(programme.last_to(ALEX), "DELETE MY DATA"))
+    programme.send(programme.reply(programme.last_to(ALEX), "Yes"))
+    [meeting] = meetings(programme)
+    assert meeting.note == "" and meeting.minutes == 60  # the figures still add up
+
+
+def test_an_unclear_length_with_a_note_is_still_refused(programme: Programme) -> None:
+    for_alex, _for_priya = paired(programme)
+    programme.send(programme.reply(for_alex, "MET a while - great chat"))
+    assert meetings(programme) == []
+    assert "couldn't act on it" in programme.last_to(ALEX).text
