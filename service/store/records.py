@@ -140,4 +140,4 @@ class ReceivedFact(NamedTuple):
     kind: str
     reason: str
     person_id: int | None
-    processed_at: datetime | None
+    processed_at: datetime

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.mail.outbox import _set
 from service.store.orm import outbound_messages
+from service.store.outbox_records import OutboxRecords
 from service.store.records import OutboundMessage, OutboundStatus
 from service.store.sql_unit_of_work import SqlUnitOfWork
 
@@ -63,7 +63,9 @@ def test_only_one_drain_claims_a_queued_email(db):
         uow.commit()
     assert queued.id is not None
     claimed = race(
-        lambda: _set(db, queued.id or 0, OutboundStatus.QUEUED, status=OutboundStatus.SENDING)
+        lambda: OutboxRecords(db).settle(
+            queued.id or 0, OutboundStatus.QUEUED, status=OutboundStatus.SENDING
+        )
     )
     assert sorted(claimed, key=str) == [False, True]
 
