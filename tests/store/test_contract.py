@@ -547,7 +547,9 @@ def test_tokens_are_found_by_hash_and_can_be_withdrawn(units: Units) -> None:
 
 
 # --- erasure -------------------------------------------------------------------------------
-def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
+def _someone_with_mail_and_a_partner(units: Units) -> tuple[int, int, int]:
+    """(round, mentee, pairing) ids: the mentee registered through a form, wrote to us,
+    has mail sent and waiting, a partner whose meeting note names them, and a token."""
     with units() as uow:
         r, mentee, mentor = seed(uow)
         round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
@@ -582,6 +584,11 @@ def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
             )
         )
         uow.commit()
+    return round_id, mentee_id, pairing.id
+
+
+def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
+    round_id, mentee_id, pairing_id = _someone_with_mail_and_a_partner(units)
     with units() as uow:
         found = uow.repo.person(mentee_id)
         assert found is not None
@@ -599,7 +606,7 @@ def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
         assert waiting is not None and waiting.status is OutboundStatus.CANCELLED
         assert welcome is not None and welcome.status is OutboundStatus.SENT
         assert {waiting.to_address, welcome.to_address} == {privacy.erased_address(mentee_id)}
-        assert [m.note for m in uow.repo.meetings(pairing.id)] == [""]
+        assert [m.note for m in uow.repo.meetings(pairing_id)] == [""]
         assert uow.repo.token("h") is None
         registration = uow.repo.registration(round_id, mentee_id)
         assert registration is not None and registration.status is RegistrationStatus.WITHDRAWN
