@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from email.message import EmailMessage
 
 from handlers.register import confirm, register
 from service.domain.model import Registration, RegistrationStatus
+from service.inbound import forms
 from service.inbound.commands import Verb
 from service.inbound.forms import Registration as Form
 from service.inbound.forms import Role
+from service.inbound.mime import parse_mail
+from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
 from tests.handlers.requests import ask, submit
-from tests.handlers.world import OPENS, World, sent
+from tests.handlers.world import OPENS, World, key, sent
+from tests.harness import person_answers
 
 FORM = Form(
     email="alex@dept.gov.uk",
@@ -89,3 +94,44 @@ def test_confirm_confirms_once(world: World) -> None:
     assert sent(world.run(confirm, ask(person, Verb.CONFIRM))) == [
         ("already_done", "alex@dept.gov.uk")
     ]
+
+
+def _form_email(world: World, answers: dict[str, str]) -> bytes:
+    """The relayed form as it is stored raw (what a CONFIRM of a change reads again)."""
+    questions = {q.field: q.text for q in world.config.form.questions}
+    msg = EmailMessage()
+    msg["From"] = "Microsoft Forms <forms@example.test>"
+    msg["To"] = world.config.programme.mailbox
+    msg["Subject"] = "New response: LGBT+ mentoring registration"
+    msg["Message-ID"] = "<again@forms.example>"
+    msg.set_content("\n".join(f"{questions.get(k, k)}: {v}" for k, v in answers.items()))
+    return msg.as_bytes()
+
+
+def test_confirming_a_changed_form_applies_it(world: World) -> None:
+    world.now = OPENS + timedelta(days=2)
+    answers = person_answers("alex@dept.gov.uk", "Alex", "Lee", grade="HEO")
+    [first] = world.run(register, submit(FORM))
+    answers["job_title"] = "Head of policy"
+    raw = _form_email(world, answers)
+    with world.uow() as uow:
+        stored = InboundMessage(
+            key="<again@forms.example>",
+            transport_id="t1",
+            raw=raw,
+            received_at=world.now,
+        )
+        uow.add(stored)
+        uow.commit()
+    with world.store.uow(inbound_id=key(stored)) as uow:
+        parsed = forms.parse_form_email(parse_mail(raw, 10**6), world.config)
+        [question] = register(submit(parsed.registration), uow, world.ctx)
+        uow.commit()
+    assert question.template == "form_update_confirm"
+    assert _registration(world).job_title == "Policy adviser"  # nothing changed yet
+    person = world.read(lambda uow: uow.repo.person_by_email("alex@dept.gov.uk"))
+    assert person is not None
+    emails = world.run(confirm, ask(person, Verb.CONFIRM, purpose=question.purpose))
+    assert sent(emails) == [("registration_updated", "alex@dept.gov.uk")]
+    assert _registration(world).job_title == "Head of policy"
+    assert first.template == "confirm_address"
