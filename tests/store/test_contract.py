@@ -200,6 +200,23 @@ def test_what_must_be_unique_is_refused_and_nothing_is_kept(
         assert uow.repo.person_by_email("other@dept.gov.uk") is None
 
 
+def test_what_is_remembered_is_never_stale(units: Units) -> None:
+    with units() as uow:
+        p = person("alex@dept.gov.uk")
+        uow.add(p)
+        uow.flush()
+        assert p.id is not None
+        pid = p.id
+
+        def name() -> str:
+            found = uow.repo.person(pid)
+            return found.first_name if found else ""
+
+        assert uow.remember(("name", pid), name) == "Alex"
+        p.first_name = "Sam"  # a change in this unit of work: worked out again
+        assert uow.remember(("name", pid), name) == "Sam"
+
+
 # --- the audit trail ---------------------------------------------------------------------
 def test_audit_events_carry_the_actor_and_the_message(units: Units) -> None:
     with units(actor="person:1", inbound_id=None) as uow:
