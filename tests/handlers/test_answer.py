@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.answer import accept, decline
 from service.domain.model import ApproachStatus, PairingStatus
 from service.inbound.commands import Verb
-from tests.handlers.requests import ask
+from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.keep import keep, withdraw_request
 from service.domain.model import ApproachStatus, IntroductionStatus
 from service.inbound.commands import Verb
-from tests.handlers.requests import ask
+from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
 
 

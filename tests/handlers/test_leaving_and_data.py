@@ -17,7 +17,7 @@ from service.domain.model import EndReason, PairingStatus, RegistrationStatus
 from service.inbound.commands import Verb
 from service.mail import outbox
 from service.store.records import ReplyToken
-from tests.handlers.requests import ask
+from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
 
 

@@ -11,7 +11,7 @@ from handlers.not_responding import not_contacted, not_responding
 from handlers.unpair import unpair
 from service.domain.model import EndReason, IntroductionStatus, PairingStatus
 from service.inbound.commands import Verb
-from tests.handlers.requests import ask
+from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
 
 

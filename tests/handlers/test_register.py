@@ -15,7 +15,7 @@ from service.inbound.forms import Role
 from service.inbound.mime import parse_mail
 from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
-from tests.handlers.requests import ask, submit
+from tests.handlers.build import ask, submit
 from tests.handlers.world import OPENS, World, key, sent
 from tests.harness import person_answers
 
