@@ -150,36 +150,33 @@ def _participants(
     """The matcher's view of the confirmed registrations: mentees, and mentors whose grade
     may mentor."""
     vocab = config.vocabulary
-    mentees: list[Mentee] = []
-    mentors: list[Mentor] = []
-    for r in regs:
-        roles = r.role_set
-        if Role.MENTEE in roles:
-            mentees.append(
-                Mentee(
-                    id=r.person_id,
-                    grade_rank=vocab.rank(r.grade),
-                    department=r.department,
-                    profession=r.profession,
-                    profession_of_interest=r.profession_of_interest,
-                    characteristics=_characteristics(r),
-                    wants_characteristic=r.wants_shared_characteristic,
-                    max_mentors=config.capacity.mentee_introductions,
-                )
-            )
-    for r in regs:
-        if Role.MENTOR in r.role_set and vocab.can_mentor(r.grade):
-            mentors.append(
-                Mentor(
-                    id=r.person_id,
-                    grade_rank=vocab.rank(r.grade),
-                    department=r.department,
-                    profession=r.profession,
-                    characteristics=_characteristics(r),
-                    capacity=r.speed_capacity,
-                )
-            )
-    return tuple(mentees), tuple(mentors)
+    mentees = tuple(
+        Mentee(
+            id=r.person_id,
+            grade_rank=vocab.rank(r.grade),
+            department=r.department,
+            profession=r.profession,
+            profession_of_interest=r.profession_of_interest,
+            characteristics=_characteristics(r),
+            wants_characteristic=r.wants_shared_characteristic,
+            max_mentors=config.capacity.mentee_introductions,
+        )
+        for r in regs
+        if r.has_role(Role.MENTEE)
+    )
+    mentors = tuple(
+        Mentor(
+            id=r.person_id,
+            grade_rank=vocab.rank(r.grade),
+            department=r.department,
+            profession=r.profession,
+            characteristics=_characteristics(r),
+            capacity=r.speed_capacity,
+        )
+        for r in regs
+        if r.has_role(Role.MENTOR) and vocab.can_mentor(r.grade)
+    )
+    return mentees, mentors
 
 
 def _override_pairs(
