@@ -83,7 +83,7 @@ class StoreLookup:
         self.uow = uow
 
     def is_our_message_id(self, message_id: str) -> bool:
-        return self.uow.repo.outbound_by_message_id(message_id) is not None
+        return self.uow.repo.is_our_message_id(message_id)
 
     def token_known(self, token: str) -> bool:
         return self.uow.repo.token(tokens.token_hash(token)) is not None
