@@ -197,6 +197,12 @@ class MemoryUnitOfWork:
         return event
 
 
+def key_of(obj: object) -> int:
+    found = getattr(obj, "id", None)
+    assert isinstance(found, int), "not stored yet"
+    return found
+
+
 def _first(found: Iterable[T]) -> T | None:
     return next(iter(found), None)
 
@@ -432,12 +438,20 @@ class MemoryRepository:
     def inbound_by_key(self, key: str) -> InboundMessage | None:
         return _first(i for i in self._all(InboundMessage) if i.key == key)
 
-    def take_stored(self, inbound_id: int, status: InboundStatus) -> bool:
-        record = self.inbound(inbound_id)
-        if record is None or record.status != InboundStatus.STORED:
+    def take_inbound(self, record: InboundMessage, values: dict[str, Any]) -> bool:
+        held = self.inbound(key_of(record))
+        if held is None or held.status != InboundStatus.STORED:
             return False
-        record.status = status
+        for name, value in values.items():
+            setattr(held, name, value)
+            setattr(record, name, value)
         return True
+
+    def inbound_exists(self, key: str) -> bool:
+        return self.inbound_by_key(key) is not None
+
+    def is_our_message_id(self, message_id: str) -> bool:
+        return self.outbound_by_message_id(message_id) is not None
 
     def mark_moved(self, ids: Sequence[int], now: datetime) -> None:
         for record in self._all(InboundMessage):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from service.domain.model import (
     Approach,
@@ -194,8 +194,6 @@ class Repository(Protocol):
 
     def inbound(self, inbound_id: int) -> InboundMessage | None: ...
 
-    def take_stored(self, inbound_id: int, status: InboundStatus) -> bool: ...
-
     def mark_moved(self, ids: Sequence[int], now: datetime) -> None: ...
 
     def interest_entry(self, email: str) -> InterestEntry | None: ...
@@ -260,3 +258,12 @@ class Repository(Protocol):
     def tombstones(self) -> list[Tombstone]: ...
 
     def set_tombstone_terms(self, tombstone_id: int, terms: Sequence[str]) -> None: ...
+
+    def take_inbound(self, record: InboundMessage, values: dict[str, Any]) -> bool:
+        """Move a stored message to its outcome (`values`: its fields) only while it is
+        still "stored": False when another transaction took it first (roll back then)."""
+        ...
+
+    def inbound_exists(self, key: str) -> bool: ...
+
+    def is_our_message_id(self, message_id: str) -> bool: ...

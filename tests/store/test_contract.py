@@ -454,6 +454,8 @@ def test_emails_by_key_address_template_and_time(units: Units) -> None:
         found = uow.repo.outbound_by_key(long_key)
         assert found is not None and found.template == "erasure_confirm"
         assert uow.repo.outbound_by_message_id(found.message_id) is not None
+        assert uow.repo.is_our_message_id(found.message_id)
+        assert not uow.repo.is_our_message_id("<not-ours@test>")
         assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW) == 2
         assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW, automatic_answer=True) == 1
         assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW, template="erasure_confirm") == 1
@@ -490,14 +492,19 @@ def test_only_one_transaction_takes_a_stored_message(units: Units) -> None:
         uow.add(record)
         uow.commit()
     assert record.id is not None
+    outcome = {"status": InboundStatus.PROCESSED, "kind": "command", "processed_at": NOW}
     with units() as uow:
-        assert uow.repo.take_stored(record.id, InboundStatus.PROCESSED) is True
-        assert uow.repo.take_stored(record.id, InboundStatus.IGNORED) is False
+        assert uow.repo.inbound_exists("<1@x>") and not uow.repo.inbound_exists("<2@x>")
+        found = uow.repo.inbound(record.id)
+        assert found is not None
+        assert uow.repo.take_inbound(found, outcome) is True
+        assert (found.status, found.kind) == (InboundStatus.PROCESSED, "command")
+        assert uow.repo.take_inbound(found, {"status": InboundStatus.IGNORED}) is False
         uow.commit()
     with units() as uow:
         found = uow.repo.inbound(record.id)
         assert found is not None and found.status is InboundStatus.PROCESSED
-        assert uow.repo.inbound_by_key("<1@x>") is not None
+        assert found.processed_at == NOW
         uow.repo.mark_moved([record.id], NOW)
         uow.commit()
     with units() as uow:
