@@ -1,19 +1,31 @@
 """What every handler shares: the small pieces of template context built the same way
-everywhere. A person's standing and the commands open to them live in `service.standing`."""
+everywhere. A person's standing lives in `service.standing`; the commands open to them
+are the command table's (`handlers.TABLE`) answer to it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import handlers  # the command table (a package-level tuple; read when an email is built)
 from service.bus import CommandRequest
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration
+from service.email_command import Commands
 from service.errors import DomainError
 from service.messages import Email, Recipient, person_context, recipient
-from service.standing import Commands, Standing, available_commands, standing
+from service.purpose import GENERAL, Purpose
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
-__all__ = ["Commands", "Standing", "available_commands", "standing"]
+
+def commands_for(uow: UnitOfWork, person: Person) -> Commands:
+    """What `person` may send now: the footer of every email to them."""
+    return handlers.TABLE.offered(standing(uow, person))
+
+
+def coordinator_commands() -> Commands:
+    """What a coordinator may send about a participant: the footer of their answers."""
+    return handlers.TABLE.for_coordinators()
 
 
 def grade_name(config: ProgrammeConfig, code: str) -> str:
@@ -42,7 +54,7 @@ def email_to(
     uow: UnitOfWork,
     *,
     context: dict[str, Any] | None = None,
-    purpose: str = "",
+    purpose: Purpose = GENERAL,
     request: CommandRequest | None = None,
     automatic_answer: bool = False,
 ) -> Email:
@@ -58,7 +70,7 @@ def email_to(
         to=recipient(person),
         context={
             "person": person_context(person),
-            "commands": available_commands(standing(uow, person)),
+            "commands": commands_for(uow, person),
             **(context or {}),
         },
         purpose=purpose,

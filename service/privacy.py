@@ -355,9 +355,7 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     )
     session.execute(
         update(orm.meetings)
-        .where(
-            or_(orm.meetings.c.logged_by == pid, orm.meetings.c.pairing_id.in_(their_pairings))
-        )
+        .where(or_(orm.meetings.c.logged_by == pid, orm.meetings.c.pairing_id.in_(their_pairings)))
         .values(note="")
     )
     session.execute(delete(reply_tokens).where(reply_tokens.c.person_id == pid))

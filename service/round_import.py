@@ -15,13 +15,15 @@ from pathlib import Path
 
 from service.config import ProgrammeConfig
 from service.domain.model import RegistrationStatus
+from service.email_command import CommandTable
 from service.errors import MentoringError
 from service.inbound.forms import read_answers
 from service.mail import outbox
 from service.messages import Email, person_context, recipient
+from service.purpose import PurposeKind, of
 from service.registration import registration_context, upsert_registration
 from service.rounds import get_round
-from service.standing import available_commands, standing
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 MAX_PROBLEMS_SHOWN = 50
@@ -57,6 +59,7 @@ def import_csv(
     config: ProgrammeConfig,
     now: datetime,
     *,
+    commands: CommandTable,
     confirmed: bool = False,
 ) -> ImportResult:
     round_ = get_round(uow, round_name)
@@ -101,10 +104,10 @@ def import_csv(
                     key=f"confirm-address:{reg.id}",
                     template="confirm_address",
                     to=recipient(person),
-                    purpose=f"registration:{reg.id}",
+                    purpose=of(PurposeKind.REGISTRATION, reg.id),
                     context={
                         "person": person_context(person),
-                        "commands": available_commands(standing(uow, person)),
+                        "commands": commands.offered(standing(uow, person)),
                         "registration": registration_context(reg, config),
                         "round": {"name": round_.name, "closes_on": round_.closes_at},
                     },

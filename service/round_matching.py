@@ -26,6 +26,7 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import round_phase
+from service.email_command import CommandTable
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -40,7 +41,7 @@ from service.matching.report import (
 )
 from service.messages import Email, person_context, recipient
 from service.rounds import get_round
-from service.standing import available_commands, standing
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -281,7 +282,13 @@ def commit(uow: UnitOfWork, proposal: Proposal, config: ProgrammeConfig, now: da
     return stored
 
 
-def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now: datetime) -> int:
+def send_matches(
+    uow: UnitOfWork,
+    round_name: str,
+    config: ProgrammeConfig,
+    now: datetime,
+    commands: CommandTable,
+) -> int:
     """Queue the match emails for every committed, unsent introduction; returns emails queued.
 
     Mentees get their numbered mentors; mentors get their mentees; confirmed people with
@@ -333,7 +340,7 @@ def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now:
             to=recipient(person),
             context={
                 "person": person_context(person),
-                "commands": available_commands(standing(uow, person)),
+                "commands": commands.offered(standing(uow, person)),
                 "round": round_ctx,
                 **context,
             },

@@ -209,7 +209,7 @@ class Year:
     def send(self) -> None:
         w = self.world
         with w.app.uow(actor="coordinator") as uow:
-            send_matches(uow, ROUND, w.config, w.now)
+            send_matches(uow, ROUND, w.config, w.now, w.app.commands)
             uow.commit()
         w.send_queued()
         self.speed_mentoring()

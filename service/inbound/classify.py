@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from service import clock
@@ -34,6 +34,9 @@ from service.inbound.reports import Report, ReportKind, read_report
 from service.inbound.sender import NOT_CHECKED, SenderCheck
 from service.inbound.sender import check as check_sender
 from service.text import fold
+
+if TYPE_CHECKING:
+    from service.email_command import CommandTable
 
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
@@ -277,11 +280,13 @@ def classify(
     config: ProgrammeConfig,
     lookup: Lookup,
     *,
+    commands: CommandTable,
     now: datetime | None = None,
 ) -> Classification:
-    """Classify one raw message. Pure apart from `lookup`; never raises on bad mail."""
+    """Classify one raw message. Pure apart from `lookup`; never raises on bad mail.
+    `commands` is the table of every command a reply may hold."""
     try:
-        return _classify(raw, config, lookup, now or clock.now())
+        return _classify(raw, config, lookup, now or clock.now(), commands)
     except RecursionError:
         # Deeply nested MIME: the pipeline keeps the raw message for a person to look at.
         return Classification(Kind.UNKNOWN, f"{UNREADABLE} (nested too deeply)", sender="")
@@ -290,7 +295,7 @@ def classify(
 
 
 def _classify(
-    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime
+    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime, table: CommandTable
 ) -> Classification:
     mail = parse_mail(raw, config.limits.max_message_bytes)
     tz = ZoneInfo(config.programme.timezone)
@@ -390,7 +395,7 @@ def _classify(
         )
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
     if known or (our_refs and not coordinator):
-        reading = read_commands(fresh, mail.subject, today=written)
+        reading = read_commands(fresh, mail.subject, today=written, commands=table)
         how = f"token {known[0][:4]}…" if known else "a reply to a message we sent"
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
@@ -401,7 +406,9 @@ def _classify(
             commands=reading,
         )
     if coordinator:
-        reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
+        reading = read_commands(
+            fresh, mail.subject, today=written, commands=table, coordinator=True
+        )
         return replace(
             base,
             kind=Kind.COORDINATOR,
