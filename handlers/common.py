@@ -18,9 +18,9 @@ from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 
-def commands_for(uow: UnitOfWork, person: Person) -> Commands:
-    """What `person` may send now: the footer of every email to them."""
-    return handlers.TABLE.offered(standing(uow, person))
+def commands_for(uow: UnitOfWork, person: Person, purpose: Purpose = GENERAL) -> Commands:
+    """What `person` may send now in reply to an email asking `purpose`: its footer."""
+    return handlers.TABLE.offered(standing(uow, person), purpose)
 
 
 def coordinator_commands() -> Commands:
@@ -70,7 +70,7 @@ def email_to(
         to=recipient(person),
         context={
             "person": person_context(person),
-            "commands": commands_for(uow, person),
+            "commands": commands_for(uow, person, purpose),
             **(context or {}),
         },
         purpose=purpose,

@@ -17,7 +17,8 @@ from functools import cached_property
 
 from service.bus import Handler
 from service.inbound.commands import ArgumentParser, plain
-from service.purpose import PurposeKind
+from service.mail.tokens import allows
+from service.purpose import GENERAL, Purpose, PurposeKind
 from service.standing import Standing
 
 Commands = list[tuple[str, str]]  # (how it is written, what it does), as emails list them
@@ -104,6 +105,12 @@ class CommandTable:
         """What a coordinator may send about a participant (their answers' footer)."""
         return [(f"{c.name} <email>", c.coordinator_help) for c in self if c.targeted]
 
-    def offered(self, s: Standing) -> Commands:
-        """What this person may send now: every email's footer, HELP and problem answers."""
-        return [c.offer(s) if c.offer else (c.shown, c.help) for c in self if c.available(s)]
+    def offered(self, s: Standing, purpose: Purpose = GENERAL) -> Commands:
+        """What this person may send now in reply to an email asking `purpose`: every
+        email's footer, HELP and problem answers. An email offers the answers to its
+        own question, and never a command its reply token would refuse."""
+        return [
+            c.offer(s) if c.offer else (c.shown, c.help)
+            for c in self
+            if (c.available(s) or purpose.kind in c.yes_to | c.no_to) and allows(purpose, c)
+        ]

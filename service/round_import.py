@@ -99,15 +99,16 @@ def import_csv(
             reg.status = RegistrationStatus.CONFIRMED
             reg.confirmed_at = reg.confirmed_at or now
         elif reg.status is RegistrationStatus.PENDING_CONFIRMATION:
+            asks = of(PurposeKind.REGISTRATION, reg.id)  # "please confirm"
             emails.append(
                 Email(
                     key=f"confirm-address:{reg.id}",
                     template="confirm_address",
                     to=recipient(person),
-                    purpose=of(PurposeKind.REGISTRATION, reg.id),
+                    purpose=asks,
                     context={
                         "person": person_context(person),
-                        "commands": commands.offered(standing(uow, person)),
+                        "commands": commands.offered(standing(uow, person), asks),
                         "registration": registration_context(reg, config),
                         "round": {"name": round_.name, "closes_on": round_.closes_at},
                     },
