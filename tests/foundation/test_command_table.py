@@ -1,0 +1,58 @@
+"""The command table: every command one object, and the parser reads what it declares."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers import COMMANDS, TABLE
+from service.email_command import CommandTable, EmailCommand
+from service.inbound.commands import read_commands
+from service.purpose import PurposeKind
+
+TODAY = date(2026, 3, 13)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.verb)
+def test_every_spelling_reads_as_its_command(command: EmailCommand) -> None:
+    for spelling in command.spellings:
+        line = f"{spelling} 2" if command.verb == "keep" else spelling
+        reading = read_commands(line.upper(), "", today=TODAY, commands=TABLE)
+        assert [c.verb for c in reading.commands] == [command.verb], reading.reason
+
+
+def test_a_bare_yes_or_no_means_what_the_question_asked() -> None:
+    answers = {
+        (kind, yes): found.verb
+        for kind in PurposeKind
+        for yes in (True, False)
+        if (found := TABLE.answering(kind, yes)) is not None
+    }
+    assert answers == {
+        (PurposeKind.REGISTRATION, True): "confirm",
+        (PurposeKind.REGISTRATION, False): "withdraw",
+        (PurposeKind.APPROACH, True): "accept",
+        (PurposeKind.APPROACH, False): "decline",
+        (PurposeKind.CONTINUE, True): "continue",
+        (PurposeKind.ERASURE, True): "delete_my_data",
+        (PurposeKind.CONFIRM, True): "confirm",
+        (PurposeKind.COORDINATOR, True): "confirm",
+        (PurposeKind.FORM_UPDATE, True): "confirm",
+    }
+
+
+def test_two_commands_cannot_share_a_word_or_a_verb() -> None:
+    keep = TABLE["keep"]
+    with pytest.raises(ValueError, match="spelled"):
+        CommandTable([*COMMANDS, keep.__class__(**{**keep.__dict__, "verb": "keep_again"})])
+    with pytest.raises(ValueError, match="verb"):
+        CommandTable([*COMMANDS, keep])
+
+
+def test_coordinators_are_offered_the_commands_they_may_aim_at_someone() -> None:
+    assert [shown for shown, _ in TABLE.for_coordinators()] == [
+        "UNPAIR <email>",
+        "WITHDRAW <email>",
+        "STATUS <email>",
+    ]
