@@ -33,7 +33,7 @@ from service.messages import Email, person_context, recipient
 from service.purpose import GENERAL, NOTHING, PurposeKind, Resolved, parse, resolve
 from service.standing import standing
 from service.store.orm import inbound_messages
-from service.store.records import InboundMessage, InboundStatus, ReplyToken
+from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -328,7 +328,7 @@ class Reply:
     the records that names): looked up once per message, as soon as it is classified."""
 
     person: Person | None = None
-    token: ReplyToken | None = None
+    token: tokens.IssuedToken | None = None
     about: Resolved = NOTHING
 
 
@@ -338,7 +338,7 @@ def attribute(uow: UnitOfWork, c: Classification) -> Reply:
         return Reply()
     purpose = parse(record.purpose)
     about = resolve(uow, purpose) if purpose != GENERAL else NOTHING
-    return Reply(uow.repo.person(record.person_id), record, about)
+    return Reply(uow.repo.person(record.person_id), tokens.IssuedToken.of(record), about)
 
 
 def _understood(c: Classification) -> list[str]:

@@ -205,7 +205,7 @@ def _parse_met_details(rest: str, today: date) -> Command | str:
         return "The meeting date is in the future."
     if minutes is not None and not 5 <= minutes <= 8 * 60:
         return "The meeting length does not look right."
-    return Command("met", minutes=minutes or 60, on=when)
+    return Command("", minutes=minutes or 60, on=when)  # `meeting` names the verb
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from service.purpose import Purpose, PurposeKind, stored
 from service.store.records import ReplyToken
@@ -85,6 +85,29 @@ _ALSO_OFFERED: dict[PurposeKind, Callable[[EmailCommand], bool]] = {
 }
 
 
+class Issued(Protocol):
+    """What binding needs of a token: where it was sent and when (a `ReplyToken`)."""
+
+    @property
+    def address(self) -> str | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token's binding facts, copied: holding the stored record through a whole
+    message would keep it in the session after an erasure deleted its row."""
+
+    address: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, record: ReplyToken) -> IssuedToken:
+        return cls(record.address, record.created_at)
+
+
 class Binding(StrEnum):
     OK = "ok"
     OTHER_ADDRESS = "other_address"  # sent from an address the token was not sent to
@@ -108,7 +131,7 @@ def allows(purpose: Purpose, command: EmailCommand) -> bool:
 
 
 def binding(
-    record: ReplyToken,
+    record: Issued,
     purpose: Purpose,
     sender: str,
     commands: list[EmailCommand],
