@@ -42,8 +42,8 @@ class EmailCommand:
     coordinator_help: str = ""  # its line in coordinators' footers, when targeted
     ends_something: bool = False  # a reply token must be young, else we confirm first
     asks_first: bool = False  # the handler itself always asks before acting
-    always_offered: bool = False  # every email allows it, whatever that email asked
-    changes_nothing: bool = False  # only tells; safe to offer anywhere
+    always_offered: bool = False  # allowed even in reply to a one-question email (tokens)
+    changes_nothing: bool = False  # only tells: allowed in reply to a form-update question
     yes_to: frozenset[PurposeKind] = frozenset()  # a bare "yes" to these emails is this
     no_to: frozenset[PurposeKind] = frozenset()  # a bare "no" to these emails is this
     offer: Callable[[Standing], tuple[str, str]] | None = None  # (shown, help) for now
