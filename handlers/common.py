@@ -9,13 +9,17 @@ from typing import Any
 import handlers  # the command table (a package-level tuple; read when an email is built)
 from service.bus import CommandRequest
 from service.config import ProgrammeConfig
-from service.domain.model import Person, Registration
+from service.domain.card import participant_card as card
+from service.domain.model import Person
 from service.email_command import Commands
 from service.errors import DomainError
 from service.messages import Email, Recipient, person_context, recipient
 from service.purpose import GENERAL, Purpose
 from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
+
+# `card` is the one participant card (service.domain.card), re-exported for handlers and jobs.
+__all__ = ["card"]
 
 
 def commands_for(uow: UnitOfWork, person: Person, purpose: Purpose = GENERAL) -> Commands:
@@ -30,21 +34,6 @@ def coordinator_commands() -> Commands:
 
 def grade_name(config: ProgrammeConfig, code: str) -> str:
     return config.vocabulary.grade_names.get(code, code)
-
-
-def card(
-    person: Person, registration: Registration | None, config: ProgrammeConfig
-) -> dict[str, Any]:
-    """How a match or partner is shown to the other person. Never a characteristic."""
-    return {
-        "name": person.name,
-        "first_name": person.first_name,
-        "email": person.email,
-        "grade_name": grade_name(config, registration.grade) if registration else "",
-        "department": registration.department if registration else "",
-        "profession": registration.profession if registration else "",
-        "bio": registration.bio if registration else "",
-    }
 
 
 def email_to(
