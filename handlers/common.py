@@ -3,74 +3,24 @@ everywhere. A person's standing and the commands open to them live in `service.s
 
 from __future__ import annotations
 
-from typing import Any
-
 from service.bus import CommandRequest
-from service.config import ProgrammeConfig
-from service.domain.model import Person, Registration
+from service.domain.model import Person
+from service.emails import card, coordinators, email_to, grade_name
 from service.errors import DomainError
-from service.messages import Email, Recipient, person_context, recipient
 from service.standing import Commands, Standing, available_commands, standing
 from service.store.unit_of_work import UnitOfWork
 
-__all__ = ["Commands", "Standing", "available_commands", "standing"]
-
-
-def grade_name(config: ProgrammeConfig, code: str) -> str:
-    return config.vocabulary.grade_names.get(code, code)
-
-
-def card(
-    person: Person, registration: Registration | None, config: ProgrammeConfig
-) -> dict[str, Any]:
-    """How a match or partner is shown to the other person. Never a characteristic."""
-    return {
-        "name": person.name,
-        "first_name": person.first_name,
-        "email": person.email,
-        "grade_name": grade_name(config, registration.grade) if registration else "",
-        "department": registration.department if registration else "",
-        "profession": registration.profession if registration else "",
-        "bio": registration.bio if registration else "",
-    }
-
-
-def email_to(
-    person: Person,
-    template: str,
-    key: str,
-    uow: UnitOfWork,
-    *,
-    context: dict[str, Any] | None = None,
-    purpose: str = "",
-    request: CommandRequest | None = None,
-    automatic_answer: bool = False,
-) -> Email:
-    """An email to a participant with the shared context (person, commands available now).
-
-    When `request` is given the email answers it, in the same thread, and counts as an
-    automatic answer: one shared daily limit per sender for every kind (flood.py).
-    """
-    thread = request.thread.reply_headers() if request is not None else {}
-    return Email(
-        key=key,
-        template=template,
-        to=recipient(person),
-        context={
-            "person": person_context(person),
-            "commands": available_commands(standing(uow, person)),
-            **(context or {}),
-        },
-        purpose=purpose,
-        automatic_answer=automatic_answer or request is not None,
-        **thread,
-    )
-
-
-def coordinators(config: ProgrammeConfig) -> list[Recipient]:
-    return [
-        Recipient(address=a, name="Mentoring coordinators") for a in config.coordinators.addresses
-    ]
+# The email helpers live in `service.emails` (the jobs build the same emails).
+__all__ = [
+    "Commands",
+    "Standing",
+    "available_commands",
+    "card",
+    "coordinators",
+    "email_to",
+    "grade_name",
+    "standing",
+]
 
 
 def require_person(uow: UnitOfWork, person_id: int) -> Person:

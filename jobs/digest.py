@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import distinct, func, select
 
-from jobs.due import to_coordinators
 from service import privacy
 from service.app import App
 from service.domain import rules, timeline
 from service.domain.model import AuditEvent, Registration, RegistrationStatus, Role
+from service.emails import to_coordinators
 from service.mail import outbox
 from service.store.orm import (
     audit_events,
