@@ -57,8 +57,10 @@ def _round_work(
     assert round_id is not None
     regs = {reg.person_id: reg for reg in uow.repo.registrations(round_id)}
     work = []
-    for rules, side in ((MENTEE_RULES, "mentee_id"), (MENTOR_RULES, "mentor_id")):
-        found = uow.repo.people(sorted({getattr(i, side) for i in facts.introductions}))
+    mentees = sorted({i.mentee_id for i in facts.introductions})
+    mentors = sorted({i.mentor_id for i in facts.introductions})
+    for rules, ids in ((MENTEE_RULES, mentees), (MENTOR_RULES, mentors)):
+        found = uow.repo.people(ids)
         for person in found.values():
             assert person.id is not None
             reg = regs.get(person.id)
