@@ -4,13 +4,15 @@ everywhere. A person's standing and the commands open to them live in `service.s
 from __future__ import annotations
 
 from service.bus import CommandRequest
+from service.domain.card import participant_card as card
 from service.domain.model import Person
-from service.emails import card, coordinators, email_to, grade_name
+from service.emails import coordinators, email_to, grade_name
 from service.errors import DomainError
 from service.standing import Commands, Standing, available_commands, standing
 from service.store.unit_of_work import UnitOfWork
 
-# The email helpers live in `service.emails` (the jobs build the same emails).
+# Re-exported for the handlers: `card` is the one participant card (service.domain.card);
+# the email helpers live in `service.emails` (the jobs build the same emails).
 __all__ = [
     "Commands",
     "Standing",

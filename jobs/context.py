@@ -8,8 +8,9 @@ from typing import Any
 
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
+from service.domain.card import participant_card
 from service.domain.model import Introduction, Pairing, Person
-from service.emails import card, email_to
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -40,7 +41,7 @@ def partner_card(
 ) -> dict[str, Any]:
     """`person` as the other side sees them, from their registration in that round."""
     assert person.id is not None
-    return card(person, uow.repo.registration(round_id, person.id), config)
+    return participant_card(person, uow.repo.registration(round_id, person.id), config)
 
 
 def mentor_list(

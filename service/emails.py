@@ -1,6 +1,7 @@
 """Emails to participants and to the coordinators, built the same way by the handlers
 (answering a command) and the jobs (a time rule): the shared template context (the
-person, the commands open to them now) and how one person is shown to another."""
+person, the commands open to them now). How one person is shown to another is
+`service.domain.card.participant_card`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from service.bus import CommandRequest
 from service.config import ProgrammeConfig
-from service.domain.model import Person, Registration
+from service.domain.model import Person
 from service.messages import Email, Recipient, person_context, recipient
 from service.standing import available_commands, standing
 from service.store.unit_of_work import UnitOfWork
@@ -16,21 +17,6 @@ from service.store.unit_of_work import UnitOfWork
 
 def grade_name(config: ProgrammeConfig, code: str) -> str:
     return config.vocabulary.grade_names.get(code, code)
-
-
-def card(
-    person: Person, registration: Registration | None, config: ProgrammeConfig
-) -> dict[str, Any]:
-    """How a match or partner is shown to the other person. Never a characteristic."""
-    return {
-        "name": person.name,
-        "first_name": person.first_name,
-        "email": person.email,
-        "grade_name": grade_name(config, registration.grade) if registration else "",
-        "department": registration.department if registration else "",
-        "profession": registration.profession if registration else "",
-        "bio": registration.bio if registration else "",
-    }
 
 
 def email_to(
