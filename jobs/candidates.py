@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from service.app import App
 from service.mail import outbox
 from service.messages import Email
-from service.store.races import LOST_RACE
+from service.store.errors import LOST_RACE
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
