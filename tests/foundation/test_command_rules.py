@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.domain import rules
+from service.domain.choices import Option, quiet_mentees, session_match
 from service.domain.model import Introduction, IntroductionStatus, Person
 from service.errors import DomainError
 
@@ -56,3 +57,45 @@ def test_a_speed_session_keeps_the_first_contact_and_skips_closed_matches() -> N
     closed = intro(IntroductionStatus.CLOSED)
     assert not rules.speed_session_held(closed, NOW)
     assert closed.status is IntroductionStatus.CLOSED
+
+
+def option(number: int, first: str, status: IntroductionStatus = IntroductionStatus.SENT) -> Option:
+    match = Introduction(
+        id=number, round_id=1, mentor_id=2, mentee_id=10 + number, number=number,
+        created_at=NOW, status=status,
+    )  # fmt: skip
+    someone = Person(
+        id=10 + number, email=f"{first.lower()}@dept.gov.uk", first_name=first,
+        last_name="Lee", created_at=NOW,
+    )  # fmt: skip
+    return Option(match, someone, number)
+
+
+def test_not_contacted_means_the_named_mentee_or_every_quiet_one() -> None:
+    kim, ali, met = option(1, "Kim"), option(2, "Ali"), option(3, "Bo", IntroductionStatus.MET)
+    assert quiet_mentees([kim, ali, met], [ali], asked=set()) == [ali]
+    # Not said which: neither met nor waiting for an answer to their request.
+    assert quiet_mentees([kim, ali, met], [], asked={11}) == [ali]
+
+
+def test_not_contacted_refuses_a_mentee_already_met_and_an_empty_list() -> None:
+    met = option(3, "Bo", IntroductionStatus.MET)
+    with pytest.raises(DomainError, match="already recorded that you met Bo Lee"):
+        quiet_mentees([met], [met], asked=set())
+    with pytest.raises(DomainError, match="already been in touch"):
+        quiet_mentees([option(1, "Kim"), met], [], asked={11})
+
+
+def test_met_names_a_match_or_means_the_only_one_waiting() -> None:
+    kim, ali = option(1, "Kim"), option(2, "Ali", IntroductionStatus.MET)
+    assert session_match("2", [kim, ali]) is ali
+    assert session_match(None, [kim, ali]) is kim
+    assert session_match(None, [ali]) is ali
+
+
+def test_met_refuses_when_it_cannot_tell_which_match() -> None:
+    kim, ali = option(1, "Kim"), option(2, "Ali")
+    with pytest.raises(DomainError, match=r"could not tell which .* 1 Kim Lee, 2 Ali Lee"):
+        session_match(None, [kim, ali])
+    with pytest.raises(DomainError, match=r"zed@dept\.gov\.uk is not one of your"):
+        session_match("zed@dept.gov.uk", [kim, ali])
