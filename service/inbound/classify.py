@@ -295,12 +295,6 @@ def _classify(
     mail = parse_mail(raw, config.limits.max_message_bytes)
     tz = ZoneInfo(config.programme.timezone)
     today = moment.astimezone(tz).date()
-    # Relative dates ("yesterday") count from when the person wrote, unless that is absurd.
-    written = today
-    if mail.date is not None and mail.date.tzinfo is not None:
-        sent_day = mail.date.astimezone(tz).date()
-        if today - timedelta(days=60) <= sent_day <= today:
-            written = sent_day
     our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
     # Tokens are cheap to find and let the pipeline attribute an out-of-office or a
     # bounce to a person too, not only a command.
@@ -321,7 +315,40 @@ def _classify(
         date=mail.date,
         sender_check=check_sender(mail.headers, config.security),
     )
+    machine = _machine_mail(mail, raw, config, lookup, base, today)
+    if machine is not None:
+        return machine
+    fresh = new_text(mail.text)
+    base = replace(base, new_text=fresh)
+    if _forged(mail, fresh, config):
+        return replace(
+            base,
+            kind=Kind.FORGED_FORM,
+            reason="looks like a form submission but its sender is not a configured form"
+            " sender: possible forgery",
+        )
+    return _person_mail(mail, config, lookup, base, known, bool(candidates), today)
 
+
+def _written_day(mail: ParsedMail, tz: ZoneInfo, today: date) -> date:
+    """Relative dates ("yesterday") count from when the person wrote, unless that is absurd."""
+    if mail.date is not None and mail.date.tzinfo is not None:
+        sent_day = mail.date.astimezone(tz).date()
+        if today - timedelta(days=60) <= sent_day <= today:
+            return sent_day
+    return today
+
+
+def _machine_mail(
+    mail: ParsedMail,
+    raw: bytes,
+    config: ProgrammeConfig,
+    lookup: Lookup,
+    base: Classification,
+    today: date,
+) -> Classification | None:
+    """Our own mail, mail too large to read, delivery reports, automatic replies and the
+    form tool's mail, in that order; None for mail a person wrote."""
     reason = _own_loop(mail, config, lookup)
     if reason:
         return replace(base, kind=Kind.OWN_LOOP, reason=reason, automated=True)
@@ -350,46 +377,71 @@ def _classify(
     if auto_reason is None and not form_sender and _auto_subject(mail.subject):
         auto_reason = "its subject says it is an automatic reply"
     if auto_reason:
-        body = new_text(mail.text) or mail.text
-        ooo = not notice and (_auto_subject(mail.subject) or bool(_OOO_WORDS.search(body[:3000])))
-        reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
-        return replace(
-            base,
-            kind=Kind.AUTO_REPLY,
-            reason=auto_reason,
-            automated=True,
-            new_text=body[:2000],
-            # Lotus Notes puts the date in the subject only: "(returning 20/03/2026)".
-            auto_reply=AutoReply(
-                ooo, _return_date(f"{mail.subject}\n{body}", reference) if ooo else None
-            ),
-        )
+        return _auto_reply(mail, base, auto_reason, notice, config, today)
     if form_sender:
-        form = parse_form_email(mail, config)
-        if form.ok or len(form.problems) < len(question_index(config)):
-            return replace(
-                base,
-                kind=Kind.FORM,
-                reason=f"a form submission relayed by {mail.sender}",
-                automated=True,
-                form=form,
-            )
+        return _form_mail(mail, config, base)
+    return None
+
+
+def _auto_reply(
+    mail: ParsedMail,
+    base: Classification,
+    auto_reason: str,
+    notice: str | None,
+    config: ProgrammeConfig,
+    today: date,
+) -> Classification:
+    """An automatic reply, and whether it says the person is away and until when."""
+    tz = ZoneInfo(config.programme.timezone)
+    body = new_text(mail.text) or mail.text
+    ooo = not notice and (_auto_subject(mail.subject) or bool(_OOO_WORDS.search(body[:3000])))
+    reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
+    return replace(
+        base,
+        kind=Kind.AUTO_REPLY,
+        reason=auto_reason,
+        automated=True,
+        new_text=body[:2000],
+        # Lotus Notes puts the date in the subject only: "(returning 20/03/2026)".
+        auto_reply=AutoReply(
+            ooo, _return_date(f"{mail.subject}\n{body}", reference) if ooo else None
+        ),
+    )
+
+
+def _form_mail(mail: ParsedMail, config: ProgrammeConfig, base: Classification) -> Classification:
+    """Mail from a configured form tool: a submission, or nothing we can read."""
+    form = parse_form_email(mail, config)
+    if form.ok or len(form.problems) < len(question_index(config)):
         return replace(
             base,
-            reason=f"mail from the form tool ({mail.sender}) that holds no answers",
+            kind=Kind.FORM,
+            reason=f"a form submission relayed by {mail.sender}",
             automated=True,
+            form=form,
         )
-    fresh = new_text(mail.text)
-    base = replace(base, new_text=fresh)
-    if _forged(mail, fresh, config):
-        return replace(
-            base,
-            kind=Kind.FORGED_FORM,
-            reason="looks like a form submission but its sender is not a configured form"
-            " sender: possible forgery",
-        )
+    return replace(
+        base,
+        reason=f"mail from the form tool ({mail.sender}) that holds no answers",
+        automated=True,
+    )
+
+
+def _person_mail(
+    mail: ParsedMail,
+    config: ProgrammeConfig,
+    lookup: Lookup,
+    base: Classification,
+    known: list[str],
+    any_token: bool,
+    today: date,
+) -> Classification:
+    """Mail a person wrote: a reply with our token (or to our mail), a coordinator's
+    mail, or mail from anyone else."""
+    written = _written_day(mail, ZoneInfo(config.programme.timezone), today)
+    fresh = base.new_text
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
-    if known or (our_refs and not coordinator):
+    if known or (base.our_references and not coordinator):
         reading = read_commands(fresh, mail.subject, today=written)
         how = f"token {known[0][:4]}…" if known else "a reply to a message we sent"
         if len(known) > 1:
@@ -409,7 +461,7 @@ def _classify(
             commands=reading,
             token=None,
         )
-    unknown_token = " (it carries a token we do not recognise)" if candidates else ""
+    unknown_token = " (it carries a token we do not recognise)" if any_token else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
     return replace(
