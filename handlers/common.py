@@ -7,32 +7,19 @@ from typing import Any
 
 from service.bus import CommandRequest
 from service.config import ProgrammeConfig
-from service.domain.model import Person, Registration
+from service.domain.card import participant_card as card
+from service.domain.model import Person
 from service.errors import DomainError
 from service.messages import Email, Recipient, person_context, recipient
 from service.standing import Commands, Standing, available_commands, standing
 from service.store.unit_of_work import UnitOfWork
 
-__all__ = ["Commands", "Standing", "available_commands", "standing"]
+# `card` is the one participant card (service.domain.card), re-exported for handlers and jobs.
+__all__ = ["Commands", "Standing", "available_commands", "card", "standing"]
 
 
 def grade_name(config: ProgrammeConfig, code: str) -> str:
     return config.vocabulary.grade_names.get(code, code)
-
-
-def card(
-    person: Person, registration: Registration | None, config: ProgrammeConfig
-) -> dict[str, Any]:
-    """How a match or partner is shown to the other person. Never a characteristic."""
-    return {
-        "name": person.name,
-        "first_name": person.first_name,
-        "email": person.email,
-        "grade_name": grade_name(config, registration.grade) if registration else "",
-        "department": registration.department if registration else "",
-        "profession": registration.profession if registration else "",
-        "bio": registration.bio if registration else "",
-    }
 
 
 def email_to(

@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 
 from service.config import ProgrammeConfig
-from service.domain.model import RegistrationStatus
+from service.domain.model import Person, Registration, RegistrationStatus, Round
 from service.errors import MentoringError
+from service.inbound.forms import Registration as FormData
 from service.inbound.forms import read_answers
 from service.mail import outbox
 from service.messages import Email, person_context, recipient
@@ -61,6 +62,30 @@ def import_csv(
 ) -> ImportResult:
     round_ = get_round(uow, round_name)
     assert round_.id is not None
+    forms = _read_forms(path, config)
+    created = updated = 0
+    emails: list[Email] = []
+    for data in forms:
+        person, reg, was_there = upsert_registration(uow, round_.id, data, config, now)
+        updated += was_there
+        created += not was_there
+        if confirmed:
+            reg.status = RegistrationStatus.CONFIRMED
+            reg.confirmed_at = reg.confirmed_at or now
+        elif reg.status is RegistrationStatus.PENDING_CONFIRMATION:
+            emails.append(_confirm_address(uow, person, reg, round_, config))
+    outbox.queue_all(uow, emails, config)
+    uow.audit(
+        "round.imported",
+        f"round:{round_.id}",
+        {"created": created, "updated": updated, "confirmed": confirmed},
+        actor="coordinator",
+    )
+    return ImportResult(created=created, updated=updated)
+
+
+def _read_forms(path: str | Path, config: ProgrammeConfig) -> list[FormData]:
+    """Every row read as a form; all the problems in one error, or none at all."""
     rows = _rows(path)
     if not rows:
         raise MentoringError(f"{path}: no rows to import")
@@ -86,35 +111,22 @@ def import_csv(
             + "\n".join(shown)
             + (f"\n… and {more} more." if more else "")
         )
-    created = updated = 0
-    emails: list[Email] = []
-    for data in forms:
-        person, reg, was_there = upsert_registration(uow, round_.id, data, config, now)
-        updated += was_there
-        created += not was_there
-        if confirmed:
-            reg.status = RegistrationStatus.CONFIRMED
-            reg.confirmed_at = reg.confirmed_at or now
-        elif reg.status is RegistrationStatus.PENDING_CONFIRMATION:
-            emails.append(
-                Email(
-                    key=f"confirm-address:{reg.id}",
-                    template="confirm_address",
-                    to=recipient(person),
-                    purpose=f"registration:{reg.id}",
-                    context={
-                        "person": person_context(person),
-                        "commands": available_commands(standing(uow, person)),
-                        "registration": registration_context(reg, config),
-                        "round": {"name": round_.name, "closes_on": round_.closes_at},
-                    },
-                )
-            )
-    outbox.queue_all(uow, emails, config)
-    uow.audit(
-        "round.imported",
-        f"round:{round_.id}",
-        {"created": created, "updated": updated, "confirmed": confirmed},
-        actor="coordinator",
+    return forms
+
+
+def _confirm_address(
+    uow: UnitOfWork, person: Person, reg: Registration, round_: Round, config: ProgrammeConfig
+) -> Email:
+    """The double opt-in email for someone imported without --confirmed."""
+    return Email(
+        key=f"confirm-address:{reg.id}",
+        template="confirm_address",
+        to=recipient(person),
+        purpose=f"registration:{reg.id}",
+        context={
+            "person": person_context(person),
+            "commands": available_commands(standing(uow, person)),
+            "registration": registration_context(reg, config),
+            "round": {"name": round_.name, "closes_on": round_.closes_at},
+        },
     )
-    return ImportResult(created=created, updated=updated)

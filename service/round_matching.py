@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from service.config import ProgrammeConfig
+from service.domain.card import participant_card
 from service.domain.model import (
     Introduction,
     IntroductionStatus,
@@ -125,18 +126,8 @@ def _characteristics(reg: Registration) -> frozenset[str]:
     )
 
 
-def propose(
-    uow: UnitOfWork,
-    round_name: str,
-    config: ProgrammeConfig,
-    now: datetime,
-    *,
-    overrides: Overrides = Overrides(),
-    late: bool = False,
-) -> Proposal:
-    """Run the matcher on the round's confirmed registrations. Writes nothing."""
-    round_ = get_round(uow, round_name)
-    assert round_.id is not None
+def _check_can_match(round_: Round, now: datetime, late: bool) -> None:
+    """A round is matched once, after its window closes; late matching adds to that."""
     phase = round_phase(round_, now)
     if late:
         if round_.status not in (RoundStatus.MATCHED, RoundStatus.SENT):
@@ -151,13 +142,14 @@ def propose(
             f"Round {round_.name!r} is already matched. Use --late to match people who"
             " confirmed since."
         )
+
+
+def _participants(
+    regs: list[Registration], config: ProgrammeConfig
+) -> tuple[tuple[Mentee, ...], tuple[Mentor, ...]]:
+    """The matcher's view of the confirmed registrations: mentees, and mentors whose grade
+    may mentor."""
     vocab = config.vocabulary
-    regs = list(uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED))
-    people = uow.repo.people([r.person_id for r in regs])
-    regs = [r for r in regs if not people[r.person_id].erased]
-    existing = [
-        i for i in uow.repo.introductions(round_.id) if i.status is not IntroductionStatus.PROPOSED
-    ]
     mentees = tuple(
         Mentee(
             id=r.person_id,
@@ -184,41 +176,71 @@ def propose(
         for r in regs
         if r.has_role(Role.MENTOR) and vocab.can_mentor(r.grade)
     )
-    by_email = {p.email: pid for pid, p in people.items()}
+    return mentees, mentors
 
-    def pairs(items: tuple[tuple[str, str], ...], what: str) -> frozenset[tuple[int, int]]:
-        found = set()
-        for mentor_email, mentee_email in items:
-            if mentor_email not in by_email or mentee_email not in by_email:
-                missing = mentor_email if mentor_email not in by_email else mentee_email
-                raise MentoringError(
-                    f"{what}: {missing} has no confirmed registration in round {round_.name!r}"
-                )
-            found.add((by_email[mentor_email], by_email[mentee_email]))
-        return frozenset(found)
 
-    same_person = {(r.person_id, r.person_id) for r in regs}
-    # Late matching keeps only committed introductions between people still in the round:
-    # someone who withdrew or was erased has left the problem, and their partner's place
-    # counts as free again.
+def _override_pairs(
+    items: tuple[tuple[str, str], ...], by_email: dict[str, int], what: str, round_name: str
+) -> frozenset[tuple[int, int]]:
+    """Coordinators' (mentor, mentee) addresses as person ids; an unknown one is refused."""
+    found = set()
+    for mentor_email, mentee_email in items:
+        if mentor_email not in by_email or mentee_email not in by_email:
+            missing = mentor_email if mentor_email not in by_email else mentee_email
+            raise MentoringError(
+                f"{what}: {missing} has no confirmed registration in round {round_name!r}"
+            )
+        found.add((by_email[mentor_email], by_email[mentee_email]))
+    return frozenset(found)
+
+
+def _staying(
+    uow: UnitOfWork, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
+) -> frozenset[tuple[int, int]]:
+    """Late matching keeps only committed introductions between people still in the round:
+    someone who withdrew or was erased has left the problem, and their partner's place
+    counts as free again."""
     mentor_ids, mentee_ids = {m.id for m in mentors}, {e.id for e in mentees}
-    staying = {
+    return frozenset(
         (i.mentor_id, i.mentee_id)
-        for i in existing
-        if i.mentor_id in mentor_ids and i.mentee_id in mentee_ids
-    }
+        for i in uow.repo.introductions(round_id)
+        if i.status is not IntroductionStatus.PROPOSED
+        and i.mentor_id in mentor_ids
+        and i.mentee_id in mentee_ids
+    )
+
+
+def propose(
+    uow: UnitOfWork,
+    round_name: str,
+    config: ProgrammeConfig,
+    now: datetime,
+    *,
+    overrides: Overrides = Overrides(),
+    late: bool = False,
+) -> Proposal:
+    """Run the matcher on the round's confirmed registrations. Writes nothing."""
+    round_ = get_round(uow, round_name)
+    assert round_.id is not None
+    _check_can_match(round_, now, late)
+    regs = list(uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED))
+    people = uow.repo.people([r.person_id for r in regs])
+    regs = [r for r in regs if not people[r.person_id].erased]
+    mentees, mentors = _participants(regs, config)
+    by_email = {p.email: pid for pid, p in people.items()}
+    same_person = {(r.person_id, r.person_id) for r in regs}
     problem = MatchProblem(
         mentees=mentees,
         mentors=mentors,
         rules=MatchRules.from_config(config),
         forbidden=frozenset(uow.repo.earlier_pairs(round_.id))
         | same_person
-        | pairs(overrides.forbid, "forbid"),
-        pinned=pairs(overrides.pin, "pin"),
-        existing=frozenset(staying) if late else frozenset(),
+        | _override_pairs(overrides.forbid, by_email, "forbid", round_.name),
+        pinned=_override_pairs(overrides.pin, by_email, "pin", round_.name),
+        existing=_staying(uow, round_.id, mentees, mentors) if late else frozenset(),
     )
     result = match(problem)
-    report = build_report(problem, result, grade_names=list(vocab.grade_codes))
+    report = build_report(problem, result, grade_names=list(config.vocabulary.grade_codes))
     return Proposal(
         round=round_,
         problem=problem,
@@ -301,81 +323,12 @@ def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now:
     for intro in unsent:
         intro.status = IntroductionStatus.SENT
         intro.sent_at = now
-    # Mentees contact their speed mentors within the speed window (4 weeks).
-    contact_by = now + timedelta(days=config.timings.speed_window)
-    round_ctx = {"name": round_.name, "closes_on": round_.closes_at}
-    emails: list[Email] = []
-    by_mentee: dict[int, list[Introduction]] = defaultdict(list)
-    by_mentor: dict[int, list[Introduction]] = defaultdict(list)
-    for i in intros:
-        by_mentee[i.mentee_id].append(i)
-        by_mentor[i.mentor_id].append(i)
-    touched_mentees = {i.mentee_id for i in unsent}
-    touched_mentors = {i.mentor_id for i in unsent}
-    vocab = config.vocabulary
-
-    def card(pid: int) -> dict[str, object]:
-        p, r = people[pid], regs.get(pid)
-        return {
-            "name": p.name,
-            "first_name": p.first_name,
-            "email": p.email,
-            "grade_name": vocab.grade_names.get(r.grade, r.grade) if r else "",
-            "department": r.department if r else "",
-            "profession": r.profession if r else "",
-            "bio": r.bio if r else "",
-        }
-
-    def to(person: Person, template: str, key: str, context: dict[str, object]) -> Email:
-        return Email(
-            key=key,
-            template=template,
-            to=recipient(person),
-            context={
-                "person": person_context(person),
-                "commands": available_commands(standing(uow, person)),
-                "round": round_ctx,
-                **context,
-            },
-        )
-
     uow.flush()
-    for mentee_id in sorted(touched_mentees):
-        mine = sorted(by_mentee[mentee_id], key=lambda i: i.number)
-        mentors = [{**card(i.mentor_id), "number": i.number, "why": i.why} for i in mine]
-        emails.append(
-            to(
-                people[mentee_id],
-                "matches_mentee",
-                f"matches-mentee:{round_.id}:{mentee_id}:{len(mine)}",
-                {"contact_by": contact_by, "mentors": mentors},
-            )
-        )
-    for mentor_id in sorted(touched_mentors):
-        mine = sorted(by_mentor[mentor_id], key=lambda i: i.id or 0)
-        mentees = [{**card(i.mentee_id), "number": n} for n, i in enumerate(mine, 1)]
-        emails.append(
-            to(
-                people[mentor_id],
-                "matches_mentor",
-                f"matches-mentor:{round_.id}:{mentor_id}:{len(mine)}",
-                {"contact_by": contact_by, "mentees": mentees},
-            )
-        )
+    mail = _MatchMail(uow, config, round_, people, regs, intros, now)
+    emails = [mail.to_mentee(i) for i in sorted({i.mentee_id for i in unsent})]
+    emails += [mail.to_mentor(i) for i in sorted({i.mentor_id for i in unsent})]
     if round_.status is RoundStatus.MATCHED:
-        for pid, reg in regs.items():
-            role = "mentee" if reg.has_role(Role.MENTEE) and pid not in by_mentee else None
-            if (
-                role is None
-                and reg.has_role(Role.MENTOR)
-                and pid not in by_mentor
-                and pid not in by_mentee
-            ):
-                role = "mentor"
-            if role is not None and not people[pid].erased:
-                emails.append(
-                    to(people[pid], "no_match", f"no-match:{round_.id}:{pid}", {"role": role})
-                )
+        emails += mail.no_match()
     round_.status = RoundStatus.SENT
     round_.matches_sent_at = round_.matches_sent_at or now
     # Imported here: the outbox brings Jinja2 and Redis, which a dry run never needs.
@@ -386,3 +339,85 @@ def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now:
         "round.matches_sent", f"round:{round_.id}", {"emails": len(queued)}, actor="coordinator"
     )
     return len(queued)
+
+
+class _MatchMail:
+    """A round's match emails: each person's introductions, shown as participant cards."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        config: ProgrammeConfig,
+        round_: Round,
+        people: dict[int, Person],
+        regs: dict[int, Registration],
+        intros: list[Introduction],
+        now: datetime,
+    ) -> None:
+        self.uow, self.config, self.round, self.people, self.regs = (
+            uow,
+            config,
+            round_,
+            people,
+            regs,
+        )
+        self.by_mentee: dict[int, list[Introduction]] = defaultdict(list)
+        self.by_mentor: dict[int, list[Introduction]] = defaultdict(list)
+        for i in intros:
+            self.by_mentee[i.mentee_id].append(i)
+            self.by_mentor[i.mentor_id].append(i)
+        # Mentees contact their speed mentors within the speed window (4 weeks).
+        self.contact_by = now + timedelta(days=config.timings.speed_window)
+
+    def card(self, pid: int) -> dict[str, str]:
+        return participant_card(self.people[pid], self.regs.get(pid), self.config)
+
+    def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
+        return Email(
+            key=key,
+            template=template,
+            to=recipient(person),
+            context={
+                "person": person_context(person),
+                "commands": available_commands(standing(self.uow, person)),
+                "round": {"name": self.round.name, "closes_on": self.round.closes_at},
+                **context,
+            },
+        )
+
+    def to_mentee(self, mentee_id: int) -> Email:
+        mine = sorted(self.by_mentee[mentee_id], key=lambda i: i.number)
+        mentors = [{**self.card(i.mentor_id), "number": i.number, "why": i.why} for i in mine]
+        return self.email(
+            self.people[mentee_id],
+            "matches_mentee",
+            f"matches-mentee:{self.round.id}:{mentee_id}:{len(mine)}",
+            {"contact_by": self.contact_by, "mentors": mentors},
+        )
+
+    def to_mentor(self, mentor_id: int) -> Email:
+        mine = sorted(self.by_mentor[mentor_id], key=lambda i: i.id or 0)
+        mentees = [{**self.card(i.mentee_id), "number": n} for n, i in enumerate(mine, 1)]
+        return self.email(
+            self.people[mentor_id],
+            "matches_mentor",
+            f"matches-mentor:{self.round.id}:{mentor_id}:{len(mine)}",
+            {"contact_by": self.contact_by, "mentees": mentees},
+        )
+
+    def no_match(self) -> list[Email]:
+        """The kind "no match this round" email, for confirmed people with no introduction."""
+        emails = []
+        for pid, reg in self.regs.items():
+            role = "mentee" if reg.has_role(Role.MENTEE) and pid not in self.by_mentee else None
+            if (
+                role is None
+                and reg.has_role(Role.MENTOR)
+                and pid not in self.by_mentor
+                and pid not in self.by_mentee
+            ):
+                role = "mentor"
+            if role is not None and not self.people[pid].erased:
+                key = f"no-match:{self.round.id}:{pid}"
+                emails.append(self.email(self.people[pid], "no_match", key, {"role": role}))
+        return emails

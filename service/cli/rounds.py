@@ -12,9 +12,12 @@ from service.cli.main import cli, now_option, with_app
 from service.errors import MentoringError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from service.app import App
+    from service.domain.model import Approach, Introduction, Pairing
+    from service.round_matching import Proposal
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -164,7 +167,6 @@ def round_match(
     proposed introduction, with its reason), pin or forbid pairs in an overrides file
     (--write-overrides writes one pinning every proposed pair), and run it again.
     """
-    from service.matching.report import proposed
     from service.round_matching import commit, propose, read_overrides
 
     if dry_run and commit_:
@@ -175,45 +177,9 @@ def round_match(
         proposal = propose(
             uow, name, app.config, clock.now(), overrides=read_overrides(overrides), late=late
         )
-        o = proposal.result.objective
-        rep = proposal.report
-        click.echo(
-            f"{o.mentees_matched} of {rep.mentees} mentees and {o.mentors_matched} of {rep.mentors}"
-            f" mentors matched; {o.introductions} introductions; score {o.score}"
-            f" ({'exact optimum' if proposal.result.exact else 'pruned'},"
-            f" {proposal.result.seconds:.2f} s)."
-        )
-        new = proposed(rep)
-        for row in new[:20]:
-            pin = " (pinned)" if row.pinned else ""
-            click.echo(
-                f"  introduce: {proposal.people[row.mentee_id].name} to"
-                f" {proposal.people[row.mentor_id].name}{pin}: {row.reason}"
-            )
-        if len(new) > 20:
-            click.echo(f"  … and {len(new) - 20} more introductions (see --report or --csv)")
-        for u in rep.unmatched[:20]:
-            click.echo(f"  not matched: {proposal.people[u.id].name} ({u.role}): {u.reason}")
-        if len(rep.unmatched) > 20:
-            click.echo(f"  … and {len(rep.unmatched) - 20} more (see the report)")
-        for p in rep.pin_problems:
-            click.echo(
-                f"  pin not honoured: {proposal.people[p.mentor_id].name} with"
-                f" {proposal.people[p.mentee_id].name}: {p.reason}"
-            )
+        _echo_proposal(proposal)
         # Written before any commit: a path that cannot be written stores nothing.
-        if report_path:
-            _write(Path(report_path), proposal.html())
-            click.echo(f"Report: {report_path}")
-        if csv_path:
-            path = Path(csv_path)
-            totals = path.with_name(f"{path.stem}-totals{path.suffix or '.csv'}")
-            _write(path, proposal.csv())
-            _write(totals, proposal.totals_csv())
-            click.echo(f"CSV: {csv_path} (one row per introduction); totals: {totals}")
-        if write_overrides:
-            _write(Path(write_overrides), proposal.overrides())
-            click.echo(f"Overrides: {write_overrides} (edit it, then run again with --overrides)")
+        _write_outputs(proposal, report_path, csv_path, write_overrides)
         if commit_:
             stored = commit(uow, proposal, app.config, clock.now())
             uow.commit()
@@ -222,6 +188,53 @@ def round_match(
             )
         else:
             click.echo("Nothing stored (dry run). Add --commit to store these introductions.")
+
+
+def _echo_proposal(proposal: Proposal) -> None:
+    """The totals, then the first 20 introductions, unmatched people and refused pins."""
+    from service.matching.report import proposed
+
+    o = proposal.result.objective
+    rep = proposal.report
+    name = {pid: p.name for pid, p in proposal.people.items()}
+    click.echo(
+        f"{o.mentees_matched} of {rep.mentees} mentees and {o.mentors_matched} of {rep.mentors}"
+        f" mentors matched; {o.introductions} introductions; score {o.score}"
+        f" ({'exact optimum' if proposal.result.exact else 'pruned'},"
+        f" {proposal.result.seconds:.2f} s)."
+    )
+    new = proposed(rep)
+    for row in new[:20]:
+        pin = " (pinned)" if row.pinned else ""
+        click.echo(
+            f"  introduce: {name[row.mentee_id]} to {name[row.mentor_id]}{pin}: {row.reason}"
+        )
+    if len(new) > 20:
+        click.echo(f"  … and {len(new) - 20} more introductions (see --report or --csv)")
+    for u in rep.unmatched[:20]:
+        click.echo(f"  not matched: {name[u.id]} ({u.role}): {u.reason}")
+    if len(rep.unmatched) > 20:
+        click.echo(f"  … and {len(rep.unmatched) - 20} more (see the report)")
+    for p in rep.pin_problems:
+        click.echo(f"  pin not honoured: {name[p.mentor_id]} with {name[p.mentee_id]}: {p.reason}")
+
+
+def _write_outputs(
+    proposal: Proposal, report_path: str | None, csv_path: str | None, overrides: str | None
+) -> None:
+    """The HTML report, the CSVs and the overrides file the coordinator asked for."""
+    if report_path:
+        _write(Path(report_path), proposal.html())
+        click.echo(f"Report: {report_path}")
+    if csv_path:
+        path = Path(csv_path)
+        totals = path.with_name(f"{path.stem}-totals{path.suffix or '.csv'}")
+        _write(path, proposal.csv())
+        _write(totals, proposal.totals_csv())
+        click.echo(f"CSV: {csv_path} (one row per introduction); totals: {totals}")
+    if overrides:
+        _write(Path(overrides), proposal.overrides())
+        click.echo(f"Overrides: {overrides} (edit it, then run again with --overrides)")
 
 
 @round_group.command("send-matches")
@@ -292,9 +305,7 @@ def round_show(app: App, name: str) -> None:
     from zoneinfo import ZoneInfo
 
     from rich.console import Console
-    from rich.table import Table
 
-    from service.health.figures import ENDINGS
     from service.rounds import get_round
 
     tz = ZoneInfo(app.config.programme.timezone)
@@ -323,39 +334,60 @@ def round_show(app: App, name: str) -> None:
         f"Round {r.name!r}: {len(intros)} introductions, {len(approaches)} approaches,"
         f" {len(pairings)} pairings."
     )
+    console.print(_introductions_table(intros, who))
+    console.print(_approaches_table(approaches, who, day))
+    console.print(_pairings_table(pairings, who, day))
+
+
+def _introductions_table(intros: Sequence[Introduction], who: Callable[[int], str]) -> object:
+    from rich.table import Table
+
     if not intros:
-        console.print("No introductions yet: the round has not been matched and committed.")
-    else:
-        table = Table("mentee", "mentor", "state", title="Introductions")
-        for i in intros:
-            table.add_row(who(i.mentee_id), who(i.mentor_id), i.status.value.replace("_", " "))
-        console.print(table)
+        return "No introductions yet: the round has not been matched and committed."
+    table = Table("mentee", "mentor", "state", title="Introductions")
+    for i in intros:
+        table.add_row(who(i.mentee_id), who(i.mentor_id), i.status.value.replace("_", " "))
+    return table
+
+
+def _approaches_table(
+    approaches: Sequence[Approach], who: Callable[[int], str], day: Callable[[datetime | None], str]
+) -> object:
+    from rich.table import Table
+
     if not approaches:
-        console.print("No approaches yet: no mentee has asked a mentor to continue.")
-    else:
-        table = Table("mentee → mentor", "state", "asked", "answered", title="Approaches")
-        for a in approaches:
-            table.add_row(
-                f"{who(a.mentee_id)} → {who(a.mentor_id)}",
-                a.status.value,
-                day(a.created_at),
-                day(a.answered_at),
-            )
-        console.print(table)
+        return "No approaches yet: no mentee has asked a mentor to continue."
+    table = Table("mentee → mentor", "state", "asked", "answered", title="Approaches")
+    for a in approaches:
+        table.add_row(
+            f"{who(a.mentee_id)} → {who(a.mentor_id)}",
+            a.status.value,
+            day(a.created_at),
+            day(a.answered_at),
+        )
+    return table
+
+
+def _pairings_table(
+    pairings: Sequence[Pairing], who: Callable[[int], str], day: Callable[[datetime | None], str]
+) -> object:
+    from rich.table import Table
+
+    from service.health.figures import ENDINGS
+
     if not pairings:
-        console.print("No pairings yet.")
-    else:
-        table = Table("mentee", "mentor", "state", title="Pairings")
-        for heading in ("started", "ended"):
-            table.add_column(heading, min_width=10, no_wrap=True)
-        table.add_column("how it ended")
-        for p in pairings:
-            table.add_row(
-                who(p.mentee_id),
-                who(p.mentor_id),
-                p.status.value,
-                day(p.started_at),
-                day(p.ended_at),
-                ENDINGS.get(p.end_reason, "") if p.end_reason else "",
-            )
-        console.print(table)
+        return "No pairings yet."
+    table = Table("mentee", "mentor", "state", title="Pairings")
+    for heading in ("started", "ended"):
+        table.add_column(heading, min_width=10, no_wrap=True)
+    table.add_column("how it ended")
+    for p in pairings:
+        table.add_row(
+            who(p.mentee_id),
+            who(p.mentor_id),
+            p.status.value,
+            day(p.started_at),
+            day(p.ended_at),
+            ENDINGS.get(p.end_reason, "") if p.end_reason else "",
+        )
+    return table

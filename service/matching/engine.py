@@ -76,7 +76,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -246,6 +246,30 @@ def _fixed_pairs(
     problem: MatchProblem, a: _Arrays
 ) -> tuple[dict[Pair, Origin], list[PinProblem], list[PinNote]]:
     """Committed introductions and the pins that can be honoured (in id order)."""
+    fixed = _committed(problem, a)
+    used_e = Counter(p[1] for p in fixed)
+    used_m = Counter(p[0] for p in fixed)
+    problems: list[PinProblem] = []
+    notes: list[PinNote] = []
+    for pair in sorted(problem.pinned):
+        if pair in fixed:
+            continue
+        mentor_id, mentee_id = pair
+        refused = _pin_refusal(problem, a, pair, used_e, used_m)
+        if refused is not None:
+            problems.append(PinProblem(mentor_id, mentee_id, refused))
+            continue
+        fixed[pair] = Origin.PINNED
+        used_e[mentee_id] += 1
+        used_m[mentor_id] += 1
+        note = _pin_note(problem, a, pair)
+        if note is not None:
+            notes.append(PinNote(mentor_id, mentee_id, note))
+    return fixed, problems, notes
+
+
+def _committed(problem: MatchProblem, a: _Arrays) -> dict[Pair, Origin]:
+    """Late matching's committed introductions: kept as they are, in id order."""
     fixed: dict[Pair, Origin] = {}
     for pair in sorted(problem.existing):
         mentor_id, mentee_id = pair
@@ -254,65 +278,49 @@ def _fixed_pairs(
                 f"committed introduction {pair} names someone not in this matching problem"
             )
         fixed[pair] = Origin.EXISTING
-    used_e = Counter(p[1] for p in fixed)
-    used_m = Counter(p[0] for p in fixed)
-    problems: list[PinProblem] = []
-    notes: list[PinNote] = []
-    for pair in sorted(problem.pinned):
-        mentor_id, mentee_id = pair
-        if pair in fixed:
-            continue
-        if mentor_id not in a.m_index:
-            problems.append(PinProblem(mentor_id, mentee_id, "the mentor is not in this round"))
-            continue
-        if mentee_id not in a.e_index:
-            problems.append(PinProblem(mentor_id, mentee_id, "the mentee is not in this round"))
-            continue
-        mentee = a.mentees[a.e_index[mentee_id]]
-        mentor = a.mentors[a.m_index[mentor_id]]
-        if pair in problem.forbidden:
-            problems.append(
-                PinProblem(
-                    mentor_id,
-                    mentee_id,
-                    "the pair is also forbidden (an earlier introduction, a coordinator"
-                    " forbid, or the same person), and a forbid wins",
-                )
-            )
-            continue
-        if used_e[mentee_id] >= mentee.max_mentors:
-            problems.append(
-                PinProblem(
-                    mentor_id,
-                    mentee_id,
-                    f"the mentee already has {used_e[mentee_id]} committed or pinned"
-                    f" introductions, their most ({mentee.max_mentors})",
-                )
-            )
-            continue
-        if used_m[mentor_id] >= mentor.capacity:
-            problems.append(
-                PinProblem(
-                    mentor_id,
-                    mentee_id,
-                    f"the mentor already has {used_m[mentor_id]} committed or pinned"
-                    f" introductions, their capacity ({mentor.capacity})",
-                )
-            )
-            continue
-        fixed[pair] = Origin.PINNED
-        used_e[mentee_id] += 1
-        used_m[mentor_id] += 1
-        why = ineligibility(mentee, mentor, problem.rules)
-        if why is Ineligible.GRADE:
-            notes.append(
-                PinNote(mentor_id, mentee_id, "pinned although the grade gap rule is not met")
-            )
-        elif why is Ineligible.DEPARTMENT:
-            notes.append(
-                PinNote(mentor_id, mentee_id, "pinned although both are in the same department")
-            )
-    return fixed, problems, notes
+    return fixed
+
+
+def _pin_refusal(
+    problem: MatchProblem, a: _Arrays, pair: Pair, used_e: Counter[int], used_m: Counter[int]
+) -> str | None:
+    """Why a pin cannot be honoured, in plain words (None: it can)."""
+    mentor_id, mentee_id = pair
+    if mentor_id not in a.m_index:
+        return "the mentor is not in this round"
+    if mentee_id not in a.e_index:
+        return "the mentee is not in this round"
+    mentee = a.mentees[a.e_index[mentee_id]]
+    mentor = a.mentors[a.m_index[mentor_id]]
+    if pair in problem.forbidden:
+        return (
+            "the pair is also forbidden (an earlier introduction, a coordinator"
+            " forbid, or the same person), and a forbid wins"
+        )
+    if used_e[mentee_id] >= mentee.max_mentors:
+        return (
+            f"the mentee already has {used_e[mentee_id]} committed or pinned"
+            f" introductions, their most ({mentee.max_mentors})"
+        )
+    if used_m[mentor_id] >= mentor.capacity:
+        return (
+            f"the mentor already has {used_m[mentor_id]} committed or pinned"
+            f" introductions, their capacity ({mentor.capacity})"
+        )
+    return None
+
+
+def _pin_note(problem: MatchProblem, a: _Arrays, pair: Pair) -> str | None:
+    """The matching rule an honoured pin breaks, if any."""
+    mentor_id, mentee_id = pair
+    mentee = a.mentees[a.e_index[mentee_id]]
+    mentor = a.mentors[a.m_index[mentor_id]]
+    why = ineligibility(mentee, mentor, problem.rules)
+    if why is Ineligible.GRADE:
+        return "pinned although the grade gap rule is not met"
+    if why is Ineligible.DEPARTMENT:
+        return "pinned although both are in the same department"
+    return None
 
 
 # --------------------------------------------------------------------------- candidates
@@ -341,7 +349,9 @@ class _Blocks:
     def __init__(self, a: _Arrays, excluded: dict[int, list[int]]) -> None:
         self.a = a
         self.excluded = excluded  # mentee index -> mentor indices never to pair
-        self.excluded_rows = np.array(sorted(excluded), dtype=np.int64)
+        # A lookup by mentee index (np.isin would import numpy.ma, ~15 ms of every run).
+        self.excluded_rows = np.zeros(len(a.mentees), dtype=np.bool_)
+        self.excluded_rows[list(excluded)] = True
         self.e_live = a.e_cap > 0
         self.m_live = a.m_cap > 0
 
@@ -361,13 +371,41 @@ class _Blocks:
             points = points + a.char_points * share
         if self.excluded:
             col_pos = {int(c): k for k, c in enumerate(cols)}
-            hit = np.flatnonzero(np.isin(rows, self.excluded_rows))
+            hit = np.flatnonzero(self.excluded_rows[rows])
             for r in hit.tolist():
                 for m in self.excluded[int(rows[r])]:
                     k = col_pos.get(m)
                     if k is not None:
                         valid[r, k] = False
         return points.astype(np.int64), valid
+
+
+class _Found:
+    """Candidate pairs as they are found, block by block."""
+
+    def __init__(self) -> None:
+        self.mentee: list[IntArray] = []
+        self.mentor: list[IntArray] = []
+        self.points: list[IntArray] = []
+
+    def add(
+        self, rows: IntArray, cols: IntArray, points: IntArray, r: IntArray, c: IntArray
+    ) -> None:
+        self.mentee.append(rows[r])
+        self.mentor.append(cols[c])
+        self.points.append(points[r, c])
+
+    def unique(self, n_mentors: int) -> _Candidates:
+        """Each pair once, sorted by (mentee, mentor): deterministic."""
+        if not self.mentee:
+            empty = np.zeros(0, dtype=np.int64)
+            return _Candidates(empty, empty.copy(), empty.copy())
+        all_e = np.concatenate(self.mentee)
+        all_m = np.concatenate(self.mentor)
+        all_p = np.concatenate(self.points)
+        codes = all_e * max(1, n_mentors) + all_m
+        _, first = np.unique(codes, return_index=True)
+        return _Candidates(all_e[first], all_m[first], all_p[first])
 
 
 def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) -> _Candidates:
@@ -379,11 +417,22 @@ def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) 
     blocks = _Blocks(a, excluded)
     e_by_grade = _group(a.e_grade, blocks.e_live)
     m_by_grade = _group(a.m_grade, blocks.m_live)
-    parts_e: list[IntArray] = []
-    parts_m: list[IntArray] = []
-    parts_p: list[IntArray] = []
+    found = _Found()
+    _mentee_side(blocks, e_by_grade, m_by_grade, pruning, found)
+    if pruning is not None and pruning.per_mentor > 0:
+        _mentor_side(blocks, e_by_grade, m_by_grade, pruning, found)
+    return found.unique(len(a.mentors))
 
-    # Mentee side: every eligible pair (exact) or each mentee's best per_mentee.
+
+def _mentee_side(
+    blocks: _Blocks,
+    e_by_grade: dict[int, IntArray],
+    m_by_grade: dict[int, IntArray],
+    pruning: Pruning | None,
+    found: _Found,
+) -> None:
+    """Every eligible pair (exact), or each mentee's best per_mentee plus random ones."""
+    a = blocks.a
     for grade, rows_all in e_by_grade.items():
         cols = _concat([m_by_grade.get(grade + g) for g in range(a.gap_min, a.gap_max + 1)])
         if len(cols) == 0:
@@ -404,41 +453,35 @@ def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) 
                         np.where(valid, tie, -1), pruning.random_per_mentee, valid
                     )
                     r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
-            parts_e.append(rows[r])
-            parts_m.append(cols[c])
-            parts_p.append(points[r, c])
+            found.add(rows, cols, points, r, c)
 
-    # Mentor side (pruning only): each mentor's best per_mentor mentees.
-    if pruning is not None and pruning.per_mentor > 0:
-        for grade, cols_all in m_by_grade.items():
-            rows = _concat([e_by_grade.get(grade - g) for g in range(a.gap_min, a.gap_max + 1)])
-            if len(rows) == 0 or pruning.per_mentor + pruning.random_per_mentor >= len(rows):
-                continue  # already complete from the mentee side
-            step = max(1, _BLOCK_CELLS // len(rows))
-            for start in range(0, len(cols_all), step):
-                cols = cols_all[start : start + step]
-                points, valid = blocks.block(rows, cols)
-                tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
-                key = np.where(valid, (points << _TIE_BITS) + tie, -1)
-                c, r = _top_per_row(key.T, pruning.per_mentor, valid.T)
-                if pruning.random_per_mentor:
-                    c2, r2 = _top_per_row(
-                        np.where(valid, tie, -1).T, pruning.random_per_mentor, valid.T
-                    )
-                    r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
-                parts_e.append(rows[r])
-                parts_m.append(cols[c])
-                parts_p.append(points[r, c])
 
-    if not parts_e:
-        empty = np.zeros(0, dtype=np.int64)
-        return _Candidates(empty, empty.copy(), empty.copy())
-    all_e = np.concatenate(parts_e)
-    all_m = np.concatenate(parts_m)
-    all_p = np.concatenate(parts_p)
-    codes = all_e * max(1, len(a.mentors)) + all_m
-    _, first = np.unique(codes, return_index=True)  # sorted by (mentee, mentor): deterministic
-    return _Candidates(all_e[first], all_m[first], all_p[first])
+def _mentor_side(
+    blocks: _Blocks,
+    e_by_grade: dict[int, IntArray],
+    m_by_grade: dict[int, IntArray],
+    pruning: Pruning,
+    found: _Found,
+) -> None:
+    """Pruning only: each mentor's best per_mentor mentees, so few mentors are left out."""
+    a = blocks.a
+    for grade, cols_all in m_by_grade.items():
+        rows = _concat([e_by_grade.get(grade - g) for g in range(a.gap_min, a.gap_max + 1)])
+        if len(rows) == 0 or pruning.per_mentor + pruning.random_per_mentor >= len(rows):
+            continue  # already complete from the mentee side
+        step = max(1, _BLOCK_CELLS // len(rows))
+        for start in range(0, len(cols_all), step):
+            cols = cols_all[start : start + step]
+            points, valid = blocks.block(rows, cols)
+            tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
+            key = np.where(valid, (points << _TIE_BITS) + tie, -1)
+            c, r = _top_per_row(key.T, pruning.per_mentor, valid.T)
+            if pruning.random_per_mentor:
+                c2, r2 = _top_per_row(
+                    np.where(valid, tie, -1).T, pruning.random_per_mentor, valid.T
+                )
+                r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
+            found.add(rows, cols, points, r, c)
 
 
 def _top_per_row(key: IntArray, k: int, valid: BoolArray) -> tuple[IntArray, IntArray]:
@@ -477,142 +520,177 @@ def _concat(parts: list[IntArray | None]) -> IntArray:
 # --------------------------------------------------------------------------- flow
 
 
+@dataclass
+class _Taken:
+    """What committed and pinned introductions already use, by mentee and mentor index."""
+
+    mentee: IntArray
+    mentor: IntArray
+    professions: set[tuple[int, int]]  # (mentee index, profession code) already introduced
+
+    @classmethod
+    def of(cls, a: _Arrays, fixed: dict[Pair, Origin]) -> _Taken:
+        taken = cls(
+            np.zeros(len(a.mentees), dtype=np.int64),
+            np.zeros(len(a.mentors), dtype=np.int64),
+            set(),
+        )
+        for mentor_id, mentee_id in fixed:
+            e, m = a.e_index[mentee_id], a.m_index[mentor_id]
+            taken.mentee[e] += 1
+            taken.mentor[m] += 1
+            if a.m_prof[m] >= 0:
+                taken.professions.add((e, int(a.m_prof[m])))
+        return taken
+
+
+class _Arcs:
+    """The network's arcs in the order they are added (the solver's arc ids)."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
+
+    def add(self, tail: IntArray, head: IntArray, cap: IntArray, cost: IntArray) -> None:
+        self.parts.append((tail, head, cap, cost))
+
+    def column(self, k: int, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray[Any]:
+        return np.concatenate([part[k] for part in self.parts]).astype(dtype)
+
+
+@dataclass
+class _Variety:
+    """Nodes ``[mentee, profession]`` for a profession a mentee could meet more than once."""
+
+    match_tails: IntArray  # each match arc's tail: its mentee's node, or a group node
+    node: IntArray  # per group: its node,
+    mentee_node: IntArray  # the mentee's node,
+    count: IntArray  # how many candidate mentors have that profession,
+    already: BoolArray  # and whether a committed or pinned mentor already has it
+
+
+def _present(indices: IntArray, size: int) -> IntArray:
+    """The sorted distinct values of `indices` (np.unique without importing numpy.ma)."""
+    return np.flatnonzero(np.bincount(indices, minlength=size))
+
+
+def _weights(points: IntArray, active_mentors: int, penalty: int) -> tuple[int, int, int]:
+    """A, B and C of the module docstring: lexicographic goals in 64-bit costs."""
+    w_max = int(np.abs(points).max()) if len(points) else 0
+    d = (2 * active_mentors + 2) * w_max + (4 * active_mentors + 6) * penalty + 1
+    c_w = d + 1
+    b_w = c_w + d + 1
+    return b_w + c_w + d + 1, b_w, c_w
+
+
+def _variety(
+    a: _Arrays, ce: IntArray, cm: IntArray, taken: _Taken, mentee_node: IntArray, first: int
+) -> _Variety:
+    """Route each match arc through its ``[mentee, profession]`` node where one is needed."""
+    tails = mentee_node[ce].copy()
+    empty = np.zeros(0, dtype=np.int64)
+    if a.repeat_penalty <= 0:
+        return _Variety(tails, empty, empty, empty, empty.astype(np.bool_))
+    prof = a.m_prof[cm]
+    has_prof = prof >= 0
+    n_prof = int(max(a.m_prof.max(initial=-1), 0)) + 1
+    key = ce * n_prof + np.where(has_prof, prof, 0)
+    uniq, inverse, counts = np.unique(key[has_prof], return_inverse=True, return_counts=True)
+    u_e = uniq // n_prof
+    already_keys = {e * n_prof + p for e, p in taken.professions}
+    already = np.array([k in already_keys for k in uniq.tolist()], dtype=np.bool_).reshape(-1)
+    needs_node = (counts >= 2) | already
+    nodes = int(needs_node.sum())
+    group_node = np.full(len(uniq), -1, dtype=np.int64)
+    group_node[needs_node] = first + np.arange(nodes, dtype=np.int64)
+    via = group_node[inverse]
+    routed = via >= 0
+    tails[np.flatnonzero(has_prof)[routed]] = via[routed]
+    g = np.flatnonzero(needs_node)
+    return _Variety(tails, group_node[g], mentee_node[u_e[g]], counts[g], already[g])
+
+
+def _variety_arcs(arcs: _Arcs, v: _Variety, penalty: int) -> None:
+    """A group's first unit is free and the rest cost the penalty; all of them cost it when
+    a committed or pinned mentor already has that profession."""
+    fresh = ~v.already
+    n_fresh = int(fresh.sum())
+    arcs.add(
+        v.mentee_node[fresh],
+        v.node[fresh],
+        np.ones(n_fresh, dtype=np.int64),
+        np.zeros(n_fresh, dtype=np.int64),
+    )
+    more = fresh & (v.count > 1)
+    arcs.add(
+        v.mentee_node[more], v.node[more], v.count[more] - 1, np.full(int(more.sum()), penalty)
+    )
+    old = v.already
+    arcs.add(v.mentee_node[old], v.node[old], v.count[old], np.full(int(old.sum()), penalty))
+
+
+def _slots(live: IntArray, taken: IntArray, spare: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """One side's slot arcs: who gets a first-introduction arc (those with none yet), and
+    who has further places, with how many."""
+    rest = np.where(taken[live] == 0, spare[live] - 1, spare[live])
+    return live[taken[live] == 0], live[rest > 0], rest[rest > 0]
+
+
 def _solve(
     a: _Arrays, fixed: dict[Pair, Origin], cand: _Candidates, stats: dict[str, float]
 ) -> tuple[IntArray, IntArray]:
     n_e, n_m = len(a.mentees), len(a.mentors)
-    used_e = np.zeros(n_e, dtype=np.int64)
-    used_m = np.zeros(n_m, dtype=np.int64)
-    fixed_prof: Counter[tuple[int, int]] = Counter()
-    for mentor_id, mentee_id in fixed:
-        e, m = a.e_index[mentee_id], a.m_index[mentor_id]
-        used_e[e] += 1
-        used_m[m] += 1
-        if a.m_prof[m] >= 0:
-            fixed_prof[(e, int(a.m_prof[m]))] += 1
-    rem_e = np.maximum(a.e_cap - used_e, 0)
-    rem_m = np.maximum(a.m_cap - used_m, 0)
-    empty = np.zeros(0, dtype=np.int64)
-    if len(cand.mentee) == 0:
-        return empty, empty.copy()
-
+    taken = _Taken.of(a, fixed)
+    rem_e = np.maximum(a.e_cap - taken.mentee, 0)
+    rem_m = np.maximum(a.m_cap - taken.mentor, 0)
     # Drop candidates whose ends have no spare capacity (late mode, pins).
     keep = (rem_e[cand.mentee] > 0) & (rem_m[cand.mentor] > 0)
     ce, cm, cp = cand.mentee[keep], cand.mentor[keep], cand.points[keep]
     if len(ce) == 0:
+        empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy()
-
-    pen = a.repeat_penalty
-    active_m = np.unique(cm)
-    w_max = int(np.abs(cp).max()) if len(cp) else 0
-    d = (2 * len(active_m) + 2) * w_max + (4 * len(active_m) + 6) * pen + 1
-    c_w = d + 1
-    b_w = c_w + d + 1
-    a_w = b_w + c_w + d + 1
+    live_e, live_m = _present(ce, n_e), _present(cm, n_m)
+    a_w, b_w, c_w = _weights(cp, len(live_m), a.repeat_penalty)
 
     source, sink = 0, 1
     mentee_node = 2 + np.arange(n_e, dtype=np.int64)
     mentor_node = 2 + n_e + np.arange(n_m, dtype=np.int64)
-    next_node = 2 + n_e + n_m
-
-    tails: list[IntArray] = []
-    heads: list[IntArray] = []
-    caps: list[IntArray] = []
-    costs: list[IntArray] = []
-
-    def add(t: IntArray, h: IntArray, cap: IntArray, cost: IntArray) -> None:
-        tails.append(t)
-        heads.append(h)
-        caps.append(cap)
-        costs.append(cost)
-
+    variety = _variety(a, ce, cm, taken, mentee_node, 2 + n_e + n_m)
+    arcs = _Arcs()
     # Match arcs first, so their arc ids are 0..len(ce)-1.
-    tail_of_match = mentee_node[ce].copy()
-    if pen > 0:
-        prof = a.m_prof[cm]
-        has_prof = prof >= 0
-        n_prof = int(max(a.m_prof.max(initial=-1), 0)) + 1
-        key = ce * n_prof + np.where(has_prof, prof, 0)
-        keys_with = key[has_prof]
-        uniq, inverse, counts = np.unique(keys_with, return_inverse=True, return_counts=True)
-        u_e = uniq // n_prof
-        u_p = uniq % n_prof
-        already = np.array(
-            [fixed_prof.get((int(e), int(p)), 0) for e, p in zip(u_e, u_p, strict=True)],
-            dtype=np.int64,
-        ).reshape(-1)
-        needs_node = (counts >= 2) | (already > 0)
-        group_node = np.full(len(uniq), -1, dtype=np.int64)
-        group_node[needs_node] = next_node + np.arange(int(needs_node.sum()), dtype=np.int64)
-        next_node += int(needs_node.sum())
-        via = group_node[inverse]
-        idx_with = np.flatnonzero(has_prof)
-        routed = via >= 0
-        tail_of_match[idx_with[routed]] = via[routed]
-    add(tail_of_match, mentor_node[cm], np.ones(len(ce), dtype=np.int64), -cp)
-    n_match = len(ce)
-
-    if pen > 0:
-        g = np.flatnonzero(needs_node)
-        g_node = group_node[g]
-        g_e = mentee_node[u_e[g]]
-        g_cnt = counts[g]
-        g_already = already[g] > 0
-        fresh = ~g_already
-        # first unit free, the rest at the penalty; all at the penalty if already present
-        add(
-            g_e[fresh],
-            g_node[fresh],
-            np.ones(int(fresh.sum()), dtype=np.int64),
-            np.zeros(int(fresh.sum()), dtype=np.int64),
-        )
-        more = fresh & (g_cnt > 1)
-        add(g_e[more], g_node[more], g_cnt[more] - 1, np.full(int(more.sum()), pen))
-        add(g_e[g_already], g_node[g_already], g_cnt[g_already], np.full(int(g_already.sum()), pen))
-
-    live_e = np.unique(ce)
-    live_m = active_m
-    first_e = live_e[used_e[live_e] == 0]
-    later_e = live_e[used_e[live_e] > 0]
-    add(
-        np.full(len(first_e), source),
-        mentee_node[first_e],
-        np.ones(len(first_e), np.int64),
-        np.full(len(first_e), -(a_w + c_w)),
+    arcs.add(variety.match_tails, mentor_node[cm], np.ones(len(ce), dtype=np.int64), -cp)
+    _variety_arcs(arcs, variety, a.repeat_penalty)
+    first, more, places = _slots(live_e, taken.mentee, rem_e)
+    arcs.add(
+        np.full(len(first), source),
+        mentee_node[first],
+        np.ones(len(first), np.int64),
+        np.full(len(first), -(a_w + c_w)),
     )
-    rest = np.where(used_e[live_e] == 0, rem_e[live_e] - 1, rem_e[live_e])
-    has_rest = rest > 0
-    add(
-        np.full(int(has_rest.sum()), source),
-        mentee_node[live_e[has_rest]],
-        rest[has_rest],
-        np.full(int(has_rest.sum()), -c_w),
+    arcs.add(np.full(len(more), source), mentee_node[more], places, np.full(len(more), -c_w))
+    first, more, places = _slots(live_m, taken.mentor, rem_m)
+    arcs.add(
+        mentor_node[first],
+        np.full(len(first), sink),
+        np.ones(len(first), np.int64),
+        np.full(len(first), -b_w),
     )
-    del later_e
-    first_m = live_m[used_m[live_m] == 0]
-    add(
-        mentor_node[first_m],
-        np.full(len(first_m), sink),
-        np.ones(len(first_m), np.int64),
-        np.full(len(first_m), -b_w),
-    )
-    rest_m = np.where(used_m[live_m] == 0, rem_m[live_m] - 1, rem_m[live_m])
-    has_rest_m = rest_m > 0
-    add(
-        mentor_node[live_m[has_rest_m]],
-        np.full(int(has_rest_m.sum()), sink),
-        rest_m[has_rest_m],
-        np.zeros(int(has_rest_m.sum()), np.int64),
-    )
+    arcs.add(mentor_node[more], np.full(len(more), sink), places, np.zeros(len(more), np.int64))
     supply = int(min(rem_e[live_e].sum(), rem_m[live_m].sum()))
-    add(np.array([source]), np.array([sink]), np.array([supply]), np.array([0]))
+    arcs.add(np.array([source]), np.array([sink]), np.array([supply]), np.array([0]))  # bypass
+    used = _min_cost_flow(arcs, source, sink, supply, len(ce), stats)
+    return ce[used], cm[used]
 
+
+def _min_cost_flow(
+    arcs: _Arcs, source: int, sink: int, supply: int, n_match: int, stats: dict[str, float]
+) -> BoolArray:
+    """Solve exactly; which of the first `n_match` arcs (the match arcs) carry flow."""
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails).astype(np.int32),
-        np.concatenate(heads).astype(np.int32),
-        np.concatenate(caps).astype(np.int64),
-        np.concatenate(costs).astype(np.int64),
+        arcs.column(0, np.int32),
+        arcs.column(1, np.int32),
+        arcs.column(2, np.int64),
+        arcs.column(3, np.int64),
     )
     flow.set_node_supply(source, supply)
     flow.set_node_supply(sink, -supply)
@@ -621,5 +699,5 @@ def _solve(
         raise MatchingError(f"the min-cost flow solver stopped with status {status}")
     stats["arcs"] = float(flow.num_arcs())
     stats["nodes"] = float(flow.num_nodes())
-    used = flow.flows(np.arange(n_match, dtype=np.int32)) > 0
-    return ce[used], cm[used]
+    used: BoolArray = flow.flows(np.arange(n_match, dtype=np.int32)) > 0
+    return used

@@ -150,172 +150,157 @@ def unmatched_reasons(
     result is exact, "everyone eligible was full" is also a proof that no swap could
     have helped without unmatching someone else (that is what optimality means).
     """
-    rules = problem.rules
-    lo, hi = rules.grade_gap_min, rules.grade_gap_max
-    span = gap_range_words(rules)
-    mentors_of = result.mentors_of()
-    mentees_of = result.mentees_of()
-    committed_e: dict[int, int] = {}
-    committed_m: dict[int, int] = {}
-    fixed_e: set[int] = set()  # people with a committed or pinned introduction
-    fixed_m: set[int] = set()
-    for intro in result.introductions:
-        if intro.origin is Origin.EXISTING:
-            committed_e[intro.mentee_id] = committed_e.get(intro.mentee_id, 0) + 1
-            committed_m[intro.mentor_id] = committed_m.get(intro.mentor_id, 0) + 1
-        if intro.origin is not Origin.MATCHED:
-            fixed_e.add(intro.mentee_id)
-            fixed_m.add(intro.mentor_id)
-    mentors_by_grade: dict[int, list[Mentor]] = {}
-    for m in problem.mentors:
-        mentors_by_grade.setdefault(m.grade_rank, []).append(m)
-    mentees_by_grade: dict[int, list[Mentee]] = {}
-    for e in problem.mentees:
-        mentees_by_grade.setdefault(e.grade_rank, []).append(e)
+    facts = _Facts.of(problem, result, grade_names)
     out: list[Unmatched] = []
-
     for e in problem.mentees:
-        if e.id in mentors_of:
-            continue
-        if e.max_mentors <= 0:
-            out.append(Unmatched("mentee", e.id, "no_capacity", "asked for no introductions"))
-            continue
-        ranks = range(e.grade_rank + lo, e.grade_rank + hi + 1)
-        at_grade = [m for r in ranks for m in mentors_by_grade.get(r, ())]
-        grades = _grade_names(ranks, grade_names)
-        if not at_grade:
-            out.append(
-                Unmatched(
-                    "mentee",
-                    e.id,
-                    "no_mentor_at_grade",
-                    f"no mentor registered {span} above{grades}",
-                )
-            )
-            continue
-        outside = [m for m in at_grade if m.department != e.department]
-        if not outside:
-            out.append(
-                Unmatched(
-                    "mentee",
-                    e.id,
-                    "no_mentor_outside_department",
-                    f"no mentor {span} above{grades} outside {e.department}",
-                )
-            )
-            continue
-        allowed = [m for m in outside if (m.id, e.id) not in problem.forbidden]
-        if not allowed:
-            out.append(
-                Unmatched(
-                    "mentee",
-                    e.id,
-                    "all_excluded",
-                    f"every mentor {span} above outside {e.department} ({len(outside)})"
-                    " was met in an earlier round or excluded by a coordinator",
-                )
-            )
-            continue
-        offering = [m for m in allowed if m.capacity > 0]
-        if not offering:
-            out.append(
-                Unmatched(
-                    "mentee",
-                    e.id,
-                    "mentors_offer_none",
-                    "every eligible mentor offered no introductions this round",
-                )
-            )
-            continue
-        full = [m for m in offering if len(mentees_of.get(m.id, ())) >= m.capacity]
-        if len(full) < len(offering):
-            out.append(
-                Unmatched(
-                    "mentee",
-                    e.id,
-                    "not_considered",
-                    "an eligible mentor had room, but the pair was left out by the large-round"
-                    " shortcut; run the match without pruning to be sure",
-                )
-            )
-            continue
-        caps = {m.capacity for m in offering}
-        cap_words = f"{caps.pop()} mentees" if len(caps) == 1 else "their capacity"
-        committed = all(committed_m.get(m.id, 0) >= m.capacity for m in offering)
-        n = len(offering)
-        who = "the one eligible mentor was" if n == 1 else f"every eligible mentor ({n}) was"
-        reason = f"{who} already at capacity ({cap_words})"
-        if committed:
-            reason += " with introductions committed earlier"
-        elif result.exact and not any(m.id in fixed_m for m in offering):
-            reason += ", and moving one would leave another mentee without a mentor"
-        out.append(Unmatched("mentee", e.id, "mentors_full", reason))
-
+        if e.id not in facts.mentors_of:
+            out.append(Unmatched("mentee", e.id, *_mentee_reason(e, facts)))
     for m in problem.mentors:
-        if m.id in mentees_of:
-            continue
-        if m.capacity <= 0:
-            out.append(
-                Unmatched("mentor", m.id, "no_capacity", "offered no introductions this round")
-            )
-            continue
-        ranks = range(m.grade_rank - hi, m.grade_rank - lo + 1)
-        below = [e for r in ranks for e in mentees_by_grade.get(r, ())]
-        grades = _grade_names(ranks, grade_names)
-        if not below:
-            out.append(
-                Unmatched(
-                    "mentor",
-                    m.id,
-                    "no_mentee_at_grade",
-                    f"no mentee registered {span} below{grades}",
-                )
-            )
-            continue
-        elsewhere = [e for e in below if e.department != m.department]
-        if not elsewhere:
-            out.append(
-                Unmatched(
-                    "mentor",
-                    m.id,
-                    "no_mentee_outside_department",
-                    f"no mentee {span} below{grades} outside {m.department}",
-                )
-            )
-            continue
-        permitted = [e for e in elsewhere if (m.id, e.id) not in problem.forbidden]
-        if not permitted:
-            out.append(
-                Unmatched(
-                    "mentor",
-                    m.id,
-                    "all_excluded",
-                    f"every mentee {span} below outside {m.department} ({len(elsewhere)})"
-                    " was met in an earlier round or excluded by a coordinator",
-                )
-            )
-            continue
-        asking = [e for e in permitted if e.max_mentors > 0]
-        full_mentees = [e for e in asking if len(mentors_of.get(e.id, ())) >= e.max_mentors]
-        if len(full_mentees) < len(asking):
-            out.append(
-                Unmatched(
-                    "mentor",
-                    m.id,
-                    "not_considered",
-                    "an eligible mentee had room, but the pair was left out by the large-round"
-                    " shortcut; run the match without pruning to be sure",
-                )
-            )
-            continue
-        caps = {e.max_mentors for e in asking}
-        cap_words = f"{caps.pop()} mentors" if len(caps) == 1 else "their most"
-        n = len(asking)
-        who = "the one eligible mentee" if n == 1 else f"every eligible mentee ({n})"
-        reason = f"{who} already had {cap_words}"
-        if all(committed_e.get(e.id, 0) >= e.max_mentors for e in asking):
-            reason += " from introductions committed earlier"
-        elif result.exact and not any(e.id in fixed_e for e in asking):
-            reason += ", and moving one would leave another mentor without a mentee"
-        out.append(Unmatched("mentor", m.id, "mentees_full", reason))
+        if m.id not in facts.mentees_of:
+            out.append(Unmatched("mentor", m.id, *_mentor_reason(m, facts)))
     return tuple(out)
+
+
+@dataclass
+class _Facts:
+    """What the reasons are judged against: the round, its result, and who is where."""
+
+    problem: MatchProblem
+    exact: bool
+    grade_names: Sequence[str] | None
+    span: str  # the grade gap in words
+    mentors_of: dict[int, list[int]]
+    mentees_of: dict[int, list[int]]
+    committed_e: dict[int, int]  # introductions committed earlier, per mentee
+    committed_m: dict[int, int]
+    fixed_e: set[int]  # people with a committed or pinned introduction
+    fixed_m: set[int]
+    mentors_by_grade: dict[int, list[Mentor]]
+    mentees_by_grade: dict[int, list[Mentee]]
+
+    @classmethod
+    def of(
+        cls, problem: MatchProblem, result: MatchResult, grade_names: Sequence[str] | None
+    ) -> _Facts:
+        facts = cls(
+            problem,
+            result.exact,
+            grade_names,
+            gap_range_words(problem.rules),
+            result.mentors_of(),
+            result.mentees_of(),
+            {},
+            {},
+            set(),
+            set(),
+            {},
+            {},
+        )
+        for intro in result.introductions:
+            if intro.origin is Origin.EXISTING:
+                facts.committed_e[intro.mentee_id] = facts.committed_e.get(intro.mentee_id, 0) + 1
+                facts.committed_m[intro.mentor_id] = facts.committed_m.get(intro.mentor_id, 0) + 1
+            if intro.origin is not Origin.MATCHED:
+                facts.fixed_e.add(intro.mentee_id)
+                facts.fixed_m.add(intro.mentor_id)
+        for m in problem.mentors:
+            facts.mentors_by_grade.setdefault(m.grade_rank, []).append(m)
+        for e in problem.mentees:
+            facts.mentees_by_grade.setdefault(e.grade_rank, []).append(e)
+        return facts
+
+
+_NOT_CONSIDERED = (
+    "an eligible {other} had room, but the pair was left out by the large-round"
+    " shortcut; run the match without pruning to be sure"
+)
+
+
+def _mentee_reason(e: Mentee, f: _Facts) -> tuple[str, str]:
+    """(code, words) of the first check an unmatched mentee fails."""
+    if e.max_mentors <= 0:
+        return "no_capacity", "asked for no introductions"
+    rules = f.problem.rules
+    ranks = range(e.grade_rank + rules.grade_gap_min, e.grade_rank + rules.grade_gap_max + 1)
+    at_grade = [m for r in ranks for m in f.mentors_by_grade.get(r, ())]
+    grades = _grade_names(ranks, f.grade_names)
+    if not at_grade:
+        return "no_mentor_at_grade", f"no mentor registered {f.span} above{grades}"
+    outside = [m for m in at_grade if m.department != e.department]
+    if not outside:
+        return (
+            "no_mentor_outside_department",
+            f"no mentor {f.span} above{grades} outside {e.department}",
+        )
+    allowed = [m for m in outside if (m.id, e.id) not in f.problem.forbidden]
+    if not allowed:
+        return (
+            "all_excluded",
+            f"every mentor {f.span} above outside {e.department} ({len(outside)})"
+            " was met in an earlier round or excluded by a coordinator",
+        )
+    offering = [m for m in allowed if m.capacity > 0]
+    if not offering:
+        return "mentors_offer_none", "every eligible mentor offered no introductions this round"
+    full = [m for m in offering if len(f.mentees_of.get(m.id, ())) >= m.capacity]
+    if len(full) < len(offering):
+        return "not_considered", _NOT_CONSIDERED.format(other="mentor")
+    return "mentors_full", _mentors_full(offering, f)
+
+
+def _mentors_full(offering: list[Mentor], f: _Facts) -> str:
+    """Every eligible mentor was full: how, and (exact) that no swap could help."""
+    caps = {m.capacity for m in offering}
+    cap_words = f"{caps.pop()} mentees" if len(caps) == 1 else "their capacity"
+    n = len(offering)
+    who = "the one eligible mentor was" if n == 1 else f"every eligible mentor ({n}) was"
+    reason = f"{who} already at capacity ({cap_words})"
+    if all(f.committed_m.get(m.id, 0) >= m.capacity for m in offering):
+        reason += " with introductions committed earlier"
+    elif f.exact and not any(m.id in f.fixed_m for m in offering):
+        reason += ", and moving one would leave another mentee without a mentor"
+    return reason
+
+
+def _mentor_reason(m: Mentor, f: _Facts) -> tuple[str, str]:
+    """(code, words) of the first check an unmatched mentor fails."""
+    if m.capacity <= 0:
+        return "no_capacity", "offered no introductions this round"
+    rules = f.problem.rules
+    ranks = range(m.grade_rank - rules.grade_gap_max, m.grade_rank - rules.grade_gap_min + 1)
+    below = [e for r in ranks for e in f.mentees_by_grade.get(r, ())]
+    grades = _grade_names(ranks, f.grade_names)
+    if not below:
+        return "no_mentee_at_grade", f"no mentee registered {f.span} below{grades}"
+    elsewhere = [e for e in below if e.department != m.department]
+    if not elsewhere:
+        return (
+            "no_mentee_outside_department",
+            f"no mentee {f.span} below{grades} outside {m.department}",
+        )
+    permitted = [e for e in elsewhere if (m.id, e.id) not in f.problem.forbidden]
+    if not permitted:
+        return (
+            "all_excluded",
+            f"every mentee {f.span} below outside {m.department} ({len(elsewhere)})"
+            " was met in an earlier round or excluded by a coordinator",
+        )
+    asking = [e for e in permitted if e.max_mentors > 0]
+    full = [e for e in asking if len(f.mentors_of.get(e.id, ())) >= e.max_mentors]
+    if len(full) < len(asking):
+        return "not_considered", _NOT_CONSIDERED.format(other="mentee")
+    return "mentees_full", _mentees_full(asking, f)
+
+
+def _mentees_full(asking: list[Mentee], f: _Facts) -> str:
+    """Every eligible mentee already had their most: how, and (exact) that no swap helps."""
+    caps = {e.max_mentors for e in asking}
+    cap_words = f"{caps.pop()} mentors" if len(caps) == 1 else "their most"
+    n = len(asking)
+    who = "the one eligible mentee" if n == 1 else f"every eligible mentee ({n})"
+    reason = f"{who} already had {cap_words}"
+    if all(f.committed_e.get(e.id, 0) >= e.max_mentors for e in asking):
+        reason += " from introductions committed earlier"
+    elif f.exact and not any(e.id in f.fixed_e for e in asking):
+        reason += ", and moving one would leave another mentor without a mentee"
+    return reason

@@ -126,45 +126,12 @@ def build_report(
     m_hist = Counter(len(mentees_of.get(m.id, ())) for m in problem.mentors)
     max_e = max([max_e, *e_hist])
     max_m = max([max_m, *m_hist])
-
-    asked = met = poi_intros = 0
-    for mentee_id, mentor_ids in mentors_of.items():
-        mentee = mentees[mentee_id]
-        if mentee.profession_of_interest is None:
-            continue
-        asked += 1
-        hits = sum(meets_profession_of_interest(mentee, mentors[j]) for j in mentor_ids)
-        poi_intros += hits
-        met += hits > 0
-
+    asked, met, poi_intros = _profession_of_interest(problem, mentors_of)
     gaps = Counter(
         mentors[i.mentor_id].grade_rank - mentees[i.mentee_id].grade_rank
         for i in result.introductions
     )
     origins = Counter(i.origin for i in result.introductions)
-
-    depts = sorted(
-        {m.department for m in problem.mentees} | {m.department for m in problem.mentors}
-    )
-    rows = []
-    e_dept = Counter(m.department for m in problem.mentees)
-    m_dept = Counter(m.department for m in problem.mentors)
-    e_dept_matched = Counter(mentees[i].department for i in mentors_of)
-    m_dept_matched = Counter(mentors[j].department for j in mentees_of)
-    intro_e = Counter(mentees[i.mentee_id].department for i in result.introductions)
-    intro_m = Counter(mentors[i.mentor_id].department for i in result.introductions)
-    for d in depts:
-        rows.append(
-            DepartmentRow(
-                d,
-                e_dept[d],
-                e_dept_matched[d],
-                m_dept[d],
-                m_dept_matched[d],
-                intro_e[d],
-                intro_m[d],
-            )
-        )
     return MatchReport(
         mentees=len(problem.mentees),
         mentors=len(problem.mentors),
@@ -179,12 +146,52 @@ def build_report(
         profession_of_interest_met=met,
         profession_of_interest_introductions=poi_intros,
         grade_gaps=tuple(sorted(gaps.items())),
-        departments=tuple(rows),
+        departments=_department_rows(problem, result),
         unmatched=unmatched_reasons(problem, result, grade_names=grade_names),
         pin_problems=result.pin_problems,
         pin_notes=result.pin_notes,
         seconds=result.seconds,
         introductions=_introduction_rows(problem, result, grade_names),
+    )
+
+
+def _profession_of_interest(
+    problem: MatchProblem, mentors_of: Mapping[int, Sequence[int]]
+) -> tuple[int, int, int]:
+    """Matched mentees who named a profession of interest, how many of them got a mentor
+    from it, and how many introductions meet one."""
+    mentees = problem.mentee_by_id()
+    mentors = problem.mentor_by_id()
+    asked = met = poi_intros = 0
+    for mentee_id, mentor_ids in mentors_of.items():
+        mentee = mentees[mentee_id]
+        if mentee.profession_of_interest is None:
+            continue
+        asked += 1
+        hits = sum(meets_profession_of_interest(mentee, mentors[j]) for j in mentor_ids)
+        poi_intros += hits
+        met += hits > 0
+    return asked, met, poi_intros
+
+
+def _department_rows(problem: MatchProblem, result: MatchResult) -> tuple[DepartmentRow, ...]:
+    """Per department: people, people matched, and introductions on each side."""
+    mentees = problem.mentee_by_id()
+    mentors = problem.mentor_by_id()
+    depts = sorted(
+        {m.department for m in problem.mentees} | {m.department for m in problem.mentors}
+    )
+    e_dept = Counter(m.department for m in problem.mentees)
+    m_dept = Counter(m.department for m in problem.mentors)
+    e_dept_matched = Counter(mentees[i].department for i in result.mentors_of())
+    m_dept_matched = Counter(mentors[j].department for j in result.mentees_of())
+    intro_e = Counter(mentees[i.mentee_id].department for i in result.introductions)
+    intro_m = Counter(mentors[i.mentor_id].department for i in result.introductions)
+    return tuple(
+        DepartmentRow(
+            d, e_dept[d], e_dept_matched[d], m_dept[d], m_dept_matched[d], intro_e[d], intro_m[d]
+        )
+        for d in depts
     )
 
 
@@ -327,53 +334,67 @@ def render_html(
     labels: Mapping[tuple[str, int], str] | None = None,
 ) -> str:
     labels = labels or {}
-    o = report.objective
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
+        *_headline_html(report),
+        *_charts_html(report),
+        *_departments_html(report),
+        *_introductions_table(report, labels),
+        *_unmatched_html(report, labels),
+        *_pins_html(report),
+        f"<script>{_SCRIPT}</script></body></html>",
     ]
-    unmatched_e = report.mentees - o.mentees_matched
-    cls = "ok" if unmatched_e == 0 else "warn"
-    out.append(
+    return "\n".join(out)
+
+
+def _headline_html(report: MatchReport) -> list[str]:
+    """Who got at least one introduction, then the summary table."""
+    o = report.objective
+    cls = "ok" if report.mentees - o.mentees_matched == 0 else "warn"
+    out = [
         f'<p class="{cls}"><strong>{o.mentees_matched} of {report.mentees}</strong> mentees'
         f" and <strong>{o.mentors_matched} of {report.mentors}</strong> mentors have at"
-        f" least one introduction; {o.introductions} introductions in all.</p>"
-    )
-    out.append("<h2>Summary</h2><table>")
+        f" least one introduction; {o.introductions} introductions in all.</p>",
+        "<h2>Summary</h2><table>",
+    ]
     for key, value in _summary(report):
         out.append(f'<tr><th scope="row">{escape(key)}</th><td class="n">{escape(value)}</td></tr>')
     out.append("</table>")
+    return out
 
-    out.append("<h2>Mentees by number of mentors</h2>")
-    out.append(_bars([(f"{k} mentor{'s' if k != 1 else ''}", n) for k, n in report.mentee_counts]))
-    out.append("<h2>Mentors by number of mentees</h2>")
-    out.append(
+
+def _charts_html(report: MatchReport) -> list[str]:
+    """How many introductions each person got, the grade gaps, professions of interest."""
+    asked, met = report.profession_of_interest_asked, report.profession_of_interest_met
+    share = f" ({100 * met / asked:.0f}%)" if asked else ""
+    return [
+        "<h2>Mentees by number of mentors</h2>",
+        _bars([(f"{k} mentor{'s' if k != 1 else ''}", n) for k, n in report.mentee_counts]),
+        "<h2>Mentors by number of mentees</h2>",
         _bars(
             [(f"{k} mentee{'s' if k != 1 else ''}", n) for k, n in report.mentor_counts], "#4c2c92"
-        )
-    )
-    out.append("<h2>Grade gap of introductions</h2>")
-    out.append(
+        ),
+        "<h2>Grade gap of introductions</h2>",
         _bars(
             [(f"{g} grade{'s' if abs(g) != 1 else ''} above", n) for g, n in report.grade_gaps],
             "#00703c",
-        )
-    )
-    out.append("<h2>Profession of interest</h2>")
-    asked, met = report.profession_of_interest_asked, report.profession_of_interest_met
-    share = f" ({100 * met / asked:.0f}%)" if asked else ""
-    out.append(
+        ),
+        "<h2>Profession of interest</h2>",
         f"<p>{met} of {asked} matched mentees who named a profession of interest have at least"
         f" one mentor from it{share}; {report.profession_of_interest_introductions}"
-        " introductions meet one.</p>"
-    )
-    out.append(
+        " introductions meet one.</p>",
+    ]
+
+
+def _departments_html(report: MatchReport) -> list[str]:
+    out = [
         "<h2>Departments</h2><table><tr><th>Department</th><th>Mentees matched</th>"
         "<th>Mentors matched</th><th>Introductions (mentee side)</th>"
         "<th>Introductions (mentor side)</th></tr>"
-    )
+    ]
     for row in report.departments:
         out.append(
             f"<tr><td>{escape(row.department)}</td>"
@@ -386,33 +407,37 @@ def render_html(
     dept_data = [(r.department, r.introductions_as_mentee) for r in report.departments]
     out.append("<h3>Introductions by mentee department</h3>")
     out.append(_bars(dept_data, "#28a197"))
+    return out
 
-    out.extend(_introductions_table(report, labels))
 
-    out.append(f"<h2>Not matched ({len(report.unmatched)})</h2>")
-    if report.unmatched:
-        out.append("<table><tr><th>Role</th><th>Id</th><th>Name</th><th>Reason</th></tr>")
-        for u in report.unmatched:
-            out.append(
-                f'<tr><td>{u.role}</td><td class="n">{u.id}</td>'
-                f"<td>{escape(labels.get((u.role, u.id), ''))}</td>"
-                f"<td>{escape(u.reason)}</td></tr>"
-            )
-        out.append("</table>")
-    else:
-        out.append("<p>Everyone has at least one introduction.</p>")
-    if report.pin_problems or report.pin_notes:
-        out.append("<h2>Coordinator pins</h2><ul>")
-        for p in report.pin_problems:
-            out.append(
-                f"<li>Not honoured: mentor {p.mentor_id} with mentee {p.mentee_id}:"
-                f" {escape(p.reason)}</li>"
-            )
-        for n in report.pin_notes:
-            out.append(f"<li>Mentor {n.mentor_id} with mentee {n.mentee_id}: {escape(n.note)}</li>")
-        out.append("</ul>")
-    out.append(f"<script>{_SCRIPT}</script></body></html>")
-    return "\n".join(out)
+def _unmatched_html(report: MatchReport, labels: Mapping[tuple[str, int], str]) -> list[str]:
+    out = [f"<h2>Not matched ({len(report.unmatched)})</h2>"]
+    if not report.unmatched:
+        return [*out, "<p>Everyone has at least one introduction.</p>"]
+    out.append("<table><tr><th>Role</th><th>Id</th><th>Name</th><th>Reason</th></tr>")
+    for u in report.unmatched:
+        out.append(
+            f'<tr><td>{u.role}</td><td class="n">{u.id}</td>'
+            f"<td>{escape(labels.get((u.role, u.id), ''))}</td>"
+            f"<td>{escape(u.reason)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _pins_html(report: MatchReport) -> list[str]:
+    if not (report.pin_problems or report.pin_notes):
+        return []
+    out = ["<h2>Coordinator pins</h2><ul>"]
+    for p in report.pin_problems:
+        out.append(
+            f"<li>Not honoured: mentor {p.mentor_id} with mentee {p.mentee_id}:"
+            f" {escape(p.reason)}</li>"
+        )
+    for n in report.pin_notes:
+        out.append(f"<li>Mentor {n.mentor_id} with mentee {n.mentee_id}: {escape(n.note)}</li>")
+    out.append("</ul>")
+    return out
 
 
 def _introductions_table(report: MatchReport, labels: Mapping[tuple[str, int], str]) -> list[str]:
