@@ -15,10 +15,9 @@ import logging
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service import bus, clock, confirmations, privacy
@@ -84,7 +83,7 @@ class StoreLookup:
         self.uow = uow
 
     def is_our_message_id(self, message_id: str) -> bool:
-        return self.uow.repo.outbound_by_message_id(message_id) is not None
+        return self.uow.repo.is_our_message_id(message_id)
 
     def token_known(self, token: str) -> bool:
         return self.uow.repo.token(tokens.token_hash(token)) is not None
@@ -106,7 +105,7 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
             report.new += new
             if record.status is InboundStatus.STORED:
                 assert record.id is not None
-                record = handle_stored(app, record.id)
+                record = handle_stored(app, record.id, counted=new)
             elif not new:
                 report.repeats += 1
             transport.move(
@@ -146,6 +145,8 @@ def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
     try:
         with app.uow() as uow:
             record, new = ingest.store(uow, fetched)
+            if new and record.status is InboundStatus.STORED:
+                record.attempts = 1  # the first attempt, counted in the same transaction
             uow.commit()
             return record, new
     except IntegrityError:
@@ -163,15 +164,16 @@ def _current(app: App, inbound_id: int) -> InboundMessage:
         return record
 
 
-def handle_stored(app: App, inbound_id: int) -> InboundMessage:
+def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> InboundMessage:
     """Classify and handle one stored message; returns the record in its final status.
 
     Two workers may handle the same message at once (say, configured with different
     Redis servers, so their locks do not meet): only one can move it out of "stored"
     (see `_apply`), the other's transaction is rolled back, emails and all, and a
-    database conflict between them is retried, never shown as a crash."""
+    database conflict between them is retried, never shown as a crash. `counted`: this
+    attempt was already counted when the message was stored."""
     try:
-        return _handle_stored(app, inbound_id)
+        return _handle_stored(app, inbound_id, counted)
     except AlreadyHandled:
         return _current(app, inbound_id)
     except (IntegrityError, OperationalError):
@@ -182,15 +184,23 @@ def handle_stored(app: App, inbound_id: int) -> InboundMessage:
         return handle_stored(app, inbound_id)
 
 
-def _handle_stored(app: App, inbound_id: int) -> InboundMessage:
+def _count_attempt(app: App, inbound_id: int) -> InboundMessage:
     with app.uow() as uow:
         record = uow.session.get(InboundMessage, inbound_id)
         assert record is not None
-        if record.status is not InboundStatus.STORED:
-            return record  # another worker finished it since we fetched it
-        record.attempts += 1
-        attempts = record.attempts
-        uow.commit()
+        if record.status is InboundStatus.STORED:  # else another worker finished it
+            record.attempts += 1
+            uow.commit()
+        return record
+
+
+def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundMessage:
+    attempts = 1
+    if not counted:
+        counting = _count_attempt(app, inbound_id)
+        if counting.status is not InboundStatus.STORED:
+            return counting
+        attempts = counting.attempts
     if attempts > MAX_ATTEMPTS:
         outcome = Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -235,29 +245,20 @@ def code_location(error: BaseException) -> str:
 def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str, app: App) -> None:
     # Only one transaction may take the message out of "stored": the loser of a race
     # between workers finds no row to change and rolls back (its emails with it).
-    taken = cast(
-        "CursorResult[Any]",
-        uow.session.execute(
-            update(inbound_messages)
-            .where(
-                inbound_messages.c.id == record.id,
-                inbound_messages.c.status == InboundStatus.STORED,
-            )
-            .values(status=outcome.status)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    if taken.rowcount != 1:
-        raise AlreadyHandled
-    outbox.queue_all(uow, outcome.emails, app.config)
-    record.status = outcome.status
-    record.kind = kind
     reason = outcome.reason
     if outcome.status is InboundStatus.NEEDS_ATTENTION and record.sender_trust:
         reason += f" [sender {record.sender_trust}]"  # what the coordinator needs to judge it
-    record.reason = reason[:1000]
-    record.person_id = outcome.person_id
-    record.processed_at = clock.now()
+    values = {
+        "status": outcome.status,
+        "kind": kind,
+        "reason": reason[:1000],
+        "person_id": outcome.person_id,
+        "processed_at": clock.now(),
+        "sender_trust": record.sender_trust,
+    }
+    if not uow.repo.take_inbound(record, values):
+        raise AlreadyHandled
+    outbox.queue_all(uow, outcome.emails, app.config)
 
 
 def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> InboundMessage:

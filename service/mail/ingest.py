@@ -48,7 +48,7 @@ def _hash_key(raw: bytes) -> str:
 def store(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
     """Keep the message (once). Returns the record and whether it is new."""
     key = message_key(fetched.raw)
-    existing = uow.repo.inbound_by_key(key)
+    existing = uow.repo.inbound_by_key(key) if uow.repo.inbound_exists(key) else None
     # An erased record has no bytes left to compare: a replay of it stays a duplicate.
     if existing is not None and existing.raw and existing.raw != fetched.raw:
         return _reused_id(uow, fetched)

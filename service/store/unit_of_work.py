@@ -19,6 +19,25 @@ from service.store.database import Database
 from service.store.repository import Repository
 
 T = TypeVar("T")
+_MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
+
+
+def _forget(session: Session, *_args: object) -> None:
+    memo = session.info.get(_MEMO)
+    if memo:
+        memo.clear()
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:  # a bulk UPDATE or DELETE changes data behind the objects
+        _forget(state.session)
+
+
+# Whatever was worked out from the data is forgotten as soon as the data changes. Listened
+# for once on the Session class: listening per session cost more than the reads it saves.
+for _name in ("after_flush", "after_commit", "after_rollback"):
+    event.listen(Session, _name, _forget)
+event.listen(Session, "do_orm_execute", _forget_on_write)
 
 
 class UnitOfWork:
@@ -34,18 +53,8 @@ class UnitOfWork:
         self.session = self.db.session()
         self.repo = Repository(self.session, self.remember)
         self._memo: dict[Hashable, Any] = {}
-        # Whatever was worked out from the data is forgotten as soon as the data changes.
-        for name in ("after_flush", "after_commit", "after_rollback"):
-            event.listen(self.session, name, self._forget)
-        event.listen(self.session, "do_orm_execute", self._forget_on_write)
+        self.session.info[_MEMO] = self._memo
         return self
-
-    def _forget_on_write(self, state: ORMExecuteState) -> None:
-        if not state.is_select:  # a bulk UPDATE or DELETE changes data behind the objects
-            self._memo.clear()
-
-    def _forget(self, *_args: object) -> None:
-        self._memo.clear()
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, worked out once for as long as nothing in this unit of work
