@@ -14,8 +14,6 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from handlers.common import answer_key, email_to
 from handlers.withdraw import carry_out, departure_of, preview
 from service import privacy
@@ -23,8 +21,6 @@ from service.bus import CommandRequest, Context, handles
 from service.domain import rules
 from service.domain.model import EndReason, Person
 from service.messages import Attachment, Email, Recipient
-from service.store.orm import outbound_messages
-from service.store.records import OutboundMessage
 from service.store.unit_of_work import UnitOfWork
 
 ERASURE_PURPOSE = "erasure"
@@ -61,14 +57,8 @@ def my_data(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
 
 def _asked_recently(uow: UnitOfWork, person: Person, ctx: Context) -> bool:
     """Did we ask this person the erasure question recently enough?"""
-    asked = uow.session.scalar(
-        select(OutboundMessage)
-        .where(
-            outbound_messages.c.person_id == person.id,
-            outbound_messages.c.template == "erasure_confirm",
-        )
-        .order_by(outbound_messages.c.created_at.desc())
-    )
+    assert person.id is not None
+    asked = uow.repo.latest_email(person.id, "erasure_confirm")
     return asked is not None and ctx.now - asked.created_at <= _confirm_within(ctx)
 
 

@@ -20,7 +20,6 @@ from service.inbound import forms
 from service.inbound.mime import parse_mail
 from service.mail import tokens
 from service.messages import Email
-from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
 
 TEMPLATE = "form_update_confirm"
@@ -101,7 +100,7 @@ def ask(
 def proposed_form(uow: UnitOfWork, purpose: str, person: Person, ctx: Context) -> forms.FormResult:
     """The form a form-update token is about, read again from the stored raw message."""
     detail = tokens.detail_of(purpose)
-    inbound = uow.session.get(InboundMessage, int(detail)) if detail.isdigit() else None
+    inbound = uow.repo.inbound(int(detail)) if detail.isdigit() else None
     result = None
     if inbound is not None and inbound.raw:
         mail = parse_mail(inbound.raw, ctx.config.limits.max_message_bytes)

@@ -117,7 +117,7 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
     next_round = uow.repo.next_round_after(ctx.now)
     listed = False
     if data.interest_list:
-        if uow.session.query(InterestEntry).filter_by(email=data.email.lower()).first() is None:
+        if uow.repo.interest_entry(data.email) is None:
             uow.add(InterestEntry(email=data.email.lower(), added_at=clock.now()))
         listed = True
     return _to_address(

@@ -14,23 +14,13 @@ from email.parser import BytesHeaderParser
 from email.policy import default
 from typing import Any
 
-from sqlalchemy import distinct, func, select
-
 from jobs.due import to_coordinators
 from service import privacy
 from service.app import App
 from service.domain import rules, timeline
-from service.domain.model import AuditEvent, Registration, RegistrationStatus, Role
+from service.domain.model import AuditEvent, RegistrationStatus, Role
 from service.mail import outbox
-from service.store.orm import (
-    audit_events,
-    inbound_messages,
-    introductions,
-    outbound_messages,
-    pairings,
-    registrations,
-)
-from service.store.records import InboundMessage, InboundStatus
+from service.store.records import InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
 JobFailure = dict[str, Any]  # {job: str, at: datetime, reason: str}
@@ -38,12 +28,7 @@ JobFailure = dict[str, Any]  # {job: str, at: datetime, reason: str}
 
 def _since(uow: UnitOfWork, now: datetime) -> datetime:
     """The previous digest's moment, or a day ago."""
-    last = uow.session.scalar(
-        select(func.max(outbound_messages.c.created_at)).where(
-            outbound_messages.c.template == "coordinator_digest",
-            outbound_messages.c.created_at < now,
-        )
-    )
+    last = uow.repo.latest_email_at("coordinator_digest", before=now)
     if last is None:
         return now - timedelta(days=1)
     moment: datetime = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
@@ -51,17 +36,7 @@ def _since(uow: UnitOfWork, now: datetime) -> datetime:
 
 
 def _events(uow: UnitOfWork, since: datetime, now: datetime, action: str) -> list[AuditEvent]:
-    return list(
-        uow.session.scalars(
-            select(AuditEvent)
-            .where(
-                audit_events.c.action == action,
-                audit_events.c.at > since,
-                audit_events.c.at <= now,
-            )
-            .order_by(audit_events.c.id)
-        ).all()
-    )
+    return list(uow.repo.audit_events(action, since, now))
 
 
 def _id(subject: str) -> int:
@@ -82,17 +57,35 @@ def digest_context(
     uow: UnitOfWork, app: App, now: datetime, job_failures: Sequence[JobFailure]
 ) -> dict[str, Any]:
     since = _since(uow, now)
-    new_regs = uow.session.scalars(
-        select(Registration)
-        .where(registrations.c.created_at > since, registrations.c.created_at <= now)
-        .order_by(registrations.c.id)
-    ).all()
-    new_registrations = []
-    for reg in new_regs:
+    needs_attention = _needs_attention(uow, since, now)
+    escalations, stale = _ended_and_stale(uow, since, now)
+    bounces = _bounces(uow, since, now)
+    failures = _failures(uow, since, now, job_failures)
+    # Only the retention rule's erasures: the digest line says "under the retention period".
+    erased = sum(
+        e.detail.get("by") == "retention" for e in _events(uow, since, now, "person.erased")
+    )
+    return {
+        "day": timeline.local_day(now, app.config),
+        "attention_count": len(needs_attention) + len(escalations) + len(bounces) + len(failures),
+        "new_registrations": _new_registrations(uow, since, now),
+        "needs_attention": needs_attention,
+        "escalations": escalations,
+        "expired_approaches": _expired(uow, app, since, now),
+        "stale_pairings": stale,
+        "bounces": bounces,
+        "job_failures": failures,
+        "erased": erased,
+    }
+
+
+def _new_registrations(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    found = []
+    for reg in uow.repo.registrations_created(since, now):
         person = uow.repo.person(reg.person_id)
         if person is None or person.erased:
             continue
-        new_registrations.append(
+        found.append(
             {
                 "name": person.name,
                 "email": person.email,
@@ -100,16 +93,14 @@ def digest_context(
                 "department": reg.department,
             }
         )
-    window = (inbound_messages.c.processed_at > since, inbound_messages.c.processed_at <= now)
-    attention = uow.session.scalars(
-        select(InboundMessage)
-        .where(inbound_messages.c.status == InboundStatus.NEEDS_ATTENTION, *window)
-        .order_by(inbound_messages.c.id)
-    ).all()
-    needs_attention = []
-    for record in attention:
+    return found
+
+
+def _needs_attention(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    found = []
+    for record in uow.repo.inbound_processed(since, now, status=InboundStatus.NEEDS_ATTENTION):
         sender, subject = _headers(record.raw)
-        needs_attention.append(
+        found.append(
             {
                 "received_at": record.received_at,
                 "sender": sender,
@@ -117,18 +108,24 @@ def digest_context(
                 "reason": record.reason,
             }
         )
-    bounced = uow.session.scalars(
-        select(InboundMessage)
-        .where(inbound_messages.c.kind == "bounce", *window)
-        .order_by(inbound_messages.c.id)
-    ).all()
-    bounces = []
-    for record in bounced:
+    return found
+
+
+def _bounces(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    found = []
+    for record in uow.repo.inbound_processed(since, now, kind="bounce"):
         person = uow.repo.person(record.person_id) if record.person_id else None
         address = person.email if person else _headers(record.raw)[0]
-        bounces.append({"address": address, "reason": record.reason})
+        found.append({"address": address, "reason": record.reason})
+    return found
 
-    escalations, stale = [], []
+
+def _ended_and_stale(
+    uow: UnitOfWork, since: datetime, now: datetime
+) -> tuple[list[str], list[dict[str, str]]]:
+    """Pairings unpaired for silence (escalations), and those closed or warned as stale."""
+    escalations: list[str] = []
+    stale: list[dict[str, str]] = []
     for event in _events(uow, since, now, "pairing.ended"):
         pairing = uow.repo.pairing(_id(event.subject))
         if pairing is None:
@@ -149,6 +146,10 @@ def digest_context(
                     "state": "warned",
                 }
             )
+    return escalations, stale
+
+
+def _expired(uow: UnitOfWork, app: App, since: datetime, now: datetime) -> list[dict[str, Any]]:
     expired = []
     for event in _events(uow, since, now, "approach.expired"):
         approach = uow.repo.approach(_id(event.subject))
@@ -160,10 +161,12 @@ def digest_context(
                     "expired_on": timeline.local_day(event.at, app.config),
                 }
             )
-    # Only the retention rule's erasures: the digest line says "under the retention period".
-    erased = sum(
-        e.detail.get("by") == "retention" for e in _events(uow, since, now, "person.erased")
-    )
+    return expired
+
+
+def _failures(
+    uow: UnitOfWork, since: datetime, now: datetime, job_failures: Sequence[JobFailure]
+) -> list[JobFailure]:
     failures = [f for f in job_failures if since < f["at"] <= now]
     # Emails refused because their headers were not the ones meant (service/mail/verify.py).
     failures += [
@@ -185,18 +188,7 @@ def digest_context(
         for e in _events(uow, since, now, privacy.MAIL_ERASED_EVENT)
         if e.detail.get("left")
     ]
-    return {
-        "day": timeline.local_day(now, app.config),
-        "attention_count": len(needs_attention) + len(escalations) + len(bounces) + len(failures),
-        "new_registrations": new_registrations,
-        "needs_attention": needs_attention,
-        "escalations": escalations,
-        "expired_approaches": expired,
-        "stale_pairings": stale,
-        "bounces": bounces,
-        "job_failures": failures,
-        "erased": erased,
-    }
+    return failures
 
 
 NEWS = (
@@ -216,7 +208,6 @@ def figures(uow: UnitOfWork) -> dict[str, Any]:
     rounds = uow.repo.rounds()
     regs = list(uow.repo.registrations(rounds[-1].id)) if rounds and rounds[-1].id else []
     confirmed = [r for r in regs if r.status is RegistrationStatus.CONFIRMED]
-    count = uow.session.scalar
     met = rules.distinct_meetings(uow.repo.all_meetings())  # logged by both: once
     minutes = sum(m.minutes for m in met)
     return {
@@ -224,16 +215,8 @@ def figures(uow: UnitOfWork) -> dict[str, Any]:
         "confirmed": len(confirmed),
         "mentors": sum(r.has_role(Role.MENTOR) for r in confirmed),
         "mentees": sum(r.has_role(Role.MENTEE) for r in confirmed),
-        "matched_mentees": count(
-            select(func.count(distinct(introductions.c.mentee_id))).where(
-                introductions.c.status != "proposed"
-            )
-        )
-        or 0,
-        "active_pairings": count(
-            select(func.count()).select_from(pairings).where(pairings.c.status == "active")
-        )
-        or 0,
+        "matched_mentees": uow.repo.matched_mentee_count(),
+        "active_pairings": len(uow.repo.all_active_pairings()),
         "meetings": len(met),
         "hours_met": round(minutes / 60, 1),
     }

@@ -45,7 +45,7 @@ from service.store.orm import (
     people,
     registrations,
 )
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork as UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from service.config import ProgrammeConfig, load_config
 from service.settings import Settings, load_settings
 from service.store.database import Database
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 
 if TYPE_CHECKING:
     from service.mail.transport import Transport
@@ -34,8 +34,8 @@ class App:
     def db(self) -> Database:
         return Database(self.settings.database_url)
 
-    def uow(self, *, actor: str = "system", inbound_id: int | None = None) -> UnitOfWork:
-        return UnitOfWork(self.db, actor=actor, inbound_id=inbound_id)
+    def uow(self, *, actor: str = "system", inbound_id: int | None = None) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.db, actor=actor, inbound_id=inbound_id)
 
     @cached_property
     def transport(self) -> Transport:

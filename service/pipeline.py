@@ -17,9 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError, OperationalError
-
 from service import bus, clock, confirmations, privacy
 from service.domain import liveness
 from service.domain.model import Person
@@ -30,7 +27,7 @@ from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
 from service.standing import available_commands, standing
-from service.store.orm import inbound_messages
+from service.store.errors import CONFLICTS
 from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
@@ -128,11 +125,7 @@ def _mark_moved(app: App, ids: list[int]) -> None:
     if not ids:
         return
     with app.uow() as uow:
-        uow.session.execute(
-            update(inbound_messages)
-            .where(inbound_messages.c.id.in_(ids), inbound_messages.c.moved_at.is_(None))
-            .values(moved_at=clock.now())
-        )
+        uow.repo.mark_moved(ids, clock.now())
         uow.commit()
     ids.clear()
 
@@ -149,7 +142,7 @@ def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
                 record.attempts = 1  # the first attempt, counted in the same transaction
             uow.commit()
             return record, new
-    except IntegrityError:
+    except CONFLICTS:
         # Another worker stored the same message between our look and our insert.
         with app.uow() as uow:
             found = uow.repo.inbound_by_key(ingest.message_key(fetched.raw))
@@ -159,7 +152,7 @@ def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
 
 def _current(app: App, inbound_id: int) -> InboundMessage:
     with app.uow() as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
+        record = uow.repo.inbound(inbound_id)
         assert record is not None
         return record
 
@@ -176,7 +169,7 @@ def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> Inboun
         return _handle_stored(app, inbound_id, counted)
     except AlreadyHandled:
         return _current(app, inbound_id)
-    except (IntegrityError, OperationalError):
+    except CONFLICTS:
         record = _current(app, inbound_id)
         if record.status is not InboundStatus.STORED:
             return record  # the other worker finished it
@@ -184,9 +177,13 @@ def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> Inboun
         return handle_stored(app, inbound_id)
 
 
+# Errors of the database, not of the message.
+_RETRIED: tuple[type[Exception], ...] = (MentoringError, AlreadyHandled, *CONFLICTS)
+
+
 def _count_attempt(app: App, inbound_id: int) -> InboundMessage:
     with app.uow() as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
+        record = uow.repo.inbound(inbound_id)
         assert record is not None
         if record.status is InboundStatus.STORED:  # else another worker finished it
             record.attempts += 1
@@ -209,7 +206,7 @@ def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundM
         return _finish(app, inbound_id, outcome, kind="error")
     try:
         with app.uow(inbound_id=inbound_id) as uow:
-            record = uow.session.get(InboundMessage, inbound_id)
+            record = uow.repo.inbound(inbound_id)
             assert record is not None
             classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
             outcome = route(classification, uow, bus.Context(app.config, clock.now()))
@@ -220,7 +217,7 @@ def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundM
     except DomainError as refusal:
         # Nothing of the refused change was committed; answer with the sentence.
         return _refused(app, inbound_id, refusal)
-    except (MentoringError, AlreadyHandled, IntegrityError, OperationalError):
+    except _RETRIED:
         raise  # the database, not the message: `handle_stored` tries again
     except Exception as error:
         # Something in this message breaks our code: set it aside now, so every message
@@ -263,7 +260,7 @@ def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str,
 
 def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> InboundMessage:
     with app.uow(inbound_id=inbound_id) as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
+        record = uow.repo.inbound(inbound_id)
         assert record is not None
         _apply(uow, record, outcome, kind, app)
         uow.commit()
@@ -272,7 +269,7 @@ def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> Inboun
 
 def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
     with app.uow(inbound_id=inbound_id) as uow:
-        record = uow.session.get(InboundMessage, inbound_id)
+        record = uow.repo.inbound(inbound_id)
         assert record is not None
         classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
         record.sender_trust = str(classification.sender_check)[:300]

@@ -26,9 +26,8 @@ class MentoringGroup(click.Group):
     wrong in the environment), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from sqlalchemy.exc import ArgumentError, DBAPIError
-
         from service.mail.transport import TransportError
+        from service.store.errors import database_problem
 
         try:
             return super().invoke(ctx)
@@ -37,16 +36,11 @@ class MentoringGroup(click.Group):
         except TransportError as exc:
             # Transport messages are written to be safe to show (no addresses).
             raise click.ClickException(f"The mailbox could not be used: {exc}") from None
-        except ArgumentError:
-            raise click.ClickException(
-                "DATABASE_URL is not a database address we can read, e.g."
-                " postgresql+psycopg://user@host/mentoring or sqlite:///path/mentoring.db."
-            ) from None
-        except DBAPIError as exc:
-            # Only the driver's first line: SQLAlchemy's full text quotes the statement
-            # and its parameters, which can hold personal data.
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise click.ClickException(f"The database could not be used: {reason}") from None
+        except Exception as exc:
+            problem = database_problem(exc)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
 
 
 def _set_now(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:

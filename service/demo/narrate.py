@@ -14,11 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from service.app import App
-from service.domain.model import Approach, AuditEvent, Introduction, Pairing, Registration
-from service.store.orm import audit_events, inbound_messages, outbound_messages
+from service.domain.model import AuditEvent
 from service.store.unit_of_work import UnitOfWork
 
 # Emails sent by the time-based rules (no state change of their own): their gist.
@@ -114,7 +111,7 @@ class Narrator:
         return person.name or person.email
 
     def _pair(self, uow: UnitOfWork, pairing_id: int) -> tuple[str, str]:
-        p = uow.session.get(Pairing, pairing_id)
+        p = uow.repo.pairing(pairing_id)
         if p is None:
             return "a mentor", "a mentee"
         return self._name(uow, p.mentor_id), self._name(uow, p.mentee_id)
@@ -125,13 +122,7 @@ class Narrator:
     # --- reading what is new -------------------------------------------------------------
     def catch_up(self) -> None:
         with self.app.uow() as uow:
-            events = list(
-                uow.session.scalars(
-                    select(AuditEvent)
-                    .where(audit_events.c.id > self._audit)
-                    .order_by(audit_events.c.id)
-                ).all()
-            )
+            events = list(uow.repo.audit_after(self._audit))
             if events:
                 self._audit = events[-1].id or self._audit
                 self._events(uow, events)
@@ -172,12 +163,12 @@ class Narrator:
     def _item(self, uow: UnitOfWork, event: AuditEvent) -> str:
         """What a grouped line lists for one event."""
         if event.action == "introduction.met":
-            i = uow.session.get(Introduction, _id(event.subject))
+            i = uow.repo.introduction(_id(event.subject))
             if i is None:
                 return "a session"
             return f"{self._name(uow, i.mentee_id)} with {self._name(uow, i.mentor_id)}"
         if event.action.startswith("registration."):
-            reg = uow.session.get(Registration, _id(event.subject))
+            reg = uow.repo.registration_by_id(_id(event.subject))
             name = self._name(uow, reg.person_id) if reg else "someone"
             roles = str(event.detail.get("roles", "")).replace(",", " and ")
             return f"{name} ({roles})" if roles and event.action.endswith("created") else name
@@ -207,24 +198,24 @@ class Narrator:
         return f"Match emails sent to mentees and mentors ({emails})"
 
     def _registration_updated(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
-        reg = uow.session.get(Registration, _id(e.subject))
+        reg = uow.repo.registration_by_id(_id(e.subject))
         who = self._name(uow, reg.person_id) if reg else "someone"
         return f"{who} sent the form again; their registration was updated"
 
     def _registration_withdrawn(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
-        reg = uow.session.get(Registration, _id(e.subject))
+        reg = uow.repo.registration_by_id(_id(e.subject))
         who = self._name(uow, reg.person_id) if reg else "someone"
         return f"{who} withdrew from the programme (WITHDRAW)"
 
     def _introduction_not_contacted(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
-        i = uow.session.get(Introduction, _id(e.subject))
+        i = uow.repo.introduction(_id(e.subject))
         if i is None:
             return "A mentor said a mentee has not been in touch"
         mentor, mentee = self._name(uow, i.mentor_id), self._name(uow, i.mentee_id)
         return f"{mentor} said {mentee} has not been in touch (NOT CONTACTED)"
 
     def _approach(self, uow: UnitOfWork, e: AuditEvent) -> tuple[str, str]:
-        a = uow.session.get(Approach, _id(e.subject))
+        a = uow.repo.approach(_id(e.subject))
         if a is None:
             return "a mentee", "a mentor"
         return self._name(uow, a.mentee_id), self._name(uow, a.mentor_id)
@@ -293,7 +284,7 @@ class Narrator:
 
     def _pairing_ended(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
         mentor, mentee = self._pair(uow, _id(e.subject))
-        p = uow.session.get(Pairing, _id(e.subject))
+        p = uow.repo.pairing(_id(e.subject))
         reason = str(d.get("reason") or (p.end_reason.value if p and p.end_reason else ""))
         why = self.ENDINGS.get(reason, reason)
         return f"Partnership of {mentor} and {mentee} ended: {why}"
@@ -303,7 +294,7 @@ class Narrator:
         return f"{mentee} may choose another long-term mentor"
 
     def _mentee_kept_none(self, uow: UnitOfWork, e: AuditEvent, d: dict[str, Any]) -> str:
-        reg = uow.session.get(Registration, _id(e.subject))
+        reg = uow.repo.registration_by_id(_id(e.subject))
         who = self._name(uow, reg.person_id) if reg else "A mentee"
         return f"{who} chose not to continue with a long-term mentor (NONE)"
 
@@ -327,21 +318,11 @@ class Narrator:
 
     # --- mail without a state change -------------------------------------------------------
     def _automatic_mail(self, uow: UnitOfWork) -> None:
-        rows = uow.session.execute(
-            select(
-                outbound_messages.c.id,
-                outbound_messages.c.template,
-                outbound_messages.c.created_at,
-                outbound_messages.c.person_id,
-                outbound_messages.c.to_address,
-            )
-            .where(outbound_messages.c.id > self._outbound)
-            .order_by(outbound_messages.c.id)
-        ).all()
+        rows = uow.repo.sent_after(self._outbound)
         if not rows:
             return
-        self._outbound = rows[-1][0]
-        for _, template, created, person_id, address in rows:
+        self._outbound = rows[-1].id
+        for _, template, created, person_id, address, _ in rows:
             day = self._day(created)
             if template == "coordinator_digest":
                 self.lines.append(Line(day, "Coordinators' daily digest sent"))
@@ -355,22 +336,10 @@ class Narrator:
                 self._grouped(day, f"mail:{template}", who, what, what, joiner=" ", most=5)
 
     def _inbound_mail(self, uow: UnitOfWork) -> None:
-        rows = uow.session.execute(
-            select(
-                inbound_messages.c.id,
-                inbound_messages.c.status,
-                inbound_messages.c.kind,
-                inbound_messages.c.reason,
-                inbound_messages.c.person_id,
-                inbound_messages.c.processed_at,
-            )
-            .where(inbound_messages.c.id > self._inbound)
-            .where(inbound_messages.c.processed_at.is_not(None))
-            .order_by(inbound_messages.c.id)
-        ).all()
+        rows = uow.repo.received_after(self._inbound)
         if not rows:
             return
-        self._inbound = rows[-1][0]
+        self._inbound = rows[-1].id
         for _, status, kind, reason, person_id, at in rows:
             who = self._name(uow, person_id) if person_id else "an unknown sender"
             day = self._day(at)

@@ -16,22 +16,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
-
 from service.app import App
 from service.domain.model import Meeting
 from service.domain.rules import distinct_meetings
 from service.mail.ratelimit import eta
-from service.store.orm import (
-    approaches,
-    inbound_messages,
-    introductions,
-    meetings,
-    outbound_messages,
-    pairings,
-    people,
-    registrations,
-)
+from service.store.tallies import Tallies, tally
 
 MATCH_TEMPLATES = ("matches_mentee", "matches_mentor", "no_match")
 
@@ -99,103 +88,51 @@ def _busiest(moments: Iterable[datetime], tz: ZoneInfo, *, hourly: bool) -> tupl
     return counts.most_common(1)[0] if counts else None
 
 
-def _mailbox_load(app: App, c: Connection, s: Summary) -> None:
+def _mailbox_load(app: App, t: Tallies, s: Summary) -> None:
     tz = ZoneInfo(app.config.programme.timezone)
-    queued = [m for (m,) in c.execute(select(outbound_messages.c.created_at))]
-    s.busiest_day = _busiest(queued, tz, hourly=False)
-    s.busiest_hour = _busiest(queued, tz, hourly=True)
+    s.busiest_day = _busiest(t.queued_at, tz, hourly=False)
+    s.busiest_hour = _busiest(t.queued_at, tz, hourly=True)
     sending = app.config.sending
     s.per_minute_limit, s.per_day_limit = sending.messages_per_minute, sending.recipients_per_day
-    s.match_emails = int(
-        c.scalar(select(func.count()).where(outbound_messages.c.template.in_(MATCH_TEMPLATES))) or 0
-    )
+    s.match_emails = t.match_emails
     s.match_minutes = eta(s.match_emails, sending).minutes
-    attention = c.execute(
-        select(inbound_messages.c.received_at).where(inbound_messages.c.status == "needs_attention")
-    )
-    s.attention_peak = _busiest((m for (m,) in attention), tz, hourly=False)
+    s.attention_peak = _busiest(t.attention_at, tz, hourly=False)
 
 
 def summarise(app: App, now: datetime) -> Summary:
-    s = Summary()
     grace = timedelta(days=app.config.timings.continue_within_after_end)
-    with app.db.engine.connect() as c:
-
-        def by(column: object, table: object) -> Counter[str]:
-            rows = c.execute(select(column, func.count()).select_from(table).group_by(column))  # type: ignore[call-overload]
-            return Counter({str(k): int(n) for k, n in rows})
-
-        s.people = int(c.scalar(select(func.count()).select_from(people)) or 0)
-        s.registrations = by(registrations.c.status, registrations)
-        s.introductions = by(introductions.c.status, introductions)
-        live = introductions.c.status != "proposed"
-        s.matched_mentees = int(
-            c.scalar(select(func.count(func.distinct(introductions.c.mentee_id))).where(live)) or 0
+    t = tally(app.db, MATCH_TEMPLATES)
+    s = Summary(
+        people=t.people,
+        registrations=t.registrations,
+        introductions=t.introductions,
+        matched_mentees=t.matched_mentees,
+        matched_mentors=t.matched_mentors,
+        approaches=t.approaches,
+        pairings_started=sum(t.pairings.values()),
+        pairings_active=t.pairings.get("active", 0),
+        pairings_continued=t.pairings_continued,
+        pairings_ended=t.pairings_ended,
+        emails=t.emails_sent,
+        outbound=t.outbound,
+        bounced=t.bounced,
+        inbound=t.inbound,
+    )
+    # The same meeting logged by both partners counts once.
+    met = distinct_meetings(
+        Meeting(
+            pairing_id=m.pairing_id,
+            logged_by=m.logged_by,
+            met_on=m.met_on,
+            minutes=m.minutes,
+            created_at=now,
         )
-        s.matched_mentors = int(
-            c.scalar(select(func.count(func.distinct(introductions.c.mentor_id))).where(live)) or 0
-        )
-        s.approaches = by(approaches.c.status, approaches)
-        s.pairings_started = int(c.scalar(select(func.count()).select_from(pairings)) or 0)
-        s.pairings_active = int(
-            c.scalar(select(func.count()).where(pairings.c.status == "active")) or 0
-        )
-        s.pairings_continued = int(
-            c.scalar(
-                select(func.count()).where(pairings.c.status == "active", pairings.c.period > 1)
-            )
-            or 0
-        )
-        s.pairings_ended = Counter(
-            {
-                str(reason): int(n)
-                for reason, n in c.execute(
-                    select(pairings.c.end_reason, func.count())
-                    .where(pairings.c.status == "ended")
-                    .group_by(pairings.c.end_reason)
-                )
-            }
-        )
-        # The same meeting logged by both partners counts once.
-        rows = c.execute(
-            select(
-                meetings.c.pairing_id, meetings.c.logged_by, meetings.c.met_on, meetings.c.minutes
-            )
-        )
-        met = distinct_meetings(
-            Meeting(pairing_id=p, logged_by=b, met_on=d, minutes=n, created_at=now)
-            for p, b, d, n in rows
-        )
-        s.meetings = len(met)
-        s.minutes = sum(m.minutes for m in met)
-        s.emails = Counter(
-            {
-                str(t): int(n)
-                for t, n in c.execute(
-                    select(outbound_messages.c.template, func.count())
-                    .where(outbound_messages.c.status.in_(("sent", "failed")))
-                    .where(outbound_messages.c.sent_at.is_not(None))
-                    .group_by(outbound_messages.c.template)
-                )
-            }
-        )
-        s.outbound = by(outbound_messages.c.status, outbound_messages)
-        s.bounced = int(
-            c.scalar(
-                select(func.count()).where(
-                    outbound_messages.c.status == "failed",
-                    outbound_messages.c.last_error == "bounced",
-                )
-            )
-            or 0
-        )
-        s.inbound = by(inbound_messages.c.status, inbound_messages)
-        _mailbox_load(app, c, s)
-        overdue = [
-            _aware(end)
-            for (end,) in c.execute(select(pairings.c.ends_at).where(pairings.c.status == "active"))
-            if _aware(end) + grace < now
-        ]
+        for m in t.meetings
+    )
+    s.meetings = len(met)
+    s.minutes = sum(m.minutes for m in met)
+    _mailbox_load(app, t, s)
+    overdue = [end for end in t.active_ends if end + grace < now]
     s.sent_files = _files(app.settings.mail_dir / "sent")
     if s.approaches.get("pending"):
         s.loose_ends.append(f"{s.approaches['pending']} long-term request(s) still unanswered")

@@ -23,14 +23,12 @@ from email.policy import compat32
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from service import clock
 from service.app import App
 from service.demo.letters import Letters, Sent
 from service.mail import outbox, tokens
 from service.pipeline import process_mailbox
-from service.store.orm import outbound_messages
+from service.store.outbox_records import OutboxRecords
 
 Listener = Callable[[], None]
 _HEADERS = BytesHeaderParser(policy=compat32)
@@ -58,24 +56,15 @@ class SentMail:
             return next((self.folder / "cur").glob(f"{key}:*")).read_bytes()
 
     def refresh(self) -> None:
-        with self.app.db.engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    outbound_messages.c.id,
-                    outbound_messages.c.provider_id,
-                    outbound_messages.c.template,
-                )
-                .where(outbound_messages.c.id > self._last_id)
-                .where(outbound_messages.c.provider_id.is_not(None))
-                .order_by(outbound_messages.c.id)
-            ).all()
+        rows = OutboxRecords(self.app.db).sent_after(self._last_id)
         # In the order the outbox queued them, so "latest" means the last one sent.
-        for row_id, key, template in rows:
-            self._last_id = row_id
-            raw = self._read(key)
+        for row in rows:
+            self._last_id = row.id
+            assert row.provider_id is not None  # the Maildir's key for the file
+            raw = self._read(row.provider_id)
             headers = _HEADERS.parsebytes(raw)  # the body is parsed on a reply
             address = str(headers["To"]).rsplit("<", 1)[-1].rstrip(">").strip().lower()
-            self.by_address[address].append(Sent(raw, template))
+            self.by_address[address].append(Sent(raw, row.template))
             self.count += 1
 
     def to(self, address: str) -> list[Sent]:

@@ -1,7 +1,7 @@
 """The programme's entities as plain dataclasses.
 
-No I/O and no database here: `service.store.orm` maps these classes onto tables
-(SQLAlchemy imperative mapping), so the rules in `service.domain.rules` work on the same
+No I/O and no database here: the store maps these classes onto its tables (imperative
+mapping, in `service/store/`), so the rules in `service.domain.rules` work on the same
 objects in tests and in production.
 
 Identity is by object (``eq=False``): two registrations with equal fields are still two.

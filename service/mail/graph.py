@@ -213,14 +213,23 @@ class _MentoringConnection(Connection):  # type: ignore[misc]
         if result.get("token_source") != "cache" or fresh:
             self.token_backend.save_token()
         token = str(result["access_token"])
-        if getattr(self, "session", None) is None:
-            self.session = self.get_session(load_token=False)
+        if self._http() is None:
+            self.__dict__["session"] = self.get_session(load_token=False)
         self.update_session_auth_header(access_token=token)
         return token
 
+    def _http(self) -> requests.Session | None:
+        """O365's HTTP session (its `session` attribute; no database here), if made yet."""
+        http: requests.Session | None = vars(self).get("session")
+        return http
+
+    def close_http(self) -> None:
+        http = self._http()
+        if http is not None:
+            http.close()
+
     def _should_renew(self) -> bool:
-        session: requests.Session | None = getattr(self, "session", None)
-        return session is None or bool(self.token_backend.token_is_expired())
+        return self._http() is None or bool(self.token_backend.token_is_expired())
 
     def oauth_request(self, url: str, method: str, **kwargs: Any) -> requests.Response:
         attempt = 0
@@ -500,5 +509,4 @@ class GraphTransport:
         )
 
     def close(self) -> None:
-        if self.con.session is not None:
-            self.con.session.close()
+        self.con.close_http()

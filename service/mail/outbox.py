@@ -19,9 +19,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
-
-from sqlalchemy import func, select, update
 
 from service import clock, privacy
 from service.config import ProgrammeConfig
@@ -35,7 +34,7 @@ from service.mail.transport import Transport, TransportError
 from service.mail.verify import EmailRefused
 from service.messages import Email
 from service.store.database import Database
-from service.store.orm import outbound_messages
+from service.store.outbox_records import OutboxRecords
 from service.store.records import OutboundMessage, OutboundStatus, dedupe_key
 from service.store.unit_of_work import UnitOfWork
 from service.text import UnsafeHeaderValue
@@ -67,44 +66,14 @@ def queue(
     the last allowed one is replaced by a short "no more automatic answers today" note.
     """
     now = now or clock.now()
-    if uow.repo.outbound_by_key(email.key) is not None:
+    if uow.repo.outbound_by_key(email.key) is not None or _unreachable(uow, email):
         return None
-    if email.to.person_id is not None:
-        person = uow.repo.person(email.to.person_id)
-        # Mail to an erased person has nowhere to go; to a bouncing one it only bounces.
-        if person is not None and (person.erased or person.bouncing_since is not None):
-            # The template and an id, not the key: keys can quote a subject or an address.
-            log.info(
-                "%s email to person %s not queued: erased or bouncing",
-                email.template,
-                email.to.person_id,
-            )
-            return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
-        # One shared limiter for every kind of automatic answer (service.inbound.flood).
-        sent_today = automatic_answers_today(uow, address, now, config.programme.timezone)
-        allowance = auto_answer_allowance(sent_today, config.limits.auto_answers_per_sender_per_day)
-        if allowance is Allowance.SUPPRESS:
-            log.info(
-                "automatic %s answer to person %s not sent: daily limit reached",
-                email.template,
-                email.to.person_id,
-            )
+        limited = _within_daily_limit(uow, email, address, now, config)
+        if limited is None:
             return None
-        if allowance is Allowance.SEND_LAST:
-            email = Email(
-                key=email.key,
-                template="auto_answer_limit",
-                to=email.to,
-                context={
-                    "person": email.context.get("person", {"first_name": email.to.name}),
-                    "commands": [],
-                },
-                automatic_answer=True,
-                in_reply_to=email.in_reply_to,
-                references=email.references,
-            )
+        email = limited
     token = None
     token_person = email.to.person_id if email.to.person_id is not None else email.token_for
     if token_person is not None:
@@ -146,6 +115,53 @@ def queue(
     return record
 
 
+def _unreachable(uow: UnitOfWork, email: Email) -> bool:
+    """Mail to an erased person has nowhere to go; to a bouncing one it only bounces."""
+    if email.to.person_id is None:
+        return False
+    person = uow.repo.person(email.to.person_id)
+    if person is None or not (person.erased or person.bouncing_since is not None):
+        return False
+    # The template and an id, not the key: keys can quote a subject or an address.
+    log.info(
+        "%s email to person %s not queued: erased or bouncing",
+        email.template,
+        email.to.person_id,
+    )
+    return True
+
+
+def _within_daily_limit(
+    uow: UnitOfWork, email: Email, address: str, now: datetime, config: ProgrammeConfig
+) -> Email | None:
+    """The automatic answer to send (the last one of the day becomes the "no more
+    automatic answers today" note), or None when today's are used up."""
+    # One shared limiter for every kind of automatic answer (service.inbound.flood).
+    sent_today = automatic_answers_today(uow, address, now, config.programme.timezone)
+    allowance = auto_answer_allowance(sent_today, config.limits.auto_answers_per_sender_per_day)
+    if allowance is Allowance.SUPPRESS:
+        log.info(
+            "automatic %s answer to person %s not sent: daily limit reached",
+            email.template,
+            email.to.person_id,
+        )
+        return None
+    if allowance is Allowance.SEND_LAST:
+        return Email(
+            key=email.key,
+            template="auto_answer_limit",
+            to=email.to,
+            context={
+                "person": email.context.get("person", {"first_name": email.to.name}),
+                "commands": [],
+            },
+            automatic_answer=True,
+            in_reply_to=email.in_reply_to,
+            references=email.references,
+        )
+    return email
+
+
 def _refused(uow: UnitOfWork, email: Email, token: str | None, refusal: ValueError) -> None:
     """An email whose headers are not the ones we meant is not queued, and nothing else
     happens: the state change that caused it still stands, the token it would have
@@ -153,7 +169,7 @@ def _refused(uow: UnitOfWork, email: Email, token: str | None, refusal: ValueErr
     if token is not None:
         issued = uow.repo.token(tokens.token_hash(token))
         if issued is not None:
-            uow.session.delete(issued)
+            uow.delete(issued)
     # Template and person id only: the reason names headers, never values.
     log.warning("%s email to person %s refused: %s", email.template, email.to.person_id, refusal)
     uow.audit(
@@ -179,30 +195,14 @@ class DrainReport:
     failures: list[str] = field(default_factory=list)
 
 
-def _set(db: Database, record_id: int, expected: OutboundStatus | None, **values: Any) -> bool:
-    """Change one record in its own transaction; with `expected`, only from that status."""
-    stmt = update(outbound_messages).where(outbound_messages.c.id == record_id)
-    if expected is not None:
-        stmt = stmt.where(outbound_messages.c.status == expected)
-    with db.engine.begin() as conn:
-        return conn.execute(stmt.values(**values)).rowcount == 1
-
-
 def reconcile(db: Database, transport: Transport, now: datetime) -> int:
     """Settle records left in "sending" by a crash: sent if the mailbox has them, else requeue."""
-    settled = 0
-    with db.engine.connect() as conn:
-        stuck = conn.execute(
-            select(outbound_messages.c.id, outbound_messages.c.message_id).where(
-                outbound_messages.c.status == OutboundStatus.SENDING,
-                outbound_messages.c.next_attempt_at <= now - RECONCILE_AFTER,
-            )
-        ).all()
+    records = OutboxRecords(db)
+    stuck = records.stuck_sending(now - RECONCILE_AFTER)
     for record_id, message_id in stuck:
         provider_id = transport.already_sent(message_id)
         if provider_id is not None:
-            _set(
-                db,
+            records.settle(
                 record_id,
                 OutboundStatus.SENDING,
                 status=OutboundStatus.SENT,
@@ -210,15 +210,10 @@ def reconcile(db: Database, transport: Transport, now: datetime) -> int:
                 sent_at=now,
             )
         else:
-            _set(
-                db,
-                record_id,
-                OutboundStatus.SENDING,
-                status=OutboundStatus.QUEUED,
-                next_attempt_at=now,
+            records.settle(
+                record_id, OutboundStatus.SENDING, status=OutboundStatus.QUEUED, next_attempt_at=now
             )
-        settled += 1
-    return settled
+    return len(stuck)
 
 
 def drain(
@@ -232,98 +227,93 @@ def drain(
     """Send what is due, oldest first. Safe to run in several workers at once."""
     now = clock.now()
     report = DrainReport(reconciled=reconcile(db, transport, now))
-    with db.engine.connect() as conn:
-        query = (
-            select(outbound_messages.c.id)
-            .where(
-                outbound_messages.c.status == OutboundStatus.QUEUED,
-                outbound_messages.c.next_attempt_at <= now,
-            )
-            .order_by(outbound_messages.c.id)
-        )
-        due = [row[0] for row in conn.execute(query.limit(limit) if limit else query)]
-    for record_id in due:
+    records = OutboxRecords(db)
+    for record_id in records.due(now, limit):
         # Claim it: another worker may have taken it since we listed it.
-        if not _set(
-            db,
-            record_id,
-            OutboundStatus.QUEUED,
-            status=OutboundStatus.SENDING,
-            attempts=outbound_messages.c.attempts + 1,
-            next_attempt_at=clock.now(),
-        ):
+        if not records.claim(record_id, clock.now()):
             continue
-        with db.engine.connect() as conn:
-            to_address, raw, attempts = conn.execute(
-                select(
-                    outbound_messages.c.to_address,
-                    outbound_messages.c.raw,
-                    outbound_messages.c.attempts,
-                ).where(outbound_messages.c.id == record_id)
-            ).one()
-        try:
-            result = transport.send(raw, recipients=[to_address])
-        except SendLimitExceeded as exc:
-            _set(
-                db,
-                record_id,
-                OutboundStatus.SENDING,
-                status=OutboundStatus.QUEUED,
-                attempts=attempts - 1,
-                next_attempt_at=clock.now() + timedelta(seconds=exc.wait),
-            )
-            report.deferred += 1
+        outcome = _send_one(records, transport, record_id, report, on_failure)
+        if outcome is _Outcome.STOP:
             break  # the mailbox's limit applies to everything behind this one too
-        except TransportError as exc:
-            if exc.permanent or not RETRY.should_retry(attempts, retry_after=exc.retry_after):
-                _set(
-                    db,
-                    record_id,
-                    OutboundStatus.SENDING,
-                    status=OutboundStatus.FAILED,
-                    last_error=str(exc)[:500],
-                )
-                report.failed += 1
-                report.failures.append(str(exc))
-                if on_failure:
-                    on_failure(record_id, str(exc))
-            else:
-                wait = RETRY.delay(attempts, retry_after=exc.retry_after)
-                _set(
-                    db,
-                    record_id,
-                    OutboundStatus.SENDING,
-                    status=OutboundStatus.QUEUED,
-                    last_error=str(exc)[:500],
-                    next_attempt_at=clock.now() + timedelta(seconds=wait),
-                )
-                report.deferred += 1
-            continue
-        _set(
-            db,
-            record_id,
-            OutboundStatus.SENDING,
-            status=OutboundStatus.SENT,
-            provider_id=result.provider_id,
-            sent_at=clock.now(),
-        )
-        report.sent += 1
-        if progress:
+        if outcome is _Outcome.SENT and progress:
             progress(1)
     # An erasure finishes once the last emails to (or about) the person have left.
     privacy.finish_erasures(db, transport, clock.now())
     return report
 
 
-def queued_count(db: Database) -> int:
-    with db.engine.connect() as conn:
-        return (
-            conn.scalar(
-                select(func.count())
-                .select_from(outbound_messages)
-                .where(
-                    outbound_messages.c.status.in_([OutboundStatus.QUEUED, OutboundStatus.SENDING])
-                )
-            )
-            or 0
+class _Outcome(Enum):
+    SENT = "sent"
+    NOT_SENT = "not sent"  # failed for good, or deferred: go on with the next
+    STOP = "stop"  # the mailbox's sending limit: nothing more now
+
+
+def _send_one(
+    records: OutboxRecords,
+    transport: Transport,
+    record_id: int,
+    report: DrainReport,
+    on_failure: Callable[[int, str], None] | None,
+) -> _Outcome:
+    """Hand one claimed record to the provider and record what became of it."""
+    envelope = records.envelope(record_id)
+    try:
+        result = transport.send(envelope.raw, recipients=[envelope.to_address])
+    except SendLimitExceeded as exc:
+        records.settle(
+            record_id,
+            OutboundStatus.SENDING,
+            status=OutboundStatus.QUEUED,
+            attempts=envelope.attempts - 1,
+            next_attempt_at=clock.now() + timedelta(seconds=exc.wait),
         )
+        report.deferred += 1
+        return _Outcome.STOP
+    except TransportError as exc:
+        _failed(records, record_id, envelope.attempts, exc, report, on_failure)
+        return _Outcome.NOT_SENT
+    records.settle(
+        record_id,
+        OutboundStatus.SENDING,
+        status=OutboundStatus.SENT,
+        provider_id=result.provider_id,
+        sent_at=clock.now(),
+    )
+    report.sent += 1
+    return _Outcome.SENT
+
+
+def _failed(
+    records: OutboxRecords,
+    record_id: int,
+    attempts: int,
+    exc: TransportError,
+    report: DrainReport,
+    on_failure: Callable[[int, str], None] | None,
+) -> None:
+    """A send the provider refused: try again later, or give up for good."""
+    if exc.permanent or not RETRY.should_retry(attempts, retry_after=exc.retry_after):
+        records.settle(
+            record_id,
+            OutboundStatus.SENDING,
+            status=OutboundStatus.FAILED,
+            last_error=str(exc)[:500],
+        )
+        report.failed += 1
+        report.failures.append(str(exc))
+        if on_failure:
+            on_failure(record_id, str(exc))
+        return
+    wait = RETRY.delay(attempts, retry_after=exc.retry_after)
+    records.settle(
+        record_id,
+        OutboundStatus.SENDING,
+        status=OutboundStatus.QUEUED,
+        last_error=str(exc)[:500],
+        next_attempt_at=clock.now() + timedelta(seconds=wait),
+    )
+    report.deferred += 1
+
+
+def queued_count(db: Database) -> int:
+    return OutboxRecords(db).unsent()

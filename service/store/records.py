@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class InboundStatus(StrEnum):
@@ -104,3 +105,39 @@ class InterestEntry:
     email: str
     added_at: datetime
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """What is kept of an erased person: a salted hash of their address (so a late reply
+    or bounce is still recognised) and, until their mail has left the mailbox, the terms
+    (address, name) to find it by."""
+
+    id: int
+    person_id: int
+    salt: str
+    address_hash: str
+    pending_terms: tuple[str, ...] | None
+    created_at: datetime
+
+
+class SentFact(NamedTuple):
+    """One queued email without its bytes: what the demo's narrator and mailbox read."""
+
+    id: int
+    template: str
+    created_at: datetime
+    person_id: int | None
+    to_address: str
+    provider_id: str | None
+
+
+class ReceivedFact(NamedTuple):
+    """One handled inbound message without its bytes."""
+
+    id: int
+    status: str
+    kind: str
+    reason: str
+    person_id: int | None
+    processed_at: datetime

@@ -6,11 +6,12 @@ the classes are plain dataclasses, so this is what the type checker understands.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, distinct, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,7 +33,9 @@ from service.domain.rules import distinct_meetings
 from service.store.orm import (
     approaches,
     audit_events,
+    erasures,
     inbound_messages,
+    interest_list,
     introductions,
     meetings,
     outbound_messages,
@@ -45,8 +48,13 @@ from service.store.orm import (
 from service.store.records import (
     InboundMessage,
     InboundStatus,
+    InterestEntry,
     OutboundMessage,
+    OutboundStatus,
+    ReceivedFact,
     ReplyToken,
+    SentFact,
+    Tombstone,
     dedupe_key,
 )
 
@@ -57,7 +65,7 @@ def _always_read(_key: Hashable, compute: Callable[[], Any]) -> Any:
     return compute()
 
 
-class Repository:
+class SqlRepository:
     """The store's queries. The lookups one message makes again and again (its sender by
     address, their reply token, registration and latest round) are read once while
     nothing changes, through the unit of work's `remember`."""
@@ -357,6 +365,226 @@ class Repository:
             .limit(1)
         )
 
+    # --- what the pipeline, privacy, the digest and the demo ask (the store is closed:
+    # nothing outside `service/store/` writes a query) ---
+    def inbound(self, inbound_id: int) -> InboundMessage | None:
+        return self.session.get(InboundMessage, inbound_id)
+
+    def mark_moved(self, ids: Sequence[int], now: datetime) -> None:
+        """Note when messages left the inbox, many in one statement."""
+        i = inbound_messages.c
+        self.session.execute(
+            update(inbound_messages).where(i.id.in_(ids), i.moved_at.is_(None)).values(moved_at=now)
+        )
+
+    def interest_entry(self, email: str) -> InterestEntry | None:
+        return self.session.scalar(
+            select(InterestEntry).where(interest_list.c.email == email.strip().lower())
+        )
+
+    def latest_email(self, person_id: int, template: str) -> OutboundMessage | None:
+        """The newest email of this template queued to this person."""
+        o = outbound_messages.c
+        return self.session.scalar(
+            select(OutboundMessage)
+            .where(o.person_id == person_id, o.template == template)
+            .order_by(o.created_at.desc(), o.id.desc())
+            .limit(1)
+        )
+
+    def latest_email_at(self, template: str, before: datetime) -> datetime | None:
+        """When the newest email of this template was queued before `before`."""
+        o = outbound_messages.c
+        found: datetime | None = self.session.scalar(
+            select(func.max(o.created_at)).where(o.template == template, o.created_at < before)
+        )
+        return found
+
+    def approaches_to(self, mentor_id: int) -> Sequence[Approach]:
+        """Every request made to this mentor, whatever became of it."""
+        return self.session.scalars(
+            select(Approach)
+            .where(approaches.c.mentor_id == mentor_id)
+            .order_by(approaches.c.created_at, approaches.c.id)
+        ).all()
+
+    def message_counts(self, person_id: int) -> tuple[int, int]:
+        """(emails received from them, emails queued to them)."""
+        received = self.session.scalar(
+            select(func.count()).where(inbound_messages.c.person_id == person_id)
+        )
+        sent = self.session.scalar(
+            select(func.count()).where(outbound_messages.c.person_id == person_id)
+        )
+        return received or 0, sent or 0
+
+    def mail_counts(self) -> tuple[int, int]:
+        """(messages received, emails queued), all of them."""
+        received = self.session.scalar(select(func.count()).select_from(inbound_messages))
+        sent = self.session.scalar(select(func.count()).select_from(outbound_messages))
+        return received or 0, sent or 0
+
+    def all_people(self) -> Sequence[Person]:
+        return self.session.scalars(select(Person).order_by(people.c.id)).all()
+
+    def all_introductions(self) -> Sequence[Introduction]:
+        return self.session.scalars(select(Introduction).order_by(introductions.c.id)).all()
+
+    def all_approaches(self) -> Sequence[Approach]:
+        return self.session.scalars(select(Approach).order_by(approaches.c.id)).all()
+
+    def all_pairings(self) -> Sequence[Pairing]:
+        return self.session.scalars(select(Pairing).order_by(pairings.c.id)).all()
+
+    def registration_by_id(self, registration_id: int) -> Registration | None:
+        return self.session.get(Registration, registration_id)
+
+    def introduction(self, introduction_id: int) -> Introduction | None:
+        return self.session.get(Introduction, introduction_id)
+
+    def registrations_created(self, since: datetime, until: datetime) -> Sequence[Registration]:
+        """Registrations made in (since, until]."""
+        r = registrations.c
+        return self.session.scalars(
+            select(Registration).where(r.created_at > since, r.created_at <= until).order_by(r.id)
+        ).all()
+
+    def inbound_processed(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        status: InboundStatus | None = None,
+        kind: str | None = None,
+    ) -> Sequence[InboundMessage]:
+        """Messages handled in (since, until], of one status and/or kind."""
+        i = inbound_messages.c
+        query = select(InboundMessage).where(i.processed_at > since, i.processed_at <= until)
+        if status is not None:
+            query = query.where(i.status == status)
+        if kind is not None:
+            query = query.where(i.kind == kind)
+        return self.session.scalars(query.order_by(i.id)).all()
+
+    def audit_events(self, action: str, since: datetime, until: datetime) -> Sequence[AuditEvent]:
+        """Events of one kind recorded in (since, until], oldest first."""
+        a = audit_events.c
+        return self.session.scalars(
+            select(AuditEvent).where(a.action == action, a.at > since, a.at <= until).order_by(a.id)
+        ).all()
+
+    def audit_after(self, last_id: int) -> Sequence[AuditEvent]:
+        """Every event recorded after the one with id `last_id`."""
+        return self.session.scalars(
+            select(AuditEvent).where(audit_events.c.id > last_id).order_by(audit_events.c.id)
+        ).all()
+
+    def sent_after(self, last_id: int) -> list[SentFact]:
+        """Emails queued after the one with id `last_id`, without their bytes."""
+        o = outbound_messages.c
+        rows = self.session.execute(
+            select(o.id, o.template, o.created_at, o.person_id, o.to_address, o.provider_id)
+            .where(o.id > last_id)
+            .order_by(o.id)
+        )
+        return [SentFact(*row) for row in rows]
+
+    def received_after(self, last_id: int) -> list[ReceivedFact]:
+        """Messages handled (processed_at set) after the one with id `last_id`."""
+        i = inbound_messages.c
+        rows = self.session.execute(
+            select(i.id, i.status, i.kind, i.reason, i.person_id, i.processed_at)
+            .where(i.id > last_id, i.processed_at.is_not(None))
+            .order_by(i.id)
+        )
+        return [ReceivedFact(n, str(s), k, r, p, at) for n, s, k, r, p, at in rows]
+
+    def matched_mentee_count(self) -> int:
+        """Mentees with at least one introduction past "proposed"."""
+        i = introductions.c
+        found = self.session.scalar(
+            select(func.count(distinct(i.mentee_id))).where(i.status != "proposed")
+        )
+        return found or 0
+
+    # erasure: what is blanked of a person's mail, notes and tokens (service/privacy.py
+    # decides when; these say where it lives)
+    def erase_mail_of(self, person_id: int, old_address: str, new_address: str) -> None:
+        """Blank their messages and the forms that registered them (the pipeline links a
+        form to nobody, but the emails it caused to them do); cancel unsent mail to them
+        (it would go to an address that no longer exists); blank what was sent to them."""
+        o, i = outbound_messages.c, inbound_messages.c
+        to_them = or_(o.person_id == person_id, func.lower(o.to_address) == old_address.lower())
+        their_forms = select(o.inbound_id).where(to_them, o.inbound_id.is_not(None))
+        mine = or_(i.person_id == person_id, (i.kind == "form") & i.id.in_(their_forms))
+        self.session.execute(
+            update(inbound_messages).where(mine).values(raw=b"", transport_id="", reason="erased")
+        )
+        self.session.execute(
+            update(outbound_messages)
+            .where(o.person_id == person_id, o.status.in_(UNSENT))
+            .values(status=OutboundStatus.CANCELLED)
+        )
+        self.session.execute(
+            update(outbound_messages)
+            .where(to_them)
+            .values(raw=b"", to_address=new_address, last_error="")
+        )
+
+    def clear_meeting_notes_of(self, person_id: int) -> None:
+        """Notes are free text: theirs, and their partners' (which may well name them)."""
+        p = pairings.c
+        theirs = select(p.id).where(or_(p.mentor_id == person_id, p.mentee_id == person_id))
+        m = meetings.c
+        self.session.execute(
+            update(meetings)
+            .where(or_(m.logged_by == person_id, m.pairing_id.in_(theirs)))
+            .values(note="")
+        )
+
+    def forget_tokens_and_interest(self, person_id: int, address: str) -> None:
+        self.session.execute(delete(reply_tokens).where(reply_tokens.c.person_id == person_id))
+        self.session.execute(
+            delete(interest_list).where(interest_list.c.email == address.strip().lower())
+        )
+
+    def blank_inbound(self, inbound_id: int) -> None:
+        """Blank one stored message's raw bytes; its key stays."""
+        self.session.execute(
+            update(inbound_messages)
+            .where(inbound_messages.c.id == inbound_id)
+            .values(raw=b"", transport_id="")
+        )
+
+    def add_tombstone(
+        self, person_id: int, salt: str, address_hash: str, terms: Sequence[str], now: datetime
+    ) -> None:
+        self.session.execute(
+            insert(erasures).values(
+                person_id=person_id,
+                salt=salt,
+                address_hash=address_hash,
+                pending_terms=json.dumps(list(terms)),
+                created_at=now,
+            )
+        )
+
+    def tombstones(self) -> list[Tombstone]:
+        e = erasures.c
+        rows = self.session.execute(
+            select(
+                e.id, e.person_id, e.salt, e.address_hash, e.pending_terms, e.created_at
+            ).order_by(e.id)
+        )
+        return [tombstone(*row) for row in rows]
+
+    def set_tombstone_terms(self, tombstone_id: int, terms: Sequence[str]) -> None:
+        self.session.execute(
+            update(erasures)
+            .where(erasures.c.id == tombstone_id)
+            .values(pending_terms=json.dumps(list(terms)))
+        )
+
     # inbound outcomes
     def take_inbound(self, record: InboundMessage, values: dict[str, Any]) -> bool:
         """Move a stored message to its outcome in one statement, only while it is still
@@ -389,3 +617,17 @@ class Repository:
         query = select(outbound_messages.c.id).where(outbound_messages.c.message_id == message_id)
         return self.session.connection().execute(query).first() is not None
 
+
+UNSENT = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
+
+
+def tombstone(
+    row_id: int,
+    person_id: int,
+    salt: str,
+    address_hash: str,
+    pending: str | None,
+    created_at: datetime,
+) -> Tombstone:
+    terms = tuple(json.loads(pending)) if pending else None
+    return Tombstone(row_id, person_id, salt, address_hash, terms, created_at)

@@ -1,94 +1,80 @@
-"""The unit of work: one transaction around one change, with its audit trail.
+"""What handlers and jobs may use of the store: a unit of work and its repository.
 
-Everything a handler or job changes (state, audit events, queued emails) is committed
-together or not at all: leaving the `with` block without `commit()` rolls back.
+Two implementations keep the same promises (tests/store/test_contract.py runs one set of
+tests against both): `SqlUnitOfWork` (`service.store.sql_unit_of_work`, SQLite or
+PostgreSQL, what the service runs on) and `MemoryUnitOfWork` (`service.store.memory`,
+plain dicts and lists, for handler unit tests that run in milliseconds).
+
+The promises: everything a handler or job changes (state, audit events, queued emails,
+tokens) is committed together or not at all, and leaving the `with` block without
+`commit()` rolls back; an added object has its id after `flush()`; what is read stays
+readable after the block; the repository's queries see what was added or changed
+earlier in the same unit of work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
-
-from service import clock
-from service.domain.model import AuditEvent
-from service.store.database import Database
-from service.store.repository import Repository
+from service.domain.model import (
+    Approach,
+    AuditEvent,
+    Introduction,
+    Meeting,
+    Pairing,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+from service.store.records import (
+    InboundMessage,
+    InboundStatus,
+    InterestEntry,
+    OutboundMessage,
+    ReceivedFact,
+    ReplyToken,
+    SentFact,
+    Tombstone,
+)
 
 T = TypeVar("T")
-_MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
 
 
-def _forget(session: Session, *_args: object) -> None:
-    memo = session.info.get(_MEMO)
-    if memo:
-        memo.clear()
+class UnitOfWork(Protocol):
+    """One transaction around one change, with its audit trail."""
 
+    actor: str
+    inbound_id: int | None
 
-def _forget_on_write(state: ORMExecuteState) -> None:
-    if not state.is_select:  # a bulk UPDATE or DELETE changes data behind the objects
-        _forget(state.session)
+    @property
+    def repo(self) -> Repository: ...
 
-
-# Whatever was worked out from the data is forgotten as soon as the data changes. Listened
-# for once on the Session class: listening per session cost more than the reads it saves.
-for _name in ("after_flush", "after_commit", "after_rollback"):
-    event.listen(Session, _name, _forget)
-event.listen(Session, "do_orm_execute", _forget_on_write)
-
-
-class UnitOfWork:
-    session: Session
-    repo: Repository
-
-    def __init__(self, db: Database, *, actor: str = "system", inbound_id: int | None = None):
-        self.db = db
-        self.actor = actor
-        self.inbound_id = inbound_id
-
-    def __enter__(self) -> Self:
-        self.session = self.db.session()
-        self.repo = Repository(self.session, self.remember)
-        self._memo: dict[Hashable, Any] = {}
-        self.session.info[_MEMO] = self._memo
-        return self
-
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, worked out once for as long as nothing in this unit of work
-        changes: a handler that writes several emails to one person reads their
-        standing once. Pending changes are flushed first, so the answer is never stale."""
-        session = self.session
-        if session.new or session.dirty or session.deleted:
-            session.flush()
-        if key not in self._memo:
-            self._memo[key] = compute()
-        value: T = self._memo[key]
-        return value
+    def __enter__(self) -> Self: ...
 
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> None:
-        # close() rolls back anything uncommitted and detaches the objects without
-        # expiring them, so what was read stays readable after the block.
-        self.session.close()
+    ) -> None: ...
 
-    def add(self, obj: object) -> None:
-        self.session.add(obj)
+    def add(self, obj: object) -> None: ...
 
-    def flush(self) -> None:
-        self.session.flush()
+    def delete(self, obj: object) -> None: ...
 
-    def commit(self) -> None:
-        self.session.commit()
+    def flush(self) -> None: ...
 
-    def rollback(self) -> None:
-        self.session.rollback()
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once for as long as nothing in this unit of work changes."""
+        ...
 
     def audit(
         self,
@@ -99,13 +85,185 @@ class UnitOfWork:
         actor: str | None = None,
     ) -> AuditEvent:
         """Record who did what. `detail` must hold ids and states only, never personal data."""
-        event = AuditEvent(
-            at=clock.now(),
-            actor=actor or self.actor,
-            action=action,
-            subject=subject,
-            detail=dict(detail or {}),
-            inbound_id=self.inbound_id,
-        )
-        self.session.add(event)
-        return event
+        ...
+
+
+class Repository(Protocol):
+    """The store's queries, named for what they ask."""
+
+    def person(self, person_id: int) -> Person | None: ...
+
+    def person_by_email(self, email: str) -> Person | None: ...
+
+    def people(self, ids: Sequence[int]) -> dict[int, Person]: ...
+
+    def round(self, round_id: int) -> Round | None: ...
+
+    def round_by_name(self, name: str) -> Round | None: ...
+
+    def rounds(self) -> Sequence[Round]: ...
+
+    def round_open_at(self, moment: datetime) -> Round | None: ...
+
+    def next_round_after(self, moment: datetime) -> Round | None: ...
+
+    def latest_round_for(self, person_id: int) -> Round | None: ...
+
+    def registration(self, round_id: int, person_id: int) -> Registration | None: ...
+
+    def registrations(
+        self, round_id: int, status: RegistrationStatus | None = None
+    ) -> Sequence[Registration]: ...
+
+    def registrations_of(self, person_id: int) -> Sequence[Registration]: ...
+
+    def introductions(self, round_id: int) -> Sequence[Introduction]: ...
+
+    def introductions_of(
+        self, person_id: int, round_id: int | None = None
+    ) -> Sequence[Introduction]: ...
+
+    def introduction_between(
+        self, round_id: int, mentor_id: int, mentee_id: int
+    ) -> Introduction | None: ...
+
+    def earlier_pairs(self, before_round_id: int) -> set[tuple[int, int]]: ...
+
+    def approach(self, approach_id: int) -> Approach | None: ...
+
+    def pending_approach(self, mentee_id: int) -> Approach | None: ...
+
+    def pending_approaches_to(self, mentor_id: int) -> Sequence[Approach]: ...
+
+    def approaches_of_mentee(
+        self, mentee_id: int, round_id: int | None = None
+    ) -> Sequence[Approach]: ...
+
+    def all_pending_approaches(self) -> Sequence[Approach]: ...
+
+    def pairing(self, pairing_id: int) -> Pairing | None: ...
+
+    def active_pairing_of_mentee(self, mentee_id: int) -> Pairing | None: ...
+
+    def active_pairings_of(self, person_id: int) -> Sequence[Pairing]: ...
+
+    def active_pairings_as_mentor(self, mentor_id: int) -> int: ...
+
+    def pairings_of(self, person_id: int) -> Sequence[Pairing]: ...
+
+    def all_active_pairings(self) -> Sequence[Pairing]: ...
+
+    def pairings_in(self, round_id: int) -> Sequence[Pairing]: ...
+
+    def approaches_in(self, round_id: int) -> Sequence[Approach]: ...
+
+    def meetings_of(self, pairing_ids: Sequence[int]) -> Sequence[Meeting]: ...
+
+    def meetings(self, pairing_id: int) -> Sequence[Meeting]: ...
+
+    def distinct_meetings(self, pairing_id: int) -> list[Meeting]: ...
+
+    def minutes_met(self, pairing_id: int) -> int: ...
+
+    def all_meetings(self) -> Sequence[Meeting]: ...
+
+    def inbound_by_key(self, key: str) -> InboundMessage | None: ...
+
+    def outbound_by_key(self, key: str) -> OutboundMessage | None: ...
+
+    def emails_to_since(
+        self,
+        address: str,
+        since: datetime,
+        *,
+        template: str | None = None,
+        automatic_answer: bool | None = None,
+    ) -> int: ...
+
+    def outbound_by_message_id(self, message_id: str) -> OutboundMessage | None: ...
+
+    def token(self, token_hash: str) -> ReplyToken | None: ...
+
+    def outbound_facts(
+        self,
+    ) -> Sequence[tuple[int | None, str, str, datetime | None, str, bool]]: ...
+
+    def inbound_facts(self) -> Sequence[tuple[int | None, str, str, datetime]]: ...
+
+    def latest_audit(self, action: str, subject: str) -> AuditEvent | None: ...
+
+    def inbound(self, inbound_id: int) -> InboundMessage | None: ...
+
+    def mark_moved(self, ids: Sequence[int], now: datetime) -> None: ...
+
+    def interest_entry(self, email: str) -> InterestEntry | None: ...
+
+    def latest_email(self, person_id: int, template: str) -> OutboundMessage | None: ...
+
+    def latest_email_at(self, template: str, before: datetime) -> datetime | None: ...
+
+    def approaches_to(self, mentor_id: int) -> Sequence[Approach]: ...
+
+    def message_counts(self, person_id: int) -> tuple[int, int]: ...
+
+    def mail_counts(self) -> tuple[int, int]: ...
+
+    def all_people(self) -> Sequence[Person]: ...
+
+    def all_introductions(self) -> Sequence[Introduction]: ...
+
+    def all_approaches(self) -> Sequence[Approach]: ...
+
+    def all_pairings(self) -> Sequence[Pairing]: ...
+
+    def registration_by_id(self, registration_id: int) -> Registration | None: ...
+
+    def introduction(self, introduction_id: int) -> Introduction | None: ...
+
+    def registrations_created(self, since: datetime, until: datetime) -> Sequence[Registration]: ...
+
+    def inbound_processed(
+        self,
+        since: datetime,
+        until: datetime,
+        *,
+        status: InboundStatus | None = None,
+        kind: str | None = None,
+    ) -> Sequence[InboundMessage]: ...
+
+    def audit_events(
+        self, action: str, since: datetime, until: datetime
+    ) -> Sequence[AuditEvent]: ...
+
+    def audit_after(self, last_id: int) -> Sequence[AuditEvent]: ...
+
+    def sent_after(self, last_id: int) -> list[SentFact]: ...
+
+    def received_after(self, last_id: int) -> list[ReceivedFact]: ...
+
+    def matched_mentee_count(self) -> int: ...
+
+    def erase_mail_of(self, person_id: int, old_address: str, new_address: str) -> None: ...
+
+    def clear_meeting_notes_of(self, person_id: int) -> None: ...
+
+    def forget_tokens_and_interest(self, person_id: int, address: str) -> None: ...
+
+    def blank_inbound(self, inbound_id: int) -> None: ...
+
+    def add_tombstone(
+        self, person_id: int, salt: str, address_hash: str, terms: Sequence[str], now: datetime
+    ) -> None: ...
+
+    def tombstones(self) -> list[Tombstone]: ...
+
+    def set_tombstone_terms(self, tombstone_id: int, terms: Sequence[str]) -> None: ...
+
+    def take_inbound(self, record: InboundMessage, values: dict[str, Any]) -> bool:
+        """Move a stored message to its outcome (`values`: its fields) only while it is
+        still "stored": False when another transaction took it first (roll back then)."""
+        ...
+
+    def inbound_exists(self, key: str) -> bool: ...
+
+    def is_our_message_id(self, message_id: str) -> bool: ...

@@ -28,7 +28,7 @@ from service.round_matching import commit, propose, send_matches
 from service.rounds import close_round, create_round
 from service.store.database import Database
 from service.store.records import OutboundMessage
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 from tests.conftest import TEST_CONFIG
 
 CONFIG = load_config(TEST_CONFIG)
@@ -111,7 +111,7 @@ def _form(n: int, role: Role, grade: str, department: str, config: ProgrammeConf
 def test_match_emails_show_no_characteristic(db: Database) -> None:
     config = CONFIG
     departments = [d.name for d in config.departments]
-    with UnitOfWork(db, actor="coordinator") as uow:
+    with SqlUnitOfWork(db, actor="coordinator") as uow:
         round_ = create_round(uow, "2027", NOW, datetime(2027, 6, 17, tzinfo=UTC), NOW)
         assert round_.id is not None
         people = [(Role.MENTEE, "EO"), (Role.MENTEE, "HEO"), (Role.MENTOR, "SEO")]
@@ -124,10 +124,10 @@ def test_match_emails_show_no_characteristic(db: Database) -> None:
         close_round(uow, "2027", datetime(2027, 6, 18, tzinfo=UTC))
         uow.commit()
     later = datetime(2027, 6, 20, 10, tzinfo=UTC)
-    with UnitOfWork(db, actor="coordinator") as uow:
+    with SqlUnitOfWork(db, actor="coordinator") as uow:
         assert commit(uow, propose(uow, "2027", config, later), config, later) > 0
         uow.commit()
-    with UnitOfWork(db, actor="coordinator") as uow:
+    with SqlUnitOfWork(db, actor="coordinator") as uow:
         assert send_matches(uow, "2027", config, later) == len(people)
         uow.commit()
     with db.session() as s:

@@ -25,7 +25,7 @@ from service.store.records import (
     OutboundStatus,
     ReplyToken,
 )
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 
@@ -83,7 +83,7 @@ def test_close_introduction_only_closes_open_ones() -> None:
 
 
 def test_erase_person_anonymises_and_keeps_the_exactly_once_keys(db: Database) -> None:
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         round_ = Round(name="2026", opens_at=NOW, closes_at=NOW, created_at=NOW)
         alex = Person(email="alex@dwp.gov.uk", first_name="Alex", last_name="Lee", created_at=NOW)
         uow.add(round_)
@@ -148,7 +148,7 @@ def test_erase_person_anonymises_and_keeps_the_exactly_once_keys(db: Database) -
         erase_person(uow, alex, NOW)
         uow.commit()
         pid = alex.id
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         erased = uow.repo.person(pid)
         assert erased is not None and erased.erased
         assert (erased.email, erased.first_name, erased.last_name) == (

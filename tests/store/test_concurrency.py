@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.mail.outbox import _set
 from service.store.orm import outbound_messages
+from service.store.outbox_records import OutboxRecords
 from service.store.records import OutboundMessage, OutboundStatus
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 5, 17, 8, 0, tzinfo=UTC)
 
@@ -57,20 +57,22 @@ def race(step: Callable[[], object]) -> list[object]:
 
 
 def test_only_one_drain_claims_a_queued_email(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         queued = record("claim")
         uow.add(queued)
         uow.commit()
     assert queued.id is not None
     claimed = race(
-        lambda: _set(db, queued.id or 0, OutboundStatus.QUEUED, status=OutboundStatus.SENDING)
+        lambda: OutboxRecords(db).settle(
+            queued.id or 0, OutboundStatus.QUEUED, status=OutboundStatus.SENDING
+        )
     )
     assert sorted(claimed, key=str) == [False, True]
 
 
 def test_only_one_of_two_transactions_queues_the_same_key(db):
     def queue_once() -> bool:
-        with UnitOfWork(db) as uow:
+        with SqlUnitOfWork(db) as uow:
             if uow.repo.outbound_by_key("same") is not None:
                 return False
             uow.add(record("same"))

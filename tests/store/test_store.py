@@ -23,12 +23,12 @@ from service.domain.model import (
 from service.privacy import export_state
 from service.store.database import Database
 from service.store.records import OutboundMessage
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 
 NOW = datetime(2026, 5, 17, 8, 0, tzinfo=UTC)
 
 
-def seed(uow: UnitOfWork) -> tuple[Round, Person, Person]:
+def seed(uow: SqlUnitOfWork) -> tuple[Round, Person, Person]:
     r = Round(name="2026", opens_at=NOW, closes_at=NOW + timedelta(days=31), created_at=NOW)
     mentee = Person(email="alex@dept.gov.uk", first_name="Alex", last_name="Lee", created_at=NOW)
     mentor = Person(email="sam@dept.gov.uk", first_name="Sam", last_name="Jones", created_at=NOW)
@@ -65,7 +65,7 @@ def test_migrations_create_every_table_from_empty(empty_database_url):
 
 
 def test_round_trip_keeps_aware_utc_and_enums(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         r, mentee, _ = seed(uow)
         assert r.id is not None and mentee.id is not None
         uow.add(
@@ -81,7 +81,7 @@ def test_round_trip_keeps_aware_utc_and_enums(db):
             )
         )
         uow.commit()
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         got = uow.repo.round_by_name("2026")
         assert got is not None and got.opens_at == NOW and got.opens_at.tzinfo is not None
         person = uow.repo.person_by_email("ALEX@dept.gov.uk ")
@@ -96,18 +96,18 @@ def test_round_trip_keeps_aware_utc_and_enums(db):
 
 
 def test_leaving_without_commit_rolls_back(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         seed(uow)
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         assert uow.repo.rounds() == []
 
 
 def test_audit_event_in_same_transaction(db):
-    with UnitOfWork(db, actor="person:1") as uow:
+    with SqlUnitOfWork(db, actor="person:1") as uow:
         r, _, _ = seed(uow)
         uow.audit("round.created", f"round:{r.id}", {"status": "open"})
         uow.commit()
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         from sqlalchemy import select
 
         from service.domain.model import AuditEvent
@@ -119,7 +119,7 @@ def test_audit_event_in_same_transaction(db):
 
 
 def test_database_holds_one_pending_approach_per_mentee(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         r, mentee, mentor = seed(uow)
         assert r.id and mentee.id and mentor.id
         uow.add(Approach(round_id=r.id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=NOW))
@@ -138,7 +138,7 @@ def test_database_holds_one_pending_approach_per_mentee(db):
 
 
 def test_database_holds_one_active_pairing_per_mentee(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         r, mentee, mentor = seed(uow)
         assert r.id and mentee.id and mentor.id
         for _ in range(2):
@@ -166,7 +166,7 @@ def test_outbox_dedupe_key_is_unique(db):
             created_at=NOW,
         )
 
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         uow.add(email())
         uow.commit()
         uow.add(email())
@@ -177,7 +177,7 @@ def test_outbox_dedupe_key_is_unique(db):
 def test_meetings_sum(db):
     from service.domain.model import Meeting
 
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         r, mentee, mentor = seed(uow)
         assert r.id and mentee.id and mentor.id
         p = Pairing(
@@ -207,10 +207,10 @@ def test_meetings_sum(db):
 
 def test_a_database_error_does_not_quote_personal_values(db):
     # Database errors reach logs (log.exception) and tracebacks: no bound values in them.
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         seed(uow)
         uow.commit()
-    with pytest.raises(IntegrityError) as caught, UnitOfWork(db) as uow:
+    with pytest.raises(IntegrityError) as caught, SqlUnitOfWork(db) as uow:
         uow.add(Person(email="alex@dept.gov.uk", first_name="Alexa", last_name="L", created_at=NOW))
         uow.flush()
     assert "unique" in str(caught.value).lower()
@@ -220,16 +220,16 @@ def test_a_database_error_does_not_quote_personal_values(db):
 
 
 def test_the_export_lists_rows_in_id_order(db):
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         _, mentee, _ = seed(uow)
         uow.commit()
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         # PostgreSQL writes an updated row anew, after the others.
         changed = uow.repo.person(mentee.id or 0)
         assert changed is not None
         changed.first_name = "Alexa"
         uow.commit()
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         ids = [p["id"] for p in export_state(uow)["people"]]
     assert ids == sorted(ids) and len(ids) == 2
 
@@ -243,7 +243,7 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
     from service.store.orm import registrations
 
     db.migrate()
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         r, mentee, _ = seed(uow)
         assert r.id is not None and mentee.id is not None
         reg = Registration(

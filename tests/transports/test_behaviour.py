@@ -17,7 +17,7 @@ from service.mail.transport import Folder, SendResult, Transport
 from service.store.database import Database
 from service.store.orm import outbound_messages
 from service.store.records import OutboundMessage, OutboundStatus
-from service.store.unit_of_work import UnitOfWork
+from service.store.sql_unit_of_work import SqlUnitOfWork
 from tests.transports.conftest import Harness
 
 
@@ -147,7 +147,7 @@ def test_a_crash_after_the_provider_accepted_does_not_send_twice(
     we recorded it: a new process, past the reconcile wait, finds it sent and sends nothing."""
     start = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
     clock.set_now(start)
-    with UnitOfWork(db) as uow:
+    with SqlUnitOfWork(db) as uow:
         uow.add(
             OutboundMessage(
                 dedupe_key="crash-test",

@@ -1,0 +1,99 @@
+"""The outbox's records seen from the sending side: each step of a send is its own short
+transaction on the database, so two workers never send one email twice.
+
+`service.mail.outbox` decides what happens; this module is only where it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from service.store.database import Database
+from service.store.orm import outbound_messages
+from service.store.records import OutboundStatus, SentFact
+from service.store.repository import UNSENT
+
+_o = outbound_messages.c
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a send needs: the bytes and the one recipient, and how often it was tried."""
+
+    to_address: str
+    raw: bytes
+    attempts: int
+
+
+class OutboxRecords:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def settle(self, record_id: int, expected: OutboundStatus | None, **values: Any) -> bool:
+        """Change one record in its own transaction; with `expected`, only from that status."""
+        stmt = update(outbound_messages).where(_o.id == record_id)
+        if expected is not None:
+            stmt = stmt.where(_o.status == expected)
+        with self.db.engine.begin() as conn:
+            return conn.execute(stmt.values(**values)).rowcount == 1
+
+    def claim(self, record_id: int, now: datetime) -> bool:
+        """queued -> sending, counting the attempt; False if another worker took it."""
+        return self.settle(
+            record_id,
+            OutboundStatus.QUEUED,
+            status=OutboundStatus.SENDING,
+            attempts=_o.attempts + 1,
+            next_attempt_at=now,
+        )
+
+    def stuck_sending(self, before: datetime) -> list[tuple[int, str]]:
+        """(id, Message-ID) of records claimed before `before` and never settled."""
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(
+                select(_o.id, _o.message_id).where(
+                    _o.status == OutboundStatus.SENDING, _o.next_attempt_at <= before
+                )
+            ).all()
+        return [(row_id, message_id) for row_id, message_id in rows]
+
+    def due(self, now: datetime, limit: int | None = None) -> list[int]:
+        """Queued records whose time has come, oldest first."""
+        query = (
+            select(_o.id)
+            .where(_o.status == OutboundStatus.QUEUED, _o.next_attempt_at <= now)
+            .order_by(_o.id)
+        )
+        with self.db.engine.connect() as conn:
+            return [row[0] for row in conn.execute(query.limit(limit) if limit else query)]
+
+    def envelope(self, record_id: int) -> Envelope:
+        with self.db.engine.connect() as conn:
+            to_address, raw, attempts = conn.execute(
+                select(_o.to_address, _o.raw, _o.attempts).where(_o.id == record_id)
+            ).one()
+        return Envelope(to_address, bytes(raw), attempts)
+
+    def unsent(self, queued_up_to: datetime | None = None) -> int:
+        """How many emails wait to be sent (only those queued up to a moment, if given)."""
+        query = select(func.count()).select_from(outbound_messages).where(_o.status.in_(UNSENT))
+        if queued_up_to is not None:
+            query = query.where(_o.created_at <= queued_up_to)
+        with self.db.engine.connect() as conn:
+            return conn.scalar(query) or 0
+
+    def sent_after(self, last_id: int) -> list[SentFact]:
+        """Emails handed to the provider, queued after the one with id `last_id`."""
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    _o.id, _o.template, _o.created_at, _o.person_id, _o.to_address, _o.provider_id
+                )
+                .where(_o.id > last_id, _o.provider_id.is_not(None))
+                .order_by(_o.id)
+            ).all()
+        return [SentFact(*row) for row in rows]

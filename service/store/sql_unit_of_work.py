@@ -1,0 +1,115 @@
+"""The SQL unit of work (`service.store.unit_of_work.UnitOfWork`): one database
+transaction around one change, with its audit trail.
+
+Everything a handler or job changes (state, audit events, queued emails) is committed
+together or not at all: leaving the `with` block without `commit()` rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from service import clock
+from service.domain.model import AuditEvent
+from service.store.database import Database
+from service.store.repository import SqlRepository
+
+T = TypeVar("T")
+_MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
+
+
+def _forget(session: Session, *_args: object) -> None:
+    memo = session.info.get(_MEMO)
+    if memo:
+        memo.clear()
+
+
+def _forget_on_write(state: ORMExecuteState) -> None:
+    if not state.is_select:  # a bulk UPDATE or DELETE changes data behind the objects
+        _forget(state.session)
+
+
+# Whatever was worked out from the data is forgotten as soon as the data changes. Listened
+# for once on the Session class: listening per session cost more than the reads it saves.
+for _name in ("after_flush", "after_commit", "after_rollback"):
+    event.listen(Session, _name, _forget)
+event.listen(Session, "do_orm_execute", _forget_on_write)
+
+
+class SqlUnitOfWork:
+    session: Session
+    repo: SqlRepository
+
+    def __init__(self, db: Database, *, actor: str = "system", inbound_id: int | None = None):
+        self.db = db
+        self.actor = actor
+        self.inbound_id = inbound_id
+
+    def __enter__(self) -> Self:
+        self.session = self.db.session()
+        self.repo = SqlRepository(self.session, self.remember)
+        self._memo: dict[Hashable, Any] = {}
+        self.session.info[_MEMO] = self._memo
+        return self
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once for as long as nothing in this unit of work
+        changes: a handler that writes several emails to one person reads their
+        standing once. Pending changes are flushed first, so the answer is never stale."""
+        session = self.session
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back anything uncommitted and detaches the objects without
+        # expiring them, so what was read stays readable after the block.
+        self.session.close()
+
+    def add(self, obj: object) -> None:
+        self.session.add(obj)
+
+    def delete(self, obj: object) -> None:
+        self.session.delete(obj)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def audit(
+        self,
+        action: str,
+        subject: str,
+        detail: dict[str, object] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> AuditEvent:
+        """Record who did what. `detail` must hold ids and states only, never personal data."""
+        event = AuditEvent(
+            at=clock.now(),
+            actor=actor or self.actor,
+            action=action,
+            subject=subject,
+            detail=dict(detail or {}),
+            inbound_id=self.inbound_id,
+        )
+        self.session.add(event)
+        return event

@@ -1,0 +1,666 @@
+"""The unit of work's contract, kept by every implementation.
+
+Each test runs on the in-memory unit of work, on SQLite and on PostgreSQL: what the
+handler unit tests (tests/handlers/, in memory) show holds on the real databases too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from service import privacy
+from service.domain.model import (
+    Approach,
+    ApproachStatus,
+    Introduction,
+    IntroductionStatus,
+    Meeting,
+    Pairing,
+    PairingStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Round,
+)
+from service.store.errors import CONFLICTS
+from service.store.memory import MemoryStore, MemoryUnitOfWork
+from service.store.records import (
+    DEDUPE_KEY_CHARS,
+    InboundMessage,
+    InboundStatus,
+    InterestEntry,
+    OutboundMessage,
+    OutboundStatus,
+    ReplyToken,
+    dedupe_key,
+)
+from service.store.sql_unit_of_work import SqlUnitOfWork
+from service.store.unit_of_work import UnitOfWork
+
+NOW = datetime(2026, 5, 17, 8, 0, tzinfo=UTC)
+Units = Callable[..., UnitOfWork]
+
+
+def _conforms(memory: MemoryUnitOfWork, sql: SqlUnitOfWork) -> tuple[UnitOfWork, UnitOfWork]:
+    """Checked by mypy: both implementations are the protocol."""
+    return memory, sql
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def units(backend: str, request: pytest.FixtureRequest) -> Units:
+    """Makes units of work on one store: `units(actor=..., inbound_id=...)`."""
+    if backend == "memory":
+        return MemoryStore().uow
+    db = request.getfixturevalue("db")
+    return lambda **kw: SqlUnitOfWork(db, **kw)
+
+
+def person(email: str, first: str = "Alex", last: str = "Lee") -> Person:
+    return Person(email=email, first_name=first, last_name=last, created_at=NOW)
+
+
+def a_round(name: str = "2026", opens: datetime = NOW) -> Round:
+    return Round(name=name, opens_at=opens, closes_at=opens + timedelta(days=31), created_at=opens)
+
+
+def outbound(key: str, to: str = "alex@dept.gov.uk", **kw: object) -> OutboundMessage:
+    fields: dict[str, object] = {
+        "dedupe_key": key,
+        "to_address": to,
+        "template": "help",
+        "message_id": f"<{key[:40]}.{len(key)}@test>",
+        "raw": b"x",
+        "created_at": NOW,
+    }
+    fields.update(kw)
+    return OutboundMessage(**fields)  # type: ignore[arg-type]
+
+
+def seed(uow: UnitOfWork) -> tuple[Round, Person, Person]:
+    """A round, a mentee and a mentor (ids given)."""
+    r, mentee, mentor = a_round(), person("alex@dept.gov.uk"), person("sam@dept.gov.uk", "Sam")
+    for obj in (r, mentee, mentor):
+        uow.add(obj)
+    uow.flush()
+    return r, mentee, mentor
+
+
+def ids(r: Round, *people: Person) -> tuple[int, ...]:
+    assert r.id is not None and all(p.id is not None for p in people)
+    return (r.id, *(p.id for p in people if p.id is not None))
+
+
+# --- transactions ------------------------------------------------------------------------
+def test_commit_keeps_and_leaving_without_commit_forgets(units: Units) -> None:
+    with units() as uow:
+        uow.add(person("kept@dept.gov.uk"))
+        uow.commit()
+    with units() as uow:
+        uow.add(person("lost@dept.gov.uk"))
+        uow.flush()
+    with units() as uow:
+        assert uow.repo.person_by_email("kept@dept.gov.uk") is not None
+        assert uow.repo.person_by_email("lost@dept.gov.uk") is None
+
+
+def test_rollback_forgets_changes_to_what_was_read(units: Units) -> None:
+    with units() as uow:
+        uow.add(person("alex@dept.gov.uk"))
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.person_by_email("alex@dept.gov.uk")
+        assert found is not None
+        found.first_name = "Changed"
+        uow.add(person("new@dept.gov.uk"))
+        uow.rollback()
+        again = uow.repo.person_by_email("alex@dept.gov.uk")
+        assert again is not None and again.first_name == "Alex"
+        assert uow.repo.person_by_email("new@dept.gov.uk") is None
+
+
+def test_ids_after_flush_and_objects_readable_after_the_block(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        assert len({mentee.id, mentor.id}) == 2
+        uow.commit()
+    assert mentee.email == "alex@dept.gov.uk" and r.name == "2026"
+    with units() as uow:
+        assert mentee.id is not None
+        found = uow.repo.person(mentee.id)
+        assert found is not None and found.email == "alex@dept.gov.uk"
+
+
+def test_a_change_after_commit_is_not_kept_without_another_commit(units: Units) -> None:
+    with units() as uow:
+        p = person("alex@dept.gov.uk")
+        uow.add(p)
+        uow.commit()
+        p.first_name = "Later"
+    with units() as uow:
+        assert p.id is not None
+        found = uow.repo.person(p.id)
+        assert found is not None and found.first_name == "Alex"
+
+
+def test_queries_see_what_this_unit_of_work_added_or_changed(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        uow.add(
+            Approach(round_id=round_id, mentee_id=mentee_id, mentor_id=mentor_id, created_at=NOW)
+        )
+        assert uow.repo.pending_approach(mentee_id) is not None
+        approach = uow.repo.pending_approach(mentee_id)
+        assert approach is not None
+        approach.status = ApproachStatus.WITHDRAWN
+        assert uow.repo.pending_approach(mentee_id) is None
+        assert [a.status for a in uow.repo.approaches_of_mentee(mentee_id)] == ["withdrawn"]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        lambda ids: person("alex@dept.gov.uk"),
+        lambda ids: Approach(round_id=ids[0], mentee_id=ids[1], mentor_id=ids[2], created_at=NOW),
+        lambda ids: Pairing(
+            round_id=ids[0], mentee_id=ids[1], mentor_id=ids[2], started_at=NOW, ends_at=NOW
+        ),
+        lambda ids: outbound("same"),
+    ],
+    ids=["person address", "pending approach", "active pairing", "dedupe key"],
+)
+def test_what_must_be_unique_is_refused_and_nothing_is_kept(
+    units: Units, second: Callable[[tuple[int, ...]], object]
+) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        keys = ids(r, mentee, mentor)
+        uow.add(Approach(round_id=keys[0], mentee_id=keys[1], mentor_id=keys[2], created_at=NOW))
+        uow.add(
+            Pairing(
+                round_id=keys[0], mentee_id=keys[1], mentor_id=keys[2], started_at=NOW, ends_at=NOW
+            )
+        )
+        uow.add(outbound("same"))
+        uow.commit()
+    with pytest.raises(CONFLICTS), units() as uow:
+        uow.add(second(keys))
+        uow.add(person("other@dept.gov.uk"))
+        uow.flush()
+        uow.commit()
+    with units() as uow:
+        assert uow.repo.person_by_email("other@dept.gov.uk") is None
+
+
+def test_what_is_remembered_is_never_stale(units: Units) -> None:
+    with units() as uow:
+        p = person("alex@dept.gov.uk")
+        uow.add(p)
+        uow.flush()
+        assert p.id is not None
+        pid = p.id
+
+        def name() -> str:
+            found = uow.repo.person(pid)
+            return found.first_name if found else ""
+
+        assert uow.remember(("name", pid), name) == "Alex"
+        p.first_name = "Sam"  # a change in this unit of work: worked out again
+        assert uow.remember(("name", pid), name) == "Sam"
+
+
+# --- the audit trail ---------------------------------------------------------------------
+def test_audit_events_carry_the_actor_and_the_message(units: Units) -> None:
+    with units(actor="person:1", inbound_id=None) as uow:
+        uow.audit("pairing.started", "pairing:7", {"by": "accept"})
+        uow.audit("pairing.started", "pairing:7", {"by": "coordinator"}, actor="coordinator")
+        uow.audit("pairing.ended", "pairing:8")
+        uow.commit()
+    with units() as uow:
+        latest = uow.repo.latest_audit("pairing.started", "pairing:7")
+        assert latest is not None
+        assert (latest.actor, latest.detail) == ("coordinator", {"by": "coordinator"})
+        events = uow.repo.audit_after(0)
+        assert [(e.action, e.actor) for e in events] == [
+            ("pairing.started", "person:1"),
+            ("pairing.started", "coordinator"),
+            ("pairing.ended", "person:1"),
+        ]
+        assert [e.id for e in uow.repo.audit_after(events[1].id or 0)] == [events[2].id]
+        window = uow.repo.audit_events(
+            "pairing.started", events[0].at - timedelta(days=1), events[0].at + timedelta(days=1)
+        )
+        assert len(window) == 2
+
+
+# --- people, rounds, registrations ------------------------------------------------------
+def test_people_are_found_by_address_whatever_its_case(units: Units) -> None:
+    with units() as uow:
+        _, mentee, mentor = seed(uow)
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.person_by_email("  ALEX@Dept.gov.uk ")
+        assert found is not None and found.id == mentee.id
+        assert mentee.id is not None and mentor.id is not None
+        assert set(uow.repo.people([mentee.id, mentor.id, 999])) == {mentee.id, mentor.id}
+        assert [p.email for p in uow.repo.all_people()] == ["alex@dept.gov.uk", "sam@dept.gov.uk"]
+
+
+def test_rounds_by_window_and_by_person(units: Units) -> None:
+    later = NOW + timedelta(days=365)
+    with units() as uow:
+        first, second = a_round("2026"), a_round("2027", later)
+        uow.add(second)
+        uow.add(first)
+        p = person("alex@dept.gov.uk")
+        uow.add(p)
+        uow.flush()
+        assert first.id is not None and p.id is not None
+        uow.add(_registration(first.id, p.id))
+        uow.commit()
+    with units() as uow:
+        assert [r.name for r in uow.repo.rounds()] == ["2026", "2027"]
+        found = uow.repo.round_open_at(NOW + timedelta(days=1))
+        assert found is not None and found.name == "2026"
+        assert uow.repo.round_open_at(NOW + timedelta(days=100)) is None
+        upcoming = uow.repo.next_round_after(NOW + timedelta(days=100))
+        assert upcoming is not None and upcoming.name == "2027"
+        latest = uow.repo.latest_round_for(p.id)
+        assert latest is not None and latest.name == "2026"
+        by_name = uow.repo.round_by_name("2027")
+        assert by_name is not None and by_name.id == second.id
+
+
+def _registration(round_id: int, person_id: int, roles: str = "mentee") -> Registration:
+    return Registration(
+        round_id=round_id,
+        person_id=person_id,
+        roles=roles,
+        grade="HEO",
+        department="Home Office",
+        profession="Policy",
+        created_at=NOW,
+    )
+
+
+def test_registrations_by_round_status_person_and_time(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        confirmed = _registration(round_id, mentor_id, "mentor")
+        confirmed.status = RegistrationStatus.CONFIRMED
+        uow.add(_registration(round_id, mentee_id))
+        uow.add(confirmed)
+        uow.commit()
+    with units() as uow:
+        assert len(uow.repo.registrations(round_id)) == 2
+        only = uow.repo.registrations(round_id, RegistrationStatus.CONFIRMED)
+        assert [x.person_id for x in only] == [mentor_id]
+        mine = uow.repo.registration(round_id, mentee_id)
+        assert mine is not None and mine.roles == "mentee"
+        assert mine.id is not None and uow.repo.registration_by_id(mine.id) is not None
+        assert [x.person_id for x in uow.repo.registrations_of(mentee_id)] == [mentee_id]
+        made = uow.repo.registrations_created(NOW - timedelta(hours=1), NOW)
+        assert len(made) == 2
+        assert uow.repo.registrations_created(NOW, NOW + timedelta(hours=1)) == []
+
+
+# --- introductions, approaches, pairings, meetings ----------------------------------------
+def test_introductions_in_the_order_the_mentee_was_told(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        other = person("kim@dept.gov.uk", "Kim")
+        uow.add(other)
+        uow.flush()
+        assert other.id is not None
+        for number, who in ((2, other.id), (1, mentor_id)):
+            uow.add(
+                Introduction(
+                    round_id=round_id,
+                    mentor_id=who,
+                    mentee_id=mentee_id,
+                    number=number,
+                    created_at=NOW,
+                    status=IntroductionStatus.SENT,
+                )
+            )
+        uow.commit()
+    with units() as uow:
+        assert [i.mentor_id for i in uow.repo.introductions_of(mentee_id)] == [mentor_id, other.id]
+        assert [i.number for i in uow.repo.introductions_of(mentor_id, round_id)] == [1]
+        between = uow.repo.introduction_between(round_id, mentor_id, mentee_id)
+        assert between is not None and between.number == 1
+        assert uow.repo.earlier_pairs(round_id) == set()
+        assert uow.repo.earlier_pairs(round_id + 1) == {
+            (mentor_id, mentee_id),
+            (other.id, mentee_id),
+        }
+        assert uow.repo.matched_mentee_count() == 1
+        assert len(uow.repo.introductions(round_id)) == 2 == len(uow.repo.all_introductions())
+
+
+def test_approaches_to_a_mentor_oldest_first(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        second = person("kim@dept.gov.uk", "Kim")
+        uow.add(second)
+        uow.flush()
+        assert second.id is not None
+        uow.add(
+            Approach(
+                round_id=round_id,
+                mentee_id=second.id,
+                mentor_id=mentor_id,
+                created_at=NOW + timedelta(hours=1),
+            )
+        )
+        uow.add(
+            Approach(round_id=round_id, mentee_id=mentee_id, mentor_id=mentor_id, created_at=NOW)
+        )
+        uow.commit()
+    with units() as uow:
+        waiting = uow.repo.pending_approaches_to(mentor_id)
+        assert [a.mentee_id for a in waiting] == [mentee_id, second.id]
+        assert [a.mentee_id for a in uow.repo.approaches_to(mentor_id)] == [mentee_id, second.id]
+        assert len(uow.repo.all_pending_approaches()) == 2 == len(uow.repo.approaches_in(round_id))
+        waiting[0].status = ApproachStatus.DECLINED
+        uow.commit()
+    with units() as uow:
+        assert [a.mentee_id for a in uow.repo.pending_approaches_to(mentor_id)] == [second.id]
+        assert uow.repo.pending_approach(mentee_id) is None
+
+
+def test_pairings_and_the_meetings_they_logged(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        pairing = Pairing(
+            round_id=round_id,
+            mentor_id=mentor_id,
+            mentee_id=mentee_id,
+            started_at=NOW,
+            ends_at=NOW + timedelta(days=365),
+        )
+        uow.add(pairing)
+        uow.flush()
+        assert pairing.id is not None
+        # The same meeting logged by both partners, and another one.
+        for by, on, minutes in (
+            (mentee_id, date(2026, 6, 1), 45),
+            (mentor_id, date(2026, 6, 1), 45),
+            (mentee_id, date(2026, 5, 20), 30),
+        ):
+            uow.add(
+                Meeting(
+                    pairing_id=pairing.id,
+                    logged_by=by,
+                    met_on=on,
+                    minutes=minutes,
+                    created_at=NOW,
+                    note="notes",
+                )
+            )
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.active_pairing_of_mentee(mentee_id)
+        assert found is not None and found.id == pairing.id
+        assert [p.id for p in uow.repo.active_pairings_of(mentor_id)] == [pairing.id]
+        assert uow.repo.active_pairings_as_mentor(mentor_id) == 1
+        assert uow.repo.meetings(pairing.id)[0].met_on == date(2026, 5, 20)
+        assert len(uow.repo.distinct_meetings(pairing.id)) == 2
+        assert uow.repo.minutes_met(pairing.id) == 75
+        assert len(uow.repo.meetings_of([pairing.id])) == 3 == len(uow.repo.all_meetings())
+        found.status = PairingStatus.ENDED
+        uow.commit()
+    with units() as uow:
+        assert uow.repo.active_pairing_of_mentee(mentee_id) is None
+        assert uow.repo.all_active_pairings() == []
+        assert [p.id for p in uow.repo.pairings_of(mentee_id)] == [pairing.id]
+        assert len(uow.repo.pairings_in(round_id)) == 1 == len(uow.repo.all_pairings())
+
+
+# --- mail records and tokens ----------------------------------------------------------------
+def test_emails_by_key_address_template_and_time(units: Units) -> None:
+    long_key = "answer:" + "x" * (DEDUPE_KEY_CHARS * 2)
+    with units() as uow:
+        _, mentee, _ = seed(uow)
+        assert mentee.id is not None
+        uow.add(
+            outbound(
+                long_key[: DEDUPE_KEY_CHARS - 20] + "-a", person_id=mentee.id, automatic_answer=True
+            )
+        )
+        uow.add(
+            outbound(
+                dedupe_key(long_key),
+                person_id=mentee.id,
+                template="erasure_confirm",
+                created_at=NOW + timedelta(hours=1),
+            )
+        )
+        uow.add(outbound("to-someone-else", to="kim@dept.gov.uk"))
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.outbound_by_key(long_key)
+        assert found is not None and found.template == "erasure_confirm"
+        assert uow.repo.outbound_by_message_id(found.message_id) is not None
+        assert uow.repo.is_our_message_id(found.message_id)
+        assert not uow.repo.is_our_message_id("<not-ours@test>")
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW) == 2
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW, automatic_answer=True) == 1
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW, template="erasure_confirm") == 1
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW + timedelta(minutes=1)) == 1
+        latest = uow.repo.latest_email(mentee.id, "erasure_confirm")
+        assert latest is not None and latest.id == found.id
+        assert uow.repo.latest_email_at(
+            "erasure_confirm", NOW + timedelta(days=1)
+        ) == NOW + timedelta(hours=1)
+        assert uow.repo.latest_email_at("erasure_confirm", NOW) is None
+        assert uow.repo.message_counts(mentee.id) == (0, 2)
+        assert uow.repo.mail_counts() == (0, 3)
+        facts = uow.repo.sent_after(0)
+        assert [f.to_address for f in facts] == [
+            "alex@dept.gov.uk",
+            "alex@dept.gov.uk",
+            "kim@dept.gov.uk",
+        ]
+        assert len(uow.repo.sent_after(facts[1].id)) == 1
+        assert sorted(f[1] for f in uow.repo.outbound_facts()) == [
+            "erasure_confirm",
+            "help",
+            "help",
+        ]
+
+
+def _inbound(key: str, **kw: object) -> InboundMessage:
+    return InboundMessage(key=key, transport_id=f"t-{key}", raw=b"raw", received_at=NOW, **kw)  # type: ignore[arg-type]
+
+
+def test_only_one_transaction_takes_a_stored_message(units: Units) -> None:
+    with units() as uow:
+        record = _inbound("<1@x>")
+        uow.add(record)
+        uow.commit()
+    assert record.id is not None
+    outcome = {"status": InboundStatus.PROCESSED, "kind": "command", "processed_at": NOW}
+    with units() as uow:
+        assert uow.repo.inbound_exists("<1@x>") and not uow.repo.inbound_exists("<2@x>")
+        found = uow.repo.inbound(record.id)
+        assert found is not None
+        assert uow.repo.take_inbound(found, outcome) is True
+        assert (found.status, found.kind) == (InboundStatus.PROCESSED, "command")
+        assert uow.repo.take_inbound(found, {"status": InboundStatus.IGNORED}) is False
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.inbound(record.id)
+        assert found is not None and found.status is InboundStatus.PROCESSED
+        assert found.processed_at == NOW
+        uow.repo.mark_moved([record.id], NOW)
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.inbound(record.id)
+        assert found is not None and found.moved_at == NOW
+
+
+def test_handled_messages_by_time_status_and_kind(units: Units) -> None:
+    with units() as uow:
+        uow.add(
+            _inbound("<a>", status=InboundStatus.NEEDS_ATTENTION, kind="command", processed_at=NOW)
+        )
+        uow.add(_inbound("<b>", status=InboundStatus.PROCESSED, kind="bounce", processed_at=NOW))
+        uow.add(_inbound("<c>"))
+        uow.commit()
+    with units() as uow:
+        since, until = NOW - timedelta(hours=1), NOW
+        assert [i.key for i in uow.repo.inbound_processed(since, until)] == ["<a>", "<b>"]
+        attention = uow.repo.inbound_processed(since, until, status=InboundStatus.NEEDS_ATTENTION)
+        assert [i.key for i in attention] == ["<a>"]
+        assert [i.key for i in uow.repo.inbound_processed(since, until, kind="bounce")] == ["<b>"]
+        assert [f.kind for f in uow.repo.received_after(0)] == ["command", "bounce"]
+        assert sorted(f[1] for f in uow.repo.inbound_facts()) == [
+            "needs_attention",
+            "processed",
+            "stored",
+        ]
+        first = uow.repo.inbound_by_key("<a>")
+        assert first is not None and first.id is not None
+        uow.repo.blank_inbound(first.id)
+        uow.commit()
+    with units() as uow:
+        blanked = uow.repo.inbound_by_key("<a>")
+        assert blanked is not None and blanked.raw == b""
+
+
+def test_tokens_are_found_by_hash_and_can_be_withdrawn(units: Units) -> None:
+    with units() as uow:
+        _, mentee, _ = seed(uow)
+        assert mentee.id is not None
+        uow.add(
+            ReplyToken(
+                token_hash="h1",
+                person_id=mentee.id,
+                purpose="erasure",
+                created_at=NOW,
+                expires_at=NOW + timedelta(days=30),
+            )
+        )
+        uow.add(InterestEntry(email="alex@dept.gov.uk", added_at=NOW))
+        uow.commit()
+    with units() as uow:
+        token = uow.repo.token("h1")
+        assert token is not None and token.purpose == "erasure"
+        assert uow.repo.interest_entry("ALEX@dept.gov.uk") is not None
+        uow.delete(token)
+        uow.commit()
+    with units() as uow:
+        assert uow.repo.token("h1") is None
+        uow.repo.forget_tokens_and_interest(mentee.id, "alex@dept.gov.uk")
+        uow.commit()
+    with units() as uow:
+        assert uow.repo.interest_entry("alex@dept.gov.uk") is None
+
+
+# --- erasure -------------------------------------------------------------------------------
+def _someone_with_mail_and_a_partner(units: Units) -> tuple[int, int, int]:
+    """(round, mentee, pairing) ids: the mentee registered through a form, wrote to us,
+    has mail sent and waiting, a partner whose meeting note names them, and a token."""
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        uow.add(_registration(round_id, mentee_id))
+        form = _inbound("<form>", kind="form", status=InboundStatus.PROCESSED)
+        uow.add(form)
+        uow.add(_inbound("<theirs>", person_id=mentee_id, status=InboundStatus.PROCESSED))
+        uow.flush()
+        uow.add(
+            outbound("welcome", person_id=mentee_id, inbound_id=form.id, status=OutboundStatus.SENT)
+        )
+        uow.add(outbound("waiting", person_id=mentee_id))
+        pairing = Pairing(
+            round_id=round_id, mentor_id=mentor_id, mentee_id=mentee_id, started_at=NOW, ends_at=NOW
+        )
+        uow.add(pairing)
+        uow.flush()
+        assert pairing.id is not None
+        uow.add(
+            Meeting(
+                pairing_id=pairing.id,
+                logged_by=mentor_id,
+                met_on=date(2026, 6, 1),
+                minutes=30,
+                created_at=NOW,
+                note="Alex was great",
+            )
+        )
+        uow.add(
+            ReplyToken(
+                token_hash="h", person_id=mentee_id, purpose="", created_at=NOW, expires_at=NOW
+            )
+        )
+        uow.commit()
+    return round_id, mentee_id, pairing.id
+
+
+def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
+    round_id, mentee_id, pairing_id = _someone_with_mail_and_a_partner(units)
+    with units() as uow:
+        found = uow.repo.person(mentee_id)
+        assert found is not None
+        privacy.erase_person(uow, found, NOW)
+        uow.commit()
+    with units() as uow:
+        gone = uow.repo.person(mentee_id)
+        assert gone is not None and gone.erased and gone.email == privacy.erased_address(mentee_id)
+        assert uow.repo.person_by_email("alex@dept.gov.uk") is None
+        for key in ("<form>", "<theirs>"):
+            record = uow.repo.inbound_by_key(key)
+            assert record is not None and record.raw == b""
+        waiting = uow.repo.outbound_by_key("waiting")
+        welcome = uow.repo.outbound_by_key("welcome")
+        assert waiting is not None and waiting.status is OutboundStatus.CANCELLED
+        assert welcome is not None and welcome.status is OutboundStatus.SENT
+        assert {waiting.to_address, welcome.to_address} == {privacy.erased_address(mentee_id)}
+        assert [m.note for m in uow.repo.meetings(pairing_id)] == [""]
+        assert uow.repo.token("h") is None
+        registration = uow.repo.registration(round_id, mentee_id)
+        assert registration is not None and registration.status is RegistrationStatus.WITHDRAWN
+        assert [e.action for e in uow.repo.audit_after(0)] == ["person.erased"]
+        # A late message from the old address is still recognised, once per tombstone.
+        assert privacy.was_erased(uow, "Alex@dept.gov.uk")
+        assert not privacy.was_erased(uow, "kim@dept.gov.uk")
+        [stone] = uow.repo.tombstones()
+        assert stone.person_id == mentee_id and stone.pending_terms == (
+            "alex@dept.gov.uk",
+            "Alex Lee",
+        )
+
+
+def test_a_persons_export_and_the_whole_export_read_the_same(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        uow.add(_registration(round_id, mentee_id))
+        uow.add(
+            Approach(round_id=round_id, mentee_id=mentee_id, mentor_id=mentor_id, created_at=NOW)
+        )
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.person(mentor_id)
+        assert found is not None
+        export = privacy.export_person(uow, found)
+        state = privacy.export_state(uow)
+    assert export["long_term_requests"][0]["with"] == "Alex Lee"
+    assert export["long_term_requests"][0]["your_role"] == "mentor"
+    assert [p["email"] for p in state["people"]] == ["alex@dept.gov.uk", "sam@dept.gov.uk"]
+    assert [x["status"] for x in state["approaches"]] == ["pending"]
+    assert state["mail"] == {"inbound": 0, "outbound": 0}
