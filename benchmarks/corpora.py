@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handlers import TABLE
 from service.config import ProgrammeConfig, load_config
 from service.inbound import Kind, classify
 from service.inbound.classify import Classification
@@ -106,7 +107,7 @@ class Evaluation:
         self.lookup = MemoryLookup()
 
     def classify(self, raw: bytes) -> Classification:
-        return classify(raw, self.config, self.lookup, now=NOW)
+        return classify(raw, self.config, self.lookup, commands=TABLE, now=NOW)
 
     # -- automated mail -----------------------------------------------------------------
     def bounce(

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks._generate import Person, generate_round
-from service.app import App
+from service import bootstrap
 from service.config import load_config
 from service.domain.model import RegistrationStatus
 from service.inbound.forms import Registration as FormData
@@ -117,7 +117,7 @@ def build_round(home: str, people: int) -> int:
     try:
         config = load_config()
         generated = generate_round(people, seed=7, config=config)
-        app = App(settings=load_settings(), config=config)
+        app = bootstrap.build(load_settings(), config)
         app.db.migrate()
         roles: dict[str, set[Role]] = {}
         first: dict[str, Person] = {}

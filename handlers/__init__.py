@@ -1,9 +1,12 @@
 """Handlers: one module per thing a person can ask for by email.
 
-Importing this package registers every handler on the message bus (`service.bus`).
+Each module exposes its command object(s) (`service.email_command.EmailCommand`);
+`COMMANDS` lists them all, in the order emails list them to people, and
+`service.bootstrap` builds the App's command table from it. Adding a command is one
+module here (its `EmailCommand` and handler), a line below, its templates and tests.
 """
 
-from handlers import (  # noqa: F401 (importing registers the handlers)
+from handlers import (
     answer,
     continue_,
     data,
@@ -16,3 +19,28 @@ from handlers import (  # noqa: F401 (importing registers the handlers)
     unpair,
     withdraw,
 )
+from service.bus import Handler
+from service.email_command import CommandTable, EmailCommand
+
+COMMANDS: tuple[EmailCommand, ...] = (
+    register.CONFIRM,
+    answer.ACCEPT,
+    answer.DECLINE,
+    keep.WITHDRAW_REQUEST,
+    keep.KEEP,
+    none.NONE,
+    not_responding.NOT_CONTACTED,
+    met.MET,
+    continue_.CONTINUE,
+    not_responding.NOT_RESPONDING,
+    unpair.UNPAIR,
+    withdraw.WITHDRAW,
+    status.STATUS,
+    status.HELP,
+    data.MY_DATA,
+    data.DELETE_MY_DATA,
+)
+TABLE = CommandTable(COMMANDS)
+
+# A registration form from the trusted form relay.
+FORM_HANDLER: Handler = register.register

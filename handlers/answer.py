@@ -1,7 +1,7 @@
 """ACCEPT and DECLINE: a mentor answers a mentee's request to continue long term.
 
 A bare "yes"/"no" to the request email arrives here too: its reply token was issued
-for "approach:<id>", so the pipeline maps it to ACCEPT or DECLINE and `request.purpose`
+for an approach, so the pipeline maps it to ACCEPT or DECLINE and `request.about`
 names the request. Without it, the mentor's only waiting request is meant.
 """
 
@@ -16,12 +16,13 @@ from handlers.partners import (
     partner_card,
     person_or_refuse,
 )
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.model import Approach, ApproachStatus, Pairing, Person, Registration
+from service.email_command import EmailCommand
 from service.errors import DomainError
-from service.inbound.commands import Verb
 from service.messages import Email
+from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -29,11 +30,9 @@ def _approach(uow: UnitOfWork, request: CommandRequest) -> Approach:
     """The request this answer is about; refuses when it cannot be told for certain."""
     mentor = request.person
     assert mentor.id is not None
-    kind, _, ident = request.purpose.partition(":")
-    if kind == "approach" and ident.isdigit():
-        named = uow.repo.approach(int(ident))
-        if named is not None and named.mentor_id == mentor.id:
-            return named
+    named = request.about.approach
+    if named is not None and named.mentor_id == mentor.id:
+        return named
     waiting = list(uow.repo.pending_approaches_to(mentor.id))
     if len(waiting) == 1:
         return waiting[0]
@@ -84,7 +83,6 @@ def _closed(approach: Approach, mentee: Person, ctx: Context, verb: str) -> Doma
     )
 
 
-@handles(Verb.ACCEPT.value)
 def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentor = request.person
     assert mentor.id is not None
@@ -107,7 +105,7 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
     told_full = _close_requests_to_full_mentor(uow, mentor, registration, ctx)
     weeks = max(1, ctx.config.timings.check_in_every // 7)
-    purpose = f"pairing:{pairing.id}"
+    purpose = of(PurposeKind.PAIRING, pairing.id)
     return [
         email_to(
             mentee,
@@ -220,7 +218,6 @@ def _not_taken_on(
     )
 
 
-@handles(Verb.DECLINE.value)
 def decline(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentor = request.person
     assert mentor.id is not None
@@ -251,3 +248,24 @@ def decline(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
             context={"mentee": mentee_card},
         ),
     ]
+
+
+ACCEPT: EmailCommand = EmailCommand(
+    verb="accept",
+    spellings=("accept",),
+    handler=accept,
+    shown="ACCEPT",
+    help="agree to be the long-term mentor of the mentee who asked",
+    available=lambda s: bool(s.approaches_to_answer),
+    yes_to=frozenset({PurposeKind.APPROACH}),
+)
+DECLINE: EmailCommand = EmailCommand(
+    verb="decline",
+    spellings=("decline",),
+    handler=decline,
+    shown="DECLINE",
+    help="say no, kindly, so they can ask someone else",
+    available=lambda s: bool(s.approaches_to_answer),
+    destructive=True,
+    no_to=frozenset({PurposeKind.APPROACH}),
+)

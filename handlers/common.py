@@ -1,21 +1,35 @@
 """What every handler shares: the small pieces of template context built the same way
-everywhere. A person's standing and the commands open to them live in `service.standing`."""
+everywhere. A person's standing lives in `service.standing`; the commands open to them
+are the command table's (`handlers.TABLE`) answer to it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import handlers  # the command table (a package-level tuple; read when an email is built)
 from service.bus import CommandRequest
 from service.config import ProgrammeConfig
 from service.domain.card import participant_card as card
 from service.domain.model import Person
+from service.email_command import Commands
 from service.errors import DomainError
 from service.messages import Email, Recipient, person_context, recipient
-from service.standing import Commands, Standing, available_commands, standing
+from service.purpose import GENERAL, Purpose
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 # `card` is the one participant card (service.domain.card), re-exported for handlers and jobs.
-__all__ = ["Commands", "Standing", "available_commands", "card", "standing"]
+__all__ = ["card"]
+
+
+def commands_for(uow: UnitOfWork, person: Person, purpose: Purpose = GENERAL) -> Commands:
+    """What `person` may send now in reply to an email asking `purpose`: its footer."""
+    return handlers.TABLE.offered(standing(uow, person), purpose)
+
+
+def coordinator_commands() -> Commands:
+    """What a coordinator may send about a participant: the footer of their answers."""
+    return handlers.TABLE.for_coordinators()
 
 
 def grade_name(config: ProgrammeConfig, code: str) -> str:
@@ -29,7 +43,7 @@ def email_to(
     uow: UnitOfWork,
     *,
     context: dict[str, Any] | None = None,
-    purpose: str = "",
+    purpose: Purpose = GENERAL,
     request: CommandRequest | None = None,
     automatic_answer: bool = False,
 ) -> Email:
@@ -45,7 +59,7 @@ def email_to(
         to=recipient(person),
         context={
             "person": person_context(person),
-            "commands": available_commands(standing(uow, person)),
+            "commands": commands_for(uow, person, purpose),
             **(context or {}),
         },
         purpose=purpose,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from handlers.common import email_to
 from handlers.partners import already_done, partner_card, person_or_refuse, the_pairing
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
-from service.inbound.commands import Verb
+from service.email_command import EmailCommand
 from service.messages import Email
+from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 
-@handles(Verb.CONTINUE.value)
 def continue_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
@@ -44,7 +44,18 @@ def continue_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Em
             f"continue-confirmed:{pairing.id}:{pairing.period}",
             uow,
             request=request,
-            purpose=f"pairing:{pairing.id}",
+            purpose=of(PurposeKind.PAIRING, pairing.id),
             context={"partner": card, "until": pairing.ends_at},
         )
     ]
+
+
+CONTINUE: EmailCommand = EmailCommand(
+    verb="continue",
+    spellings=("continue",),
+    handler=continue_,
+    shown="CONTINUE",
+    help="keep your mentoring going for another year",
+    available=lambda s: bool(s.pairings),
+    yes_to=frozenset({PurposeKind.CONTINUE}),
+)

@@ -2,7 +2,7 @@
 
 MY DATA answers with a readable summary and the complete record as a JSON attachment.
 DELETE MY DATA is two steps, because it cannot be undone: we ask first (`erasure_confirm`,
-whose reply token carries the purpose "erasure"), and only a "yes" or DELETE MY DATA sent
+whose reply token carries the purpose ERASURE), and only a "yes" or DELETE MY DATA sent
 in answer to that question erases. The people concerned are told before anything is
 blanked; `erasure_done` goes to the address captured before erasure.
 A coordinator (the CLI's `person erase EMAIL --yes`) erases directly.
@@ -17,13 +17,15 @@ from datetime import timedelta
 from handlers.common import answer_key, email_to
 from handlers.withdraw import carry_out, departure_of, preview
 from service import privacy
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.model import EndReason, Person
+from service.email_command import EmailCommand
 from service.messages import Attachment, Email, Recipient
+from service.purpose import Purpose, PurposeKind
 from service.store.unit_of_work import UnitOfWork
 
-ERASURE_PURPOSE = "erasure"
+ERASURE_PURPOSE = Purpose(PurposeKind.ERASURE)
 
 
 def _confirm_within(ctx: Context) -> timedelta:
@@ -32,7 +34,6 @@ def _confirm_within(ctx: Context) -> timedelta:
     return timedelta(days=ctx.config.limits.erasure_confirm_days)
 
 
-@handles("my_data")
 def my_data(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     rules.ensure_active_person(person)
@@ -62,12 +63,11 @@ def _asked_recently(uow: UnitOfWork, person: Person, ctx: Context) -> bool:
     return asked is not None and ctx.now - asked.created_at <= _confirm_within(ctx)
 
 
-@handles("delete_my_data")
 def delete_my_data(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     rules.ensure_active_person(person)
     confirmed = request.coordinator is not None or (
-        request.purpose == ERASURE_PURPOSE and _asked_recently(uow, person, ctx)
+        request.about.kind is PurposeKind.ERASURE and _asked_recently(uow, person, ctx)
     )
     if not confirmed:
         return [ask(request, uow, ctx)]
@@ -114,3 +114,25 @@ def erase(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
         **({} if request.coordinator else request.thread.reply_headers()),
     )
     return [*leaving.notices, done]
+
+
+MY_DATA: EmailCommand = EmailCommand(
+    verb="my_data",
+    spellings=("my data",),
+    handler=my_data,
+    shown="MY DATA",
+    help="a copy of everything we hold about you",
+    always_offered=True,
+)
+DELETE_MY_DATA: EmailCommand = EmailCommand(
+    verb="delete_my_data",
+    spellings=("delete my data", "erase my data"),
+    handler=delete_my_data,
+    shown="DELETE MY DATA",
+    help="erase your personal data",
+    destructive=True,
+    ends_something=True,
+    asks_first=True,
+    always_offered=True,
+    yes_to=frozenset({PurposeKind.ERASURE}),
+)

@@ -18,8 +18,8 @@ from service.domain.model import Person, Registration
 from service.errors import DomainError
 from service.inbound import forms
 from service.inbound.mime import parse_mail
-from service.mail import tokens
 from service.messages import Email
+from service.purpose import Purpose, PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 TEMPLATE = "form_update_confirm"
@@ -91,16 +91,17 @@ def ask(
                 "changes": _changes(person, reg, data, ctx),
                 "match_preference_changed": match_preference_changed,
             },
-            purpose=f"{tokens.FORM_UPDATE_KIND}:{uow.inbound_id}",
+            purpose=of(PurposeKind.FORM_UPDATE, uow.inbound_id),
             automatic_answer=True,
         )
     ]
 
 
-def proposed_form(uow: UnitOfWork, purpose: str, person: Person, ctx: Context) -> forms.FormResult:
+def proposed_form(
+    uow: UnitOfWork, purpose: Purpose, person: Person, ctx: Context
+) -> forms.FormResult:
     """The form a form-update token is about, read again from the stored raw message."""
-    detail = tokens.detail_of(purpose)
-    inbound = uow.repo.inbound(int(detail)) if detail.isdigit() else None
+    inbound = uow.repo.inbound(purpose.id) if purpose.id is not None else None
     result = None
     if inbound is not None and inbound.raw:
         mail = parse_mail(inbound.raw, ctx.config.limits.max_message_bytes)

@@ -19,17 +19,18 @@ from handlers.partners import (
     person_or_refuse,
     places_left,
 )
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.choices import Option, choose
 from service.domain.model import Approach, ApproachStatus, Introduction, Person, Round
+from service.email_command import EmailCommand
 from service.errors import DomainError
-from service.inbound.commands import Verb
+from service.inbound.commands import choice
 from service.messages import Email
+from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 
-@handles(Verb.KEEP.value)
 def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentee = request.person
     assert mentee.id is not None
@@ -44,7 +45,7 @@ def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             "approach_request",
             f"approach-request:{approach.id}",
             uow,
-            purpose=f"approach:{approach.id}",
+            purpose=of(PurposeKind.APPROACH, approach.id),
             context={
                 "mentee": partner_card(uow, mentee, round_.id, ctx),
                 "reply_by": reply_by,
@@ -147,7 +148,6 @@ def _open_request(
     return approach, places
 
 
-@handles(Verb.WITHDRAW_REQUEST.value)
 def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentee = request.person
     assert mentee.id is not None
@@ -191,3 +191,24 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
             },
         ),
     ]
+
+
+KEEP: EmailCommand = EmailCommand(
+    verb="keep",
+    spellings=("keep",),
+    handler=keep,
+    shown="KEEP 1, 2 or 3",
+    help="ask that speed mentor to be your long-term mentor",
+    available=lambda s: s.choosing_mentor,
+    arguments=choice,
+    arguments_in_subject=True,
+)
+WITHDRAW_REQUEST: EmailCommand = EmailCommand(
+    verb="withdraw_request",
+    spellings=("withdraw request", "cancel request"),
+    handler=withdraw_request,
+    shown="WITHDRAW REQUEST",
+    help="take back your request to your chosen mentor",
+    available=lambda s: s.pending_approach is not None,
+    destructive=True,
+)

@@ -18,19 +18,21 @@ from handlers.partners import (
     person_or_refuse,
     the_pairing,
 )
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import liveness, rules
 from service.domain.choices import Option, session_match
 from service.domain.model import IntroductionStatus
+from service.email_command import EmailCommand
 from service.errors import DomainError
-from service.inbound.commands import Verb
+from service.inbound.commands import meeting
 from service.messages import Email
+from service.purpose import PurposeKind, of
+from service.standing import Standing
 from service.store.unit_of_work import UnitOfWork
 
 DEFAULT_MINUTES = 60
 
 
-@handles(Verb.MET.value)
 def met(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
@@ -41,7 +43,7 @@ def met(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     if request.command.choice is None and (
         paired_this_round
         or uow.repo.active_pairings_of(person.id)
-        or request.purpose.startswith("pairing:")
+        or request.about.kind is PurposeKind.PAIRING
     ):
         # A meeting of a pairing (or a clear answer that the pairing has ended).
         return _mentoring_meeting(request, uow, ctx)
@@ -93,7 +95,7 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
             answer_key(request, "met"),
             uow,
             request=request,
-            purpose=f"pairing:{pairing.id}",
+            purpose=of(PurposeKind.PAIRING, pairing.id),
             context={
                 "partner": partner_card(uow, partner, pairing.round_id, ctx),
                 "meeting": {
@@ -157,3 +159,28 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             },
         )
     ]
+
+
+def _speed_sessions_waiting(s: Standing) -> bool:
+    """Matches they have not told us they met yet (the match emails ask for MET 1)."""
+    intros = s.introductions_as_mentee + s.introductions_as_mentor
+    return any(i.status is IntroductionStatus.SENT for i in intros)
+
+
+def _offer(s: Standing) -> tuple[str, str]:
+    if s.pairings:
+        return "MET 45 mins 12/03", "log a meeting: how long, and when"
+    return "MET 1, 2 or 3", "tell us you have met that speed-mentoring match"
+
+
+MET: EmailCommand = EmailCommand(
+    verb="met",
+    spellings=("met", "we met"),
+    handler=met,
+    shown="MET 45 mins 12/03",
+    help="log a meeting: how long, and when",
+    available=lambda s: bool(s.pairings) or _speed_sessions_waiting(s),
+    offer=_offer,
+    arguments=meeting,
+    arguments_in_subject=True,
+)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from handlers.common import email_to
 from handlers.partners import already_done, latest, mentors_of, person_or_refuse
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.model import IntroductionStatus
+from service.email_command import EmailCommand
 from service.errors import DomainError
-from service.inbound.commands import Verb
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
 
-@handles(Verb.NONE.value)
 def none(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentee = request.person
     assert mentee.id is not None
@@ -77,3 +76,14 @@ def none(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             context={"round": {"name": round_.name}, "speed_sessions_met": met},
         )
     ]
+
+
+NONE: EmailCommand = EmailCommand(
+    verb="none",
+    spellings=("none",),
+    handler=none,
+    shown="NONE",
+    help="you do not want a long-term mentor this time",
+    available=lambda s: s.choosing_mentor,
+    destructive=True,
+)

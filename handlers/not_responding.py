@@ -19,16 +19,17 @@ from handlers.partners import (
     role_in,
     the_pairing,
 )
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import liveness
 from service.domain.choices import choose, quiet_mentees
+from service.email_command import EmailCommand
 from service.errors import DomainError
-from service.inbound.commands import Verb
+from service.inbound.commands import optional_number
 from service.messages import Email
+from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 
-@handles(Verb.NOT_RESPONDING.value)
 def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     reporter = request.person
     assert reporter.id is not None
@@ -56,7 +57,7 @@ def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             f"not-responding:{pairing.id}:{pairing.ladder_started_at:%Y%m%d%H%M%S}",
             uow,
             request=request,
-            purpose=f"pairing:{pairing.id}",
+            purpose=of(PurposeKind.PAIRING, pairing.id),
             context={
                 "partner": partner_card(uow, partner, pairing.round_id, ctx),
                 "nudges": timings.unresponsive_nudges,
@@ -66,7 +67,6 @@ def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
     ]
 
 
-@handles(Verb.NOT_CONTACTED.value)
 def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentor = request.person
     assert mentor.id is not None
@@ -78,14 +78,13 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
             " there is nobody who should have contacted you. Reply STATUS to see where you"
             " are in the programme."
         )
-    kind, _, ident = request.purpose.partition(":")
     if request.command.choice:
         chosen = choose(request.command.choice, options, what="speed mentees")
         if chosen is None:
             raise DomainError("Please use the number of the mentee from your match email.")
         named = [chosen]
-    elif kind == "introduction" and ident.isdigit():
-        named = [o for o in options if o.introduction.id == int(ident)]
+    elif request.about.kind is PurposeKind.INTRODUCTION:
+        named = [o for o in options if o.introduction.id == request.about.purpose.id]
     else:
         named = []
     asked = {a.mentee_id for a in uow.repo.pending_approaches_to(mentor.id)} if not named else set()
@@ -116,3 +115,22 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
             context={"mentees": [{"number": o.number, "name": o.person.name} for o in fresh]},
         )
     ]
+
+
+NOT_RESPONDING: EmailCommand = EmailCommand(
+    verb="not_responding",
+    spellings=("not responding",),
+    handler=not_responding,
+    shown="NOT RESPONDING",
+    help="your mentoring partner has gone quiet",
+    available=lambda s: bool(s.pairings),
+)
+NOT_CONTACTED: EmailCommand = EmailCommand(
+    verb="not_contacted",
+    spellings=("not contacted",),
+    handler=not_contacted,
+    shown="NOT CONTACTED",
+    help="a mentee we matched you with has not been in touch",
+    available=lambda s: bool(s.introductions_as_mentor) and not s.pairings,
+    arguments=optional_number,
+)

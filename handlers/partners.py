@@ -132,11 +132,9 @@ def the_pairing(uow: UnitOfWork, request: CommandRequest, ctx: Context) -> Pairi
     """
     person = request.person
     assert person.id is not None
-    kind, _, ident = request.purpose.partition(":")
-    if kind == "pairing" and ident.isdigit():
-        named = uow.repo.pairing(int(ident))
-        if named is not None and person.id in (named.mentor_id, named.mentee_id):
-            return rules.ensure_active_pairing(named, ctx.tz)
+    named = request.about.pairing
+    if named is not None and person.id in (named.mentor_id, named.mentee_id):
+        return rules.ensure_active_pairing(named, ctx.tz)
     active = list(uow.repo.active_pairings_of(person.id))
     if len(active) == 1:
         return active[0]

@@ -10,13 +10,14 @@ from __future__ import annotations
 from handlers import form_update
 from handlers.common import answer_key, email_to
 from service import clock
-from service.bus import CommandRequest, Context, FormRequest, handles, handles_forms
+from service.bus import CommandRequest, Context, FormRequest
 from service.domain import rules
 from service.domain.model import RegistrationStatus, Role
+from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.inbound import forms
-from service.mail import tokens
 from service.messages import Email, Recipient
+from service.purpose import GENERAL, PurposeKind, of
 from service.registration import registration_context, upsert_registration
 from service.store.records import InterestEntry
 from service.store.unit_of_work import UnitOfWork
@@ -43,7 +44,6 @@ def _to_address(address: str, template: str, key: str, context: dict[str, object
     )
 
 
-@handles_forms
 def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     form = request.form
     msg = request.thread.message_id or "-"
@@ -99,9 +99,8 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
         template, key = "registration_updated", f"registration-updated:{msg}"
     else:
         template, key = "confirm_address", f"confirm-address:{reg.id}"
-    purpose = (
-        f"registration:{reg.id}" if reg.status is RegistrationStatus.PENDING_CONFIRMATION else ""
-    )
+    pending = reg.status is RegistrationStatus.PENDING_CONFIRMATION
+    purpose = of(PurposeKind.REGISTRATION, reg.id) if pending else GENERAL
     return [email_to(person, template, key, uow, context=context, purpose=purpose)]
 
 
@@ -131,13 +130,12 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
     )
 
 
-@handles("confirm")
 def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
-    if tokens.kind_of(request.purpose) == tokens.FORM_UPDATE_KIND:
+    if request.about.kind is PurposeKind.FORM_UPDATE:
         # CONFIRM to "please confirm the changes": apply the form it was about.
-        form = form_update.proposed_form(uow, request.purpose, person, ctx)
+        form = form_update.proposed_form(uow, request.about.purpose, person, ctx)
         uow.audit("registration.update_confirmed", f"person:{person.id}")
         return register(FormRequest(form, request.thread, confirmed=True), uow, ctx)
     round_ = uow.repo.latest_round_for(person.id)
@@ -177,3 +175,22 @@ def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
             request=request,
         )
     ]
+
+
+CONFIRM: EmailCommand = EmailCommand(
+    verb="confirm",
+    spellings=("confirm",),
+    handler=confirm,
+    shown="CONFIRM",
+    help="confirm that it was you who registered",
+    available=lambda s: s.pending_confirmation,
+    always_offered=True,
+    yes_to=frozenset(
+        {
+            PurposeKind.REGISTRATION,
+            PurposeKind.CONFIRM,
+            PurposeKind.COORDINATOR,
+            PurposeKind.FORM_UPDATE,
+        }
+    ),
+)

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import answer_key, email_to, grade_name
+from handlers.common import answer_key, coordinator_commands, email_to, grade_name
 from handlers.stage import stage_sentence
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain.model import Introduction, IntroductionStatus, Person, RegistrationStatus, Role
 from service.domain.rules import approach_deadline, cpd_points
+from service.email_command import EmailCommand
 from service.messages import Email, Recipient, person_context
 from service.standing import Standing, standing
 from service.store.unit_of_work import UnitOfWork
-
-# Commands a coordinator can send about a participant (the footer of their answers).
-COORDINATOR_COMMANDS = [
-    ("STATUS <email>", "what we hold about one participant"),
-    ("WITHDRAW <email>", "take that participant out of their round"),
-    ("UNPAIR <email>", "end that participant's mentoring partnership"),
-]
 
 _MENTEE_STATES = {
     IntroductionStatus.SENT: "waiting for you to get in touch",
@@ -135,14 +129,13 @@ def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
         context={
             "person": person_context(person),
             "about": about,
-            "commands": COORDINATOR_COMMANDS,
+            "commands": coordinator_commands(),
             **status_context(uow, person, ctx, about=about),
         },
         **request.thread.reply_headers(),
     )
 
 
-@handles("status")
 def status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     if request.coordinator is not None:
         return [coordinator_status(request, uow, ctx)]
@@ -160,7 +153,6 @@ def status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     ]
 
 
-@handles("help")
 def help_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     stage = stage_sentence(standing(uow, person), ctx.now, ctx.config)
@@ -175,3 +167,25 @@ def help_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
             automatic_answer=True,
         )
     ]
+
+
+STATUS: EmailCommand = EmailCommand(
+    verb="status",
+    spellings=("status",),
+    handler=status,
+    shown="STATUS",
+    help="what we hold about your place in the programme",
+    targeted=True,
+    coordinator_help="what we hold about one participant",
+    always_offered=True,
+    changes_nothing=True,
+)
+HELP: EmailCommand = EmailCommand(
+    verb="help",
+    spellings=("help",),
+    handler=help_,
+    shown="HELP",
+    help="the commands you can send",
+    always_offered=True,
+    changes_nothing=True,
+)

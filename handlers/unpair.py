@@ -19,10 +19,10 @@ from handlers.partners import (
     role_in,
     the_pairing,
 )
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.model import EndReason, Pairing, Person
-from service.inbound.commands import Verb
+from service.email_command import EmailCommand
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -40,7 +40,6 @@ def _ended_by_them(uow: UnitOfWork, person: Person) -> Pairing | None:
     return None
 
 
-@handles(Verb.UNPAIR.value)
 def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
@@ -141,3 +140,18 @@ def _new_choice(
         uow,
         context={"options": cards(uow, options, ctx), "on_rematch_list": False},
     )
+
+
+UNPAIR: EmailCommand = EmailCommand(
+    verb="unpair",
+    spellings=("unpair",),
+    handler=unpair,
+    shown="UNPAIR",
+    help="end the mentoring pairing, without blame",
+    available=lambda s: bool(s.pairings),
+    destructive=True,
+    targeted=True,
+    coordinator_help="end that participant's mentoring partnership",
+    ends_something=True,
+    reason_follows=True,
+)

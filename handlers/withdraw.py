@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from handlers.common import answer_key, email_to
 from handlers.partners import approach_event
 from handlers.status import coordinator_status
-from service.bus import CommandRequest, Context, handles
+from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.departure import Departure, close_introduction, plan_departure
 from service.domain.model import (
@@ -29,8 +29,10 @@ from service.domain.model import (
     Person,
     RegistrationStatus,
 )
+from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.messages import Email
+from service.purpose import PurposeKind
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -202,7 +204,6 @@ class _Closing:
         )
 
 
-@handles("withdraw")
 def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
@@ -258,3 +259,18 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
     if request.coordinator is not None:
         emails.append(coordinator_status(request, uow, ctx))
     return emails
+
+
+WITHDRAW: EmailCommand = EmailCommand(
+    verb="withdraw",
+    spellings=("withdraw",),
+    handler=withdraw,
+    shown="WITHDRAW",
+    help="leave this round of the programme",
+    available=lambda s: s.registered,
+    destructive=True,
+    targeted=True,
+    coordinator_help="take that participant out of their round",
+    ends_something=True,
+    no_to=frozenset({PurposeKind.REGISTRATION}),
+)

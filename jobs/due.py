@@ -37,6 +37,7 @@ from service.domain.model import (
 )
 from service.mail import outbox
 from service.messages import Email
+from service.purpose import Purpose, PurposeKind, of
 from service.store.orm import (
     approaches,
     introductions,
@@ -186,7 +187,7 @@ def _registrations(app: App, now: datetime, report: DueReport) -> None:
             if timeline.away(person, now, config):
                 return []
             context = {"round": {"name": round_.name, "closes_on": round_.closes_at}}
-            purpose = f"registration:{reg.id}"
+            purpose = of(PurposeKind.REGISTRATION, reg.id)
             if timeline.closing_soon_due(reg, round_, now, config):
                 template, key = "registration_closing_soon", f"closing-soon:{reg.id}"
             elif timeline.confirm_reminder_due(reg, round_, now, config):
@@ -382,7 +383,7 @@ def _approach_step(
             "long_term_places": reg.long_term_capacity if reg else 1,
         }
         key = f"approach-reminder:{approach_id}"
-        purpose = f"approach:{approach_id}"
+        purpose = of(PurposeKind.APPROACH, approach_id)
         return [email_to(mentor, "approach_reminder", key, uow, context=context, purpose=purpose)]
     rules.expire_approach(approach, now)
     uow.audit("approach.expired", f"approach:{approach_id}", {"status": "expired"})
@@ -541,13 +542,13 @@ def _both(
     cfg: ProgrammeConfig,
     *,
     extra: Callable[[Person], dict[str, Any]] | None = None,
-    purpose: str = "",
+    purpose: Purpose | None = None,
 ) -> list[Email]:
     """The same email to both sides, each with the other as `partner`."""
     p = facts.pairing
     # Bind replies to this pairing: someone in two pairings answering MET to a check-in
     # means this one.
-    purpose = purpose or f"pairing:{p.id}"
+    purpose = purpose or of(PurposeKind.PAIRING, p.id)
     emails = []
     for me, other in ((facts.mentor, facts.mentee), (facts.mentee, facts.mentor)):
         if me.erased or uow.repo.outbound_by_key(f"{key}:{me.id}") is not None:
@@ -757,7 +758,7 @@ def _end_step(
         f"programme-end:{p.id}:{p.period}",
         cfg,
         extra=lambda _me: totals,
-        purpose=f"continue:{p.id}",
+        purpose=of(PurposeKind.CONTINUE, p.id),
     )
 
 

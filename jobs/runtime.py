@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import redis
 
 from jobs import locks
+from service import bootstrap
 from service.app import App
 from service.errors import MentoringError
 
@@ -32,7 +33,7 @@ def use(app: App | None, connection: redis.Redis | None = None) -> None:
 def app() -> App:
     global _app
     if _app is None:
-        _app = App.load()
+        _app = bootstrap.load()
     return _app
 
 

@@ -1,7 +1,8 @@
-"""The composition root: settings + configuration + the components built from them.
+"""What the service runs on: settings + configuration + the components built from them.
 
-The CLI, the worker and the tests build one `App` and ask it for the database, the
-mailbox transport and Redis; nothing else constructs those.
+`service.bootstrap` (the composition root) builds the one `App` the CLI, the worker,
+the demo and the tests use; they ask it for the database, the mailbox transport, Redis
+and the command table, and nothing else constructs those.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from service.config import ProgrammeConfig, load_config
-from service.settings import Settings, load_settings
+from service.bus import Handler
+from service.config import ProgrammeConfig
+from service.email_command import CommandTable
+from service.settings import Settings
 from service.store.database import Database
 from service.store.sql_unit_of_work import SqlUnitOfWork
 
@@ -23,12 +26,9 @@ if TYPE_CHECKING:
 class App:
     settings: Settings
     config: ProgrammeConfig
+    commands: CommandTable  # every command a person can send by email, with its handler
+    form_handler: Handler  # what a registration form from the form relay goes to
     _closers: list[object] = field(default_factory=list, repr=False)
-
-    @classmethod
-    def load(cls, config_path: str | None = None) -> App:
-        settings = load_settings()
-        return cls(settings=settings, config=load_config(config_path or settings.config_path))
 
     @cached_property
     def db(self) -> Database:

@@ -1,16 +1,14 @@
-"""The message bus: which handler answers which request.
+"""What a handler is given: the request, and the context it runs in.
 
-`service` never imports `handlers`; the handlers register themselves here when the
-`handlers` package is imported (`load_handlers()`), as DESIGN.md asks. A handler is a
-function ``(request, uow, ctx) -> list[Email]``: it checks the rules, changes state in
-the unit of work, writes audit events, and returns the emails to send. It raises
-`DomainError` to refuse; the pipeline then rolls everything back and answers the
-person with that sentence.
+A handler is a function ``(request, uow, ctx) -> list[Email]``: it checks the rules,
+changes state in the unit of work, writes audit events, and returns the emails to send.
+It raises `DomainError` to refuse; the pipeline then rolls everything back and answers
+the person with that sentence. Which handler answers which command is the command
+table's business (`service.email_command`), built by `service.bootstrap`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from service.config import ProgrammeConfig
 from service.messages import Email
+from service.purpose import NOTHING, Resolved
 from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class CommandRequest:
 
     command: Command
     person: Person
-    purpose: str = ""  # what the reply token was issued for, e.g. "approach:12"
+    about: Resolved = NOTHING  # what the email replied to asked, and the records it named
     thread: Thread = field(default_factory=Thread)
     coordinator: str | None = None  # set when a coordinator acts on `person`
 
@@ -79,40 +78,3 @@ class FormRequest:
 
 Request = CommandRequest | FormRequest
 Handler = Callable[[Any, UnitOfWork, Context], list[Email]]
-
-_command_handlers: dict[str, Handler] = {}
-_form_handler: list[Handler] = []
-
-
-def handles(*verbs: str) -> Callable[[Handler], Handler]:
-    """Register a handler for command verbs (the values of `service.inbound.commands.Verb`)."""
-
-    def register(fn: Handler) -> Handler:
-        for verb in verbs:
-            if verb in _command_handlers and _command_handlers[verb] is not fn:
-                raise RuntimeError(f"two handlers for {verb!r}")
-            _command_handlers[verb] = fn
-        return fn
-
-    return register
-
-
-def handles_forms(fn: Handler) -> Handler:
-    _form_handler[:] = [fn]
-    return fn
-
-
-def load_handlers() -> None:
-    importlib.import_module("handlers")
-
-
-def command_handler(verb: str) -> Handler | None:
-    load_handlers()
-    return _command_handlers.get(verb)
-
-
-def form_handler() -> Handler:
-    load_handlers()
-    if not _form_handler:
-        raise RuntimeError("no registration form handler is registered")
-    return _form_handler[0]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from service.bus import Thread
 from service.domain.model import Person
-from service.mail import tokens
 from service.messages import Email, Recipient, person_context, recipient
+from service.purpose import Purpose, PurposeKind
 
 _ACTIONS = {
     "unpair": "end the mentoring partnership of {name}",
@@ -44,7 +44,7 @@ def ask_coordinator(coordinator: str, target: Person, verb: str, thread: Thread)
             "why": "We could not verify that the email came from a coordinator's mailbox,"
             " so we check with that mailbox before acting.",
         },
-        purpose=f"{tokens.COORDINATOR_KIND}:{verb}",
+        purpose=Purpose(PurposeKind.COORDINATOR, verb=verb),
         token_for=target.id,
         automatic_answer=True,
         **thread.reply_headers(),
@@ -63,7 +63,7 @@ def ask_person(person: Person, verb: str, thread: Thread) -> Email:
             "action": _OWN.get(verb, verb.replace("_", " ")),
             "why": "You replied to an older email of ours, so we check with you first.",
         },
-        purpose=f"{tokens.CONFIRM_KIND}:{verb}",
+        purpose=Purpose(PurposeKind.CONFIRM, verb=verb),
         automatic_answer=True,
         **thread.reply_headers(),
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from service.purpose import GENERAL, Purpose
+
 if TYPE_CHECKING:
     from service.domain.model import Person
 
@@ -35,8 +37,8 @@ class Email:
     template: str
     to: Recipient
     context: dict[str, Any] = field(default_factory=dict)
-    # What a bare "yes"/"no" in a reply answers, e.g. "approach:12" (see tokens).
-    purpose: str = ""
+    # What the email asks, so a bare "yes"/"no" in a reply answers it (see tokens).
+    purpose: Purpose = GENERAL
     attachments: tuple[Attachment, ...] = ()
     # Answers to someone's mail count towards their daily limit of automatic answers.
     automatic_answer: bool = False

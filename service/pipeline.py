@@ -22,17 +22,19 @@ from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
-from service.inbound.commands import Answer, Command, Verb
+from service.inbound.commands import Answer, Command
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
-from service.standing import available_commands, standing
+from service.purpose import GENERAL, NOTHING, PurposeKind, Resolved, parse, resolve
+from service.standing import standing
 from service.store.errors import CONFLICTS
 from service.store.records import InboundMessage, InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from service.app import App
+    from service.email_command import CommandTable
 
 log = logging.getLogger(__name__)
 
@@ -208,8 +210,9 @@ def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundM
         with app.uow(inbound_id=inbound_id) as uow:
             record = uow.repo.inbound(inbound_id)
             assert record is not None
-            classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
-            outcome = route(classification, uow, bus.Context(app.config, clock.now()))
+            classification = _classify(app, uow, record)
+            reply = attribute(uow, classification)
+            outcome = route(classification, uow, bus.Context(app.config, clock.now()), app, reply)
             record.sender_trust = str(classification.sender_check)[:300]
             _apply(uow, record, outcome, classification.kind.value, app)
             uow.commit()
@@ -271,10 +274,11 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
     with app.uow(inbound_id=inbound_id) as uow:
         record = uow.repo.inbound(inbound_id)
         assert record is not None
-        classification = classify(record.raw, app.config, StoreLookup(uow), now=clock.now())
+        classification = _classify(app, uow, record)
         record.sender_trust = str(classification.sender_check)[:300]
-        person = _sender(uow, classification)
-        if tokens.kind_of(_token_purpose(uow, classification)) == tokens.COORDINATOR_KIND:
+        reply = attribute(uow, classification)
+        person = reply.person
+        if reply.about.kind is PurposeKind.COORDINATOR:
             person = None  # a coordinator's round trip: never answer the participant
         emails = []
         if person is not None:
@@ -282,7 +286,12 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
                 _mail_reaches(uow, person)
             emails.append(
                 problem_answer(
-                    uow, person, str(refusal), classification, _understood(classification)
+                    uow,
+                    person,
+                    str(refusal),
+                    classification,
+                    _understood(classification),
+                    app.commands,
                 )
             )
         _apply(
@@ -305,20 +314,29 @@ def _thread(c: Classification) -> bus.Thread:
     return bus.Thread(message_id=c.message_id, references=tuple(c.references))
 
 
-def _sender(uow: UnitOfWork, c: Classification) -> Person | None:
-    if c.token:
-        found = tokens.resolve(uow, c.token, clock.now())
-        if found is not None:
-            return uow.repo.person(found.person_id)
-    return None
+def _classify(app: App, uow: UnitOfWork, record: InboundMessage) -> Classification:
+    return classify(
+        record.raw, app.config, StoreLookup(uow), commands=app.commands, now=clock.now()
+    )
 
 
-def _token_purpose(uow: UnitOfWork, c: Classification) -> str:
-    if c.token:
-        found = tokens.resolve(uow, c.token, clock.now())
-        if found is not None:
-            return found.purpose
-    return ""
+@dataclass(frozen=True)
+class Reply:
+    """Whom a message's reply token names, and what the email it answers asked (with
+    the records that names): looked up once per message, as soon as it is classified."""
+
+    person: Person | None = None
+    token: tokens.IssuedToken | None = None
+    about: Resolved = NOTHING
+
+
+def attribute(uow: UnitOfWork, c: Classification) -> Reply:
+    record = tokens.resolve(uow, c.token, clock.now()) if c.token else None
+    if record is None:
+        return Reply()
+    purpose = parse(record.purpose)
+    about = resolve(uow, purpose) if purpose != GENERAL else NOTHING
+    return Reply(uow.repo.person(record.person_id), tokens.IssuedToken.of(record), about)
 
 
 def _understood(c: Classification) -> list[str]:
@@ -327,7 +345,7 @@ def _understood(c: Classification) -> list[str]:
         return []
     said = []
     for cmd in c.commands.commands:
-        words = cmd.verb.value.replace("_", " ").upper()
+        words = cmd.verb.replace("_", " ").upper()
         extra = " ".join(
             str(v)
             for v in (cmd.choice, cmd.target, cmd.minutes and f"{cmd.minutes} minutes", cmd.on)
@@ -340,11 +358,16 @@ def _understood(c: Classification) -> list[str]:
 
 
 def problem_answer(
-    uow: UnitOfWork, person: Person, problem: str, c: Classification, understood: list[str]
+    uow: UnitOfWork,
+    person: Person,
+    problem: str,
+    c: Classification,
+    understood: list[str],
+    table: CommandTable,
 ) -> Email:
     """The one plain-English answer to something we could not do or understand:
     what went wrong, what we understood, and what the person can send instead."""
-    commands = available_commands(standing(uow, person))
+    commands = table.offered(standing(uow, person))
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
         template="problem_answer",
@@ -361,8 +384,9 @@ def problem_answer(
     )
 
 
-def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
-    """Decide what the message is for and hand it to the right handler."""
+def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply: Reply) -> Outcome:
+    """Decide what the message is for and hand it to the right handler (`app`'s command
+    table and form handler); `reply` is what its token says (see `attribute`)."""
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN) and _erased(c, uow):
         return Outcome(InboundStatus.IGNORED, "from an address whose data was erased; not kept")
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
@@ -384,16 +408,16 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
         )
     if c.kind is Kind.FORM:
         assert c.form is not None
-        emails = bus.form_handler()(bus.FormRequest(c.form, _thread(c)), uow, ctx)
+        emails = app.form_handler(bus.FormRequest(c.form, _thread(c)), uow, ctx)
         if c.form.contact is None and not c.form.ok:
             # Nobody we can write to about its problems: a coordinator has to.
             return Outcome(InboundStatus.NEEDS_ATTENTION, _NO_CONTACT)
         return Outcome(InboundStatus.PROCESSED, c.reason, emails)
     if c.kind is Kind.COMMAND:
-        return _command(c, uow, ctx)
+        return _command(c, uow, ctx, app.commands, reply)
     if c.kind is Kind.COORDINATOR:
-        return _coordinator(c, uow, ctx)
-    return _unknown(c, uow, ctx)
+        return _coordinator(c, uow, ctx, app.commands)
+    return _unknown(c, uow, app.commands)
 
 
 def _erased(c: Classification, uow: UnitOfWork) -> bool:
@@ -416,51 +440,42 @@ def _automatic(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
     return Outcome(InboundStatus.IGNORED, c.reason, person_id=person.id if person else None)
 
 
-def _resolve_answer(c: Classification, purpose: str) -> tuple[Command, ...]:
+def _resolve_answer(c: Classification, about: Resolved, table: CommandTable) -> tuple[Command, ...]:
     """A bare yes/no answers the question the token was issued for."""
     assert c.commands is not None
-    if c.commands.commands or c.commands.answer is None or not purpose:
+    if c.commands.commands or c.commands.answer is None:
         return c.commands.commands
-    kind = purpose.split(":", 1)[0]
-    yes = c.commands.answer is Answer.YES
-    mapping = {
-        "registration": Verb.CONFIRM if yes else Verb.WITHDRAW,
-        "approach": Verb.ACCEPT if yes else Verb.DECLINE,
-        "continue": Verb.CONTINUE if yes else None,
-        "erasure": Verb.DELETE_MY_DATA if yes else None,
-        tokens.CONFIRM_KIND: Verb.CONFIRM if yes else None,
-        tokens.COORDINATOR_KIND: Verb.CONFIRM if yes else None,
-        tokens.FORM_UPDATE_KIND: Verb.CONFIRM if yes else None,
-    }
-    verb = mapping.get(kind)
-    return (Command(verb),) if verb is not None else ()
+    answering = table.answering(about.kind, c.commands.answer is Answer.YES)
+    return (Command(answering.verb),) if answering is not None else ()
 
 
-def _confirmed(commands: tuple[Command, ...], purpose: str) -> tuple[Command, ...]:
+def _confirmed(commands: tuple[Command, ...], about: Resolved) -> tuple[Command, ...]:
     """CONFIRM in answer to "please confirm UNPAIR" is that UNPAIR."""
-    if tokens.kind_of(purpose) == tokens.CONFIRM_KIND and [cmd.verb for cmd in commands] == [
-        Verb.CONFIRM
-    ]:
-        return (Command(Verb(tokens.detail_of(purpose))),)
+    if about.kind is PurposeKind.CONFIRM and [cmd.verb for cmd in commands] == ["confirm"]:
+        return (Command(about.purpose.verb),)
     return commands
 
 
-def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
-    person = _sender(uow, c)
-    if person is None or person.erased:
+def _command(
+    c: Classification, uow: UnitOfWork, ctx: bus.Context, table: CommandTable, reply: Reply
+) -> Outcome:
+    person, about = reply.person, reply.about
+    if person is None or person.erased or reply.token is None:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION,
             "reply token unknown or expired, so the sender cannot be confirmed",
         )
-    purpose = _token_purpose(uow, c)
     assert person.id is not None and c.token is not None
-    record = tokens.resolve(uow, c.token, ctx.now)
-    assert record is not None
-    commands = _confirmed(_resolve_answer(c, purpose) if c.commands else (), purpose)
+    commands = _confirmed(_resolve_answer(c, about, table) if c.commands else (), about)
+    specs = [spec for cmd in commands if (spec := table.get(cmd.verb)) is not None]
+    if len(specs) != len(commands):
+        unknown = ", ".join(cmd.verb for cmd in commands if table.get(cmd.verb) is None)
+        return Outcome(InboundStatus.NEEDS_ATTENTION, f"no handler for {unknown}", [], person.id)
     verdict = tokens.binding(
-        record,
+        reply.token,
+        about.purpose,
         c.sender,
-        [cmd.verb.value for cmd in commands],
+        specs,
         ctx.now,
         ctx.config.security.destructive_token_max_age_days,
     )
@@ -471,9 +486,28 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             f"reply token {c.token[:4]}… (issued to person {person.id} at another address)"
             " used from a different address: treated as an unknown sender",
         )
-    if tokens.kind_of(purpose) == tokens.COORDINATOR_KIND:
+    if about.kind is PurposeKind.COORDINATOR:
         # The token names the participant the coordinator asked about, not the sender.
-        return _coordinator_confirmed(c, uow, ctx, person, purpose)
+        return _coordinator_confirmed(c, uow, ctx, person, about, table)
+    refused = _not_bound(verdict, c, person, ctx)
+    if refused is not None:
+        return refused
+    _mail_reaches(uow, person)
+    _signs_of_life(uow, person, about, ctx)
+    if not commands:
+        return _no_command(c, uow, person, table)
+    emails: list[Email] = []
+    for command, spec in zip(commands, specs, strict=True):
+        request = bus.CommandRequest(command, person, about, _thread(c))
+        emails.extend(spec.handler(request, uow, ctx))
+    verbs = ", ".join(cmd.verb for cmd in commands)
+    return Outcome(InboundStatus.PROCESSED, f"command: {verbs}", emails, person.id)
+
+
+def _not_bound(
+    verdict: tokens.Verdict, c: Classification, person: Person, ctx: bus.Context
+) -> Outcome | None:
+    """What we do when the token may not do what the reply asks (None: it may)."""
     if verdict.binding is tokens.Binding.NOT_OFFERED:
         raise DomainError(
             f"the email you replied to did not offer {verdict.verb.replace('_', ' ').upper()},"
@@ -489,34 +523,30 @@ def _command(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
             [ask],
             person.id,
         )
-    _mail_reaches(uow, person)
-    # Any command is a sign of life: for the pairing the reply is about when the token
-    # says so, otherwise for each of the sender's pairings.
+    return None
+
+
+def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Context) -> None:
+    """Any command is a sign of life: for the pairing the reply is about when the token
+    says so, otherwise for each of the sender's pairings."""
+    assert person.id is not None
     for pairing in uow.repo.active_pairings_of(person.id):
-        if not purpose.startswith("pairing:") or purpose == f"pairing:{pairing.id}":
+        if about.kind is not PurposeKind.PAIRING or about.purpose.id == pairing.id:
             liveness.seen(pairing, person.id, ctx.now)
-    if not commands:
-        reason = (c.commands.reason if c.commands else "") or "no command found"
-        answer = problem_answer(
-            uow,
-            person,
-            "We could not tell what you would like us to do, so we have changed nothing."
-            " A coordinator will read your email.",
-            c,
-            _understood(c),
-        )
-        return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
-    emails: list[Email] = []
-    for command in commands:
-        handler = bus.command_handler(command.verb.value)
-        if handler is None:
-            return Outcome(
-                InboundStatus.NEEDS_ATTENTION, f"no handler for {command.verb.value}", [], person.id
-            )
-        request = bus.CommandRequest(command, person, purpose, _thread(c))
-        emails.extend(handler(request, uow, ctx))
-    verbs = ", ".join(cmd.verb.value for cmd in commands)
-    return Outcome(InboundStatus.PROCESSED, f"command: {verbs}", emails, person.id)
+
+
+def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
+    reason = (c.commands.reason if c.commands else "") or "no command found"
+    answer = problem_answer(
+        uow,
+        person,
+        "We could not tell what you would like us to do, so we have changed nothing."
+        " A coordinator will read your email.",
+        c,
+        _understood(c),
+        table,
+    )
+    return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
 
 
 def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
@@ -527,7 +557,9 @@ def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
         uow.audit("person.bouncing_cleared", f"person:{person.id}")
 
 
-def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+def _coordinator(
+    c: Classification, uow: UnitOfWork, ctx: bus.Context, table: CommandTable
+) -> Outcome:
     commands = c.commands.commands if c.commands else ()
     if not commands:
         return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason or "coordinator mail")
@@ -535,21 +567,19 @@ def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcom
     asked = False
     for command in commands:
         target = uow.repo.person_by_email(command.target) if command.target else None
-        handler = bus.command_handler(command.verb.value)
-        if target is None or handler is None:
+        spec = table.get(command.verb)
+        if target is None or spec is None:
             return Outcome(
                 InboundStatus.NEEDS_ATTENTION,
                 "coordinator command without a known participant address",
             )
-        if not c.sender_check.verified and command.verb.value in tokens.DESTRUCTIVE:
+        if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.
-            emails.append(
-                confirmations.ask_coordinator(c.sender, target, command.verb.value, _thread(c))
-            )
+            emails.append(confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c)))
             asked = True
             continue
-        request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
-        answers = handler(request, uow, ctx)
+        request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)
+        answers = spec.handler(request, uow, ctx)
         if not c.sender_check.verified:
             # Anyone can write From: coordinators@…, so these count towards the daily limit.
             answers = [replace(e, automatic_answer=True) for e in answers]
@@ -559,23 +589,28 @@ def _coordinator(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcom
 
 
 def _coordinator_confirmed(
-    c: Classification, uow: UnitOfWork, ctx: bus.Context, target: Person, purpose: str
+    c: Classification,
+    uow: UnitOfWork,
+    ctx: bus.Context,
+    target: Person,
+    about: Resolved,
+    table: CommandTable,
 ) -> Outcome:
     """A coordinator's CONFIRM to our round trip: carry out the command it was about."""
-    commands = _resolve_answer(c, purpose) if c.commands else ()
-    verb = tokens.detail_of(purpose)
-    handler = bus.command_handler(verb)
-    if [cmd.verb for cmd in commands] != [Verb.CONFIRM] or handler is None or target.erased:
+    commands = _resolve_answer(c, about, table) if c.commands else ()
+    verb = about.purpose.verb
+    spec = table.get(verb)
+    if [cmd.verb for cmd in commands] != ["confirm"] or spec is None or target.erased:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION, "answer to a coordinator confirmation without CONFIRM"
         )
-    command = Command(Verb(verb), target=target.email)
-    request = bus.CommandRequest(command, target, "", _thread(c), coordinator=c.sender)
-    emails = handler(request, uow, ctx)
+    command = Command(verb, target=target.email)
+    request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)
+    emails = spec.handler(request, uow, ctx)
     return Outcome(InboundStatus.PROCESSED, f"coordinator command confirmed: {verb}", emails)
 
 
-def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
+def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable) -> Outcome:
     person = uow.repo.person_by_email(c.sender) if c.sender else None
     emails = []
     if person is not None and not person.erased:
@@ -588,6 +623,7 @@ def _unknown(c: Classification, uow: UnitOfWork, ctx: bus.Context) -> Outcome:
                 " that we know it is really you.",
                 c,
                 [f"Your email was about “{c.subject}”."] if c.subject else [],
+                table,
             )
         )
     return Outcome(InboundStatus.NEEDS_ATTENTION, c.reason, emails, person.id if person else None)

@@ -15,14 +15,16 @@ from pathlib import Path
 
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration, RegistrationStatus, Round
+from service.email_command import CommandTable
 from service.errors import MentoringError
 from service.inbound.forms import Registration as FormData
 from service.inbound.forms import read_answers
 from service.mail import outbox
 from service.messages import Email, person_context, recipient
+from service.purpose import PurposeKind, of
 from service.registration import registration_context, upsert_registration
 from service.rounds import get_round
-from service.standing import available_commands, standing
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 MAX_PROBLEMS_SHOWN = 50
@@ -58,6 +60,7 @@ def import_csv(
     config: ProgrammeConfig,
     now: datetime,
     *,
+    commands: CommandTable,
     confirmed: bool = False,
 ) -> ImportResult:
     round_ = get_round(uow, round_name)
@@ -73,7 +76,7 @@ def import_csv(
             reg.status = RegistrationStatus.CONFIRMED
             reg.confirmed_at = reg.confirmed_at or now
         elif reg.status is RegistrationStatus.PENDING_CONFIRMATION:
-            emails.append(_confirm_address(uow, person, reg, round_, config))
+            emails.append(_confirm_address(uow, person, reg, round_, config, commands))
     outbox.queue_all(uow, emails, config)
     uow.audit(
         "round.imported",
@@ -115,17 +118,23 @@ def _read_forms(path: str | Path, config: ProgrammeConfig) -> list[FormData]:
 
 
 def _confirm_address(
-    uow: UnitOfWork, person: Person, reg: Registration, round_: Round, config: ProgrammeConfig
+    uow: UnitOfWork,
+    person: Person,
+    reg: Registration,
+    round_: Round,
+    config: ProgrammeConfig,
+    commands: CommandTable,
 ) -> Email:
     """The double opt-in email for someone imported without --confirmed."""
+    asks = of(PurposeKind.REGISTRATION, reg.id)  # "please confirm"
     return Email(
         key=f"confirm-address:{reg.id}",
         template="confirm_address",
         to=recipient(person),
-        purpose=f"registration:{reg.id}",
+        purpose=asks,
         context={
             "person": person_context(person),
-            "commands": available_commands(standing(uow, person)),
+            "commands": commands.offered(standing(uow, person), asks),
             "registration": registration_context(reg, config),
             "round": {"name": round_.name, "closes_on": round_.closes_at},
         },

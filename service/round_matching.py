@@ -27,6 +27,7 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import round_phase
+from service.email_command import CommandTable
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -41,7 +42,7 @@ from service.matching.report import (
 )
 from service.messages import Email, person_context, recipient
 from service.rounds import get_round
-from service.standing import available_commands, standing
+from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -303,7 +304,13 @@ def commit(uow: UnitOfWork, proposal: Proposal, config: ProgrammeConfig, now: da
     return stored
 
 
-def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now: datetime) -> int:
+def send_matches(
+    uow: UnitOfWork,
+    round_name: str,
+    config: ProgrammeConfig,
+    now: datetime,
+    commands: CommandTable,
+) -> int:
     """Queue the match emails for every committed, unsent introduction; returns emails queued.
 
     Mentees get their numbered mentors; mentors get their mentees; confirmed people with
@@ -324,7 +331,7 @@ def send_matches(uow: UnitOfWork, round_name: str, config: ProgrammeConfig, now:
         intro.status = IntroductionStatus.SENT
         intro.sent_at = now
     uow.flush()
-    mail = _MatchMail(uow, config, round_, people, regs, intros, now)
+    mail = _MatchMail(uow, config, round_, people, regs, intros, now, commands)
     emails = [mail.to_mentee(i) for i in sorted({i.mentee_id for i in unsent})]
     emails += [mail.to_mentor(i) for i in sorted({i.mentor_id for i in unsent})]
     if round_.status is RoundStatus.MATCHED:
@@ -353,7 +360,9 @@ class _MatchMail:
         regs: dict[int, Registration],
         intros: list[Introduction],
         now: datetime,
+        commands: CommandTable,
     ) -> None:
+        self.commands = commands  # the footers: what each person may send now
         self.uow, self.config, self.round, self.people, self.regs = (
             uow,
             config,
@@ -379,7 +388,7 @@ class _MatchMail:
             to=recipient(person),
             context={
                 "person": person_context(person),
-                "commands": available_commands(standing(self.uow, person)),
+                "commands": self.commands.offered(standing(self.uow, person)),
                 "round": {"name": self.round.name, "closes_on": self.round.closes_at},
                 **context,
             },

@@ -1,7 +1,8 @@
-"""A person's standing in the programme, and the commands open to them now.
+"""A person's standing in the programme: what each command's `available` is decided on.
 
-Shared by the handlers (email footers, HELP, STATUS) and the pipeline (problem answers),
-so every email lists the same commands for the same situation.
+Read once per unit of work and shared by every email's footer, HELP, STATUS and the
+pipeline's problem answers (`CommandTable.offered`), so every email lists the same
+commands for the same situation.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from service.domain.model import (
     Round,
 )
 from service.store.unit_of_work import UnitOfWork
-
-Commands = list[tuple[str, str]]
 
 
 @dataclass
@@ -47,6 +46,23 @@ class Standing:
     @property
     def mentor_pairings(self) -> list[Pairing]:
         return [p for p in self.pairings if p.mentor_id == self.person.id]
+
+    @property
+    def choosing_mentor(self) -> bool:
+        """A mentee who has had their speed mentors and may now keep one (or none)."""
+        reg = self.registration
+        return (
+            self.pending_approach is None
+            and bool(self.introductions_as_mentee)
+            and self.mentee_pairing is None
+            and reg is not None
+            and reg.active
+        )
+
+    @property
+    def pending_confirmation(self) -> bool:
+        reg = self.registration
+        return reg is not None and reg.status is RegistrationStatus.PENDING_CONFIRMATION
 
 
 def standing(uow: UnitOfWork, person: Person) -> Standing:
@@ -76,35 +92,3 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
         approaches_to_answer=list(uow.repo.pending_approaches_to(person.id)),
         pairings=list(uow.repo.active_pairings_of(person.id)),
     )
-
-
-def available_commands(s: Standing) -> Commands:
-    """The commands that make sense for this person at this moment (email footers, HELP)."""
-    commands: Commands = []
-    reg = s.registration
-    if reg is not None and reg.status is RegistrationStatus.PENDING_CONFIRMATION:
-        commands.append(("CONFIRM", "confirm that it was you who registered"))
-    if s.approaches_to_answer:
-        commands.append(("ACCEPT", "agree to be the long-term mentor of the mentee who asked"))
-        commands.append(("DECLINE", "say no, kindly, so they can ask someone else"))
-    if s.pending_approach is not None:
-        commands.append(("WITHDRAW REQUEST", "take back your request to your chosen mentor"))
-    elif s.introductions_as_mentee and s.mentee_pairing is None and reg is not None and reg.active:
-        commands.append(("KEEP 1, 2 or 3", "ask that speed mentor to be your long-term mentor"))
-        commands.append(("NONE", "you do not want a long-term mentor this time"))
-    if s.introductions_as_mentor and not s.pairings:
-        commands.append(("NOT CONTACTED", "a mentee we matched you with has not been in touch"))
-    if s.pairings:
-        commands.append(("MET 45 mins 12/03", "log a meeting: how long, and when"))
-        commands.append(("CONTINUE", "keep your mentoring going for another year"))
-        commands.append(("NOT RESPONDING", "your mentoring partner has gone quiet"))
-        commands.append(("UNPAIR", "end the mentoring pairing, without blame"))
-    if s.registered:
-        commands.append(("WITHDRAW", "leave this round of the programme"))
-    commands += [
-        ("STATUS", "what we hold about your place in the programme"),
-        ("HELP", "the commands you can send"),
-        ("MY DATA", "a copy of everything we hold about you"),
-        ("DELETE MY DATA", "erase your personal data"),
-    ]
-    return commands

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from service import clock
+from service import bootstrap, clock
 from service.app import App
 from service.config import ProgrammeConfig, load_config
 from service.settings import load_settings
@@ -139,7 +139,7 @@ def app(
     if backend != "sqlite":
         # Through the environment, so CLI commands the test runs use the same database.
         monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("database_url"))
-    application = App(settings=load_settings(), config=config)
+    application = bootstrap.build(load_settings(), config)
     application.db.migrate()
     yield application
     application.close()

@@ -71,9 +71,9 @@ def with_app(fn: F) -> F:
         app = ctx.ensure_object(dict).get("app")
         if app is None:
             # Imported here: `--help` and usage errors never load the database layer.
-            from service.app import App
+            from service import bootstrap
 
-            app = App.load(ctx.find_root().params.get("config"))
+            app = bootstrap.load(ctx.find_root().params.get("config"))
             ctx.obj["app"] = app
             ctx.call_on_close(app.close)
         return ctx.invoke(fn, app, *args, **kwargs)

@@ -86,18 +86,21 @@ def person_erase(app: App, email: str, yes: bool) -> None:
     if not yes:
         raise click.UsageError("Erasure cannot be undone: add --yes to go ahead.")
     from service import bus
-    from service.inbound.commands import Command, Verb
+    from service.inbound.commands import Command
     from service.mail import outbox
+    from service.purpose import Purpose, PurposeKind, Resolved
 
     app.db.ensure_ready()
-    handler = bus.command_handler(Verb.DELETE_MY_DATA.value)
-    assert handler is not None
+    erase = app.commands["delete_my_data"]
     with app.uow(actor="coordinator") as uow:
         person = _person(uow, email)
         request = bus.CommandRequest(
-            Command(Verb.DELETE_MY_DATA), person, "erasure", coordinator="command line"
+            Command(erase.verb),
+            person,
+            Resolved(Purpose(PurposeKind.ERASURE)),
+            coordinator="command line",
         )
-        emails = handler(request, uow, bus.Context(app.config, clock.now()))
+        emails = erase.handler(request, uow, bus.Context(app.config, clock.now()))
         outbox.queue_all(uow, emails, app.config)
         uow.commit()
         person_id = person.id

@@ -254,7 +254,7 @@ def round_send_matches(app: App, name: str, queue_only: bool) -> None:
 
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        queued = send_matches(uow, name, app.config, clock.now())
+        queued = send_matches(uow, name, app.config, clock.now(), app.commands)
         uow.commit()
     waiting = outbox.queued_count(app.db)
     click.echo(f"Queued {queued} new emails; {waiting} waiting to be sent.")
@@ -285,7 +285,15 @@ def round_import(app: App, name: str, csv_file: str, confirmed: bool) -> None:
 
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        result = import_csv(uow, name, csv_file, app.config, clock.now(), confirmed=confirmed)
+        result = import_csv(
+            uow,
+            name,
+            csv_file,
+            app.config,
+            clock.now(),
+            commands=app.commands,
+            confirmed=confirmed,
+        )
         uow.commit()
     click.echo(
         f"Imported {result.created} new and {result.updated} updated registrations into"

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from service import clock
+from service import bootstrap, clock
 from service.app import App
 from service.config import load_config
 from service.demo.narrate import Line, Narrator
@@ -92,7 +92,7 @@ def build_app(home: Path, config_path: str | None) -> App:
         # Authentication-Results under this id (service.demo.letters), as Exchange would.
         security = config.security.model_copy(update={"authserv_id": DEMO_AUTHSERV_ID})
         config = config.model_copy(update={"security": security})
-    return App(settings=settings, config=config)
+    return bootstrap.build(settings, config)
 
 
 def play(

@@ -24,6 +24,7 @@ from service.demo.letters import FORGER, Sent
 from service.demo.people import Participant
 from service.demo.world import World
 from service.domain.model import ApproachStatus, IntroductionStatus, RegistrationStatus
+from service.purpose import Purpose, PurposeKind, of
 from service.round_matching import commit, propose, send_matches
 from service.rounds import close_round, create_round
 
@@ -209,7 +210,7 @@ class Year:
     def send(self) -> None:
         w = self.world
         with w.app.uow(actor="coordinator") as uow:
-            send_matches(uow, ROUND, w.config, w.now)
+            send_matches(uow, ROUND, w.config, w.now, w.app.commands)
             uow.commit()
         w.send_queued()
         self.speed_mentoring()
@@ -321,7 +322,7 @@ class Year:
             ]
         if not pending:
             return
-        sent = self.world.latest_about(mentor.email, f"approach:{pending[-1]}")
+        sent = self.world.latest_about(mentor.email, of(PurposeKind.APPROACH, pending[-1]))
         if self.world.reply(sent, words):
             self.later(0, partial(self.started, mentor, mentee), hour=18)
 
@@ -392,7 +393,7 @@ class Year:
             self.later(length + 3, partial(say, mentee, "CONTINUE"))
             self.later(length + 12, partial(met, mentee))
 
-    def about(self, pair: Pair, who: Participant, purpose: str) -> Sent | None:
+    def about(self, pair: Pair, who: Participant, purpose: Purpose) -> Sent | None:
         """The email `who` answers about this partnership: the latest one bound to it,
         else simply their latest one about partnerships."""
         return self.world.latest_about(who.email, purpose) or self.world.latest(
@@ -407,13 +408,13 @@ class Year:
 
     def met(self, pair: Pair, who: Participant) -> None:
         if self.active(pair):
-            sent = self.about(pair, who, f"pairing:{pair.pairing_id}")
+            sent = self.about(pair, who, of(PurposeKind.PAIRING, pair.pairing_id))
             self.world.reply(sent, self.rng.choice(MEETING_WORDS))
 
     def say(self, pair: Pair, who: Participant, words: str) -> None:
         if self.active(pair):
-            kind = "continue" if words == "CONTINUE" else "pairing"
-            self.world.reply(self.about(pair, who, f"{kind}:{pair.pairing_id}"), words)
+            kind = PurposeKind.CONTINUE if words == "CONTINUE" else PurposeKind.PAIRING
+            self.world.reply(self.about(pair, who, of(kind, pair.pairing_id)), words)
 
     def away(self, who: Participant) -> None:
         """An out-of-office answers the email the service sent them most recently."""

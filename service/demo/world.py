@@ -28,6 +28,7 @@ from service.app import App
 from service.demo.letters import Letters, Sent
 from service.mail import outbox, tokens
 from service.pipeline import process_mailbox
+from service.purpose import GENERAL, Purpose, parse
 from service.store.outbox_records import OutboxRecords
 
 Listener = Callable[[], None]
@@ -90,7 +91,7 @@ class World:
         self.inbox.mkdir(parents=True, exist_ok=True)
         self._delivered = 0
         self._waiting = 0
-        self._purposes: dict[str, str] = {}
+        self._purposes: dict[str, Purpose] = {}
         self.now = start
         clock.set_now(start)
         self._ticked_through: date = self.local(start).date() - timedelta(days=1)
@@ -191,18 +192,18 @@ class World:
     def latest(self, address: str, *templates: str) -> Sent | None:
         return self.sent.latest(address, *templates)
 
-    def purpose_of(self, sent: Sent) -> str:
-        """What the email's reply token was issued for ("pairing:7", "approach:3", "")."""
+    def purpose_of(self, sent: Sent) -> Purpose:
+        """What the email's reply token was issued for (one pairing, one approach, …)."""
         token = sent.token
         if not token:
-            return ""
+            return GENERAL
         if token not in self._purposes:
             with self.app.uow() as uow:
                 found = tokens.resolve(uow, token, self.now)
-                self._purposes[token] = found.purpose if found is not None else ""
+                self._purposes[token] = parse(found.purpose) if found is not None else GENERAL
         return self._purposes[token]
 
-    def latest_about(self, address: str, purpose: str) -> Sent | None:
+    def latest_about(self, address: str, purpose: Purpose) -> Sent | None:
         """The latest email to `address` whose reply token is bound to `purpose`: the one a
         person in two partnerships answers to say which partnership they mean."""
         for sent in reversed(self.sent.to(address)):

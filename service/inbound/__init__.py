@@ -6,7 +6,7 @@ needs the database is asked through the small `Lookup` protocol.
 """
 
 from service.inbound.classify import Classification, Kind, Lookup, classify
-from service.inbound.commands import Command, CommandReading, Verb, read_commands
+from service.inbound.commands import Command, CommandReading, read_commands
 from service.inbound.flood import Allowance, auto_answer_allowance
 from service.inbound.forms import FormResult, Registration, Role, parse_form_email, read_answers
 from service.inbound.mime import ParsedMail, parse_mail
@@ -23,7 +23,6 @@ __all__ = [
     "ParsedMail",
     "Registration",
     "Role",
-    "Verb",
     "auto_answer_allowance",
     "classify",
     "new_text",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from service import clock
@@ -34,6 +34,9 @@ from service.inbound.reports import Report, ReportKind, read_report
 from service.inbound.sender import NOT_CHECKED, SenderCheck
 from service.inbound.sender import check as check_sender
 from service.text import fold
+
+if TYPE_CHECKING:
+    from service.email_command import CommandTable
 
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
@@ -277,11 +280,13 @@ def classify(
     config: ProgrammeConfig,
     lookup: Lookup,
     *,
+    commands: CommandTable,
     now: datetime | None = None,
 ) -> Classification:
-    """Classify one raw message. Pure apart from `lookup`; never raises on bad mail."""
+    """Classify one raw message. Pure apart from `lookup`; never raises on bad mail.
+    `commands` is the table of every command a reply may hold."""
     try:
-        return _classify(raw, config, lookup, now or clock.now())
+        return _classify(raw, config, lookup, now or clock.now(), commands)
     except RecursionError:
         # Deeply nested MIME: the pipeline keeps the raw message for a person to look at.
         return Classification(Kind.UNKNOWN, f"{UNREADABLE} (nested too deeply)", sender="")
@@ -290,11 +295,10 @@ def classify(
 
 
 def _classify(
-    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime
+    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime, table: CommandTable
 ) -> Classification:
     mail = parse_mail(raw, config.limits.max_message_bytes)
-    tz = ZoneInfo(config.programme.timezone)
-    today = moment.astimezone(tz).date()
+    today = moment.astimezone(ZoneInfo(config.programme.timezone)).date()
     our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
     # Tokens are cheap to find and let the pipeline attribute an out-of-office or a
     # bounce to a person too, not only a command.
@@ -315,44 +319,30 @@ def _classify(
         date=mail.date,
         sender_check=check_sender(mail.headers, config.security),
     )
-    machine = _machine_mail(mail, raw, config, lookup, base, today)
-    if machine is not None:
-        return machine
-    fresh = new_text(mail.text)
-    base = replace(base, new_text=fresh)
-    if _forged(mail, fresh, config):
-        return replace(
-            base,
-            kind=Kind.FORGED_FORM,
-            reason="looks like a form submission but its sender is not a configured form"
-            " sender: possible forgery",
-        )
-    return _person_mail(mail, config, lookup, base, known, bool(candidates), today)
 
-
-def _written_day(mail: ParsedMail, tz: ZoneInfo, today: date) -> date:
-    """Relative dates ("yesterday") count from when the person wrote, unless that is absurd."""
-    if mail.date is not None and mail.date.tzinfo is not None:
-        sent_day = mail.date.astimezone(tz).date()
-        if today - timedelta(days=60) <= sent_day <= today:
-            return sent_day
-    return today
-
-
-def _machine_mail(
-    mail: ParsedMail,
-    raw: bytes,
-    config: ProgrammeConfig,
-    lookup: Lookup,
-    base: Classification,
-    today: date,
-) -> Classification | None:
-    """Our own mail, mail too large to read, delivery reports, automatic replies and the
-    form tool's mail, in that order; None for mail a person wrote."""
     reason = _own_loop(mail, config, lookup)
     if reason:
         return replace(base, kind=Kind.OWN_LOOP, reason=reason, automated=True)
     form_sender = mail.sender in {s.lower() for s in config.form.senders}
+    automated = _automated(base, mail, raw, config, lookup, form_sender=form_sender, today=today)
+    if automated is not None:
+        return automated
+    if form_sender:
+        return _form(base, mail, config)
+    return _reply(base, mail, config, lookup, table, today=today, tokens=(known, candidates))
+
+
+def _automated(
+    base: Classification,
+    mail: ParsedMail,
+    raw: bytes,
+    config: ProgrammeConfig,
+    lookup: Lookup,
+    *,
+    form_sender: bool,
+    today: date,
+) -> Classification | None:
+    """Mail no person wrote to us: too large to read, a bounce, an automatic reply."""
     notice = _notice(mail, raw)  # ARF, challenge-response: automated, nobody failed
     bounce_reason = None if notice else _bounce_reason(mail)
     # Form relays are machines by nature: their headers do not make them auto-replies.
@@ -376,25 +366,11 @@ def _machine_mail(
         )
     if auto_reason is None and not form_sender and _auto_subject(mail.subject):
         auto_reason = "its subject says it is an automatic reply"
-    if auto_reason:
-        return _auto_reply(mail, base, auto_reason, notice, config, today)
-    if form_sender:
-        return _form_mail(mail, config, base)
-    return None
-
-
-def _auto_reply(
-    mail: ParsedMail,
-    base: Classification,
-    auto_reason: str,
-    notice: str | None,
-    config: ProgrammeConfig,
-    today: date,
-) -> Classification:
-    """An automatic reply, and whether it says the person is away and until when."""
-    tz = ZoneInfo(config.programme.timezone)
+    if not auto_reason:
+        return None
     body = new_text(mail.text) or mail.text
     ooo = not notice and (_auto_subject(mail.subject) or bool(_OOO_WORDS.search(body[:3000])))
+    tz = ZoneInfo(config.programme.timezone)
     reference = mail.date.astimezone(tz).date() if mail.date and mail.date.tzinfo else today
     return replace(
         base,
@@ -409,8 +385,8 @@ def _auto_reply(
     )
 
 
-def _form_mail(mail: ParsedMail, config: ProgrammeConfig, base: Classification) -> Classification:
-    """Mail from a configured form tool: a submission, or nothing we can read."""
+def _form(base: Classification, mail: ParsedMail, config: ProgrammeConfig) -> Classification:
+    """Mail from a configured form relay."""
     form = parse_form_email(mail, config)
     if form.ok or len(form.problems) < len(question_index(config)):
         return replace(
@@ -427,33 +403,49 @@ def _form_mail(mail: ParsedMail, config: ProgrammeConfig, base: Classification) 
     )
 
 
-def _person_mail(
+def _written_day(mail: ParsedMail, today: date, tz: ZoneInfo) -> date:
+    """Relative dates ("yesterday") count from when the person wrote, unless that is absurd."""
+    if mail.date is not None and mail.date.tzinfo is not None:
+        sent_day = mail.date.astimezone(tz).date()
+        if today - timedelta(days=60) <= sent_day <= today:
+            return sent_day
+    return today
+
+
+def _reply(
+    base: Classification,
     mail: ParsedMail,
     config: ProgrammeConfig,
     lookup: Lookup,
-    base: Classification,
-    known: list[str],
-    any_token: bool,
+    table: CommandTable,
+    *,
     today: date,
+    tokens: tuple[list[str], list[str]],
 ) -> Classification:
-    """Mail a person wrote: a reply with our token (or to our mail), a coordinator's
-    mail, or mail from anyone else."""
-    written = _written_day(mail, ZoneInfo(config.programme.timezone), today)
-    fresh = base.new_text
+    """Mail a person wrote: a command (by token or a reply to us), a coordinator's, or
+    from someone we cannot place. `tokens`: the known ones, and every candidate."""
+    known, candidates = tokens
+    fresh = new_text(mail.text)
+    base = replace(base, new_text=fresh)
+    if _forged(mail, fresh, config):
+        return replace(
+            base,
+            kind=Kind.FORGED_FORM,
+            reason="looks like a form submission but its sender is not a configured form"
+            " sender: possible forgery",
+        )
+    written = _written_day(mail, today, ZoneInfo(config.programme.timezone))
     coordinator = mail.sender in {a.lower() for a in config.coordinators.addresses}
     if known or (base.our_references and not coordinator):
-        reading = read_commands(fresh, mail.subject, today=written)
+        reading = read_commands(fresh, mail.subject, today=written, commands=table)
         how = f"token {known[0][:4]}…" if known else "a reply to a message we sent"
         if len(known) > 1:
             how += " (several tokens: the first, from the address, is used)"
-        return replace(
-            base,
-            kind=Kind.COMMAND,
-            reason=f"{how}: {reading.reason}",
-            commands=reading,
-        )
+        return replace(base, kind=Kind.COMMAND, reason=f"{how}: {reading.reason}", commands=reading)
     if coordinator:
-        reading = read_commands(fresh, mail.subject, today=written, coordinator=True)
+        reading = read_commands(
+            fresh, mail.subject, today=written, commands=table, coordinator=True
+        )
         return replace(
             base,
             kind=Kind.COORDINATOR,
@@ -461,7 +453,7 @@ def _person_mail(
             commands=reading,
             token=None,
         )
-    unknown_token = " (it carries a token we do not recognise)" if any_token else ""
+    unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
     return replace(

@@ -9,77 +9,21 @@ a reason, and the pipeline hands it to a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from service.inbound.dates import parse_date
+
+if TYPE_CHECKING:
+    from service.email_command import CommandTable, EmailCommand
 
 _HEAD_LINES = 4  # how many content lines at the top of the new text are read
 _MAX_LINE = 200
 
 
-class Verb(StrEnum):
-    CONFIRM = "confirm"
-    KEEP = "keep"
-    NONE = "none"
-    ACCEPT = "accept"
-    DECLINE = "decline"
-    UNPAIR = "unpair"
-    MET = "met"
-    NOT_RESPONDING = "not_responding"
-    NOT_CONTACTED = "not_contacted"
-    WITHDRAW = "withdraw"
-    WITHDRAW_REQUEST = "withdraw_request"  # a mentee takes back a pending approach
-    CONTINUE = "continue"
-    STATUS = "status"
-    HELP = "help"
-    MY_DATA = "my_data"
-    DELETE_MY_DATA = "delete_my_data"
-
-
-DESTRUCTIVE = frozenset(
-    {
-        Verb.UNPAIR,
-        Verb.WITHDRAW,
-        Verb.WITHDRAW_REQUEST,
-        Verb.DELETE_MY_DATA,
-        Verb.DECLINE,
-        Verb.NONE,
-    }
-)
-# Verbs a coordinator may aim at someone else by address.
-TARGETED = frozenset({Verb.UNPAIR, Verb.STATUS, Verb.WITHDRAW})
-
-# Longest first, so "delete my data" wins over "my data" and "not responding" over "not".
-_SPELLINGS: list[tuple[str, Verb]] = sorted(
-    [
-        ("delete my data", Verb.DELETE_MY_DATA),
-        ("erase my data", Verb.DELETE_MY_DATA),
-        ("my data", Verb.MY_DATA),
-        ("not responding", Verb.NOT_RESPONDING),
-        ("not contacted", Verb.NOT_CONTACTED),
-        ("confirm", Verb.CONFIRM),
-        ("keep", Verb.KEEP),
-        ("none", Verb.NONE),
-        ("accept", Verb.ACCEPT),
-        ("decline", Verb.DECLINE),
-        ("unpair", Verb.UNPAIR),
-        ("met", Verb.MET),
-        ("we met", Verb.MET),
-        ("withdraw", Verb.WITHDRAW),
-        ("withdraw request", Verb.WITHDRAW_REQUEST),
-        ("cancel request", Verb.WITHDRAW_REQUEST),
-        ("continue", Verb.CONTINUE),
-        ("status", Verb.STATUS),
-        ("help", Verb.HELP),
-    ],
-    key=lambda s: len(s[0]),
-    reverse=True,
-)
-_VERB_WORDS = re.compile(
-    r"\b(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s, _ in _SPELLINGS) + r")\b"
-)
 _POLITE = re.compile(r"(?:\s+(?:please|pls|thanks|thank you|thankyou|cheers|ta))+$")
 _LEAD = re.compile(r"^(?:please|pls|ok|okay)\s+")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -121,7 +65,7 @@ class Answer(StrEnum):
 
 @dataclass(frozen=True)
 class Command:
-    verb: Verb
+    verb: str  # the `EmailCommand.verb` it was read as: "keep", "met", …
     choice: str | None = (
         None  # KEEP: "1".."3", a name or an email address; MET, NOT CONTACTED: "1".."9"
     )
@@ -161,13 +105,15 @@ def _normalise(line: str) -> str:
     return " ".join(text.split())
 
 
-def _split_verb(text: str, *, lead: bool = True) -> tuple[Verb, str] | None:
+def _split_verb(
+    text: str, table: CommandTable, *, lead: bool = True
+) -> tuple[EmailCommand, str] | None:
     if lead:
         text = _LEAD.sub("", text)
-    for spelling, verb in _SPELLINGS:
+    for spelling, command in table.spellings:
         if text == spelling or text.startswith(spelling + " ") or text.startswith(spelling + ":"):
             rest = text[len(spelling) :].strip(" :,.-")
-            return verb, rest
+            return command, rest
     return None
 
 
@@ -259,11 +205,74 @@ def _parse_met_details(rest: str, today: date) -> Command | str:
         return "The meeting date is in the future."
     if minutes is not None and not 5 <= minutes <= 8 * 60:
         return "The meeting length does not look right."
-    return Command(Verb.MET, minutes=minutes or 60, on=when)
+    return Command("", minutes=minutes or 60, on=when)  # `meeting` names the verb
+
+
+@dataclass(frozen=True)
+class Words:
+    """One command line as a command's argument parser sees it."""
+
+    verb: str
+    rest: str  # what follows the command word: lower-case, polite words removed
+    line: str  # the whole line as written
+    today: date
+    coordinator: bool  # sent by a coordinator
+    strict: bool  # a subject line: the command must stand alone
+    destructive: bool
+    targeted: bool
+
+
+# Reads a command's arguments: the command, why it is a broken command, or None (the
+# line is a sentence, not a command).
+ArgumentParser = Callable[[Words], "Command | str | None"]
+
+
+def plain(words: Words) -> Command | str | None:
+    """No arguments, or (coordinators, targeted commands) the address of a participant."""
+    rest = words.rest
+    if rest and words.targeted and _EMAIL.match(rest.strip("<>")):
+        if not words.coordinator:
+            return "Only the coordinators can name someone else in a command."
+        return Command(words.verb, target=rest.strip("<>"))
+    if rest:
+        if words.strict or words.destructive:
+            return None  # "decline to comment", "none of them suit": a sentence
+        if len(rest.split()) > 3:
+            return None
+    return Command(words.verb)
+
+
+def meeting(words: Words) -> Command | str | None:
+    """MET [who] [duration] [date] [note]."""
+    met = _parse_met(words.rest, words.today)
+    if isinstance(met, Command):
+        met = replace(met, verb=words.verb)
+        if met.note:
+            # The note as written (the line was lower-cased to read the command).
+            found = re.search(r"\W+".join(re.escape(w) for w in met.note.split()), words.line, re.I)
+            met = replace(met, note=found.group(0) if found else met.note)
+    return met
+
+
+def choice(words: Words) -> Command | str | None:
+    """KEEP 2, KEEP Sam Jones, KEEP sam@dept.gov.uk."""
+    if not words.rest:
+        return f"{words.verb.upper()} needs a choice: 1, 2, 3, a name or an email address."
+    chosen = words.rest.removeprefix("number ").removeprefix("no ").strip()
+    if len(chosen.split()) > 4:
+        return None  # "keep in touch with everyone ..." is a sentence, not a choice
+    return Command(words.verb, choice=chosen)
+
+
+def optional_number(words: Words) -> Command | str | None:
+    """NOT CONTACTED, or NOT CONTACTED 2 (the number from the match email)."""
+    if re.fullmatch(r"(?:mentee\s+|number\s+|no\s+)?[1-9]", words.rest):
+        return Command(words.verb, choice=words.rest.split()[-1])
+    return plain(words)
 
 
 def _parse_line(
-    line: str, today: date, coordinator: bool, *, strict: bool = False
+    line: str, today: date, coordinator: bool, table: CommandTable, *, strict: bool = False
 ) -> Command | str | None:
     """A command, a reason why the line is a broken command, or None (not a command).
 
@@ -274,42 +283,25 @@ def _parse_line(
     if len(text) > _MAX_LINE:
         return None
     asking = line.rstrip().endswith("?")
-    split = _split_verb(text, lead=not strict)
+    split = _split_verb(text, table, lead=not strict)
     if split is None:
         return None
-    verb, rest = split
-    if strict and rest and verb not in {Verb.MET, Verb.KEEP} | TARGETED:
+    command, rest = split
+    if strict and rest and not (command.arguments_in_subject or command.targeted):
         return None
-    if asking and verb in DESTRUCTIVE:
+    if asking and command.destructive:
         return None  # "Withdraw?" asks about it; it does not ask for it
-    rest = _POLITE.sub("", rest).strip(" .!,")
-    if verb is Verb.MET:
-        met = _parse_met(rest, today)
-        if isinstance(met, Command) and met.note:
-            # The note as written (the line was lower-cased to read the command).
-            words = r"\W+".join(re.escape(w) for w in met.note.split())
-            found = re.search(words, line, re.IGNORECASE)
-            met = replace(met, note=found.group(0) if found else met.note)
-        return met
-    if verb is Verb.KEEP:
-        if not rest:
-            return "KEEP needs a choice: 1, 2, 3, a name or an email address."
-        choice = rest.removeprefix("number ").removeprefix("no ").strip()
-        if len(choice.split()) > 4:
-            return None  # "keep in touch with everyone ..." is a sentence, not a choice
-        return Command(Verb.KEEP, choice=choice)
-    if verb is Verb.NOT_CONTACTED and re.fullmatch(r"(?:mentee\s+|number\s+|no\s+)?[1-9]", rest):
-        return Command(verb, choice=rest.split()[-1])
-    if rest and verb in TARGETED and _EMAIL.match(rest.strip("<>")):
-        if not coordinator:
-            return "Only the coordinators can name someone else in a command."
-        return Command(verb, target=rest.strip("<>"))
-    if rest:
-        if strict or verb in DESTRUCTIVE:
-            return None  # "decline to comment", "none of them suit": a sentence
-        if len(rest.split()) > 3:
-            return None
-    return Command(verb)
+    words = Words(
+        verb=command.verb,
+        rest=_POLITE.sub("", rest).strip(" .!,"),
+        line=line,
+        today=today,
+        coordinator=coordinator,
+        strict=strict,
+        destructive=command.destructive,
+        targeted=command.targeted,
+    )
+    return command.arguments(words)
 
 
 def _content_lines(text: str) -> list[str]:
@@ -336,70 +328,84 @@ def _yes_no(line: str) -> Answer | None:
     return None
 
 
+@dataclass
+class _Found:
+    commands: list[Command]
+    problems: list[str]
+    buried: list[EmailCommand]  # destructive commands mentioned inside sentences
+
+
+def _read_lines(lines: list[str], today: date, coordinator: bool, table: CommandTable) -> _Found:
+    found = _Found([], [], [])
+    for index, line in enumerate(lines[:_HEAD_LINES]):
+        parsed = _parse_line(line, today, coordinator, table)
+        if isinstance(parsed, Command):
+            follows = table[parsed.verb].reason_follows
+            if follows and not parsed.target:
+                reason = "\n".join(lines[index + 1 :]).strip()
+                parsed = Command(parsed.verb, reason=reason[:2000])
+            found.commands.append(parsed)
+            if follows:
+                break  # what follows is the reason, not more commands
+        elif isinstance(parsed, str):
+            found.problems.append(parsed)
+        else:
+            for word in table.verb_words.findall(_normalise(line)):
+                split = _split_verb(" ".join(word.split()), table)
+                if split and split[0].destructive:
+                    found.buried.append(split[0])
+    return found
+
+
 def read_commands(
-    text: str, subject: str, *, today: date, coordinator: bool = False
+    text: str, subject: str, *, today: date, commands: CommandTable, coordinator: bool = False
 ) -> CommandReading:
     """Read the commands in a reply's new text and subject; never guess a destructive one."""
     lines = _content_lines(text)
     head = lines[:_HEAD_LINES]
-    commands: list[Command] = []
-    problems: list[str] = []
-    buried: list[Verb] = []
-    for index, line in enumerate(head):
-        parsed = _parse_line(line, today, coordinator)
-        if isinstance(parsed, Command):
-            if parsed.verb is Verb.UNPAIR and not parsed.target:
-                reason = "\n".join(lines[index + 1 :]).strip()
-                parsed = Command(Verb.UNPAIR, reason=reason[:2000])
-            commands.append(parsed)
-            if parsed.verb is Verb.UNPAIR:
-                break  # what follows is the reason, not more commands
-        elif isinstance(parsed, str):
-            problems.append(parsed)
-        else:
-            for word in _VERB_WORDS.findall(_normalise(line)):
-                verb = _split_verb(" ".join(word.split()))
-                if verb and verb[0] in DESTRUCTIVE:
-                    buried.append(verb[0])
+    found = _read_lines(lines, today, coordinator, commands)
     subject_text = clean_subject(subject)
     if subject_text:
-        parsed = _parse_line(subject_text, today, coordinator, strict=True)
+        parsed = _parse_line(subject_text, today, coordinator, commands, strict=True)
         if isinstance(parsed, Command):
-            commands.append(parsed)
+            found.commands.append(parsed)
     answer = _yes_no(head[0]) if head else None
-    if not commands and head:
+    if not found.commands and head:
         # "Yes, confirm" / "Yes - keep 2": a yes in front of a command line.
         stripped = _YES.sub("", head[0], count=1).strip(" ,.-!")
         if stripped and stripped != head[0].strip():
-            parsed = _parse_line(stripped, today, coordinator)
+            parsed = _parse_line(stripped, today, coordinator, commands)
             if isinstance(parsed, Command):
-                commands.append(parsed)
+                found.commands.append(parsed)
                 answer = None
-    verbs = {c.verb for c in commands}
+    return _verdict(found, answer, commands)
+
+
+def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> CommandReading:
+    """One command, one answer, or why we are not guessing."""
+    verbs = {c.verb for c in found.commands}
+    buried = found.buried
     if len(verbs) > 1:
-        names = " and ".join(sorted(v.value.replace("_", " ").upper() for v in verbs))
+        names = " and ".join(sorted(table[v].name for v in verbs))
         return CommandReading((), None, f"two different commands ({names}): not guessing")
     if verbs and buried:
         return CommandReading(
             (),
             None,
-            f"a command and a sentence mentioning {buried[0].value.upper()}: not guessing",
+            f"a command and a sentence mentioning {buried[0].verb.upper()}: not guessing",
         )
-    if len(set(commands)) > 1:
+    if len(set(found.commands)) > 1:
         return CommandReading((), None, "the same command twice with different details")
-    if commands:
-        command = commands[0]
-        if answer is Answer.NO and command.verb not in DESTRUCTIVE:
+    if found.commands:
+        command = found.commands[0]
+        if answer is Answer.NO and not table[command.verb].destructive:
             return CommandReading((), None, "a 'no' together with a command: not guessing")
-        return CommandReading((command,), None, f"command {command.verb.value.upper()}")
-    if problems:
-        return CommandReading((), None, problems[0])
+        return CommandReading((command,), None, f"command {command.verb.upper()}")
+    if found.problems:
+        return CommandReading((), None, found.problems[0])
     if buried:
         return CommandReading(
-            (),
-            None,
-            f"mentions {buried[0].value.replace('_', ' ').upper()} inside a sentence:"
-            " not acting on it",
+            (), None, f"mentions {buried[0].name} inside a sentence: not acting on it"
         )
     if answer is not None:
         return CommandReading((), answer, f"answered {answer.value}")

@@ -2,12 +2,13 @@
 
 The From header alone never proves who sent a command. Every email we send carries a
 fresh token in its Reply-To plus-address (``mentoring+TOKEN@…``) and subject tag
-(``[ref:TOKEN]``). Only a hash is stored; a token can carry a purpose, such as
-"approach:12", so that a plain "Yes" answers the right question.
+(``[ref:TOKEN]``). Only a hash is stored; a token can carry a `Purpose` (what its
+email asked, such as one mentee's request), so that a plain "Yes" answers the right
+question. `issue` is the one place a purpose is written down (`purpose.stored`).
 
 Tokens are bound (see `binding`): a token acts only for the address it was sent to, only
-for what its email offered (its purpose), and a destructive command needs a young token
-or a confirmation round trip. Purposes stay plain strings "kind" or "kind:detail".
+for what its email offered (its purpose), and a command that ends something needs a
+young token or a confirmation round trip.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
+from service.purpose import Purpose, PurposeKind, stored
 from service.store.records import ReplyToken
 from service.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from service.email_command import EmailCommand
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
 LENGTH = 16  # 80 bits
@@ -36,7 +44,7 @@ def token_hash(token: str) -> str:
 def issue(
     uow: UnitOfWork,
     person_id: int,
-    purpose: str,
+    purpose: Purpose,
     now: datetime,
     lifetime_days: int,
     *,
@@ -48,7 +56,7 @@ def issue(
         ReplyToken(
             token_hash=token_hash(token),
             person_id=person_id,
-            purpose=purpose,
+            purpose=stored(purpose),
             created_at=now,
             expires_at=now + timedelta(days=lifetime_days),
             address=address.strip().lower() if address else None,
@@ -65,37 +73,46 @@ def resolve(uow: UnitOfWork, token: str, now: datetime) -> ReplyToken | None:
     return record
 
 
-# Purposes whose emails offer only a few commands; any other purpose ("" for the general
-# emails, "pairing:N", "approach:N", …) lists what the person may send then, so allows all.
-# Verbs are the values of `service.inbound.commands.Verb`.
-CONFIRM_KIND = "confirm"  # "confirm:unpair": a round trip for one of the person's commands
-COORDINATOR_KIND = "coordinator"  # "coordinator:withdraw": a round trip for a coordinator
-FORM_UPDATE_KIND = "form_update"  # "form_update:<inbound id>": a form changing a registration
-_ALWAYS = frozenset({"status", "help", "my_data", "delete_my_data", "confirm"})
-_OFFERED: dict[str, frozenset[str]] = {
-    "registration": _ALWAYS | {"withdraw"},
-    "erasure": _ALWAYS,
-    CONFIRM_KIND: _ALWAYS,
-    COORDINATOR_KIND: frozenset({"confirm"}),
-    FORM_UPDATE_KIND: frozenset({"confirm", "status", "help"}),
+# Emails that ask one question offer its answers (the commands a bare yes or no to it
+# means) and these; every other email (general ones, those about a pairing or an
+# approach, …) lists what the person may send then, so allows every command.
+_ALSO_OFFERED: dict[PurposeKind, Callable[[EmailCommand], bool]] = {
+    PurposeKind.REGISTRATION: lambda c: c.always_offered,
+    PurposeKind.ERASURE: lambda c: c.always_offered,
+    PurposeKind.CONFIRM: lambda c: c.always_offered,
+    PurposeKind.COORDINATOR: lambda c: False,
+    PurposeKind.FORM_UPDATE: lambda c: c.changes_nothing,
 }
-# Commands that end something: with an old token they are confirmed by email first.
-DESTRUCTIVE = frozenset({"unpair", "withdraw", "delete_my_data"})
 
 
-def kind_of(purpose: str) -> str:
-    return purpose.split(":", 1)[0]
+class Issued(Protocol):
+    """What binding needs of a token: where it was sent and when (a `ReplyToken`)."""
+
+    @property
+    def address(self) -> str | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
-def detail_of(purpose: str) -> str:
-    return purpose.split(":", 1)[1] if ":" in purpose else ""
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token's binding facts, copied: holding the stored record through a whole
+    message would keep it in the session after an erasure deleted its row."""
+
+    address: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, record: ReplyToken) -> IssuedToken:
+        return cls(record.address, record.created_at)
 
 
 class Binding(StrEnum):
     OK = "ok"
     OTHER_ADDRESS = "other_address"  # sent from an address the token was not sent to
     NOT_OFFERED = "not_offered"  # its email did not offer this command
-    TOO_OLD = "too_old"  # destructive, and the token is older than allowed
+    TOO_OLD = "too_old"  # ends something, and the token is older than allowed
 
 
 @dataclass(frozen=True)
@@ -104,26 +121,33 @@ class Verdict:
     verb: str = ""
 
 
-def allows(purpose: str, verb: str) -> bool:
-    kind = kind_of(purpose)
-    if kind == CONFIRM_KIND and verb == detail_of(purpose):
+def allows(purpose: Purpose, command: EmailCommand) -> bool:
+    if purpose.kind is PurposeKind.CONFIRM and command.verb == purpose.verb:
         return True  # answering "please confirm UNPAIR" with UNPAIR again
-    offered = _OFFERED.get(kind)
-    return offered is None or verb in offered
+    also = _ALSO_OFFERED.get(purpose.kind)
+    if also is None:
+        return True
+    return purpose.kind in command.yes_to | command.no_to or also(command)
 
 
 def binding(
-    record: ReplyToken, sender: str, verbs: list[str], now: datetime, max_age_days: int
+    record: Issued,
+    purpose: Purpose,
+    sender: str,
+    commands: list[EmailCommand],
+    now: datetime,
+    max_age_days: int,
 ) -> Verdict:
-    """May a reply from `sender` carrying `record`'s token do `verbs`? Pure; no I/O."""
+    """May a reply from `sender` carrying `record`'s token (issued for `purpose`) do
+    `commands`? Pure; no I/O."""
     if record.address is not None and record.address != sender.strip().lower():
         return Verdict(Binding.OTHER_ADDRESS)
-    for verb in verbs:
-        if not allows(record.purpose, verb):
-            return Verdict(Binding.NOT_OFFERED, verb)
+    for command in commands:
+        if not allows(purpose, command):
+            return Verdict(Binding.NOT_OFFERED, command.verb)
     old = now - record.created_at > timedelta(days=max_age_days)
-    for verb in verbs:
-        if verb in DESTRUCTIVE and old and verb != "delete_my_data":
+    for command in commands:
+        if command.ends_something and old and not command.asks_first:
             # DELETE MY DATA always asks first (handlers.data), so it needs nothing more.
-            return Verdict(Binding.TOO_OLD, verb)
+            return Verdict(Binding.TOO_OLD, command.verb)
     return Verdict(Binding.OK)

@@ -87,9 +87,10 @@ def test_a_committed_round_shows_its_introductions(
     init_with_round()
     path = tmp_path / "export.csv"
     write_csv(path, config)
-    assert run("--now", "2026-06-20T09:00", "round", "import", "2026", str(path), "--confirmed")[
-        0
-    ] == 0
+    assert (
+        run("--now", "2026-06-20T09:00", "round", "import", "2026", str(path), "--confirmed")[0]
+        == 0
+    )
     code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--commit")
     assert code == 0, out
     code, out = run("--now", "2026-06-20T11:00", "round", "show", "2026")

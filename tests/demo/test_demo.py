@@ -169,3 +169,28 @@ def test_a_folder_with_other_data_is_refused_in_one_line(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
     assert "--home" in result.output
+
+
+# Mentions of a later email's question ("if a mentee asks, we will email you so you can
+# reply ACCEPT or DECLINE"): that later email offers them.
+LATER = {"matches_mentor": {"ACCEPT", "DECLINE"}}
+
+
+def test_every_command_an_email_asks_for_its_footer_offers(run: Run) -> None:
+    from tests.templates.named_commands import FOOTER_RULE, footer_names, name_of, named
+
+    with run.engine.connect() as c:
+        rows = c.execute(select(outbound_messages.c.template, outbound_messages.c.raw)).all()
+    checked = 0
+    for template, raw in rows:
+        body = email.message_from_bytes(raw, policy=default).get_body(("plain",))
+        assert body is not None
+        text = str(body.get_content())
+        offered = footer_names(text)
+        if not offered:
+            continue  # to someone with nothing to send (no token): nothing it asks for
+        content, _, _ = text.partition(FOOTER_RULE)
+        asked = {name_of(word) for word in named(content)} - LATER.get(template, set())
+        assert asked <= offered, f"{template} asks for {asked - offered} but does not offer it"
+        checked += bool(asked)
+    assert checked > 50  # the check saw the emails that ask for something

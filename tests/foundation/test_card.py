@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from handlers import TABLE
 from service.config import ProgrammeConfig, load_config
 from service.domain.card import CARD_FIELDS, participant_card
 from service.domain.model import Person, Registration, RegistrationStatus
@@ -128,7 +129,7 @@ def test_match_emails_show_no_characteristic(db: Database) -> None:
         assert commit(uow, propose(uow, "2027", config, later), config, later) > 0
         uow.commit()
     with SqlUnitOfWork(db, actor="coordinator") as uow:
-        assert send_matches(uow, "2027", config, later) == len(people)
+        assert send_matches(uow, "2027", config, later, TABLE) == len(people)
         uow.commit()
     with db.session() as s:
         raws = [m.raw for m in s.scalars(select(OutboundMessage))]

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.mail.tokens import Binding, allows, binding
+from handlers import TABLE
+from service.mail import tokens
+from service.mail.tokens import Binding
+from service.purpose import parse
 from service.store.records import ReplyToken
 
 NOW = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
@@ -16,6 +19,16 @@ NOW = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
 def token(purpose: str = "", *, days_old: int = 1, address: str | None = "alex@dwp.gov.uk"):
     made = NOW - timedelta(days=days_old)
     return ReplyToken("h", 1, purpose, made, made + timedelta(days=730), address=address)
+
+
+def binding(record: ReplyToken, sender: str, verbs: list[str], now: datetime, days: int):
+    return tokens.binding(
+        record, parse(record.purpose), sender, [TABLE[v] for v in verbs], now, days
+    )
+
+
+def allows(purpose: str, verb: str) -> bool:
+    return tokens.allows(parse(purpose), TABLE[verb])
 
 
 def test_another_address_is_refused_whatever_it_asks() -> None:

@@ -11,15 +11,17 @@ from datetime import date
 
 from service.bus import CommandRequest, FormRequest, Thread
 from service.domain.model import Person
-from service.inbound.commands import Command, Verb
+from service.inbound.commands import Command
 from service.inbound.forms import FormResult, Registration
+from service.purpose import GENERAL, Purpose, Resolved, parse
+from tests.inbound.helpers import Verb
 
 
 def ask(
     person: Person,
     verb: Verb,
     *,
-    purpose: str = "",
+    purpose: Purpose | str = GENERAL,  # a str is the stored form: "approach:12"
     choice: str | None = None,
     minutes: int | None = None,
     on: date | None = None,
@@ -41,7 +43,9 @@ def ask(
     return CommandRequest(
         command=command,
         person=person,
-        purpose=purpose,
+        about=Resolved(
+            parse(purpose) if isinstance(purpose, str) else purpose
+        ),
         thread=Thread(message_id="<asked@test>"),
         coordinator=coordinator,
     )

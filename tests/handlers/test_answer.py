@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from handlers.answer import accept, decline
 from service.domain.model import ApproachStatus, PairingStatus
-from service.inbound.commands import Verb
 from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
+from tests.inbound.helpers import Verb
 
 
 def test_accept_starts_the_pairing(world: World) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from handlers.keep import keep, withdraw_request
 from service.domain.model import ApproachStatus, IntroductionStatus
-from service.inbound.commands import Verb
+from service.purpose import stored
 from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
+from tests.inbound.helpers import Verb
 
 
 def test_keep_asks_the_mentor_and_counts_the_session_as_met(world: World) -> None:
@@ -19,7 +20,7 @@ def test_keep_asks_the_mentor_and_counts_the_session_as_met(world: World) -> Non
     ]
     approach = world.read(lambda uow: uow.repo.pending_approach(key(mentee)))
     assert approach is not None and approach.mentor_id == mentor.id
-    assert emails[0].purpose == f"approach:{approach.id}"  # a bare "yes" answers it
+    assert stored(emails[0].purpose) == f"approach:{approach.id}"  # a bare "yes" answers it
     assert world.fresh(intro).status is IntroductionStatus.MET
     assert world.events() == [f"approach.opened approach:{approach.id}"]
 

@@ -14,11 +14,11 @@ from handlers.status import help_, status
 from handlers.withdraw import withdraw
 from service import privacy
 from service.domain.model import EndReason, PairingStatus, RegistrationStatus
-from service.inbound.commands import Verb
 from service.mail import outbox
 from service.store.records import ReplyToken
 from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
+from tests.inbound.helpers import Verb
 
 
 def test_status_and_help_answer_and_change_nothing(world: World) -> None:

@@ -10,9 +10,9 @@ from handlers.met import met
 from handlers.not_responding import not_contacted, not_responding
 from handlers.unpair import unpair
 from service.domain.model import EndReason, IntroductionStatus, PairingStatus
-from service.inbound.commands import Verb
 from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent
+from tests.inbound.helpers import Verb
 
 
 def test_met_logs_a_meeting_once(world: World) -> None:

@@ -9,15 +9,16 @@ from email.message import EmailMessage
 from handlers.register import confirm, register
 from service.domain.model import Registration, RegistrationStatus
 from service.inbound import forms
-from service.inbound.commands import Verb
 from service.inbound.forms import Registration as Form
 from service.inbound.forms import Role
 from service.inbound.mime import parse_mail
+from service.purpose import stored
 from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
 from tests.handlers.build import ask, submit
 from tests.handlers.world import OPENS, World, key, sent
 from tests.harness import person_answers
+from tests.inbound.helpers import Verb
 
 FORM = Form(
     email="alex@dept.gov.uk",
@@ -47,7 +48,7 @@ def test_a_form_in_the_window_registers_and_asks_to_confirm(world: World) -> Non
     assert sent(emails) == [("confirm_address", "alex@dept.gov.uk")]
     reg = _registration(world)
     assert reg.status is RegistrationStatus.PENDING_CONFIRMATION
-    assert emails[0].purpose == f"registration:{reg.id}"
+    assert stored(emails[0].purpose) == f"registration:{reg.id}"
     assert world.events() == [f"registration.created registration:{reg.id}"]
 
 

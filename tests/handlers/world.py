@@ -31,6 +31,7 @@ from service.domain.model import (
 )
 from service.errors import DomainError
 from service.messages import Email
+from service.purpose import resolve
 from service.store.memory import MemoryStore, MemoryUnitOfWork
 from service.store.unit_of_work import UnitOfWork
 
@@ -208,7 +209,7 @@ def _attached(request: Any, uow: UnitOfWork) -> Any:
         return request
     person = uow.repo.person(key(request.person))
     assert person is not None
-    return replace(request, person=person)
+    return replace(request, person=person, about=resolve(uow, request.about.purpose))
 
 
 def key(obj: object) -> int:

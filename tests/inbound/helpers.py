@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
@@ -31,3 +32,24 @@ class MemoryLookup:
 
     def is_participant(self, address: str) -> bool:
         return address in self.participants
+
+
+class Verb(StrEnum):
+    """The verbs of the command table (`handlers.COMMANDS`), by name, for readable tests."""
+
+    CONFIRM = "confirm"
+    KEEP = "keep"
+    NONE = "none"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    UNPAIR = "unpair"
+    MET = "met"
+    NOT_RESPONDING = "not_responding"
+    NOT_CONTACTED = "not_contacted"
+    WITHDRAW = "withdraw"
+    WITHDRAW_REQUEST = "withdraw_request"
+    CONTINUE = "continue"
+    STATUS = "status"
+    HELP = "help"
+    MY_DATA = "my_data"
+    DELETE_MY_DATA = "delete_my_data"

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from handlers import TABLE
 from service.config import load_config
 from service.inbound import Kind, classify
 from tests.inbound.helpers import NOW, SAM_TOKEN, MemoryLookup
@@ -48,7 +49,7 @@ def message(headers: str, body: str = "CONFIRM") -> bytes:
     ],
 )
 def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
-    result = classify(message(headers), CONFIG, MemoryLookup(), now=NOW)
+    result = classify(message(headers), CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.AUTO_REPLY, result.reason
     assert not result.may_answer and not result.needs_attention
     assert result.commands is None  # the CONFIRM in the body is never read
@@ -56,7 +57,7 @@ def test_auto_replies_are_recognised_and_never_answered(headers: str) -> None:
 
 def test_a_return_date_in_a_lotus_notes_subject_is_read() -> None:
     headers = "Subject: AUTO: Jones, Sam is out of the office. (returning 20/03/2026)"
-    result = classify(message(headers, body=""), CONFIG, MemoryLookup(), now=NOW)
+    result = classify(message(headers, body=""), CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.AUTO_REPLY and result.auto_reply is not None
     assert result.auto_reply.out_of_office
     assert result.auto_reply.return_date == date(2026, 3, 20)
@@ -65,13 +66,13 @@ def test_a_return_date_in_a_lotus_notes_subject_is_read() -> None:
 def test_outlooks_suppress_header_on_a_persons_reply_is_not_evidence() -> None:
     # Outlook and Exchange ask *others* not to auto-reply with it, on ordinary mail.
     headers = "Subject: Re: x\nX-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply"
-    result = classify(message(headers), CONFIG, MemoryLookup(), now=NOW)
+    result = classify(message(headers), CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.COMMAND and not result.automated
 
 
 def test_auto_submitted_no_is_a_person() -> None:
     raw = message("Subject: Re: x\nAuto-Submitted: no")
-    result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
+    result = classify(raw, CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.COMMAND and result.may_answer
 
 
@@ -87,7 +88,13 @@ def test_auto_submitted_no_is_a_person() -> None:
     ],
 )
 def test_return_dates_in_several_phrasings(body: str, back: str) -> None:
-    result = classify(message("Subject: Automatic reply: x", body), CONFIG, MemoryLookup(), now=NOW)
+    result = classify(
+        message("Subject: Automatic reply: x", body),
+        CONFIG,
+        MemoryLookup(),
+        commands=TABLE,
+        now=NOW,
+    )
     assert result.auto_reply is not None and result.auto_reply.out_of_office
     assert str(result.auto_reply.return_date) == back
 
@@ -98,7 +105,7 @@ def test_a_form_relay_is_not_mistaken_for_an_auto_reply() -> None:
         b"Subject: New response\nAuto-Submitted: auto-generated\nPrecedence: bulk\n\n"
         b"Your first name: Sam\nYour last name: Jones\nYour grade: HEO\n"
     )
-    result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
+    result = classify(raw, CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.FORM and result.form is not None
     assert not result.form.ok and not result.may_answer
 
@@ -109,7 +116,7 @@ def test_a_form_is_answered_at_the_typed_address_not_the_relay() -> None:
         b"Subject: New response\n\n"
         b"Your Civil Service email address: sam.jones@hmrc.gov.uk\nYour grade: G8\n"
     )
-    result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
+    result = classify(raw, CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.FORM and result.form is not None
     assert result.form.contact == "sam.jones@hmrc.gov.uk" and result.may_answer
 
@@ -119,7 +126,7 @@ def test_a_form_with_problems_and_nobody_to_tell_needs_a_person() -> None:
         b"From: flow-noreply@microsoft.com\nTo: mentoring@civilservice.lgbt.example\n"
         b"Subject: New response\n\nYour Civil Service email address: sam@@x\nYour grade: G8\n"
     )
-    result = classify(raw, CONFIG, MemoryLookup(), now=NOW)
+    result = classify(raw, CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
     assert result.kind is Kind.FORM and result.form is not None
     assert result.form.contact is None
     assert result.needs_attention and not result.may_answer

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers import TABLE
 from service.config import ProgrammeConfig, load_config
 from service.inbound import Kind, classify
 from tests.inbound.helpers import CORPUS, NOW, MemoryLookup
@@ -27,7 +28,9 @@ def test_every_corpus_message_has_an_expectation() -> None:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_corpus_message(name: str, config: ProgrammeConfig) -> None:
     want = MANIFEST[name]
-    got = classify((CORPUS / f"{name}.eml").read_bytes(), config, MemoryLookup(), now=NOW)
+    got = classify(
+        (CORPUS / f"{name}.eml").read_bytes(), config, MemoryLookup(), commands=TABLE, now=NOW
+    )
 
     assert got.kind is Kind(want["kind"]), got.reason
     assert got.token == want.get("token")
@@ -41,7 +44,7 @@ def test_corpus_message(name: str, config: ProgrammeConfig) -> None:
         if "verb" in want:
             assert len(got.commands.commands) == 1, got.commands.reason
             command = got.commands.commands[0]
-            assert command.verb.value == want["verb"]
+            assert command.verb == want["verb"]
             assert command.choice == want.get("choice")
             assert command.minutes == want.get("minutes")
             assert command.on == want.get("on")

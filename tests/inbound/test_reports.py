@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from handlers import TABLE
 from service.config import load_config
 from service.inbound import Kind, classify
 from service.inbound.classify import Classification
@@ -18,7 +19,7 @@ US = "mentoring@civilservice.lgbt.example"
 
 
 def run(raw: str) -> Classification:
-    return classify(raw.encode(), CONFIG, MemoryLookup(), now=NOW)
+    return classify(raw.encode(), CONFIG, MemoryLookup(), commands=TABLE, now=NOW)
 
 
 def dsn(action: str, status: str, subject: str = "Delivery Status Notification") -> str:

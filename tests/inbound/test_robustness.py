@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handlers import TABLE
 from service.config import ProgrammeConfig, load_config
 from service.inbound import Kind, classify
 from service.inbound.classify import UNREADABLE
@@ -28,7 +29,7 @@ THOROUGH = settings(
 
 
 def check(raw: bytes, config: ProgrammeConfig = CONFIG) -> None:
-    result = classify(raw, config, LOOKUP, now=NOW)
+    result = classify(raw, config, LOOKUP, commands=TABLE, now=NOW)
     assert isinstance(result.kind, Kind)
     assert result.reason
     # The safety net in classify() must not be what kept us alive: that would be a bug.
@@ -152,7 +153,7 @@ def test_a_message_over_the_size_limit_is_read_for_headers_only() -> None:
     )
     raw = (CORPUS / "long_lines.eml").read_bytes()
     assert len(raw) > 10_000
-    result = classify(raw, small, LOOKUP, now=NOW)
+    result = classify(raw, small, LOOKUP, commands=TABLE, now=NOW)
     assert result.kind is Kind.TOO_LARGE
     assert result.needs_attention and result.commands is None
     assert result.sender == "sam.jones@hmrc.gov.uk"
@@ -173,5 +174,5 @@ def test_mime_oddities_are_read() -> None:
 
 def test_empty_and_headerless_input() -> None:
     for raw in (b"", b"\r\n\r\n", b"just some words", Path(__file__).read_bytes()):
-        result = classify(raw, CONFIG, LOOKUP, now=NOW)
+        result = classify(raw, CONFIG, LOOKUP, commands=TABLE, now=NOW)
         assert result.kind is Kind.UNKNOWN and not result.may_answer

@@ -103,8 +103,7 @@ def _env(world: World, tmp_path: Path) -> dict[str, str]:
 WORKER = """
 import os, signal, sys
 from jobs import runtime
-from service import clock
-from service.app import App
+from service import bootstrap, clock
 from service.mail.maildir import MaildirTransport
 import redis
 from rq import SimpleWorker
@@ -118,7 +117,7 @@ class DiesAfterFirstSend(MaildirTransport):
         return result
 
 clock.init_from_environment()
-app = App.load()
+app = bootstrap.load()
 if sys.argv[2] == "die":
     app.__dict__["transport"] = DiesAfterFirstSend(app.settings.mail_dir)
 connection = redis.Redis.from_url(sys.argv[1])

@@ -30,7 +30,7 @@ import redis
 from sqlalchemy import func, select
 
 from jobs import locks, runtime, tasks
-from service import clock
+from service import bootstrap, clock
 from service.app import App
 from service.config import load_config
 from service.settings import load_settings
@@ -150,7 +150,7 @@ class Rehearsal:
         config = config.model_copy(
             update={"sending": config.sending.model_copy(update={"messages_per_minute": 10_000})}
         )
-        app = App(settings=load_settings(env), config=config)
+        app = bootstrap.build(load_settings(env), config)
         app.db.migrate()
         return app
 

@@ -239,7 +239,8 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
     in it (by an object or by a bulk statement) is seen by the next read."""
     from sqlalchemy import update
 
-    from service.standing import available_commands, standing
+    from handlers import TABLE
+    from service.standing import standing
     from service.store.orm import registrations
 
     db.migrate()
@@ -253,13 +254,13 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
         uow.add(reg)
         first = standing(uow, mentee)
         assert standing(uow, mentee) is first  # read once while nothing changes
-        assert "CONFIRM" in [c for c, _ in available_commands(first)]
+        assert "CONFIRM" in [c for c, _ in TABLE.offered(first)]
         assert uow.repo.registration(r.id, mentee.id) is reg
 
         reg.status = RegistrationStatus.CONFIRMED  # an object change: flushed, then re-read
         after = standing(uow, mentee)
         assert after is not first
-        assert "CONFIRM" not in [c for c, _ in available_commands(after)]
+        assert "CONFIRM" not in [c for c, _ in TABLE.offered(after)]
 
         uow.session.execute(
             update(registrations)

@@ -4,6 +4,7 @@ as it does from a Maildir file."""
 
 from __future__ import annotations
 
+from handlers import TABLE
 from service.config import Security, load_config
 from service.inbound.classify import classify
 from service.mail.graph import GraphTransport
@@ -31,9 +32,13 @@ def test_exchange_organisation_headers_arrive_through_graph(
     config = load_config()
     org = Security(exchange_organization_domains=("civilservice.lgbt.example",))
     verified = classify(
-        fetched.raw, config.model_copy(update={"security": org}), MemoryLookup(), now=NOW
+        fetched.raw,
+        config.model_copy(update={"security": org}),
+        MemoryLookup(),
+        commands=TABLE,
+        now=NOW,
     )
     assert verified.sender_check.verified, verified.sender_check
     # The same message is only unverified where the organisation is not configured.
-    unverified = classify(fetched.raw, config, MemoryLookup(), now=NOW)
+    unverified = classify(fetched.raw, config, MemoryLookup(), commands=TABLE, now=NOW)
     assert not unverified.sender_check.verified

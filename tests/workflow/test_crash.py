@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from service import pipeline
+from service import bootstrap, pipeline
 from service.app import App
 from service.mail import outbox
 from service.mail.maildir import MaildirTransport
@@ -63,7 +63,7 @@ def restart(app: App) -> Iterator[Callable[[], App]]:
     started: list[App] = []
 
     def fresh() -> App:
-        new = App(settings=app.settings, config=app.config)
+        new = bootstrap.build(app.settings, app.config)
         started.append(new)
         return new
 

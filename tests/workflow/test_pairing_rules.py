@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from handlers import TABLE
 from service.domain import liveness
 from service.domain.choices import Option, choose, fold
 from service.domain.model import Introduction, Pairing, Person
 from service.errors import DomainError
-from service.inbound.commands import Verb, read_commands
+from service.inbound.commands import read_commands
+from tests.inbound.helpers import Verb
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
@@ -111,9 +113,12 @@ TODAY = date(2026, 6, 1)
     ],
 )
 def test_the_command_words_the_handlers_added(text: str, verb: Verb, choice: str | None) -> None:
-    [command] = read_commands(text, "", today=TODAY).commands
+    [command] = read_commands(text, "", today=TODAY, commands=TABLE).commands
     assert (command.verb, command.choice) == (verb, choice)
 
 
 def test_withdraw_request_inside_a_sentence_is_not_guessed() -> None:
-    assert read_commands("I might withdraw my request later", "", today=TODAY).commands == ()
+    assert (
+        read_commands("I might withdraw my request later", "", today=TODAY, commands=TABLE).commands
+        == ()
+    )

@@ -1,0 +1,29 @@
+"""The composition root (cosmicpython's `bootstrap.py`): where the parts are put together.
+
+`service` never imports `handlers` anywhere else: this module does, statically, and
+hands the command table and the form handler to the `App` that the CLI, the worker,
+the demo and the tests run on. Nothing is registered by importing a module.
+"""
+
+from __future__ import annotations
+
+import handlers
+from service.app import App
+from service.config import ProgrammeConfig, load_config
+from service.settings import Settings, load_settings
+
+
+def build(settings: Settings, config: ProgrammeConfig) -> App:
+    """An App on these settings and this programme configuration."""
+    return App(
+        settings=settings,
+        config=config,
+        commands=handlers.TABLE,
+        form_handler=handlers.FORM_HANDLER,
+    )
+
+
+def load(config_path: str | None = None) -> App:
+    """An App from the environment's settings and the configuration file they name."""
+    settings = load_settings()
+    return build(settings, load_config(config_path or settings.config_path))

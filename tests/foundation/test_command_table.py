@@ -1,0 +1,88 @@
+"""The command table: every command one object, and the parser reads what it declares."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers import COMMANDS, TABLE
+from service.email_command import CommandTable, EmailCommand
+from service.inbound.commands import read_commands
+from service.purpose import PurposeKind
+
+TODAY = date(2026, 3, 13)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.verb)
+def test_every_spelling_reads_as_its_command(command: EmailCommand) -> None:
+    for spelling in command.spellings:
+        line = f"{spelling} 2" if command.verb == "keep" else spelling
+        reading = read_commands(line.upper(), "", today=TODAY, commands=TABLE)
+        assert [c.verb for c in reading.commands] == [command.verb], reading.reason
+
+
+def test_a_bare_yes_or_no_means_what_the_question_asked() -> None:
+    answers = {
+        (kind, yes): found.verb
+        for kind in PurposeKind
+        for yes in (True, False)
+        if (found := TABLE.answering(kind, yes)) is not None
+    }
+    assert answers == {
+        (PurposeKind.REGISTRATION, True): "confirm",
+        (PurposeKind.REGISTRATION, False): "withdraw",
+        (PurposeKind.APPROACH, True): "accept",
+        (PurposeKind.APPROACH, False): "decline",
+        (PurposeKind.CONTINUE, True): "continue",
+        (PurposeKind.ERASURE, True): "delete_my_data",
+        (PurposeKind.CONFIRM, True): "confirm",
+        (PurposeKind.COORDINATOR, True): "confirm",
+        (PurposeKind.FORM_UPDATE, True): "confirm",
+    }
+
+
+def test_two_commands_cannot_share_a_word_or_a_verb() -> None:
+    keep = TABLE["keep"]
+    with pytest.raises(ValueError, match="spelled"):
+        CommandTable([*COMMANDS, keep.__class__(**{**keep.__dict__, "verb": "keep_again"})])
+    with pytest.raises(ValueError, match="verb"):
+        CommandTable([*COMMANDS, keep])
+
+
+def test_coordinators_are_offered_the_commands_they_may_aim_at_someone() -> None:
+    assert [shown for shown, _ in TABLE.for_coordinators()] == [
+        "UNPAIR <email>",
+        "WITHDRAW <email>",
+        "STATUS <email>",
+    ]
+
+
+def test_a_new_command_is_read_and_offered_from_its_object_alone() -> None:
+    from datetime import UTC, datetime
+
+    from service.bus import CommandRequest, Context
+    from service.domain.model import Person
+    from service.messages import Email
+    from service.standing import Standing
+    from service.store.unit_of_work import UnitOfWork
+
+    def pause(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+        return []
+
+    paused = EmailCommand(
+        verb="pause",
+        spellings=("pause", "take a break"),
+        handler=pause,
+        shown="PAUSE",
+        help="stop our emails for a while",
+        destructive=True,
+    )
+    table = CommandTable([*COMMANDS, paused])
+    reading = read_commands("Hi,\n\nTake a break please", "", today=TODAY, commands=table)
+    assert [c.verb for c in reading.commands] == ["pause"]
+    # Destructive: never guessed from a sentence.
+    assert read_commands("I may pause later", "", today=TODAY, commands=table).commands == ()
+    person = Person(email="a@b.gov.uk", first_name="A", last_name="B", created_at=datetime.now(UTC))
+    assert ("PAUSE", "stop our emails for a while") in table.offered(Standing(person=person))
+    assert "pause" not in {c.verb for c in TABLE}  # the real table is untouched
