@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from jobs.daily import DAILY
 from service import clock
 from service.app import App
 from service.demo.people import population
@@ -105,7 +106,7 @@ def realistic(people: int) -> list[tuple[str, float, float]]:
     with tempfile.TemporaryDirectory() as directory:
         app = app_in(directory)
         start = datetime(2026, 3, 2, 9, tzinfo=UTC)
-        world = World(app, start)
+        world = World(app, start, DAILY)
         try:
             with app.uow(actor="coordinator") as uow:
                 create_round(uow, "2026", start, start + timedelta(days=21), start)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from jobs.daily import DAILY
 from service.demo.run import mailbox_load, play
 
 
@@ -32,7 +33,7 @@ def main() -> None:
     quiet = Console(file=io.StringIO())
     with tempfile.TemporaryDirectory() as directory:
         started, cpu = time.perf_counter(), time.process_time()
-        outcome = play(Path(directory) / "demo", args.people, args.seed, None, quiet)
+        outcome = play(Path(directory) / "demo", args.people, args.seed, None, quiet, daily=DAILY)
         wall, cpu_used = time.perf_counter() - started, time.process_time() - cpu
     s = outcome.summary
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -8,18 +8,18 @@ from typing import Any
 
 import handlers  # the command table (a package-level tuple; read when an email is built)
 from service.bus import CommandRequest
-from service.config import ProgrammeConfig
 from service.domain.card import participant_card as card
 from service.domain.model import Person
 from service.email_command import Commands
+from service.emails import coordinators, grade_name
 from service.errors import DomainError
-from service.messages import Email, Recipient, person_context, recipient
+from service.messages import Email, person_context, recipient
 from service.purpose import GENERAL, Purpose
 from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 # `card` is the one participant card (service.domain.card), re-exported for handlers and jobs.
-__all__ = ["card"]
+__all__ = ["card", "coordinators", "grade_name"]
 
 
 def commands_for(uow: UnitOfWork, person: Person, purpose: Purpose = GENERAL) -> Commands:
@@ -31,9 +31,6 @@ def coordinator_commands() -> Commands:
     """What a coordinator may send about a participant: the footer of their answers."""
     return handlers.TABLE.for_coordinators()
 
-
-def grade_name(config: ProgrammeConfig, code: str) -> str:
-    return config.vocabulary.grade_names.get(code, code)
 
 
 def email_to(
@@ -66,12 +63,6 @@ def email_to(
         automatic_answer=automatic_answer or request is not None,
         **thread,
     )
-
-
-def coordinators(config: ProgrammeConfig) -> list[Recipient]:
-    return [
-        Recipient(address=a, name="Mentoring coordinators") for a in config.coordinators.addresses
-    ]
 
 
 def require_person(uow: UnitOfWork, person_id: int) -> Person:

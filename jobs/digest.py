@@ -14,11 +14,11 @@ from email.parser import BytesHeaderParser
 from email.policy import default
 from typing import Any
 
-from jobs.due import to_coordinators
 from service import privacy
 from service.app import App
 from service.domain import rules, timeline
 from service.domain.model import AuditEvent, RegistrationStatus, Role
+from service.emails import to_coordinators
 from service.mail import outbox
 from service.store.records import InboundStatus
 from service.store.unit_of_work import UnitOfWork

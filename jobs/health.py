@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from jobs.due import to_coordinators
 from service.app import App
 from service.domain import timeline
+from service.emails import to_coordinators
 from service.health.figures import headline
 from service.health.load import load_facts
 from service.health.page import headline_rows, report_html

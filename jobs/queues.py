@@ -3,12 +3,18 @@
 One queue, ``mentoring``. Every job is enqueued with `retry()` (the configured backoff);
 after the last retry RQ keeps it in the failed registry with its traceback, which
 `mentoring jobs` and the digest read back as "job failures".
+
+A job is enqueued as its function and plain arguments; the worker that performs it
+hands the function its `Runtime` first (`TaskJob`, `Worker`): rq functions of their
+arguments, with no "current connection" or module state.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import redis
@@ -16,6 +22,7 @@ from rq import Queue, Retry, SimpleWorker
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
+from jobs.runtime import Runtime
 from service.config import ProgrammeConfig
 
 QUEUE = "mentoring"
@@ -42,6 +49,35 @@ def enqueue(
     return job
 
 
+class TaskJob(Job):
+    """A job whose function receives the performing worker's `Runtime` first."""
+
+    runtime: Runtime | None = None  # set by the worker in its own process; never saved
+
+    @property
+    def func(self) -> Any:
+        task = super().func
+        if self.runtime is None or task is None:
+            return task
+        return partial(task, self.runtime.for_job(self.id))
+
+
+class Worker(SimpleWorker):
+    """RQ's in-process worker, owning the `Runtime` (one App) every job it runs gets."""
+
+    job_class = TaskJob
+
+    def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
+        connection = runtime.connection
+        super().__init__([queue(connection)], connection=connection, job_class=TaskJob, **kwargs)
+        self.runtime = runtime
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        if isinstance(job, TaskJob):
+            job.runtime = self.runtime
+        super().execute_job(job, queue)
+
+
 def _for_blocking_reads(connection: redis.Redis) -> redis.Redis:
     """The same Redis with no socket timeout of its own, for RQ to set above its blocking
     dequeue's wait. redis-py's default (5 s) would otherwise come back whenever it resets
@@ -54,8 +90,7 @@ def _for_blocking_reads(connection: redis.Redis) -> redis.Redis:
 
 
 def run_worker(
-    connection: redis.Redis,
-    config: ProgrammeConfig,
+    runtime: Runtime,
     *,
     with_scheduler: bool = False,
     burst: bool = False,
@@ -72,8 +107,9 @@ def run_worker(
     from jobs.scheduler import Loop, enqueue_due
     from service import clock
 
-    connection = _for_blocking_reads(connection)
-    worker = SimpleWorker([queue(connection)], connection=connection)
+    config = runtime.app.config
+    connection = _for_blocking_reads(runtime.connection)
+    worker = Worker(replace(runtime, connection=connection))
     loop = None
     if with_scheduler:
         if burst:

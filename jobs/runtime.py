@@ -1,54 +1,47 @@
 """What a job runs with: the App, the shared Redis, and a lock per job run.
 
-A worker process builds one `App` (settings from the environment, configuration from
-TOML) the first time a job needs it and keeps it; the CLI and the tests install theirs
-with `use()`. Locks live in Redis so that workers on several machines exclude each
-other: a second worker that finds a run in progress skips it (the first one does the
-work, and the outbox's dedupe keys make a late duplicate harmless anyway).
+No module state: whoever runs a job hands it a `Runtime`. A worker process owns one
+(`jobs.queues.Worker`, built by `mentoring worker` with the App it loaded) and gives it
+to every job it performs; the CLI builds one per command; tests build theirs. Locks live
+in Redis so that workers on several machines exclude each other: a second worker that
+finds a run in progress skips it (the first one does the work, and the outbox's dedupe
+keys make a late duplicate harmless anyway).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import redis
 
 from jobs import locks
-from service import bootstrap
 from service.app import App
 from service.errors import MentoringError
 
-_app: App | None = None
-_redis: redis.Redis | None = None
 
+@dataclass(frozen=True)
+class Runtime:
+    """What a job runs with, handed to it as its first argument: the App, the Redis its
+    locks and run records live in, and inside an RQ job that job's id."""
 
-def use(app: App | None, connection: redis.Redis | None = None) -> None:
-    """Install the App (and optionally the Redis) jobs in this process use."""
-    global _app, _redis
-    _app, _redis = app, connection
+    app: App
+    connection: redis.Redis
+    job_id: str | None = None
 
+    @classmethod
+    def connect(cls, app: App) -> Runtime:
+        """The runtime of a process outside RQ (the CLI): the configured Redis."""
+        return cls(app, connect(app))
 
-def app() -> App:
-    global _app
-    if _app is None:
-        _app = bootstrap.load()
-    return _app
+    def for_job(self, job_id: str) -> Runtime:
+        return replace(self, job_id=job_id)
 
-
-def connection() -> redis.Redis:
-    """The Redis of the job being run, else the configured one (embedded when unset)."""
-    global _redis
-    from rq import get_current_job
-
-    job = get_current_job()
-    if job is not None:
-        current: redis.Redis = job.connection
-        return current
-    if _redis is None:
-        _redis = connect(app())
-    return _redis
+    @property
+    def in_worker(self) -> bool:
+        return self.job_id is not None
 
 
 def safe_url(url: str) -> str:
@@ -91,13 +84,10 @@ def connect(application: App) -> redis.Redis:
 
 
 @contextmanager
-def exclusive(name: str, timeout: int) -> Iterator[locks.Held]:
+def exclusive(runtime: Runtime, name: str, timeout: int) -> Iterator[locks.Held]:
     """Hold the lock `name` for one run; yields a falsy `Held` (naming the holder) at
     once when a live worker has it. See `jobs.locks` for how a dead holder is handled.
     Inside an RQ job the lock carries the job's id, so RQ's retry of a job whose worker
     died takes its lock over at once."""
-    from rq import get_current_job
-
-    job = get_current_job()
-    with locks.hold(connection(), name, timeout, job.id if job is not None else None) as held:
+    with locks.hold(runtime.connection, name, timeout, runtime.job_id) as held:
         yield held

@@ -6,6 +6,10 @@ so even a run repeated after a crash sends nothing twice. A job that raises is r
 by RQ with backoff (see `jobs.queues`) and then kept in the failed registry with its
 reason. Every run logs one line (job, outcome counts, seconds: never personal data) and
 records when it finished for `mentoring jobs`.
+
+Each job receives a `Runtime` (the App and the Redis) as its first argument: the RQ
+worker performing it hands over its own (`jobs.queues.Worker`), so what is enqueued is
+the function and its plain arguments only; the CLI and tests call them directly.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobs import runtime
+from jobs.runtime import Runtime, exclusive
 from service import clock
 from service.errors import MentoringError
 
@@ -49,13 +53,13 @@ def summary(report: dict[str, Any]) -> str:
     return ", ".join(parts) or "nothing"
 
 
-def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _run(rt: Runtime, name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     from jobs import scheduler
 
     started = time.monotonic()
-    timeout = runtime.app().config.schedule.lock_timeout_seconds
+    timeout = rt.app.config.schedule.lock_timeout_seconds
     try:
-        with runtime.exclusive(name, timeout) as held:
+        with exclusive(rt, name, timeout) as held:
             if held:
                 report = work()
             else:
@@ -66,76 +70,72 @@ def _run(name: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     except Exception as exc:
         failed = f"failed ({type(exc).__name__})"  # the type only: a message may quote mail
         log.error("%s: %s after %.2f s", name, failed, time.monotonic() - started)
-        scheduler.record_run(runtime.connection(), name, clock.now(), failed)
+        scheduler.record_run(rt.connection, name, clock.now(), failed)
         raise
     line = summary(report)
     log.info("%s: %s (%.2f s)", name, line, time.monotonic() - started)
-    scheduler.record_run(runtime.connection(), name, clock.now(), line)
+    scheduler.record_run(rt.connection, name, clock.now(), line)
     return report
 
 
-def _drain_soon(after: timedelta) -> None:
+def _drain_soon(rt: Runtime, after: timedelta) -> None:
     """In a worker, have the outbox drained `after` from now instead of at its next
     scheduled minute: answers go out as soon as they are queued, and mail held back by
     the sending limit goes as soon as there is room. One such drain waits at a time."""
-    from rq import get_current_job
-
     from jobs.queues import JOB_TIMEOUT, queue, retry
 
-    job = get_current_job()
-    if job is None:  # the CLI drains by itself
+    if not rt.in_worker:  # the CLI drains by itself
         return
-    connection = job.connection
+    connection = rt.connection
     if not connection.set(DRAIN_SOON, "1", nx=True, px=int(after.total_seconds() * 1000) + 2000):
         return
-    options: dict[str, Any] = {"retry": retry(runtime.app().config), "job_timeout": JOB_TIMEOUT}
+    options: dict[str, Any] = {"retry": retry(rt.app.config), "job_timeout": JOB_TIMEOUT}
     if after:
         queue(connection).enqueue_in(after, drain_outbox, **options)
     else:
         queue(connection).enqueue(drain_outbox, **options)
 
 
-def poll_mailbox() -> dict[str, Any]:
+def poll_mailbox(rt: Runtime) -> dict[str, Any]:
     """Fetch and handle every waiting message (the inbound pipeline, one pass)."""
     from service.pipeline import process_mailbox
 
     def work() -> dict[str, Any]:
-        report = process_mailbox(runtime.app())
+        report = process_mailbox(rt.app)
         return {"fetched": report.fetched, "new": report.new, **report.outcomes}
 
-    report = _run("poll-mailbox", work)
+    report = _run(rt, "poll-mailbox", work)
     if report.get("new"):
-        _drain_soon(timedelta(0))
+        _drain_soon(rt, timedelta(0))
     return report
 
 
-def drain_outbox() -> dict[str, Any]:
+def drain_outbox(rt: Runtime) -> dict[str, Any]:
     """Send what the outbox holds (each record is claimed before it is sent)."""
     from service.mail import outbox
 
     def work() -> dict[str, Any]:
-        app = runtime.app()
-        report = outbox.drain(app.db, app.transport)
+        report = outbox.drain(rt.app.db, rt.app.transport)
         return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred}
 
-    report = _run("drain-outbox", work)
+    report = _run(rt, "drain-outbox", work)
     if report.get("deferred"):
-        _drain_soon(DEFERRED_AGAIN)
+        _drain_soon(rt, DEFERRED_AGAIN)
     return report
 
 
-def run_due(now: str | None = None) -> dict[str, Any]:
+def run_due(rt: Runtime, now: str | None = None) -> dict[str, Any]:
     """Apply every time-based rule at `now` (ISO 8601; default: the clock)."""
-    from jobs.due import run_due as apply_rules
+    from jobs.time_rules import run_due as apply_rules
 
     def work() -> dict[str, Any]:
-        report = apply_rules(runtime.app(), _moment(now))
+        report = apply_rules(rt.app, _moment(now))
         return {"queued": report.queued, "raced": report.raced, "failed": report.failed}
 
-    return _run("run-due", work)
+    return _run(rt, "run-due", work)
 
 
-def daily_digest(now: str | None = None) -> dict[str, Any]:
+def daily_digest(rt: Runtime, now: str | None = None) -> dict[str, Any]:
     """The coordinators' digest, when there is something to tell them, and on its day
     of the week the programme-health email."""
     from jobs.digest import send_digest
@@ -143,9 +143,8 @@ def daily_digest(now: str | None = None) -> dict[str, Any]:
     from jobs.queues import job_failures
 
     def work() -> dict[str, Any]:
-        failures = job_failures(runtime.connection())
-        app = runtime.app()
-        queued = send_digest(app, _moment(now), failures)
-        return {"queued": queued + send_health_report(app, _moment(now))}
+        failures = job_failures(rt.connection)
+        queued = send_digest(rt.app, _moment(now), failures)
+        return {"queued": queued + send_health_report(rt.app, _moment(now))}
 
-    return _run("digest", work)
+    return _run(rt, "digest", work)

@@ -1,3 +1,28 @@
-"""Registers every command module on the `cli` group."""
+"""Every command of `mentoring`, added to the group in this one place."""
 
-from service.cli import core, demo, jobs, people, report, rounds  # noqa: F401
+from __future__ import annotations
+
+import click
+
+from service.cli import core, demo, jobs, people, report, rounds
+
+COMMANDS: tuple[click.Command, ...] = (
+    core.init,
+    core.config,
+    core.mailbox,
+    demo.demo,
+    jobs.process,
+    jobs.tick,
+    jobs.worker,
+    jobs.jobs_status,
+    people.person_group,
+    people.export,
+    report.report,
+    rounds.round_group,
+)
+
+
+def register(group: click.Group) -> click.Group:
+    for command in COMMANDS:
+        group.add_command(command)
+    return group

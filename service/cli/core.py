@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from service.cli.main import cli, now_option, with_app
+from service.cli.options import now_option, with_app
 from service.errors import MentoringError
 
 if TYPE_CHECKING:
     from service.app import App
 
 
-@cli.command()
+@click.command()
 @now_option
 @with_app
 def init(app: App) -> None:
@@ -33,7 +33,7 @@ def init(app: App) -> None:
         click.echo(f"Local mailbox: {app.settings.mail_dir}")
 
 
-@cli.group()
+@click.group()
 def config() -> None:
     """Look at the programme configuration."""
 
@@ -55,7 +55,7 @@ def config_check(app: App) -> None:
     click.echo("Configuration is valid.")
 
 
-@cli.group()
+@click.group()
 def mailbox() -> None:
     """The shared mailbox."""
 

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
-from service.cli.main import cli
 
-
-@cli.command()
+@click.command()
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
@@ -34,6 +32,7 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
     """
     from rich.console import Console
 
+    from jobs.daily import DAILY
     from service.demo.run import choose_home, play, print_summary, print_timeline
     from service.settings import load_settings
 
@@ -47,7 +46,8 @@ def demo(ctx: click.Context, home: Path | None, people_count: int, seed: int) ->
         f" (seed {seed}) in {folder}",
         soft_wrap=True,
     )
-    outcome = play(folder, people_count, seed, ctx.find_root().params.get("config"), console)
+    config_path = ctx.find_root().params.get("config")
+    outcome = play(folder, people_count, seed, config_path, console, daily=DAILY)
     print_timeline(console, outcome.lines)
     print_summary(console, outcome, default_home)
     from service.health.write import write_demo_report

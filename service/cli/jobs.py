@@ -2,8 +2,9 @@
 
 `process` and `tick` do their work synchronously and exit, for cron-style deployments,
 scripts and tests; `worker` runs an RQ worker that does the same on the schedule in
-`[schedule]`. The job code lives in `jobs/` and is imported when a command runs, so the
-core never depends on it at import time.
+`[schedule]`. These commands are where the CLI meets the job code in `jobs/`: each
+builds the `Runtime` its jobs receive. They import `jobs/` (and with it Redis and RQ)
+only when they run, so `mentoring --help` and the other commands never load them.
 
 Exit status: 0 done; 1 an error (one line on stderr); 75 (EX_TEMPFAIL) when a run
 skipped work because another live worker holds its lock — run it again later.
@@ -11,7 +12,6 @@ skipped work because another live worker holds its lock — run it again later.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
@@ -21,10 +21,11 @@ from zoneinfo import ZoneInfo
 import click
 
 from service import clock
-from service.cli.main import cli, now_option, with_app
+from service.cli.options import now_option, with_app
 from service.errors import MentoringError
 
 if TYPE_CHECKING:
+    from jobs.runtime import Runtime
     from service.app import App
 
 SKIPPED_STATUS = 75  # sysexits.h EX_TEMPFAIL: "try again later"
@@ -49,16 +50,20 @@ def _check_home(app: App) -> None:
         ) from None
 
 
-def _jobs(app: App, module: str) -> Any:
+def _runtime(app: App, *, database: bool = True) -> Runtime:
+    """The App checked, its database ready when the command needs it, and its Redis."""
+    from jobs.runtime import Runtime
+
     _check_home(app)
-    runtime = importlib.import_module("jobs.runtime")
-    runtime.use(app)
-    return importlib.import_module(f"jobs.{module}")
+    if database:
+        app.db.ensure_ready()
+    return Runtime.connect(app)
 
 
 def _outcomes(report: dict[str, Any]) -> str:
-    tasks = importlib.import_module("jobs.tasks")
-    return str(tasks.summary(report))
+    from jobs.tasks import summary
+
+    return summary(report)
 
 
 def _skipped(*reports: dict[str, Any]) -> None:
@@ -71,7 +76,7 @@ def _skipped(*reports: dict[str, Any]) -> None:
         raise SystemExit(SKIPPED_STATUS)
 
 
-@cli.command()
+@click.command()
 @now_option
 @with_app
 def process(app: App) -> None:
@@ -79,16 +84,17 @@ def process(app: App) -> None:
 
     Exits with status 75 when another live worker holds the mailbox or the outbox.
     """
-    tasks = _jobs(app, "tasks")
-    app.db.ensure_ready()
-    mailbox = tasks.poll_mailbox()
+    from jobs import tasks
+
+    rt = _runtime(app)
+    mailbox = tasks.poll_mailbox(rt)
     click.echo(f"Mailbox: {_outcomes(mailbox)}.")
-    sending = tasks.drain_outbox()
+    sending = tasks.drain_outbox(rt)
     click.echo(f"Outbox: {_outcomes(sending)}.")
     _skipped(mailbox, sending)
 
 
-@cli.command()
+@click.command()
 @now_option
 @with_app
 def tick(app: App) -> None:
@@ -96,27 +102,27 @@ def tick(app: App) -> None:
 
     Exits with status 75 when another live worker holds one of the jobs.
     """
-    tasks = _jobs(app, "tasks")
-    app.db.ensure_ready()
-    schedule = importlib.import_module("jobs.schedule")
+    from jobs import schedule, tasks
+
+    rt = _runtime(app)
     now = clock.now()
-    reports = [tasks.run_due(now.isoformat())]
+    reports = [tasks.run_due(rt, now.isoformat())]
     queued = reports[0].get("queued", {})
     if "skipped" in reports[0]:
         click.echo(f"Time-based rules: {_outcomes(reports[0])}.")
     else:
         click.echo("Time-based rules: " + (_outcomes(queued) if queued else "nothing due") + ".")
     if schedule.daily_due(app.config, "digest", now) is not None:
-        reports.append(tasks.daily_digest(now.isoformat()))
+        reports.append(tasks.daily_digest(rt, now.isoformat()))
         digest = reports[-1]
         state = "sent" if digest.get("queued") else "nothing to report"
         click.echo(f"Digest: {_outcomes(digest) if 'skipped' in digest else state}.")
-    reports.append(tasks.drain_outbox())
+    reports.append(tasks.drain_outbox(rt))
     click.echo(f"Outbox: {_outcomes(reports[-1])}.")
     _skipped(*reports)
 
 
-@cli.command()
+@click.command()
 @click.option("--with-scheduler", is_flag=True, help="Also run the recurring schedule.")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_app
@@ -126,16 +132,16 @@ def worker(app: App, with_scheduler: bool, burst: bool) -> None:
     Logs one line per job run (job, counts, seconds) on stderr. Stop it with Ctrl-C or
     SIGTERM: it finishes the job in hand first.
     """
-    runtime = _jobs(app, "runtime")
-    app.db.ensure_ready()
-    queues = importlib.import_module("jobs.queues")
-    connection = runtime.connection()
+    from jobs import queues
+    from jobs.runtime import safe_url
+
+    rt = _runtime(app)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     jobs_log = logging.getLogger("mentoring.jobs")
     jobs_log.addHandler(handler)
     jobs_log.setLevel(logging.INFO)
-    where = runtime.safe_url(app.settings.redis_url) if app.settings.redis_url else "embedded Redis"
+    where = safe_url(app.settings.redis_url) if app.settings.redis_url else "embedded Redis"
     jobs_log.info(
         "worker started on %s pid %s: queue %s on %s%s",
         socket.gethostname(),
@@ -144,14 +150,14 @@ def worker(app: App, with_scheduler: bool, burst: bool) -> None:
         where,
         ", with the schedule" if with_scheduler else "",
     )
-    queues.run_worker(connection, app.config, with_scheduler=with_scheduler, burst=burst)
+    queues.run_worker(rt, with_scheduler=with_scheduler, burst=burst)
 
 
 def _at(moment: Any, tz: ZoneInfo) -> str:
     return f"{moment.astimezone(tz):%d %b %H:%M}" if moment else "never"
 
 
-@cli.command("jobs")
+@click.command("jobs")
 @with_app
 def jobs_status(app: App) -> None:
     """Queue lengths, failed jobs with their reasons, and the schedule: when each
@@ -159,10 +165,9 @@ def jobs_status(app: App) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    runtime = _jobs(app, "runtime")
-    queues = importlib.import_module("jobs.queues")
-    scheduler = importlib.import_module("jobs.scheduler")
-    connection = runtime.connection()
+    from jobs import queues, scheduler
+
+    connection = _runtime(app, database=False).connection
     status = queues.status(connection)
     console = Console()
     counts = Table("queue", "waiting", "running", "scheduled (retries)", "failed")

@@ -9,16 +9,13 @@ non-zero; it never shows a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from service import clock
+from service.cli.commands import register
+from service.cli.options import now_option
 from service.errors import MentoringError
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class MentoringGroup(click.Group):
@@ -43,44 +40,6 @@ class MentoringGroup(click.Group):
             raise click.ClickException(problem) from None
 
 
-def _set_now(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        try:
-            clock.set_now(clock.parse_moment(value))
-        except MentoringError as exc:
-            raise click.BadParameter(str(exc)) from None
-    return value
-
-
-now_option = click.option(
-    "--now",
-    metavar="DATETIME",
-    envvar="MENTORING_NOW",
-    callback=_set_now,
-    expose_value=False,
-    is_eager=True,
-    help="Act as if it were this moment (ISO 8601, e.g. 2026-06-01T09:00). Also MENTORING_NOW.",
-)
-
-
-def with_app(fn: F) -> F:
-    """Give a command the loaded `App` as its first argument, and close it afterwards."""
-
-    @click.pass_context
-    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
-        app = ctx.ensure_object(dict).get("app")
-        if app is None:
-            # Imported here: `--help` and usage errors never load the database layer.
-            from service import bootstrap
-
-            app = bootstrap.load(ctx.find_root().params.get("config"))
-            ctx.obj["app"] = app
-            ctx.call_on_close(app.close)
-        return ctx.invoke(fn, app, *args, **kwargs)
-
-    return update_wrapper(wrapper, fn)  # type: ignore[return-value]
-
-
 @click.group(cls=MentoringGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -97,9 +56,10 @@ def cli(config: str | None) -> None:
     """
 
 
-def main() -> None:
-    from service.cli import commands  # noqa: F401  (registers the commands)
+register(cli)
 
+
+def main() -> None:
     try:
         cli.main(prog_name="mentoring")
     except KeyboardInterrupt:

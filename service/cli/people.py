@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from service import clock
-from service.cli.main import cli, now_option, with_app
+from service.cli.options import now_option, with_app
 from service.errors import NotFound
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _person(uow: UnitOfWork, email: str) -> Person:
     return person
 
 
-@cli.group("person")
+@click.group("person")
 def person_group() -> None:
     """Look at, export or erase one participant's record."""
 
@@ -110,7 +110,7 @@ def person_erase(app: App, email: str, yes: bool) -> None:
     )
 
 
-@cli.command("export")
+@click.command("export")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole state as JSON.")
 @now_option
 @with_app

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 import click
 
 from service import clock
-from service.cli.main import cli, now_option, with_app
+from service.cli.options import now_option, with_app
 
 if TYPE_CHECKING:  # the store and configuration load when the command runs
     from service.app import App
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--round", "round_name", metavar="NAME", help="Round to report on (default: the latest)."
 )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from service import clock
-from service.cli.main import cli, now_option, with_app
+from service.cli.options import now_option, with_app
 from service.errors import MentoringError
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _moment(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.group("round")
+@click.group("round")
 def round_group() -> None:
     """Create, close, match and send a round."""
 

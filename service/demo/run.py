@@ -29,7 +29,7 @@ from service.demo.narrate import Line, Narrator
 from service.demo.people import population
 from service.demo.script import START, Year
 from service.demo.summary import Summary, summarise
-from service.demo.world import World
+from service.demo.world import DailyJobs, World
 from service.errors import MentoringError
 from service.settings import load_settings
 
@@ -96,7 +96,13 @@ def build_app(home: Path, config_path: str | None) -> App:
 
 
 def play(
-    home: Path, people_count: int, seed: int, config_path: str | None, console: Console
+    home: Path,
+    people_count: int,
+    seed: int,
+    config_path: str | None,
+    console: Console,
+    *,
+    daily: DailyJobs,
 ) -> Outcome:
     home.mkdir(parents=True, exist_ok=True)
     (home / MARKER).write_text(
@@ -109,7 +115,7 @@ def play(
     try:
         app.db.migrate()
         people = population(people_count, seed, app.config)
-        world = World(app, _start_moment(app))
+        world = World(app, _start_moment(app), daily)
         narrator = Narrator(app)
         world.listeners.append(narrator.catch_up)
         year = Year(world, people, seed)

@@ -6,21 +6,21 @@ theirs, and the outbox. People's mail is dropped into the Maildir inbox and hand
 one pass of the real pipeline, exactly as `mentoring process` does; what the service
 sent is read back from the sent Maildir so people can answer the real emails.
 
-The job code lives in `jobs/`, which `service` does not import at load time (see
-DESIGN.md §2); like the CLI's `process` and `tick`, the world imports it when it runs.
+The job code lives in `jobs/`, which `service` does not import: whoever builds the world
+(the `demo` command, a test, a benchmark) hands it the daily jobs (`DailyJobs`, made
+in `jobs.daily`).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from service import clock
@@ -78,10 +78,18 @@ class SentMail:
         return None
 
 
+@dataclass(frozen=True)
+class DailyJobs:
+    """What a worker's schedule runs once a day, each given the App and the moment."""
+
+    rules: Callable[[App, datetime], object]  # the time-based rules
+    digest: Callable[[App, datetime], object]  # the coordinators' digest
+
+
 class World:
     """The service plus a simulated clock, a mailbox to write into and one to read from."""
 
-    def __init__(self, app: App, start: datetime) -> None:
+    def __init__(self, app: App, start: datetime, daily: DailyJobs) -> None:
         self.app = app
         self.config = app.config
         self.tz = ZoneInfo(app.config.programme.timezone)
@@ -97,8 +105,7 @@ class World:
         self._ticked_through: date = self.local(start).date() - timedelta(days=1)
         self.listeners: list[Listener] = []  # called after every send
         self.day_listeners: list[Callable[[date], None]] = []  # after each simulated day
-        self.jobs_due: Any = importlib.import_module("jobs.due")
-        self.jobs_digest: Any = importlib.import_module("jobs.digest")
+        self.daily = daily
         self.ticks = 0
 
     # --- time ---------------------------------------------------------------------
@@ -123,10 +130,10 @@ class World:
         """What the worker's schedule does on `day`: the rules, then the digest, then send."""
         (rh, rm), (dh, dm) = self._daily_hours()
         self._set(self.moment(day, rh, rm))
-        self.jobs_due.run_due(self.app, self.now)
+        self.daily.rules(self.app, self.now)
         self._drain()
         self._set(self.moment(day, dh, dm))
-        self.jobs_digest.send_digest(self.app, self.now)
+        self.daily.digest(self.app, self.now)
         self._drain()
         self.ticks += 1
         for listener in self.day_listeners:

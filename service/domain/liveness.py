@@ -1,7 +1,9 @@
 """Signs of life in a long-term pairing, and the unresponsiveness ladder.
 
 Plain functions over a `Pairing`: the handlers record that someone was heard from, and
-a partner's NOT RESPONDING starts the ladder whose nudges the scheduled jobs send.
+a partner's NOT RESPONDING starts the ladder whose nudges the scheduled jobs send. The
+jobs record here what the time rules (`service.domain.timeline`) decided: a check-in
+sent, a stale warning, a nudge.
 """
 
 from __future__ import annotations
@@ -46,8 +48,39 @@ def start_ladder(pairing: Pairing, reporter_id: int, now: datetime) -> bool:
     silent = pairing.partner_of(reporter_id)
     if pairing.silent_id == silent and pairing.ladder_started_at is not None:
         return False
-    pairing.silent_id = silent
+    went_quiet(pairing, silent, now)
+    return True
+
+
+def went_quiet(pairing: Pairing, silent_id: int, now: datetime) -> None:
+    """Put `silent_id` on the ladder from `now`: no nudge sent yet."""
+    ensure_member(pairing, silent_id)
+    pairing.silent_id = silent_id
     pairing.ladder_started_at = now
     pairing.nudges_sent = 0
     pairing.last_nudge_at = None
-    return True
+
+
+def nudged(pairing: Pairing, now: datetime) -> None:
+    """One more nudge went to the silent side."""
+    pairing.nudges_sent += 1
+    pairing.last_nudge_at = now
+    if pairing.ladder_started_at is None:
+        pairing.ladder_started_at = now
+
+
+def checked_in(pairing: Pairing, now: datetime, unanswered: int) -> None:
+    """A check-in went out; `unanswered` counts those before it that nobody answered."""
+    pairing.last_check_in_at = now
+    pairing.unanswered_check_ins = unanswered
+
+
+def warned_stale(pairing: Pairing, now: datetime) -> None:
+    """Too many check-ins went unanswered: both were warned the pairing will close."""
+    pairing.stale_warned_at = now
+
+
+def revived(pairing: Pairing) -> None:
+    """Someone answered the stale warning: carry on as before."""
+    pairing.stale_warned_at = None
+    pairing.unanswered_check_ins = 0

@@ -206,6 +206,10 @@ class Pairing:
     def partner_of(self, person_id: int) -> int:
         return self.mentee_id if person_id == self.mentor_id else self.mentor_id
 
+    def role_of(self, person_id: int) -> str:
+        """ "mentor" or "mentee": which side of this pairing `person_id` is on."""
+        return "mentor" if person_id == self.mentor_id else "mentee"
+
 
 MAX_MEETING_NOTE = 200  # characters: a line of context, not minutes of the meeting
 

@@ -1,14 +1,15 @@
 """What is due at a moment: the programme's time-based rules, as pure functions.
 
 Every function here takes the entities and the moment and answers "is something due,
-and which step?". Nothing reads a clock, a database or a mailbox: `jobs.due` loads the
-facts, asks these functions, and applies the answer in a unit of work.
+and which step?". Nothing reads a clock, a database or a mailbox: one module per rule
+under `jobs/` loads the facts, asks these functions, and applies the answer in a unit of
+work.
 
 Two principles run through all of them:
 - a rule stops as soon as the person acted (confirmed, made contact, answered, met);
 - when a run was missed (a worker down for days, a tick that jumps ahead), only the
   latest step that is due is sent, never a burst of the older ones.
-The emails' dedupe keys (built in `jobs.due`) name the rule, the entity and the step, so
+The emails' dedupe keys (built in those modules) name the rule, the entity and the step, so
 asking twice at the same moment sends nothing new.
 """
 

@@ -610,3 +610,29 @@ class MemoryRepository:
 
     def audit_after(self, last_id: int) -> Sequence[AuditEvent]:
         return [e for e in self._all(AuditEvent) if e.id is not None and e.id > last_id]
+
+    # what the time rules ask of every candidate at once (jobs/)
+    def first_introduction_sent_at(self, round_id: int) -> datetime | None:
+        sent = [
+            i.sent_at
+            for i in self._all(Introduction)
+            if i.round_id == round_id and i.sent_at is not None
+        ]
+        return min(sent) if sent else None
+
+    def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]:
+        wanted = set(pairing_ids)
+        latest: dict[int, datetime] = {}
+        for m in self._all(Meeting):
+            if m.pairing_id in wanted:
+                latest[m.pairing_id] = max(m.created_at, latest.get(m.pairing_id, m.created_at))
+        return latest
+
+    def queued_keys(self, keys: Sequence[str]) -> set[str]:
+        stored = {dedupe_key(k): k for k in keys}
+        return {stored[o.dedupe_key] for o in self._all(OutboundMessage) if o.dedupe_key in stored}
+
+    def registered_people_ids(self) -> Sequence[int]:
+        registered = {r.person_id for r in self._all(Registration)}
+        people = self._all(Person)
+        return [p.id for p in people if p.id is not None and p.id in registered and not p.erased]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, distinct, func, insert, or_, select, update
@@ -365,6 +365,50 @@ class SqlRepository:
             .limit(1)
         )
 
+    # what the time rules ask of every candidate at once (jobs/)
+    def first_introduction_sent_at(self, round_id: int) -> datetime | None:
+        """`timeline.matches_sent_at` asked of the database: every day of the year,
+        without loading a large round's introductions."""
+        return _utc(
+            self.session.scalar(
+                select(func.min(introductions.c.sent_at)).where(
+                    introductions.c.round_id == round_id
+                )
+            )
+        )
+
+    def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]:
+        """When the latest meeting of each pairing was recorded (pairings without one are
+        left out)."""
+        if not pairing_ids:
+            return {}
+        rows = self.session.execute(
+            select(meetings.c.pairing_id, func.max(meetings.c.created_at))
+            .where(meetings.c.pairing_id.in_(pairing_ids))
+            .group_by(meetings.c.pairing_id)
+        )
+        return {pid: at for pid, at in ((p, _utc(a)) for p, a in rows.all()) if at is not None}
+
+    def queued_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these dedupe keys the outbox already holds (as given, not as stored)."""
+        if not keys:
+            return set()
+        stored = {dedupe_key(k): k for k in keys}
+        found = self.session.scalars(
+            select(outbound_messages.c.dedupe_key).where(
+                outbound_messages.c.dedupe_key.in_(list(stored))
+            )
+        )
+        return {stored[k] for k in found}
+
+    def registered_people_ids(self) -> Sequence[int]:
+        """Everyone not erased who has registered for some round."""
+        return self.session.scalars(
+            select(people.c.id)
+            .where(people.c.erased_at.is_(None))
+            .where(people.c.id.in_(select(registrations.c.person_id)))
+        ).all()
+
     # --- what the pipeline, privacy, the digest and the demo ask (the store is closed:
     # nothing outside `service/store/` writes a query) ---
     def inbound(self, inbound_id: int) -> InboundMessage | None:
@@ -616,6 +660,11 @@ class SqlRepository:
         """Did we send an email with this Message-ID? (Without loading the email.)"""
         query = select(outbound_messages.c.id).where(outbound_messages.c.message_id == message_id)
         return self.session.connection().execute(query).first() is not None
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A moment read through an aggregate, which SQLite returns without its time zone."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 UNSENT = (OutboundStatus.QUEUED, OutboundStatus.SENDING)

@@ -29,6 +29,7 @@ from rich.console import Console
 from sqlalchemy import select, update
 
 import service.cli.commands  # noqa: F401  (registers the commands)
+from jobs.daily import DAILY
 from service import clock
 from service.cli.main import cli
 from service.config import load_config
@@ -98,7 +99,7 @@ class Year:
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
     home = tmp_path_factory.mktemp("health") / "home"
-    outcome = play(home, 14, 7, None, Console(file=StringIO()))
+    outcome = play(home, 14, 7, None, Console(file=StringIO()), daily=DAILY)
     app = build_app(home, None)
     # Everyone gave a characteristic and asked to be matched on it: none may show.
     with app.db.engine.begin() as c:

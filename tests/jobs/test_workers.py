@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import redis
 from click.testing import CliRunner
-from rq import SimpleWorker
 from rq.registry import StartedJobRegistry
 
-from jobs import queues, runtime, tasks
+from jobs import queues, tasks
+from jobs.runtime import Runtime
 from service import clock
 from service.app import App
 from service.cli import commands  # noqa: F401  (registers the commands on `cli`)
@@ -34,9 +34,12 @@ def connection(redis_under_test: RedisUnderTest) -> redis.Redis:
 
 @pytest.fixture
 def installed(world: World, connection: redis.Redis) -> Iterator[World]:
-    runtime.use(world.app, connection)
     yield world
-    runtime.use(None)
+
+
+@pytest.fixture
+def rt(world: World, connection: redis.Redis) -> Runtime:
+    return Runtime(world.app, connection)
 
 
 def _outbound(app: App) -> list[OutboundMessage]:
@@ -44,7 +47,9 @@ def _outbound(app: App) -> list[OutboundMessage]:
         return list(uow.session.query(OutboundMessage).all())
 
 
-def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(installed: World) -> None:
+def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(
+    installed: World, rt: Runtime
+) -> None:
     world = installed
     clock.set_now(at(14))
     barrier = threading.Barrier(4)
@@ -52,8 +57,8 @@ def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(installed:
 
     def worker() -> None:
         barrier.wait()
-        results.append(tasks.run_due(at(14).isoformat()))
-        results.append(tasks.drain_outbox())
+        results.append(tasks.run_due(rt, at(14).isoformat()))
+        results.append(tasks.drain_outbox(rt))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -61,8 +66,8 @@ def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(installed:
     for t in threads:
         t.join()
     # Whatever the interleaving, once more finds nothing left to do.
-    tasks.run_due(at(14).isoformat())
-    tasks.drain_outbox()
+    tasks.run_due(rt, at(14).isoformat())
+    tasks.drain_outbox(rt)
     assert world.subjects("ash") == ["Have you contacted your speed mentors?"]
     for mentor in ("bo", "cy", "di"):
         assert world.subjects(mentor) == ["Have your speed-mentoring mentees been in touch?"]
@@ -70,7 +75,11 @@ def test_two_threads_racing_on_the_same_due_jobs_send_each_nudge_once(installed:
 
 
 def test_two_rq_workers_on_one_redis_send_each_nudge_once(
-    installed: World, connection: redis.Redis, redis_under_test: RedisUnderTest, tmp_path: Path
+    installed: World,
+    connection: redis.Redis,
+    rt: Runtime,
+    redis_under_test: RedisUnderTest,
+    tmp_path: Path,
 ) -> None:
     world = installed
     clock.set_now(at(14))
@@ -85,7 +94,7 @@ def test_two_rq_workers_on_one_redis_send_each_nudge_once(
         subprocess.Popen([sys.executable, str(script), url, "no"], env=env) for _ in range(2)
     ]
     assert [w.wait(timeout=120) for w in workers] == [0, 0]
-    tasks.drain_outbox()
+    tasks.drain_outbox(rt)
     assert world.subjects("ash") == ["Have you contacted your speed mentors?"]
     assert len(world.programme.sent()) == 4
     assert queues.job_failures(connection) == []
@@ -102,11 +111,10 @@ def _env(world: World, tmp_path: Path) -> dict[str, str]:
 
 WORKER = """
 import os, signal, sys
-from jobs import runtime
+from jobs.runtime import Runtime
 from service import bootstrap, clock
 from service.mail.maildir import MaildirTransport
 import redis
-from rq import SimpleWorker
 from jobs import queues
 
 class DiesAfterFirstSend(MaildirTransport):
@@ -121,17 +129,20 @@ app = bootstrap.load()
 if sys.argv[2] == "die":
     app.__dict__["transport"] = DiesAfterFirstSend(app.settings.mail_dir)
 connection = redis.Redis.from_url(sys.argv[1])
-runtime.use(app, connection)
-SimpleWorker([queues.queue(connection)], connection=connection).work(burst=True)
+queues.Worker(Runtime(app, connection)).work(burst=True)
 """
 
 
 def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
-    installed: World, connection: redis.Redis, redis_under_test: RedisUnderTest, tmp_path: Path
+    installed: World,
+    connection: redis.Redis,
+    rt: Runtime,
+    redis_under_test: RedisUnderTest,
+    tmp_path: Path,
 ) -> None:
     world = installed
     clock.set_now(at(14))
-    tasks.run_due(at(14).isoformat())  # four nudges queued in the outbox
+    tasks.run_due(rt, at(14).isoformat())  # four nudges queued in the outbox
     job = queues.enqueue(connection, world.app.config, tasks.drain_outbox)
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
@@ -154,7 +165,7 @@ def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
         scheduled.remove(job_id)
         queues.queue(connection).enqueue_job(job.fetch(job_id, connection=connection))
     clock.set_now(at(14) + (at(14, hour=10) - at(14)))  # an hour on: the stuck send is settled
-    SimpleWorker([queues.queue(connection)], connection=connection).work(burst=True)
+    queues.Worker(rt).work(burst=True)
 
     sent = world.programme.sent()
     assert len(sent) == 4
@@ -163,7 +174,7 @@ def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
 
 
 def test_failed_job_is_retried_then_kept_with_its_reason(
-    installed: World, connection: redis.Redis
+    installed: World, connection: redis.Redis, rt: Runtime
 ) -> None:
     config = installed.app.config.model_copy(
         update={
@@ -173,7 +184,7 @@ def test_failed_job_is_retried_then_kept_with_its_reason(
         }
     )
     job = queues.enqueue(connection, config, tasks.run_due, "not a date")
-    SimpleWorker([queues.queue(connection)], connection=connection).work(burst=True)
+    queues.Worker(rt).work(burst=True)
     job.refresh()
     assert job.get_status() == "failed"
     [failure] = queues.job_failures(connection)
@@ -181,15 +192,17 @@ def test_failed_job_is_retried_then_kept_with_its_reason(
     assert "not a date" in failure["reason"]
 
 
-def test_digest_tells_coordinators_once_a_day_and_only_with_news(installed: World) -> None:
+def test_digest_tells_coordinators_once_a_day_and_only_with_news(
+    installed: World, rt: Runtime
+) -> None:
     world = installed
     clock.set_now(at(1))
-    assert tasks.daily_digest(at(1).isoformat()) == {"queued": 0}
+    assert tasks.daily_digest(rt, at(1).isoformat()) == {"queued": 0}
     world.approach("ash", "bo", at(1))
     world.days(2, 11)  # the request expires on day 11
-    tasks.daily_digest(at(11, hour=10).isoformat())
-    tasks.daily_digest(at(11, hour=12).isoformat())
-    tasks.drain_outbox()
+    tasks.daily_digest(rt, at(11, hour=10).isoformat())
+    tasks.daily_digest(rt, at(11, hour=12).isoformat())
+    tasks.drain_outbox(rt)
     [digest] = world.coordinator_mail()
     assert "Expired long-term requests (1)" in digest.text
     assert "Ash Tester asked Bo Tester" in digest.text

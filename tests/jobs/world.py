@@ -178,7 +178,7 @@ class World:
     # --- time ---------------------------------------------------------------------
     def run(self, when: datetime) -> None:
         """Run the daily rules at `when` and send what they queued."""
-        from jobs.due import run_due
+        from jobs.time_rules import run_due
 
         clock.set_now(when)
         run_due(self.app, when)

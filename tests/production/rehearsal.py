@@ -29,7 +29,8 @@ from pathlib import Path
 import redis
 from sqlalchemy import func, select
 
-from jobs import locks, runtime, tasks
+from jobs import locks, tasks
+from jobs.runtime import Runtime
 from service import bootstrap, clock
 from service.app import App
 from service.config import load_config
@@ -166,12 +167,11 @@ class Rehearsal:
         for n, address in enumerate(earlier):
             answers = person_answers(address, f"Earlier{n}", "Tester")
             self.graph.fake.deliver(programme.form(answers).as_bytes())
-        runtime.use(app, redis.Redis.from_url(app.settings.redis_url))
+        rt = Runtime(app, redis.Redis.from_url(app.settings.redis_url))
         try:
-            tasks.poll_mailbox()
-            tasks.drain_outbox()
+            tasks.poll_mailbox(rt)
+            tasks.drain_outbox(rt)
         finally:
-            runtime.use(None)
             app.close()
         confirmations = {
             _to(raw): Sent(email.message_from_bytes(raw, policy=default))

@@ -10,7 +10,7 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
-from jobs.due import run_due
+from jobs.time_rules import run_due
 from service import clock
 from service.domain.model import AuditEvent
 from service.mail import outbox

@@ -1,0 +1,46 @@
+"""Contact nudges: days 7 and 14 after the matches, "have you contacted your speed
+mentors?" to a mentee who has shown no sign of it (`timeline.contact_nudge_day`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.common import email_to
+from jobs.context import mentor_list
+from jobs.speed_round import RoundFacts
+from service.config import ProgrammeConfig
+from service.domain import timeline
+from service.domain.model import Person, Registration
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def due(
+    mentee: Person, reg: Registration | None, facts: RoundFacts, now: datetime, cfg: ProgrammeConfig
+) -> bool:
+    assert mentee.id is not None
+    return timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg)) is not None
+
+
+def step(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> list[Email]:
+    assert mentee.id is not None
+    day = timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg))
+    if day is None:
+        return []
+    live = facts.live_introductions(mentee.id)
+    sent = timeline.matches_sent_at(live)
+    assert sent is not None
+    context = {
+        "day": day,
+        "contact_by": sent + timeline.days(cfg.timings.speed_window),
+        "mentors": mentor_list(uow, live, cfg),
+    }
+    key = f"contact-nudge:{facts.round.id}:{mentee.id}:{day}"
+    return [email_to(mentee, "contact_nudge", key, uow, context=context)]

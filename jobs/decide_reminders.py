@@ -1,0 +1,41 @@
+"""Deciding about a long-term mentor: at the end of the speed window "time to decide",
+then one reminder, until the mentee asks someone, says NONE or is paired
+(`timeline.decide_step`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.common import email_to
+from jobs.context import mentor_list
+from jobs.speed_round import RoundFacts
+from service.config import ProgrammeConfig
+from service.domain import timeline
+from service.domain.model import Person, Registration
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def due(
+    mentee: Person, reg: Registration | None, facts: RoundFacts, now: datetime, cfg: ProgrammeConfig
+) -> bool:
+    assert mentee.id is not None
+    return timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg)) is not None
+
+
+def step(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> list[Email]:
+    assert mentee.id is not None
+    decide = timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg))
+    if decide is None:
+        return []
+    template = "decide_long_term" if decide is timeline.DecideStep.DECIDE else "decide_reminder"
+    key = f"{decide.value}:{facts.round.id}:{mentee.id}"
+    context = {"mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg)}
+    return [email_to(mentee, template, key, uow, context=context)]

@@ -1,0 +1,49 @@
+"""The mentor's contact check: on day 14, "have your speed mentees been in touch?",
+listing those who have not (`timeline.mentor_unreported_mentees`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.common import email_to
+from jobs.speed_round import RoundFacts
+from service.config import ProgrammeConfig
+from service.domain import timeline
+from service.domain.model import Person, Registration
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def due(
+    mentor: Person,
+    _reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> bool:
+    return bool(
+        timeline.mentor_unreported_mentees(mentor, facts.introductions, facts.approaches, now, cfg)
+    )
+
+
+def step(
+    uow: UnitOfWork,
+    mentor: Person,
+    _reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> list[Email]:
+    unreported = timeline.mentor_unreported_mentees(
+        mentor, facts.introductions, facts.approaches, now, cfg
+    )
+    if not unreported:
+        return []
+    found = uow.repo.people([i.mentee_id for i in unreported])
+    mentees = [
+        {"number": n, "name": found[i.mentee_id].name}
+        for n, i in enumerate(sorted(unreported, key=lambda i: i.id or 0), start=1)
+        if i.mentee_id in found
+    ]
+    key = f"mentor-contact-check:{facts.round.id}:{mentor.id}"
+    return [email_to(mentor, "mentor_contact_check", key, uow, context={"mentees": mentees})]

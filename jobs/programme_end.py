@@ -1,0 +1,53 @@
+"""The end of the agreed period: thank both and offer CONTINUE; not continued in time,
+the pairing closes with thanks (`timeline.end_step`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jobs.context import continue_purpose, hours_met, to_both
+from service.config import ProgrammeConfig
+from service.domain import rules, timeline
+from service.domain.model import EndReason
+from service.messages import Email
+from service.store.unit_of_work import UnitOfWork
+
+
+def closes(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bool:
+    return timeline.end_step(facts.pairing, now, cfg) is timeline.EndStep.COMPLETE
+
+
+def keys(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> list[str]:
+    """The notice's key while it is due: it stays due until CONTINUE or the close."""
+    p = facts.pairing
+    if timeline.end_step(p, now, cfg) is timeline.EndStep.NOTIFY:
+        return [f"programme-end:{p.id}:{p.period}"]
+    return []
+
+
+def step(
+    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+) -> list[Email]:
+    p = facts.pairing
+    end = timeline.end_step(p, now, cfg)
+    if end is None:
+        return []
+    if end is timeline.EndStep.COMPLETE:
+        rules.end_pairing(p, EndReason.COMPLETED, now)
+        uow.audit("pairing.ended", f"pairing:{p.id}", {"reason": EndReason.COMPLETED.value})
+        return []
+    assert p.id is not None
+    totals = {
+        "started_on": p.started_at,
+        "total_meetings": len(uow.repo.distinct_meetings(p.id)),
+        "total_hours": hours_met(uow, p),
+    }
+    return to_both(
+        uow,
+        facts,
+        "programme_end",
+        f"programme-end:{p.id}:{p.period}",
+        cfg,
+        extra=lambda _me: totals,
+        purpose=continue_purpose(p.id),
+    )

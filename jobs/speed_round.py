@@ -1,0 +1,63 @@
+"""What the speed-mentoring rules read about one round: its introductions that went out,
+the long-term requests made in it, and which mentees are already paired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from service.config import ProgrammeConfig
+from service.domain import timeline
+from service.domain.model import Approach, Introduction, IntroductionStatus, Round
+from service.store.unit_of_work import UnitOfWork
+
+
+@dataclass
+class RoundFacts:
+    round: Round
+    introductions: list[Introduction]
+    approaches: list[Approach]
+    paired_mentees: set[int]
+
+    def about(self, mentee_id: int, now: datetime, config: ProgrammeConfig) -> dict[str, Any]:
+        """The keyword arguments the timeline's speed-mentoring rules take for a mentee."""
+        return {
+            "introductions": self.introductions,
+            "approaches": self.approaches,
+            "has_pairing": mentee_id in self.paired_mentees,
+            "now": now,
+            "config": config,
+        }
+
+    def live_introductions(self, mentee_id: int) -> list[Introduction]:
+        """The mentee's introductions they can still act on."""
+        return [
+            i
+            for i in self.introductions
+            if i.mentee_id == mentee_id and i.status in timeline.LIVE_INTRODUCTIONS
+        ]
+
+
+def round_facts(uow: UnitOfWork, round_: Round) -> RoundFacts:
+    assert round_.id is not None
+    intros = [
+        i for i in uow.repo.introductions(round_.id) if i.status is not IntroductionStatus.PROPOSED
+    ]
+    asked = list(uow.repo.approaches_in(round_.id))
+    paired = {p.mentee_id for p in uow.repo.all_active_pairings()}
+    return RoundFacts(round_, intros, asked, paired)
+
+
+def live_rounds(uow: UnitOfWork, now: datetime, config: ProgrammeConfig) -> list[Round]:
+    """Rounds whose speed-mentoring stage may still have something due."""
+    t = config.timings
+    horizon = timeline.days(t.speed_window + t.decide_reminder_after + 1)
+    live = []
+    for r in uow.repo.rounds():
+        if r.id is None:
+            continue
+        sent = uow.repo.first_introduction_sent_at(r.id)
+        if sent is not None and now < sent + horizon:
+            live.append(r)
+    return live
