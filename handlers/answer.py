@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.common import email_to
 from handlers.partners import (
     already_done,
+    approach_event,
     free_mentors,
     numbered,
     partner_card,
@@ -17,7 +18,7 @@ from handlers.partners import (
 )
 from service.bus import CommandRequest, Context
 from service.domain import rules
-from service.domain.model import Approach, ApproachStatus, Person, Registration
+from service.domain.model import Approach, ApproachStatus, Pairing, Person, Registration
 from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.messages import Email
@@ -99,37 +100,7 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         )
     if approach.status is not ApproachStatus.PENDING:
         raise _closed(approach, mentee, ctx, "accept")
-    rules.ensure_active_person(mentee)
-    registration = uow.repo.registration(approach.round_id, mentor.id)
-    if registration is None or not registration.active:
-        raise DomainError(
-            "You are no longer registered as a mentor in this round, so we cannot start the"
-            " partnership. Just reply in your own words and a coordinator will help."
-        )
-    pairing = rules.accept_approach(
-        approach,
-        mentor_registration=registration,
-        mentor_active_pairings=uow.repo.active_pairings_as_mentor(mentor.id),
-        mentee_active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
-        now=ctx.now,
-        config=ctx.config,
-    )
-    pairing.mentor_last_seen_at = ctx.now
-    pairing.mentee_last_seen_at = approach.created_at
-    uow.add(pairing)
-    uow.flush()
-    uow.audit(
-        "approach.accepted",
-        f"approach:{approach.id}",
-        {"pairing": pairing.id},
-        actor=f"person:{mentor.id}",
-    )
-    uow.audit(
-        "pairing.started",
-        f"pairing:{pairing.id}",
-        {"mentor": mentor.id, "mentee": mentee.id, "round": pairing.round_id},
-        actor=f"person:{mentor.id}",
-    )
+    pairing, registration = _start_pairing(uow, approach, mentor, mentee, ctx)
     mentor_card = partner_card(uow, mentor, approach.round_id, ctx)
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
     told_full = _close_requests_to_full_mentor(uow, mentor, registration, ctx)
@@ -165,6 +136,43 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     ]
 
 
+def _start_pairing(
+    uow: UnitOfWork, approach: Approach, mentor: Person, mentee: Person, ctx: Context
+) -> tuple[Pairing, Registration]:
+    """The mentor's yes: the pairing starts if the rules allow it (both still taking
+    part, a place free, the mentee not paired meanwhile). Returns it and the mentor's
+    registration, which says how many places are left."""
+    assert mentor.id is not None and mentee.id is not None
+    rules.ensure_active_person(mentee)
+    registration = uow.repo.registration(approach.round_id, mentor.id)
+    if registration is None or not registration.active:
+        raise DomainError(
+            "You are no longer registered as a mentor in this round, so we cannot start the"
+            " partnership. Just reply in your own words and a coordinator will help."
+        )
+    pairing = rules.accept_approach(
+        approach,
+        mentor_registration=registration,
+        mentor_active_pairings=uow.repo.active_pairings_as_mentor(mentor.id),
+        mentee_active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
+        now=ctx.now,
+        config=ctx.config,
+    )
+    # Both were heard from: the mentor now, the mentee when they asked.
+    pairing.mentor_last_seen_at = ctx.now
+    pairing.mentee_last_seen_at = approach.created_at
+    uow.add(pairing)
+    uow.flush()
+    approach_event(uow, approach, "accepted", by=mentor, detail={"pairing": pairing.id})
+    uow.audit(
+        "pairing.started",
+        f"pairing:{pairing.id}",
+        {"mentor": mentor.id, "mentee": mentee.id, "round": pairing.round_id},
+        actor=f"person:{mentor.id}",
+    )
+    return pairing, registration
+
+
 def _close_requests_to_full_mentor(
     uow: UnitOfWork, mentor: Person, registration: Registration, ctx: Context
 ) -> list[Email]:
@@ -180,12 +188,7 @@ def _close_requests_to_full_mentor(
     emails = []
     for waiting in uow.repo.pending_approaches_to(mentor.id):
         rules.expire_approach(waiting, ctx.now)
-        uow.audit(
-            "approach.closed_mentor_full",
-            f"approach:{waiting.id}",
-            {"status": waiting.status.value},
-            actor=f"person:{mentor.id}",
-        )
+        approach_event(uow, waiting, "closed_mentor_full", by=mentor)
         mentee = person_or_refuse(uow, waiting.mentee_id)
         emails.append(_not_taken_on(uow, waiting, mentee, mentor, ctx, mentor_full=True))
     return emails
@@ -232,12 +235,7 @@ def decline(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
     if approach.status is not ApproachStatus.PENDING:
         raise _closed(approach, mentee, ctx, "decline")
     rules.decline_approach(approach, ctx.now)
-    uow.audit(
-        "approach.declined",
-        f"approach:{approach.id}",
-        {"status": approach.status.value},
-        actor=f"person:{mentor.id}",
-    )
+    approach_event(uow, approach, "declined", by=mentor)
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
     return [
         _not_taken_on(uow, approach, mentee, mentor, ctx, mentor_full=False),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers.common import email_to
 from handlers.partners import (
     already_done,
+    approach_event,
     free_mentors,
     latest,
     mentors_of,
@@ -20,8 +21,8 @@ from handlers.partners import (
 )
 from service.bus import CommandRequest, Context
 from service.domain import rules
-from service.domain.choices import choose
-from service.domain.model import ApproachStatus, IntroductionStatus
+from service.domain.choices import Option, choose
+from service.domain.model import Approach, ApproachStatus, Introduction, Person, Round
 from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.inbound.commands import choice
@@ -33,77 +34,10 @@ from service.store.unit_of_work import UnitOfWork
 def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentee = request.person
     assert mentee.id is not None
-    round_, registration = latest(uow, mentee)
-    if round_ is None or round_.id is None or registration is None or not registration.active:
-        raise DomainError(
-            "You are not taking part in a round at the moment, so there is no speed mentor"
-            " to keep. Reply STATUS to see what we hold about you."
-        )
-    options = mentors_of(uow, mentee, round_.id)
-    if not options:
-        raise DomainError(
-            "We have not sent you any speed-mentoring matches in this round, so there is no"
-            " mentor to keep yet. We will email you your matches once they are ready."
-        )
-    chosen = choose(request.command.choice or "", options)
-    if chosen is not None:
-        mentor, intro = chosen.person, chosen.introduction
-    else:
-        # An address we did not match them with: the rule explains why we cannot ask.
-        found = uow.repo.person_by_email(request.command.choice or "")
-        if found is None:
-            raise DomainError(
-                f"{request.command.choice} is not one of your speed mentors, so we cannot"
-                " pass on your request. Reply KEEP with the number of one of the mentors"
-                " in your match email."
-            )
-        mentor, intro = found, None
-    assert mentor.id is not None
-    if intro is not None and intro.status is IntroductionStatus.CLOSED:
-        raise DomainError(
-            f"Your speed-mentoring match with {mentor.name} is closed (for example after you"
-            " replied NONE), so we have not passed on your request. If you have changed your"
-            " mind, just reply in your own words and a coordinator will help."
-        )
-    ended_with = [
-        p
-        for p in uow.repo.pairings_of(mentee.id)
-        if p.mentor_id == mentor.id and p.round_id == round_.id and not p.active
-    ]
-    if ended_with and uow.repo.active_pairing_of_mentee(mentee.id) is None:
-        raise DomainError(
-            f"Your partnership with {mentor.name} has ended, so we will not ask them again"
-            " this round. You can ask one of your other speed mentors with KEEP and their"
-            " number, or reply NONE to stop here."
-        )
-    pending = uow.repo.pending_approach(mentee.id)
-    approach = rules.open_approach(
-        round_id=round_.id,
-        mentee=mentee,
-        mentor=mentor,
-        introductions=[o.introduction for o in options],
-        pending=pending,
-        pending_mentor=uow.repo.person(pending.mentor_id) if pending else None,
-        active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
-        earlier_approaches=list(uow.repo.approaches_of_mentee(mentee.id, round_.id)),
-        now=ctx.now,
-        config=ctx.config,
-    )
-    places = places_left(uow, mentor.id, round_.id)
-    others = free_mentors(uow, mentee, round_.id, besides=mentor.id)
-    rules.ensure_mentor_has_place(mentor, places, [(o.number, o.person.name) for o in others])
-    uow.add(approach)
-    if intro is not None and intro.status is IntroductionStatus.SENT:
-        # Asking to keep a mentor means they met.
-        intro.status = IntroductionStatus.MET
-        intro.contacted_at = intro.contacted_at or ctx.now
-    uow.flush()
-    uow.audit(
-        "approach.opened",
-        f"approach:{approach.id}",
-        {"mentee": mentee.id, "mentor": mentor.id, "round": round_.id},
-        actor=f"person:{mentee.id}",
-    )
+    round_, options = _speed_mentors(uow, mentee)
+    assert round_.id is not None
+    mentor, intro = _named_mentor(uow, request.command.choice or "", options)
+    approach, places = _open_request(uow, mentee, mentor, intro, options, round_, ctx)
     reply_by = rules.approach_deadline(approach, ctx.config)
     return [
         email_to(
@@ -129,6 +63,91 @@ def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     ]
 
 
+def _speed_mentors(uow: UnitOfWork, mentee: Person) -> tuple[Round, list[Option]]:
+    """The mentee's round and the speed mentors they could keep; refuses when none."""
+    round_, registration = latest(uow, mentee)
+    if round_ is None or round_.id is None or registration is None or not registration.active:
+        raise DomainError(
+            "You are not taking part in a round at the moment, so there is no speed mentor"
+            " to keep. Reply STATUS to see what we hold about you."
+        )
+    options = mentors_of(uow, mentee, round_.id)
+    if not options:
+        raise DomainError(
+            "We have not sent you any speed-mentoring matches in this round, so there is no"
+            " mentor to keep yet. We will email you your matches once they are ready."
+        )
+    return round_, options
+
+
+def _named_mentor(
+    uow: UnitOfWork, choice: str, options: list[Option]
+) -> tuple[Person, Introduction | None]:
+    """The mentor the mentee named, and their speed match when they have one."""
+    chosen = choose(choice, options)
+    if chosen is not None:
+        return chosen.person, chosen.introduction
+    # An address we did not match them with: the rule explains why we cannot ask.
+    found = uow.repo.person_by_email(choice)
+    if found is None:
+        raise DomainError(
+            f"{choice} is not one of your speed mentors, so we cannot"
+            " pass on your request. Reply KEEP with the number of one of the mentors"
+            " in your match email."
+        )
+    return found, None
+
+
+def _open_request(
+    uow: UnitOfWork,
+    mentee: Person,
+    mentor: Person,
+    intro: Introduction | None,
+    options: list[Option],
+    round_: Round,
+    ctx: Context,
+) -> tuple[Approach, int]:
+    """Open the request if the rules allow it; returns it and the mentor's places left."""
+    assert mentee.id is not None and mentor.id is not None and round_.id is not None
+    rules.ensure_may_keep(
+        mentor,
+        intro,
+        ended_with_mentor=any(
+            p.mentor_id == mentor.id and p.round_id == round_.id and not p.active
+            for p in uow.repo.pairings_of(mentee.id)
+        ),
+        paired=uow.repo.active_pairing_of_mentee(mentee.id) is not None,
+    )
+    pending = uow.repo.pending_approach(mentee.id)
+    approach = rules.open_approach(
+        round_id=round_.id,
+        mentee=mentee,
+        mentor=mentor,
+        introductions=[o.introduction for o in options],
+        pending=pending,
+        pending_mentor=uow.repo.person(pending.mentor_id) if pending else None,
+        active_pairing=uow.repo.active_pairing_of_mentee(mentee.id),
+        earlier_approaches=list(uow.repo.approaches_of_mentee(mentee.id, round_.id)),
+        now=ctx.now,
+        config=ctx.config,
+    )
+    places = places_left(uow, mentor.id, round_.id)
+    others = free_mentors(uow, mentee, round_.id, besides=mentor.id)
+    rules.ensure_mentor_has_place(mentor, places, [(o.number, o.person.name) for o in others])
+    uow.add(approach)
+    if intro is not None:
+        rules.speed_session_held(intro, ctx.now)  # asking to keep a mentor means they met
+    uow.flush()
+    approach_event(
+        uow,
+        approach,
+        "opened",
+        by=mentee,
+        detail={"mentee": mentee.id, "mentor": mentor.id, "round": round_.id},
+    )
+    return approach, places
+
+
 def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     mentee = request.person
     assert mentee.id is not None
@@ -149,12 +168,7 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
             " withdraw. Reply STATUS to see where you are in the programme."
         )
     rules.withdraw_approach(pending, ctx.now)
-    uow.audit(
-        "approach.withdrawn",
-        f"approach:{pending.id}",
-        {"status": pending.status.value},
-        actor=f"person:{mentee.id}",
-    )
+    approach_event(uow, pending, "withdrawn", by=mentee)
     mentor = person_or_refuse(uow, pending.mentor_id)
     others = free_mentors(uow, mentee, pending.round_id, besides=mentor.id)
     return [

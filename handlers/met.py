@@ -20,7 +20,7 @@ from handlers.partners import (
 )
 from service.bus import CommandRequest, Context
 from service.domain import liveness, rules
-from service.domain.choices import Option, choose, listing
+from service.domain.choices import Option, session_match
 from service.domain.model import IntroductionStatus
 from service.email_command import EmailCommand
 from service.errors import DomainError
@@ -124,25 +124,7 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             " so there is no meeting to log. Reply STATUS to see where you are in the"
             " programme."
         )
-    choice = request.command.choice
-    if choice:
-        chosen = choose(choice, options, what="speed-mentoring matches")
-        if chosen is None:
-            raise DomainError(
-                f"{choice} is not one of your speed-mentoring matches. Reply MET with the"
-                f" number from your match email: {listing(options)}."
-            )
-    else:
-        waiting = [o for o in options if o.introduction.status is IntroductionStatus.SENT]
-        if len(options) == 1:
-            chosen = options[0]
-        elif len(waiting) == 1:
-            chosen = waiting[0]
-        else:
-            raise DomainError(
-                "We could not tell which of your speed-mentoring matches you met. Reply MET"
-                f" with their number from your match email, for example MET 1: {listing(options)}."
-            )
+    chosen = session_match(request.command.choice, options)
     intro = chosen.introduction
     if intro.status is IntroductionStatus.MET:
         return already_done(
@@ -157,8 +139,7 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             f"Your speed-mentoring match with {chosen.person.name} is closed, so we have"
             " changed nothing."
         )
-    intro.status = IntroductionStatus.MET
-    intro.contacted_at = intro.contacted_at or ctx.now
+    rules.speed_session_held(intro, ctx.now)
     uow.audit(
         "introduction.met",
         f"introduction:{intro.id}",

@@ -21,8 +21,7 @@ from handlers.partners import (
 )
 from service.bus import CommandRequest, Context
 from service.domain import liveness
-from service.domain.choices import choose
-from service.domain.model import IntroductionStatus
+from service.domain.choices import choose, quiet_mentees
 from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.inbound.commands import optional_number
@@ -88,28 +87,8 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
         named = [o for o in options if o.introduction.id == request.about.purpose.id]
     else:
         named = []
-    if named:
-        candidates = named
-    else:
-        # Not said which: every mentee who has neither met them nor asked them.
-        asked = {a.mentee_id for a in uow.repo.pending_approaches_to(mentor.id)}
-        candidates = [
-            o
-            for o in options
-            if o.introduction.status is IntroductionStatus.SENT and o.person.id not in asked
-        ]
-    for option in candidates:
-        if option.introduction.status is not IntroductionStatus.SENT:
-            raise DomainError(
-                f"We have already recorded that you met {option.person.name}, so we have"
-                " changed nothing. If that is wrong, just reply in your own words and a"
-                " coordinator will correct it."
-            )
-    if not candidates:
-        raise DomainError(
-            "All the mentees we introduced you to have already been in touch, as far as we"
-            " know, so we have changed nothing."
-        )
+    asked = {a.mentee_id for a in uow.repo.pending_approaches_to(mentor.id)} if not named else set()
+    candidates = quiet_mentees(options, named, asked)
     fresh = [o for o in candidates if o.introduction.not_contacted_at is None]
     if not fresh:
         return already_done(

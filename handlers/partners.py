@@ -13,6 +13,7 @@ from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.choices import Option
 from service.domain.model import (
+    Approach,
     ApproachStatus,
     Introduction,
     IntroductionStatus,
@@ -150,6 +151,25 @@ def the_pairing(uow: UnitOfWork, request: CommandRequest, ctx: Context) -> Pairi
     raise DomainError(
         "You do not have a long-term mentoring partnership at the moment, so there is"
         " nothing to change. Reply STATUS to see where you are in the programme."
+    )
+
+
+def approach_event(
+    uow: UnitOfWork,
+    approach: Approach,
+    step: str,
+    *,
+    by: Person | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Audit one step in a request's life (`approach.opened`, `.accepted`, `.declined`,
+    ...): the subject is the request, the actor who took the step (none: the actor of the
+    unit of work), the detail its new status unless the step says more."""
+    uow.audit(
+        f"approach.{step}",
+        f"approach:{approach.id}",
+        detail if detail is not None else {"status": approach.status.value},
+        actor=f"person:{by.id}" if by is not None else None,
     )
 
 

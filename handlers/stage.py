@@ -11,6 +11,7 @@ and says what the participant should do rather than telling the coordinator to d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from service.config import ProgrammeConfig
@@ -22,11 +23,24 @@ from service.standing import Standing
 def stage_sentence(
     s: Standing, now: datetime, config: ProgrammeConfig, *, about: str | None = None
 ) -> str:
-    def say(you: str, them: str) -> str:
-        return you if about is None else them
+    for stage in (_relationships, _registration, _speed_mentoring):
+        sentence = stage(s, now, config, about)
+        if sentence is not None:
+            return sentence
+    return _round(s, now, config, about)
 
+
+def _voice(about: str | None) -> Callable[[str, str], str]:
+    """Second person for the participant; the third, about them, for a coordinator."""
+    return lambda you, them: you if about is None else them
+
+
+def _relationships(
+    s: Standing, now: datetime, config: ProgrammeConfig, about: str | None
+) -> str | None:
+    """Their data, a request or a long-term partnership: what matters most comes first."""
+    say = _voice(about)
     tz = config.programme.timezone
-    reg, round_ = s.registration, s.round
     if s.person.erased:
         return say(
             "Your information has been deleted, so you are no longer in the programme.",
@@ -60,6 +74,16 @@ def stage_sentence(
             f"{about} has asked one of their speed mentors to be their long-term mentor and"
             f" we are waiting for the mentor's answer (they have until {deadline}).",
         )
+    return None
+
+
+def _registration(
+    s: Standing, now: datetime, config: ProgrammeConfig, about: str | None
+) -> str | None:
+    """Not registered, left, or not yet confirmed."""
+    say = _voice(about)
+    tz = config.programme.timezone
+    reg, round_ = s.registration, s.round
     if round_ is None or reg is None:
         return say(
             "You are not registered for a round at the moment.",
@@ -78,6 +102,15 @@ def stage_sentence(
             f"{about} has registered for the {round_.name} round but has not confirmed"
             " their address yet.",
         )
+    return None
+
+
+def _speed_mentoring(
+    s: Standing, now: datetime, config: ProgrammeConfig, about: str | None
+) -> str | None:
+    """Matched for speed mentoring: contacting their mentors, or choosing one to keep."""
+    say = _voice(about)
+    tz = config.programme.timezone
     if s.introductions_as_mentee:
         sent = [i.sent_at for i in s.introductions_as_mentee if i.sent_at is not None]
         if sent:
@@ -103,6 +136,15 @@ def stage_sentence(
             f"{about} is a speed mentor this round: their mentees will get in touch to"
             " arrange a conversation.",
         )
+    return None
+
+
+def _round(s: Standing, now: datetime, config: ProgrammeConfig, about: str | None) -> str:
+    """Registered and confirmed with no match yet: where the round itself is."""
+    say = _voice(about)
+    tz = config.programme.timezone
+    round_ = s.round
+    assert round_ is not None  # _registration answers for anyone without a round
     phase = round_phase(round_, now)
     if phase is RoundStatus.OPEN:
         return say(

@@ -55,6 +55,14 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
             f" {rules.day(done.ended_at or done.started_at, ctx.tz)}.",
         )
     pairing = the_pairing(uow, request, ctx)
+    _end(request, uow, pairing, ctx)
+    return _tell_both(request, uow, pairing, ctx)
+
+
+def _end(request: CommandRequest, uow: UnitOfWork, pairing: Pairing, ctx: Context) -> None:
+    """End the pairing without blame; the reason says only who ended it."""
+    person = request.person
+    assert person.id is not None
     if request.coordinator is not None:
         reason = EndReason.UNPAIRED_BY_COORDINATOR
     else:
@@ -66,13 +74,19 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         {"reason": reason.value, "by": person.id if request.coordinator is None else "coordinator"},
         actor="coordinator" if request.coordinator else f"person:{person.id}",
     )
-    assert pairing.id is not None
+
+
+def _tell_both(
+    request: CommandRequest, uow: UnitOfWork, pairing: Pairing, ctx: Context
+) -> list[Email]:
+    """The notices of the ending: the partner (both, when a coordinator ended it), the
+    one who asked, and a new choice for a mentee whose mentor ended it early."""
+    person = request.person
+    assert pairing.id is not None and person.id is not None
     mentor = person_or_refuse(uow, pairing.mentor_id)
     mentee = person_or_refuse(uow, pairing.mentee_id)
     logged = hours(uow.repo.minutes_met(pairing.id))
     rechoice = rules.mentee_may_choose_again(pairing, ctx.config)
-    options = free_mentors(uow, mentee, pairing.round_id, besides=mentor.id) if rechoice else []
-    emails: list[Email] = []
 
     def notice(to: Person, other: Person) -> Email:
         assert to.id is not None
@@ -90,11 +104,11 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         )
 
     if request.coordinator is not None:
-        emails += [notice(mentor, mentee), notice(mentee, mentor)]
+        emails = [notice(mentor, mentee), notice(mentee, mentor)]
     else:
         partner = mentee if person.id == mentor.id else mentor
-        emails.append(notice(partner, person))
-        emails.append(
+        emails = [
+            notice(partner, person),
             email_to(
                 person,
                 "unpaired_confirmation",
@@ -106,20 +120,26 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
                     "partner": partner_card(uow, partner, pairing.round_id, ctx),
                     "hours_logged": logged,
                 },
-            )
-        )
+            ),
+        ]
     if rechoice:
-        uow.audit("mentee.may_choose_again", f"pairing:{pairing.id}", {"options": len(options)})
-        emails.append(
-            email_to(
-                mentee,
-                "new_choice",
-                f"new-choice:{pairing.id}",
-                uow,
-                context={"options": cards(uow, options, ctx), "on_rematch_list": False},
-            )
-        )
+        emails.append(_new_choice(uow, pairing, mentee, mentor, ctx))
     return emails
+
+
+def _new_choice(
+    uow: UnitOfWork, pairing: Pairing, mentee: Person, mentor: Person, ctx: Context
+) -> Email:
+    """A mentor ended it early: the mentee may choose again among their free speed mentors."""
+    options = free_mentors(uow, mentee, pairing.round_id, besides=mentor.id)
+    uow.audit("mentee.may_choose_again", f"pairing:{pairing.id}", {"options": len(options)})
+    return email_to(
+        mentee,
+        "new_choice",
+        f"new-choice:{pairing.id}",
+        uow,
+        context={"options": cards(uow, options, ctx), "on_rematch_list": False},
+    )
 
 
 UNPAIR: EmailCommand = EmailCommand(

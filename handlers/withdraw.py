@@ -15,13 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.common import answer_key, email_to
+from handlers.partners import approach_event
 from handlers.status import coordinator_status
 from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.departure import Departure, close_introduction, plan_departure
 from service.domain.model import (
+    Approach,
     EndReason,
+    Introduction,
     IntroductionStatus,
+    Pairing,
     Person,
     RegistrationStatus,
 )
@@ -97,108 +101,107 @@ def carry_out(
 
     The notices are built here, before any erasure, so they still carry the leaver's name.
     """
-    assert person.id is not None
-    people = _names(uow, person, plan)
-    done = Leaving()
-    leaver = {"name": person.name, "first_name": person.first_name}
-    detail: dict[str, object] = {"reason": reason.value}
-
+    closing = _Closing(uow, ctx, person, _names(uow, person, plan), {"reason": reason.value})
     if plan.own_request is not None:
-        request = plan.own_request
-        rules.withdraw_approach(request, ctx.now)
-        uow.audit("approach.withdrawn", f"approach:{request.id}", detail)
-        done.ended.append(f"We closed your request to {_name(people, request.mentor_id)}.")
-        mentor = people.get(request.mentor_id)
+        closing.own_request(plan.own_request)
+    for request in plan.requests_to_them:
+        closing.request_to_them(request)
+    for intro in plan.introductions:
+        closing.introduction(intro)
+    for pairing in plan.pairings:
+        closing.pairing(pairing, reason)
+    return closing.done
+
+
+@dataclass
+class _Closing:
+    """One departure under way: each method closes one kind of thing and tells the other
+    person, the notice keyed by the thing that closed."""
+
+    uow: UnitOfWork
+    ctx: Context
+    person: Person  # the one leaving
+    people: dict[int, Person]  # the others concerned
+    detail: dict[str, object]  # the audit detail: why it closed
+    done: Leaving = field(default_factory=Leaving)
+
+    @property
+    def leaver(self) -> dict[str, str]:
+        return {"name": self.person.name, "first_name": self.person.first_name}
+
+    def own_request(self, request: Approach) -> None:
+        rules.withdraw_approach(request, self.ctx.now)
+        approach_event(self.uow, request, "withdrawn", detail=self.detail)
+        self.done.ended.append(
+            f"We closed your request to {_name(self.people, request.mentor_id)}."
+        )
+        mentor = self.people.get(request.mentor_id)
         if mentor is not None and not mentor.erased:
-            uow.flush()
-            done.notices.append(
+            self.uow.flush()
+            self.done.notices.append(
                 email_to(
                     mentor,
                     "approach_withdrawn",
                     f"approach-withdrawn:{request.id}",
-                    uow,
-                    context={"mentee": leaver},
+                    self.uow,
+                    context={"mentee": self.leaver},
                 )
             )
-    for request in plan.requests_to_them:
-        rules.withdraw_approach(request, ctx.now)
-        uow.audit("approach.withdrawn", f"approach:{request.id}", detail)
-        done.ended.append(
-            f"We closed the request from {_name(people, request.mentee_id)} to be their mentor."
+
+    def request_to_them(self, request: Approach) -> None:
+        rules.withdraw_approach(request, self.ctx.now)
+        approach_event(self.uow, request, "withdrawn", detail=self.detail)
+        self.done.ended.append(
+            "We closed the request from"
+            f" {_name(self.people, request.mentee_id)} to be their mentor."
         )
-        _notify(
-            done,
-            uow,
-            other=people.get(request.mentee_id),
-            role="mentee",
-            relationship="approach",
-            leaver=leaver,
-            key=f"partner-withdrew:approach:{request.id}",
-        )
-    for intro in plan.introductions:
+        self._notify(request.mentee_id, "mentee", "approach", f"approach:{request.id}")
+
+    def introduction(self, intro: Introduction) -> None:
         known = intro.status is IntroductionStatus.SENT  # PROPOSED were never shown
         close_introduction(intro)
-        uow.audit("introduction.closed", f"introduction:{intro.id}", detail)
+        self.uow.audit("introduction.closed", f"introduction:{intro.id}", self.detail)
         if not known:
-            continue
-        as_mentee = intro.mentee_id == person.id
+            return
+        as_mentee = intro.mentee_id == self.person.id
         other_id = intro.mentor_id if as_mentee else intro.mentee_id
-        done.ended.append(f"We closed your speed-mentoring match with {_name(people, other_id)}.")
-        _notify(
-            done,
-            uow,
-            other=people.get(other_id),
-            role="mentor" if as_mentee else "mentee",
-            relationship="speed",
-            leaver=leaver,
-            key=f"partner-withdrew:speed:{intro.id}",
+        self.done.ended.append(
+            f"We closed your speed-mentoring match with {_name(self.people, other_id)}."
         )
-    for pairing in plan.pairings:
-        rules.end_pairing(pairing, reason, ctx.now)
-        uow.audit("pairing.ended", f"pairing:{pairing.id}", detail)
-        other_id = pairing.partner_of(person.id)
-        done.ended.append(f"We ended your mentoring partnership with {_name(people, other_id)}.")
+        role = "mentor" if as_mentee else "mentee"
+        self._notify(other_id, role, "speed", f"speed:{intro.id}")
+
+    def pairing(self, pairing: Pairing, reason: EndReason) -> None:
+        assert self.person.id is not None
+        rules.end_pairing(pairing, reason, self.ctx.now)
+        self.uow.audit("pairing.ended", f"pairing:{pairing.id}", self.detail)
+        other_id = pairing.partner_of(self.person.id)
+        self.done.ended.append(
+            f"We ended your mentoring partnership with {_name(self.people, other_id)}."
+        )
         role = "mentee" if pairing.mentee_id == other_id else "mentor"
-        _notify(
-            done,
-            uow,
-            other=people.get(other_id),
-            role=role,
-            relationship="pairing",
-            leaver=leaver,
-            key=f"partner-withdrew:pairing:{pairing.id}",
-        )
-    return done
+        self._notify(other_id, role, "pairing", f"pairing:{pairing.id}")
 
-
-def _notify(
-    done: Leaving,
-    uow: UnitOfWork,
-    *,
-    other: Person | None,
-    role: str,
-    relationship: str,
-    leaver: dict[str, str],
-    key: str,
-) -> None:
-    if other is None or other.erased:
-        return
-    uow.flush()  # so the footer's commands reflect what just closed
-    done.notices.append(
-        email_to(
-            other,
-            "partner_withdrew",
-            key,
-            uow,
-            context={
-                "role": role,
-                "partner": leaver,
-                "relationship": relationship,
-                # The other helpers' UNPAIR flow offers a new choice; leaving does not.
-                "new_choice_follows": False,
-            },
+    def _notify(self, other_id: int, role: str, relationship: str, what: str) -> None:
+        other = self.people.get(other_id)
+        if other is None or other.erased:
+            return
+        self.uow.flush()  # so the footer's commands reflect what just closed
+        self.done.notices.append(
+            email_to(
+                other,
+                "partner_withdrew",
+                f"partner-withdrew:{what}",
+                self.uow,
+                context={
+                    "role": role,
+                    "partner": self.leaver,
+                    "relationship": relationship,
+                    # The other helpers' UNPAIR flow offers a new choice; leaving does not.
+                    "new_choice_follows": False,
+                },
+            )
         )
-    )
 
 
 def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:

@@ -252,6 +252,19 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
 def print_summary(console: Console, outcome: Outcome, default_home: Path) -> None:
     s = outcome.summary
     console.rule("Summary")
+    console.print(_summary_table(s))
+    console.print(Text("Emails sent, by template", style="bold"))
+    across = max(1, min(4, console.width // 34))
+    console.print(_columns(s.emails.most_common(), across))
+    console.print(
+        f"Simulated {outcome.days} days in {outcome.seconds:.0f} seconds"
+        f" (the simulation ended on {outcome.end:%-d %b %Y})."
+    )
+    _where_to_look(console, outcome, default_home)
+
+
+def _summary_table(s: Summary) -> Table:
+    """The year in figures, one row a subject."""
     regs = s.registrations
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -280,14 +293,12 @@ def print_summary(console: Console, outcome: Outcome, default_home: Path) -> Non
         "; ".join(s.loose_ends) if s.loose_ends else "every relationship in a sensible end state"
     )
     table.add_row("End state", state)
-    console.print(table)
-    console.print(Text("Emails sent, by template", style="bold"))
-    across = max(1, min(4, console.width // 34))
-    console.print(_columns(s.emails.most_common(), across))
-    console.print(
-        f"Simulated {outcome.days} days in {outcome.seconds:.0f} seconds"
-        f" (the simulation ended on {outcome.end:%-d %b %Y})."
-    )
+    return table
+
+
+def _where_to_look(console: Console, outcome: Outcome, default_home: Path) -> None:
+    """Where the year's mail and database are, and commands to explore them."""
+    s = outcome.summary
     console.rule("Where to look")
     mail = outcome.home / "mail"
     console.print(

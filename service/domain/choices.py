@@ -7,10 +7,10 @@ accents; a first name is enough when only one of the matches has it.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from service.domain.model import Introduction, Person
+from service.domain.model import Introduction, IntroductionStatus, Person
 from service.errors import DomainError
 
 
@@ -71,4 +71,55 @@ def choose(choice: str, options: Sequence[Option], *, what: str = "speed mentors
     raise DomainError(
         f"None of your {what} is called {said}. Please use their number instead:"
         f" {listing(options)}."
+    )
+
+
+def quiet_mentees(
+    options: Sequence[Option], named: Sequence[Option], asked: Collection[int]
+) -> list[Option]:
+    """The speed mentees a mentor's NOT CONTACTED is about: the ones they named, or else
+    every mentee who has neither met them nor asked them (`asked`: mentee ids with a
+    request waiting). Refuses a mentee already met, and says so when nobody is left."""
+    if named:
+        candidates = list(named)
+    else:
+        candidates = [
+            o
+            for o in options
+            if o.introduction.status is IntroductionStatus.SENT and o.person.id not in asked
+        ]
+    for option in candidates:
+        if option.introduction.status is not IntroductionStatus.SENT:
+            raise DomainError(
+                f"We have already recorded that you met {option.person.name}, so we have"
+                " changed nothing. If that is wrong, just reply in your own words and a"
+                " coordinator will correct it."
+            )
+    if not candidates:
+        raise DomainError(
+            "All the mentees we introduced you to have already been in touch, as far as we"
+            " know, so we have changed nothing."
+        )
+    return candidates
+
+
+def session_match(choice: str | None, options: Sequence[Option]) -> Option:
+    """The speed match a MET is about: the one named, else the only match, else the only
+    one still waiting for its session. Refuses when that cannot be told."""
+    if choice:
+        chosen = choose(choice, options, what="speed-mentoring matches")
+        if chosen is None:
+            raise DomainError(
+                f"{choice} is not one of your speed-mentoring matches. Reply MET with the"
+                f" number from your match email: {listing(options)}."
+            )
+        return chosen
+    waiting = [o for o in options if o.introduction.status is IntroductionStatus.SENT]
+    if len(options) == 1:
+        return options[0]
+    if len(waiting) == 1:
+        return waiting[0]
+    raise DomainError(
+        "We could not tell which of your speed-mentoring matches you met. Reply MET"
+        f" with their number from your match email, for example MET 1: {listing(options)}."
     )

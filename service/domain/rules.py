@@ -225,6 +225,40 @@ def ensure_mentor_has_place(
     )
 
 
+def ensure_may_keep(
+    mentor: Person,
+    introduction: Introduction | None,
+    *,
+    ended_with_mentor: bool,
+    paired: bool,
+) -> None:
+    """KEEP does not reopen what is over: a speed match that was closed (after NONE, for
+    example), or, while the mentee has no partner, a partnership with this same mentor
+    that ended this round."""
+    if introduction is not None and introduction.status is IntroductionStatus.CLOSED:
+        raise DomainError(
+            f"Your speed-mentoring match with {mentor.name} is closed (for example after you"
+            " replied NONE), so we have not passed on your request. If you have changed your"
+            " mind, just reply in your own words and a coordinator will help."
+        )
+    if ended_with_mentor and not paired:
+        raise DomainError(
+            f"Your partnership with {mentor.name} has ended, so we will not ask them again"
+            " this round. You can ask one of your other speed mentors with KEEP and their"
+            " number, or reply NONE to stop here."
+        )
+
+
+def speed_session_held(introduction: Introduction, now: datetime) -> bool:
+    """The speed-mentoring conversation took place (MET, or a KEEP, which implies it).
+    False when the match was not waiting for it."""
+    if introduction.status is not IntroductionStatus.SENT:
+        return False
+    introduction.status = IntroductionStatus.MET
+    introduction.contacted_at = introduction.contacted_at or now
+    return True
+
+
 def _ensure_pending(approach: Approach) -> None:
     if approach.status is not ApproachStatus.PENDING:
         raise DomainError(f"This request is no longer open: it was {approach.status.value}.")

@@ -146,10 +146,22 @@ ENDINGS = {
 }
 
 
-def funnel(f: Facts) -> Figure:
-    """Mentees from registering to a finished or living pairing, with each step's drop."""
+@dataclass(frozen=True)
+class _Funnel:
+    """The mentees who reached each step, as person ids."""
+
+    registered: set[int]
+    confirmed: set[int]
+    withdrew: set[int]
+    matched: set[int]
+    met: set[int]
+    asked: set[int]
+    paired: set[int]
+    good: set[int]  # still active, or completed
+
+
+def _funnel_groups(f: Facts) -> _Funnel:
     mentees = _mentees(f.registrations)
-    registered = {r.person_id for r in mentees}
     confirmed = {r.person_id for r in mentees if _confirmed(r)}
     live = [i for i in f.introductions if i.status is not IntroductionStatus.PROPOSED]
     matched = {i.mentee_id for i in live} & confirmed
@@ -158,71 +170,84 @@ def funnel(f: Facts) -> Figure:
         for i in live
         if i.status is IntroductionStatus.MET or i.contacted_at is not None
     } & matched
-    asked = {a.mentee_id for a in f.approaches} & matched
-    paired = {p.mentee_id for p in f.pairings}
-    good = {p.mentee_id for p in f.pairings if p.active or p.end_reason is EndReason.COMPLETED}
-    withdrew = {r.person_id for r in mentees if r.status is RegistrationStatus.WITHDRAWN}
+    return _Funnel(
+        registered={r.person_id for r in mentees},
+        confirmed=confirmed,
+        withdrew={r.person_id for r in mentees if r.status is RegistrationStatus.WITHDRAWN},
+        matched=matched,
+        met=met,
+        asked={a.mentee_id for a in f.approaches} & matched,
+        paired={p.mentee_id for p in f.pairings},
+        good={p.mentee_id for p in f.pairings if p.active or p.end_reason is EndReason.COMPLETED},
+    )
+
+
+def _funnel_steps(f: Facts, g: _Funnel) -> list[tuple[str, set[int], Cell]]:
+    """Each step: its label, who reached it, and why the others did not, in words."""
     last = {a.mentee_id: a for a in f.approaches}  # latest request per mentee wins
-    refused = Counter(a.status.value for m, a in last.items() if m in asked - paired)
+    refused = Counter(a.status.value for m, a in last.items() if m in g.asked - g.paired)
     ended = Counter(
         ENDINGS[p.end_reason]
         for p in f.pairings
-        if p.mentee_id in paired - good and p.end_reason is not None
+        if p.mentee_id in g.paired - g.good and p.end_reason is not None
     )
-    steps: list[tuple[str, set[int], Cell]] = [
-        ("Registered (mentees)", registered, ""),
+    unconfirmed, unmatched = g.registered - g.confirmed, g.confirmed - g.matched
+    return [
+        ("Registered (mentees)", g.registered, ""),
         (
             "Confirmed their address",
-            confirmed,
+            g.confirmed,
             _words(
                 {
-                    "never confirmed": len(registered - confirmed - withdrew),
-                    "withdrew first": len((registered - confirmed) & withdrew),
+                    "never confirmed": len(unconfirmed - g.withdrew),
+                    "withdrew first": len(unconfirmed & g.withdrew),
                 }
             ),
         ),
         (
             "Matched with speed mentors",
-            matched,
+            g.matched,
             _words(
                 {
-                    "had no suitable mentor (see the match report)": len(
-                        confirmed - matched - withdrew
-                    ),
-                    "withdrew before matching": len((confirmed - matched) & withdrew),
+                    "had no suitable mentor (see the match report)": len(unmatched - g.withdrew),
+                    "withdrew before matching": len(unmatched & g.withdrew),
                 }
             ),
         ),
         (
             "Met a speed mentor",
-            met,
-            _words({"reported no speed session": len(matched - met)}),
+            g.met,
+            _words({"reported no speed session": len(g.matched - g.met)}),
         ),
         (
             "Asked a mentor to continue",
-            asked,
-            _words({"did not ask (or replied NONE)": len(met - asked)}),
+            g.asked,
+            _words({"did not ask (or replied NONE)": len(g.met - g.asked)}),
         ),
         (
             "Paired long term",
-            paired,
+            g.paired,
             _words({f"request {k}": n for k, n in sorted(refused.items())}),
         ),
-        ("Still active or completed", good, _words(dict(sorted(ended.items())))),
+        ("Still active or completed", g.good, _words(dict(sorted(ended.items())))),
     ]
+
+
+def funnel(f: Facts) -> Figure:
+    """Mentees from registering to a finished or living pairing, with each step's drop."""
+    g = _funnel_groups(f)
     rows: list[tuple[str, Sequence[Cell]]] = []
     before: set[int] | None = None
-    for label, group, reasons in steps:
+    for label, group, reasons in _funnel_steps(f, g):
         drop = people_count(len(before - group)) if before is not None else ""
         rows.append((label, [people_count(len(group)), drop, reasons]))
         before = group
-    first, end = len(registered), len(good)
     return Figure(
         "funnel",
         "From registration to a lasting pairing",
-        f"Funnel of mentees: {first} registered, {len(confirmed)} confirmed,"
-        f" {len(matched)} matched, {len(met)} met a speed mentor, {len(asked)} asked to keep"
-        f" one, {len(paired)} paired, {end} still active or completed.",
+        f"Funnel of mentees: {len(g.registered)} registered, {len(g.confirmed)} confirmed,"
+        f" {len(g.matched)} matched, {len(g.met)} met a speed mentor, {len(g.asked)} asked to"
+        f" keep one, {len(g.paired)} paired, {len(g.good)} still active or completed.",
         ["mentees", "lost at this step", "why, in words"],
         rows,
     )
@@ -507,11 +532,20 @@ class Stuck:
 
 def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
     """People a human should nudge this week, each with the suggested action."""
-    t = config.timings
+    out = [
+        *_unconfirmed(f, config),
+        *_no_contact(f),
+        *_requests_waiting(f),
+        *_pairings_in_trouble(f, config),
+        *_bouncing(f),
+    ]
+    return [s for s in out if not _erased(f, s.person_id)]
+
+
+def _unconfirmed(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
     out: list[Stuck] = []
-    regs = {r.person_id: r for r in f.registrations}
     for r in f.registrations:
-        reminded = r.created_at + timedelta(days=t.confirm_reminder_after)
+        reminded = r.created_at + timedelta(days=config.timings.confirm_reminder_after)
         # Only while confirming can still get them matched: before the round is matched.
         matching = f.round.matched_at is None or f.now < f.round.matched_at
         if r.status is RegistrationStatus.PENDING_CONFIRMATION and f.now >= reminded and matching:
@@ -523,11 +557,18 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                     "Write to them personally, or check the address on the form.",
                 )
             )
+    return out
+
+
+def _no_contact(f: Facts) -> list[Stuck]:
+    """Mentees who have not reached any speed mentor 14 days after the introductions."""
+    regs = {r.person_id: r for r in f.registrations}
     busy = {a.mentee_id for a in f.approaches} | {p.mentee_id for p in f.pairings}
     first_sent: dict[int, datetime] = {}
     for i in f.introductions:
         if i.status is IntroductionStatus.SENT and i.sent_at and i.contacted_at is None:
             first_sent[i.mentee_id] = min(first_sent.get(i.mentee_id, i.sent_at), i.sent_at)
+    out: list[Stuck] = []
     for mentee, sent in sorted(first_sent.items()):
         reg = regs.get(mentee)
         if mentee in busy or f.now - sent < NO_CONTACT_AFTER or (reg and not reg.active):
@@ -540,16 +581,24 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                 "Ask whether they have written to their speed mentors, and offer help.",
             )
         )
-    for a in f.approaches:
-        if a.status is ApproachStatus.PENDING:
-            out.append(
-                Stuck(
-                    a.mentor_id,
-                    "has a long-term request waiting for an answer",
-                    a.created_at,
-                    "Remind the mentor to reply ACCEPT or DECLINE.",
-                )
-            )
+    return out
+
+
+def _requests_waiting(f: Facts) -> list[Stuck]:
+    return [
+        Stuck(
+            a.mentor_id,
+            "has a long-term request waiting for an answer",
+            a.created_at,
+            "Remind the mentor to reply ACCEPT or DECLINE.",
+        )
+        for a in f.approaches
+        if a.status is ApproachStatus.PENDING
+    ]
+
+
+def _pairings_in_trouble(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
+    out: list[Stuck] = []
     for p in f.pairings:
         h = pairing_health(p, f.now, config)
         if h in (Health.QUIET, Health.NUDGED, Health.ESCALATED, Health.STALE):
@@ -561,8 +610,13 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                     "Check in with both partners; offer to unpair without blame.",
                 )
             )
+    return out
+
+
+def _bouncing(f: Facts) -> list[Stuck]:
     in_pairing = {x for p in f.pairings if p.active for x in (p.mentor_id, p.mentee_id)}
-    for pid, reg in regs.items():
+    out: list[Stuck] = []
+    for pid, reg in {r.person_id: r for r in f.registrations}.items():
         person = f.people.get(pid)
         # A bounce matters while we still write to them: an open round or a live pairing.
         live = reg.active and (f.round.matched_at is None or pid in in_pairing)
@@ -575,7 +629,7 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                     "Find a working address (their manager or the directory).",
                 )
             )
-    return [s for s in out if not _erased(f, s.person_id)]
+    return out
 
 
 def _erased(f: Facts, person_id: int) -> bool:

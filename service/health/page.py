@@ -124,16 +124,31 @@ def _day(moment: datetime | None) -> str:
 def report_csvs(f: Facts, config: ProgrammeConfig, *, for_sponsors: bool = False) -> dict[str, str]:
     """File name → CSV text. For sponsors: counts only, no names, small numbers suppressed."""
     if for_sponsors:
-        return {
-            f"{fig.key}.csv": csv_text(
-                [["", *fig.columns]]
-                + [
-                    [label, *(c if isinstance(c, str) else c.text(True) for c in cells)]
-                    for label, cells in fig.rows
-                ]
-            )
-            for fig in (funnel(f), pairings_by_health(f, config), endings(f), meetings_per_month(f))
-        }
+        return _sponsor_csvs(f, config)
+    pairs, cpd = _pairings_and_cpd(f, config)
+    return {
+        "introductions.csv": csv_text(_introductions(f)),
+        "pairings.csv": csv_text(pairs),
+        "meetings-cpd.csv": csv_text(cpd),
+    }
+
+
+def _sponsor_csvs(f: Facts, config: ProgrammeConfig) -> dict[str, str]:
+    """The figures' tables as they are on the sponsors' page."""
+    return {
+        f"{fig.key}.csv": csv_text(
+            [["", *fig.columns]]
+            + [
+                [label, *(c if isinstance(c, str) else c.text(True) for c in cells)]
+                for label, cells in fig.rows
+            ]
+        )
+        for fig in (funnel(f), pairings_by_health(f, config), endings(f), meetings_per_month(f))
+    }
+
+
+def _introductions(f: Facts) -> list[list[str]]:
+    """One row per introduction sent (proposed ones never reached anyone)."""
     people = f.people
     intros = [
         [
@@ -160,6 +175,12 @@ def report_csvs(f: Facts, config: ProgrammeConfig, *, for_sponsors: bool = False
                 _day(i.contacted_at),
             ]
         )
+    return intros
+
+
+def _pairings_and_cpd(f: Facts, config: ProgrammeConfig) -> tuple[list[list[str]], list[list[str]]]:
+    """One row per pairing, and one per partner with the CPD hours the pairing earned."""
+    people = f.people
     pairs = [
         [
             "mentee",
@@ -199,8 +220,4 @@ def report_csvs(f: Facts, config: ProgrammeConfig, *, for_sponsors: bool = False
             cpd.append(
                 [*_name(people, me), role, _name(people, other)[0], str(len(held)), str(hours)]
             )
-    return {
-        "introductions.csv": csv_text(intros),
-        "pairings.csv": csv_text(pairs),
-        "meetings-cpd.csv": csv_text(cpd),
-    }
+    return pairs, cpd

@@ -12,7 +12,7 @@ import email.utils
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,7 @@ from service.config import ProgrammeConfig, Question
 from service.inbound.html_text import html_table_rows
 from service.inbound.mime import ParsedMail, decode_bytes, parse_mail
 from service.text import clean_text, fold, looks_encoded
+from service.vocabulary import Vocabulary
 
 
 class Role(StrEnum):
@@ -203,10 +204,52 @@ def _quoted(value: str) -> str:
     return "“" + " ".join(value.split())[:80] + "”"
 
 
-def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormResult:
-    """Check and normalise one person's answers (question wording -> answer text)."""
+@dataclass
+class _Answers:
+    """One person's answers by field, and every problem found so far, in the order of
+    the form (the person reads them in that order)."""
+
+    values: dict[str, str]
+    asked: dict[str, Question]
+    problems: list[str] = field(default_factory=list)
+
+    def given(self, name: str) -> str:
+        """The answer, noting it as missing when a required question has none."""
+        value = self.values.get(name, "")
+        if not value and name in self.asked and self.asked[name].required:
+            self.problems.append(_MISSING[name])
+        return value
+
+    def yes_no(self, name: str) -> bool:
+        text = self.given(name)
+        if not text:
+            return False
+        ticked = _tick(text, self.asked[name])
+        if ticked is None:
+            self.problems.append(
+                f"We could not tell whether {_quoted(text)} means yes or no"
+                f" for “{self.asked[name].text}”. Please answer Yes or No."
+            )
+        return bool(ticked)
+
+    def profession(self, vocabulary: Vocabulary, name: str, label: str) -> str | None:
+        text = self.given(name)
+        if not text:
+            return None
+        found = vocabulary.profession(text)
+        if found is None:
+            self.problems.append(
+                f"We could not read {label} {_quoted(text)}. Please use one of: "
+                + ", ".join(vocabulary.professions)
+                + "."
+            )
+        return found
+
+
+def _by_field(answers: Mapping[str, str], config: ProgrammeConfig) -> dict[str, str]:
+    """Answers keyed by the question's field, whatever wording the form used; the first
+    non-empty answer wins when two wordings of one question appear."""
     index = question_index(config)
-    vocabulary = config.vocabulary
     values: dict[str, str] = {}
     for question_text, answer in answers.items():
         q = index.get(fold(_straighten(str(question_text))))
@@ -214,156 +257,159 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             values[q.field] = str(answer if answer is not None else "").strip()
         elif q is not None and not values[q.field] and answer:
             values[q.field] = str(answer).strip()
-    asked = {q.field: q for q in config.form.questions}
-    problems: list[str] = []
+    return values
 
-    def given(name: str) -> str:
-        value = values.get(name, "")
-        if not value and name in asked and asked[name].required:
-            problems.append(_MISSING[name])
-        return value
 
-    contact: str | None = None
-    email_text = given("email")
-    email = ""
-    if email_text:
-        email, problem = sendable_address(email_text)
-        if problem:
-            problems.append(problem)
-        contact = email or None
+def _email(a: _Answers) -> tuple[str, str | None]:
+    """The address, and it again as the contact for problems when it is valid."""
+    email_text = a.given("email")
+    if not email_text:
+        return "", None
+    email, problem = sendable_address(email_text)
+    if problem:
+        a.problems.append(problem)
+    return email, email or None
+
+
+def _names(a: _Answers) -> tuple[str, str]:
     # Names reach headers of every later email: decoded once and cleaned as they are stored.
-    first_name = clean_text(given("first_name"))
-    last_name = clean_text(given("last_name"))
+    first_name = clean_text(a.given("first_name"))
+    last_name = clean_text(a.given("last_name"))
     if looks_encoded(f"{first_name} {last_name}"):
-        problems.append(
+        a.problems.append(
             "We could not read your name: it contains “=?…?=” codes. Please type it as plain text."
         )
+    return first_name, last_name
 
-    roles_text = given("roles")
-    roles: frozenset[Role] = frozenset()
-    if roles_text:
-        found = _roles(roles_text)
-        if found is None:
-            problems.append(
-                f"We could not tell from {_quoted(roles_text)} whether you want to be a mentor,"
-                " a mentee or both. Please answer “Mentor”, “Mentee” or “Both”."
-            )
-        else:
-            roles = found
 
-    grade_text = given("grade")
-    grade = ""
-    if grade_text:
-        code = vocabulary.grade(grade_text)
-        if code is None:
-            problems.append(
-                f"We could not read your grade {_quoted(grade_text)}. Please use one of: "
-                + ", ".join(vocabulary.grade_codes)
-                + " (or an equivalent name such as "
-                + ", ".join(vocabulary.grade_names[c] for c in vocabulary.grade_codes[:3])
-                + ")."
-            )
-        else:
-            grade = code
-    if grade and Role.MENTOR in roles and not vocabulary.can_mentor(grade):
+def _roles_of(a: _Answers) -> frozenset[Role]:
+    roles_text = a.given("roles")
+    if not roles_text:
+        return frozenset()
+    found = _roles(roles_text)
+    if found is None:
+        a.problems.append(
+            f"We could not tell from {_quoted(roles_text)} whether you want to be a mentor,"
+            " a mentee or both. Please answer “Mentor”, “Mentee” or “Both”."
+        )
+        return frozenset()
+    return found
+
+
+def _grade_of(a: _Answers, vocabulary: Vocabulary, roles: frozenset[Role]) -> str:
+    """The grade's rung code; a mentor must be senior enough to mentor."""
+    grade_text = a.given("grade")
+    if not grade_text:
+        return ""
+    grade = vocabulary.grade(grade_text)
+    if grade is None:
+        a.problems.append(
+            f"We could not read your grade {_quoted(grade_text)}. Please use one of: "
+            + ", ".join(vocabulary.grade_codes)
+            + " (or an equivalent name such as "
+            + ", ".join(vocabulary.grade_names[c] for c in vocabulary.grade_codes[:3])
+            + ")."
+        )
+        return ""
+    if Role.MENTOR in roles and not vocabulary.can_mentor(grade):
         minimum = vocabulary.minimum_mentor_grade
-        problems.append(
+        a.problems.append(
             f"Mentors need to be {minimum} (or equivalent) or above, so at {grade} you can"
             " take part as a mentee. Please choose “Mentee” instead of"
-            f" {_quoted(roles_text)}."
+            f" {_quoted(a.values.get('roles', ''))}."
         )
+    return grade
 
-    department_text = given("department")
-    department = vocabulary.department(department_text) if department_text else ""
 
-    def profession_of(name: str, label: str) -> str | None:
-        text = given(name)
-        if not text:
-            return None
-        found = vocabulary.profession(text)
-        if found is None:
-            problems.append(
-                f"We could not read {label} {_quoted(text)}. Please use one of: "
-                + ", ".join(vocabulary.professions)
+def _agreements(a: _Answers) -> tuple[bool, bool]:
+    """Eligibility and consent: both must be ticked, and an explicit "No" is a problem,
+    not a silent refusal."""
+    eligible = a.yes_no("eligible")
+    consent = a.yes_no("consent")
+    for name, ticked in (("eligible", eligible), ("consent", consent)):
+        if a.values.get(name) and not ticked and _tick(a.values[name], a.asked[name]) is False:
+            a.problems.append(_MISSING[name])
+    return eligible, consent
+
+
+def _characteristics(a: _Answers, vocabulary: Vocabulary) -> list[str]:
+    """Asked only with the person's opt-in: otherwise this special-category answer is
+    dropped unread."""
+    characteristics: list[str] = []
+    for piece in _SPLIT.split(a.values.get("characteristics", "")):
+        if not piece.strip():
+            continue
+        known = vocabulary.characteristic(piece)
+        if known is None:
+            a.problems.append(
+                f"We could not read the characteristic {_quoted(piece)}. Please use: "
+                + ", ".join(vocabulary.characteristics)
                 + "."
             )
-        return found
+        elif known not in characteristics:
+            characteristics.append(known)
+    return characteristics
 
-    profession = profession_of("profession", "your profession")
-    profession_of_interest = profession_of(
-        "profession_of_interest", "the profession you would like your mentor to be from"
-    )
 
-    def yes_no(name: str) -> bool:
-        text = given(name)
-        if not text:
-            return False
-        ticked = _tick(text, asked[name])
-        if ticked is None:
-            problems.append(
-                f"We could not tell whether {_quoted(text)} means yes or no"
-                f" for “{asked[name].text}”. Please answer Yes or No."
-            )
-        return bool(ticked)
+def _long_term_capacity(a: _Answers, config: ProgrammeConfig) -> int:
+    """How many long-term mentees a mentor offers (the default when not said)."""
+    capacity_text = a.values.get("long_term_capacity", "")
+    if not capacity_text:
+        return config.capacity.mentor_long_term_default
+    number = _capacity(capacity_text)
+    top = config.capacity.mentor_long_term_max
+    if number is None or number > top:
+        a.problems.append(
+            f"We could not read {_quoted(capacity_text)} as the number of long-term"
+            f" mentees you could support. Please give a number from 0 to {top}."
+        )
+        return config.capacity.mentor_long_term_default
+    return number
 
-    eligible = yes_no("eligible")
-    consent = yes_no("consent")
-    for name, ticked in (("eligible", eligible), ("consent", consent)):
-        # Both must be ticked: an explicit "No" is a problem, not a silent refusal.
-        if values.get(name) and not ticked and _tick(values[name], asked[name]) is False:
-            problems.append(_MISSING[name])
-    wants_shared = yes_no("wants_shared_characteristic")
-    interest_list = yes_no("interest_list")
 
-    characteristics: list[str] = []
-    if wants_shared:
-        # Kept only with the person's opt-in: otherwise this special-category answer is dropped.
-        for piece in _SPLIT.split(values.get("characteristics", "")):
-            if not piece.strip():
-                continue
-            known = vocabulary.characteristic(piece)
-            if known is None:
-                problems.append(
-                    f"We could not read the characteristic {_quoted(piece)}. Please use: "
-                    + ", ".join(vocabulary.characteristics)
-                    + "."
-                )
-            elif known not in characteristics:
-                characteristics.append(known)
-
-    capacity = 0
-    if Role.MENTOR in roles:
-        capacity = config.capacity.mentor_long_term_default
-        capacity_text = values.get("long_term_capacity", "")
-        if capacity_text:
-            number = _capacity(capacity_text)
-            top = config.capacity.mentor_long_term_max
-            if number is None or number > top:
-                problems.append(
-                    f"We could not read {_quoted(capacity_text)} as the number of long-term"
-                    f" mentees you could support. Please give a number from 0 to {top}."
-                )
-            else:
-                capacity = number
-
-    job_title = " ".join(values.get("job_title", "").split())
-    for label, value in (
-        ("first name", first_name),
-        ("last name", last_name),
-        ("job title", job_title),
-        ("department", department),
-    ):
+def _fit_the_store(a: _Answers, short_answers: dict[str, str]) -> None:
+    for label, value in short_answers.items():
         if len(value) > MAX_ANSWER_CHARS:
-            problems.append(
+            a.problems.append(
                 f"Your {label} is too long ({len(value)} characters):"
                 f" please keep it to {MAX_ANSWER_CHARS}."
             )
 
-    for name, question in asked.items():
-        if name not in values and question.required and _MISSING[name] not in problems:
-            problems.append(_MISSING[name])
-    if problems:
-        return FormResult(None, tuple(dict.fromkeys(problems)), contact)
+
+def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormResult:
+    """Check and normalise one person's answers (question wording -> answer text)."""
+    vocabulary = config.vocabulary
+    a = _Answers(_by_field(answers, config), {q.field: q for q in config.form.questions})
+    email, contact = _email(a)
+    first_name, last_name = _names(a)
+    roles = _roles_of(a)
+    grade = _grade_of(a, vocabulary, roles)
+    department_text = a.given("department")
+    department = vocabulary.department(department_text) if department_text else ""
+    profession = a.profession(vocabulary, "profession", "your profession")
+    profession_of_interest = a.profession(
+        vocabulary, "profession_of_interest", "the profession you would like your mentor to be from"
+    )
+    eligible, consent = _agreements(a)
+    wants_shared = a.yes_no("wants_shared_characteristic")
+    interest_list = a.yes_no("interest_list")
+    characteristics = _characteristics(a, vocabulary) if wants_shared else []
+    capacity = _long_term_capacity(a, config) if Role.MENTOR in roles else 0
+    job_title = " ".join(a.values.get("job_title", "").split())
+    _fit_the_store(
+        a,
+        {
+            "first name": first_name,
+            "last name": last_name,
+            "job title": job_title,
+            "department": department,
+        },
+    )
+    for name, question in a.asked.items():
+        if name not in a.values and question.required and _MISSING[name] not in a.problems:
+            a.problems.append(_MISSING[name])
+    if a.problems:
+        return FormResult(None, tuple(dict.fromkeys(a.problems)), contact)
     return FormResult(
         Registration(
             email=email,
@@ -377,7 +423,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
             profession_of_interest=profession_of_interest,
             wants_shared_characteristic=wants_shared,
             characteristics=tuple(characteristics),
-            bio=values.get("bio", "").strip()[:4000],
+            bio=a.values.get("bio", "").strip()[:4000],
             long_term_capacity=capacity,
             eligible=eligible,
             consent=consent,

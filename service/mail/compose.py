@@ -155,10 +155,7 @@ def compose(
     programme = config.programme
     msg = EmailMessage(policy=_POLICY)
 
-    if message_id is None:
-        message_id = new_message_id(programme.message_id_domain)
-    elif message_id_or_none(message_id) != message_id:
-        raise ValueError("message_id must look like <random@domain>")
+    message_id = _own_message_id(message_id, programme.message_id_domain)
 
     subject = header_text(rendered.subject)
     if token is not None:
@@ -176,36 +173,13 @@ def compose(
     msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = message_id
 
-    parent = message_id_or_none(in_reply_to) if in_reply_to else None
-    chain = [ref for ref in map(message_id_or_none, references) if ref]
-    if parent and parent not in chain:
-        chain.append(parent)
+    parent, chain = _thread(in_reply_to, references)
     if parent:
         msg["In-Reply-To"] = parent
-    chain = chain[-_MAX_REFERENCES:]
     if chain:
         msg["References"] = " ".join(chain)
-
-    # Tell other robots (auto-responders, Exchange's out-of-office, vacation scripts) not
-    # to answer us, so two automatic systems never talk to each other (RFC 3834).
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "All"
-    # Lets the inbound pipeline recognise our own mail if it ever loops back.
-    msg["X-Mentoring-Sent"] = "1"
-    # No "Precedence: bulk/list": Exchange Online and some gateways treat it as list or
-    # junk mail and may filter it or drop it silently; Auto-Submitted does the job.
-
-    # Quoted-printable keeps every part 7-bit clean for any relay, yet readable raw.
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for filename, content_type, data in attachments:
-        maintype, _, subtype = content_type.partition("/")
-        if not maintype or not subtype or one_line(content_type) != content_type:
-            raise ValueError("attachment content type must look like type/subtype")
-        # add_attachment turns multipart/alternative into multipart/mixed around it.
-        msg.add_attachment(
-            data, maintype=maintype, subtype=subtype, filename=_safe_filename(filename)
-        )
+    _mark_automatic(msg)
+    _add_body(msg, rendered, attachments)
     raw = msg.as_bytes(policy=_POLICY)
     verify(
         raw,
@@ -220,3 +194,51 @@ def compose(
         ),
     )
     return message_id, raw
+
+
+def _own_message_id(message_id: str | None, domain: str) -> str:
+    """A new Message-ID, or the one the outbox kept when it rebuilds the same email."""
+    if message_id is None:
+        return new_message_id(domain)
+    if message_id_or_none(message_id) != message_id:
+        raise ValueError("message_id must look like <random@domain>")
+    return message_id
+
+
+def _thread(in_reply_to: str | None, references: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The parent to answer (In-Reply-To) and the References chain ending with it: only
+    valid msg-ids, and the chain bounded on very long threads."""
+    parent = message_id_or_none(in_reply_to) if in_reply_to else None
+    chain = [ref for ref in map(message_id_or_none, references) if ref]
+    if parent and parent not in chain:
+        chain.append(parent)
+    return parent, chain[-_MAX_REFERENCES:]
+
+
+def _mark_automatic(msg: EmailMessage) -> None:
+    # Tell other robots (auto-responders, Exchange's out-of-office, vacation scripts) not
+    # to answer us, so two automatic systems never talk to each other (RFC 3834).
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    # Lets the inbound pipeline recognise our own mail if it ever loops back.
+    msg["X-Mentoring-Sent"] = "1"
+    # No "Precedence: bulk/list": Exchange Online and some gateways treat it as list or
+    # junk mail and may filter it or drop it silently; Auto-Submitted does the job.
+
+
+def _add_body(
+    msg: EmailMessage,
+    rendered: RenderedEmail,
+    attachments: Sequence[Attachment | tuple[str, str, bytes]],
+) -> None:
+    # Quoted-printable keeps every part 7-bit clean for any relay, yet readable raw.
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for filename, content_type, data in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        if not maintype or not subtype or one_line(content_type) != content_type:
+            raise ValueError("attachment content type must look like type/subtype")
+        # add_attachment turns multipart/alternative into multipart/mixed around it.
+        msg.add_attachment(
+            data, maintype=maintype, subtype=subtype, filename=_safe_filename(filename)
+        )
