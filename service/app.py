@@ -7,9 +7,10 @@ and the command table, and nothing else constructs those.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from service.bus import Handler
 from service.config import ProgrammeConfig
@@ -22,13 +23,31 @@ if TYPE_CHECKING:
     from service.mail.transport import Transport
 
 
+class Handlers(NamedTuple):
+    commands: CommandTable  # every command a person can send by email, with its handler
+    form_handler: Handler  # what a registration form from the form relay goes to
+
+
 @dataclass
 class App:
     settings: Settings
     config: ProgrammeConfig
-    commands: CommandTable  # every command a person can send by email, with its handler
-    form_handler: Handler  # what a registration form from the form relay goes to
+    # The handlers, given by the composition root and loaded the first time they are
+    # needed: a command that answers no email (`round match`) never imports them.
+    load_handlers: Callable[[], Handlers]
     _closers: list[object] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def handlers(self) -> Handlers:
+        return self.load_handlers()
+
+    @property
+    def commands(self) -> CommandTable:
+        return self.handlers.commands
+
+    @property
+    def form_handler(self) -> Handler:
+        return self.handlers.form_handler
 
     @cached_property
     def db(self) -> Database:
