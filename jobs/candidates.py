@@ -45,7 +45,7 @@ def apply(app: App, report: DueReport, rule: str, step: Step) -> None:
     try:
         with app.uow(actor=ACTOR) as uow:
             emails = step(uow)
-            queued = outbox.queue_all(uow, emails, app.config)
+            queued = outbox.queue_all(uow, emails, app.config, automatic=True)
             uow.commit()
     except LOST_RACE:
         # Another worker committed the same step first (unique dedupe key): nothing to do.

@@ -232,6 +232,6 @@ def send_digest(app: App, now: datetime, job_failures: Sequence[JobFailure] = ()
         context["figures"] = figures(uow)
         key = f"digest:{context['day'].isoformat()}"
         emails = to_coordinators(key, "coordinator_digest", app.config, context)
-        queued = outbox.queue_all(uow, emails, app.config)
+        queued = outbox.queue_all(uow, emails, app.config, automatic=True)
         uow.commit()
         return len(queued)

@@ -52,6 +52,6 @@ def send_health_report(app: App, now: datetime) -> int:
         )
         attached = (Attachment(name, "text/html", page),)
         emails = [replace(e, attachments=attached) for e in emails]
-        queued = outbox.queue_all(uow, emails, cfg)
+        queued = outbox.queue_all(uow, emails, cfg, automatic=True)
         uow.commit()
         return len(queued)

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -185,6 +186,40 @@ class Schedule(_Strict):
     lock_timeout_seconds: int = Field(default=120, ge=10)
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+class WorkingHours(_Strict):
+    """When automatic email may go out (`service.domain.working_time`), in
+    programme.timezone: answers to someone's own email are never held."""
+
+    days: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    starts: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    ends: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Days off on a working weekday (the UK bank holidays of the deployment's nation).
+    bank_holidays: tuple[date, ...] = ()
+    # The rules where a person is expected to act (answer a request, reply to a nudge,
+    # answer a stale warning) count these days only.
+    count_working_days: bool = True
+
+    @model_validator(mode="after")
+    def _possible(self) -> WorkingHours:
+        if not self.days:
+            raise ValueError("days: at least one working day is needed")
+        if self.starts >= self.ends:
+            raise ValueError("starts must be earlier than ends")
+        return self
+
+
 class Question(_Strict):
     field: str
     text: str = Field(min_length=1)
@@ -303,6 +338,7 @@ class ProgrammeConfig(_Strict):
     limits: Limits
     sending: Sending
     schedule: Schedule = Schedule()
+    working_hours: WorkingHours = WorkingHours()
     security: Security = Security()
     form: Form
     departments: tuple[Department, ...] = ()

@@ -21,6 +21,7 @@ import base64
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -146,11 +147,13 @@ def compose(
     references: Sequence[str] = (),
     attachments: Sequence[Attachment | tuple[str, str, bytes]] = (),
     message_id: str | None = None,
+    date: datetime | None = None,
 ) -> tuple[str, bytes]:
     """Return (Message-ID, raw RFC 5322 bytes with CRLF line endings).
 
     `to` is (display name, address). Pass `message_id` to rebuild the same message again
-    (the outbox keeps the id so a resend is recognisably the same email).
+    (the outbox keeps the id so a resend is recognisably the same email). `date` is when
+    it is to be sent (an automatic email held for working hours), else now.
     """
     programme = config.programme
     msg = EmailMessage(policy=_POLICY)
@@ -170,7 +173,7 @@ def compose(
     msg["To"] = recipient
     msg["Reply-To"] = reply_to
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(clock.now())
+    msg["Date"] = format_datetime(date or clock.now())
     msg["Message-ID"] = message_id
 
     parent, chain = _thread(in_reply_to, references)

@@ -24,6 +24,7 @@ from typing import Any
 
 from service import clock, privacy
 from service.config import ProgrammeConfig
+from service.domain import working_time
 from service.inbound.flood import Allowance, auto_answer_allowance
 from service.mail import tokens
 from service.mail.compose import compose
@@ -57,10 +58,19 @@ def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: st
 
 
 def queue(
-    uow: UnitOfWork, email: Email, config: ProgrammeConfig, *, now: datetime | None = None
+    uow: UnitOfWork,
+    email: Email,
+    config: ProgrammeConfig,
+    *,
+    now: datetime | None = None,
+    automatic: bool = False,
 ) -> OutboundMessage | None:
     """Render and store one email in the caller's transaction. None if already queued,
     or when the recipient's data was erased or their address bounces.
+
+    An `automatic` email (a time rule's or the digest: nobody is waiting for it) is held
+    until working hours (`working_time.next_working_time`); its key stays, so it is
+    still sent once. Answers to someone's own email go at once.
 
     Automatic answers (problems, help, "already done") are limited per sender per day:
     the last allowed one is replaced by a short "no more automatic answers today" note.
@@ -86,6 +96,7 @@ def queue(
             address=address,
         )
     rendered = render(email.template, {**common_context(config), **email.context})
+    send_at = _send_at(now, config) if automatic else now
     try:
         message_id, raw = compose(
             rendered,
@@ -95,6 +106,7 @@ def queue(
             in_reply_to=email.in_reply_to,
             references=email.references,
             attachments=[(a.filename, a.content_type, a.data) for a in email.attachments],
+            date=send_at,
         )
     except (UnsafeHeaderValue, EmailRefused) as refusal:
         _refused(uow, email, token, refusal)
@@ -109,10 +121,14 @@ def queue(
         person_id=email.to.person_id,
         inbound_id=uow.inbound_id,
         automatic_answer=email.automatic_answer,
-        next_attempt_at=now,
+        next_attempt_at=send_at,
     )
     uow.add(record)
     return record
+
+
+def _send_at(now: datetime, config: ProgrammeConfig) -> datetime:
+    return working_time.next_working_time(now, config.working_hours, config.programme.timezone)
 
 
 def _unreachable(uow: UnitOfWork, email: Email) -> bool:
@@ -180,9 +196,9 @@ def _refused(uow: UnitOfWork, email: Email, token: str | None, refusal: ValueErr
 
 
 def queue_all(
-    uow: UnitOfWork, emails: list[Email], config: ProgrammeConfig
+    uow: UnitOfWork, emails: list[Email], config: ProgrammeConfig, *, automatic: bool = False
 ) -> list[OutboundMessage]:
-    queued = [queue(uow, e, config) for e in emails]
+    queued = [queue(uow, e, config, automatic=automatic) for e in emails]
     return [q for q in queued if q is not None]
 
 

@@ -55,8 +55,8 @@ def test_decide_on_day_28_then_a_reminder_a_week_later(world: World) -> None:
 
 
 def test_out_of_office_pauses_nudges_until_the_return_date(world: World) -> None:
-    world.update_person("ash", away_until=at(10).date())
-    world.days(7, 9)
+    world.update_person("ash", away_until=at(12).date())  # back on Monday 13 July
+    world.days(7, 11)
     assert world.inbox("ash") == []
-    world.run(at(10))
+    world.run(at(12))
     assert world.subjects("ash") == ["Have you contacted your speed mentors?"]

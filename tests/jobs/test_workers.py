@@ -202,6 +202,10 @@ def test_digest_tells_coordinators_once_a_day_and_only_with_news(
     world.days(2, 11)  # the request expires on day 11
     tasks.daily_digest(rt, at(11, hour=10).isoformat())
     tasks.daily_digest(rt, at(11, hour=12).isoformat())
+    clock.set_now(at(11, hour=12))
+    tasks.drain_outbox(rt)
+    assert world.coordinator_mail() == []  # day 11 is a Sunday: the digest waits
+    clock.set_now(at(12, hour=8))  # Monday 09:00 in London
     tasks.drain_outbox(rt)
     [digest] = world.coordinator_mail()
     assert "Expired long-term requests (1)" in digest.text
