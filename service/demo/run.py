@@ -243,6 +243,15 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
                 f" at {s.per_minute_limit} a minute",
             )
         )
+    if s.unprompted_sent:
+        rows.append(
+            (
+                "Outside working hours",
+                f"{s.unprompted_outside_hours:,} of {s.unprompted_sent:,} emails nobody was"
+                " waiting for (reminders, nudges, digests) went out on a day off or outside"
+                " working hours",
+            )
+        )
     if s.attention_peak:
         day, count = s.attention_peak
         rows.append(("Needs attention", f"at most {count} messages in one day ({day:%-d %b %Y})"))

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from service.app import App
+from service.domain import working_time
 from service.domain.model import Meeting
 from service.domain.rules import distinct_meetings
 from service.mail.ratelimit import eta
@@ -54,6 +55,10 @@ class Summary:
     match_emails: int = 0
     match_minutes: int = 0  # to send them all at the per-minute limit
     attention_peak: tuple[date, int] | None = None  # needs-attention messages in one day
+    # Emails that answered nobody's message, and how many of them went out on a day off
+    # or outside the working window (should be none: `working_time`).
+    unprompted_sent: int = 0
+    unprompted_outside_hours: int = 0
 
     @property
     def hours(self) -> float:
@@ -97,6 +102,11 @@ def _mailbox_load(app: App, t: Tallies, s: Summary) -> None:
     s.match_emails = t.match_emails
     s.match_minutes = eta(s.match_emails, sending).minutes
     s.attention_peak = _busiest(t.attention_at, tz, hourly=False)
+    hours, zone = app.config.working_hours, app.config.programme.timezone
+    s.unprompted_sent = len(t.unprompted_sent_at)
+    s.unprompted_outside_hours = sum(
+        not working_time.is_working_time(m, hours, zone) for m in t.unprompted_sent_at
+    )
 
 
 def summarise(app: App, now: datetime) -> Summary:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, Connection, Table, func, select
@@ -56,6 +56,9 @@ class Tallies:
     queued_at: list[datetime]  # when each email was queued
     inbound: Counter[str]
     attention_at: list[datetime]  # when each message set aside for a human arrived
+    # When each email that answered no one's message (time rules, digests, coordinators'
+    # commands) went out: the ones that should keep to working hours.
+    unprompted_sent_at: list[datetime] = field(default_factory=list)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -105,6 +108,12 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
             match_emails=_count(c, o.template.in_(match_templates)),
             queued_at=[_aware(m) for (m,) in c.execute(select(o.created_at))],
             inbound=_by(c, inbound_messages, inbound_messages.c.status),
+            unprompted_sent_at=[
+                _aware(m)
+                for (m,) in c.execute(
+                    select(o.sent_at).where(o.inbound_id.is_(None), o.sent_at.is_not(None))
+                )
+            ],
             attention_at=[
                 _aware(m)
                 for (m,) in c.execute(

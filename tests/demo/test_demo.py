@@ -11,6 +11,7 @@ import email
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from email.policy import default
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import service.cli.commands  # noqa: F401  (registers the commands)
 from service import clock
 from service.cli.main import cli
 from service.config import load_config
+from service.domain import working_time
 from service.demo.people import population
 from service.demo.run import MARKER, choose_home
 from service.errors import MentoringError
@@ -194,3 +196,30 @@ def test_every_command_an_email_asks_for_its_footer_offers(run: Run) -> None:
         assert asked <= offered, f"{template} asks for {asked - offered} but does not offer it"
         checked += bool(asked)
     assert checked > 50  # the check saw the emails that ask for something
+
+
+def test_no_email_nobody_asked_for_goes_out_on_a_day_off_or_outside_hours(run: Run) -> None:
+    """Reminders, nudges, check-ins, guidance and digests keep to working hours; only
+    answers to someone's own email go at once."""
+    config = load_config()
+    with run.engine.connect() as c:
+        unprompted = (
+            c.execute(
+                select(outbound_messages.c.sent_at).where(
+                    outbound_messages.c.inbound_id.is_(None),
+                    outbound_messages.c.sent_at.is_not(None),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(unprompted) > 100  # the year's reminders, nudges and digests
+    outside = [
+        m
+        for m in unprompted
+        if not working_time.is_working_time(
+            m.replace(tzinfo=UTC), config.working_hours, config.programme.timezone
+        )
+    ]
+    assert outside == []
+    assert re.search(r"0 of [\d,]+ emails nobody was\s+waiting for", run.output), run.output
