@@ -24,9 +24,9 @@ import service.cli.commands  # noqa: F401  (registers the commands)
 from service import clock
 from service.cli.main import cli
 from service.config import load_config
-from service.domain import working_time
 from service.demo.people import population
 from service.demo.run import MARKER, choose_home
+from service.domain import working_time
 from service.errors import MentoringError
 from service.store.orm import (
     approaches,
