@@ -10,6 +10,7 @@ from handlers import (
     answer,
     continue_,
     data,
+    hold,
     keep,
     met,
     none,
@@ -39,6 +40,7 @@ COMMANDS: tuple[EmailCommand, ...] = (
     status.HELP,
     data.MY_DATA,
     data.DELETE_MY_DATA,
+    hold.HOLD,
 )
 TABLE = CommandTable(COMMANDS)
 

@@ -62,6 +62,10 @@ def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
                 "partner": partner_card(uow, partner, pairing.round_id, ctx),
                 "nudges": timings.unresponsive_nudges,
                 "spacing_days": timings.unresponsive_nudge_spacing,
+                # The ladder counts working days when the programme does (timeline.to_act).
+                "spacing_unit": "working days"
+                if ctx.config.working_hours.count_working_days
+                else "days",
             },
         )
     ]

@@ -123,11 +123,11 @@ def _tell_both(
             ),
         ]
     if rechoice:
-        emails.append(_new_choice(uow, pairing, mentee, mentor, ctx))
+        emails.append(new_choice(uow, pairing, mentee, mentor, ctx))
     return emails
 
 
-def _new_choice(
+def new_choice(
     uow: UnitOfWork, pairing: Pairing, mentee: Person, mentor: Person, ctx: Context
 ) -> Email:
     """A mentor ended it early: the mentee may choose again among their free speed mentors."""

@@ -41,7 +41,7 @@ def step(
         return []
     found = uow.repo.people([i.mentee_id for i in unreported])
     mentees = [
-        {"number": n, "name": found[i.mentee_id].name}
+        {"number": n, "name": found[i.mentee_id].name, "email": found[i.mentee_id].email}
         for n, i in enumerate(sorted(unreported, key=lambda i: i.id or 0), start=1)
         if i.mentee_id in found
     ]

@@ -1,19 +1,28 @@
 """The unresponsiveness ladder: nudges a week apart to the partner who went quiet; when
 they are used up, the pairing ends without blame, both are told kindly and the
-coordinators plainly (`timeline.ladder_step`)."""
+coordinators plainly (`timeline.ladder_step`).
+
+A human can step in: with the second nudge (or the only one) the coordinators are told,
+and their email offers HOLD, bound to this pairing by its reply token (`handlers/hold.py`).
+The partner left behind is given a route on: a new choice among their speed mentors
+when they have one to ask, else the next round."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from handlers import hold, unpair
 from handlers.common import email_to
 from jobs.context import hours_met, partner_card, to_both
+from service.bus import Context
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
-from service.domain.model import EndReason, Pairing
+from service.domain.model import EndReason, Pairing, Person
 from service.emails import to_coordinators
 from service.messages import Email
+from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -57,7 +66,48 @@ def _nudge(
         "reported_by_partner": _reported_by_partner(uow, p),
     }
     key = f"unresponsive-nudge:{p.id}:{started:%Y%m%dT%H%M}:{p.nudges_sent}"
-    return [email_to(silent, "unresponsive_nudge", key, uow, context=context)]
+    nudge = email_to(silent, "unresponsive_nudge", key, uow, context=context)
+    if p.nudges_sent != min(2, cfg.timings.unresponsive_nudges):
+        return [nudge]
+    return [nudge, *_may_hold(facts, silent, f"{key}:coordinators", cfg)]
+
+
+def _may_hold(
+    facts: timeline.PairingFacts, silent: Person, key: str, cfg: ProgrammeConfig
+) -> list[Email]:
+    """Tell the coordinators before anything ends, with a one-word way to stop it."""
+    p = facts.pairing
+    ends_on = timeline.to_act(
+        p.last_nudge_at or p.ladder_started_at or facts.pairing.started_at,
+        cfg.timings.unresponsive_nudge_spacing,
+        cfg,
+    )
+    context = {
+        "kind": "last_nudge",
+        "subject_detail": f"{silent.name} has not answered their partner",
+        "summary": (
+            f"{silent.name} has not answered {p.nudges_sent} reminders about their mentoring"
+            f" partnership. If they stay quiet, we will end the partnership without blame"
+            f" on or after {rules.day(ends_on, cfg.programme.timezone)}. Reply HOLD to stop"
+            " the reminders and keep the partnership open."
+        ),
+        "details": [
+            ("Mentor", f"{facts.mentor.name} <{facts.mentor.email}>"),
+            ("Mentee", f"{facts.mentee.name} <{facts.mentee.email}>"),
+            ("Reminders sent", str(p.nudges_sent)),
+        ],
+        "actions": [],
+    }
+    hold_line = (hold.HOLD.shown, hold.HOLD.help)
+    return [
+        replace(
+            email,
+            context={**email.context, "commands": [hold_line]},
+            purpose=of(PurposeKind.HOLD, p.id),
+            token_for=silent.id,
+        )
+        for email in to_coordinators(key, "coordinator_escalation", cfg, context)
+    ]
 
 
 def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
@@ -77,14 +127,23 @@ def _unpair(
     silent_role = p.role_of(p.silent_id)
     rules.end_pairing(p, EndReason.UNRESPONSIVE, now)
     uow.audit("pairing.ended", f"pairing:{p.id}", {"reason": EndReason.UNRESPONSIVE.value})
+    # The mentee left behind chooses again among their speed mentors (or waits for the
+    # next round); a mentor left behind has their long-term place free again.
+    rechoice = p.silent_id == p.mentor_id and not facts.mentee.erased
     emails = to_both(
         uow,
         facts,
         "unpaired_notice",
         f"unpaired-notice:{p.id}",
         cfg,
-        extra=lambda _me: {"hours_logged": hours, "new_choice_follows": False},
+        extra=lambda me: {
+            "hours_logged": hours,
+            "new_choice_follows": rechoice and me.id == p.mentee_id,
+        },
     )
+    if rechoice:
+        ctx = Context(cfg, now)
+        emails.append(unpair.new_choice(uow, p, facts.mentee, facts.mentor, ctx))
     return emails + to_coordinators(
         f"escalation:unresponsive:{p.id}",
         "coordinator_escalation",

@@ -17,6 +17,7 @@ _ACTIONS = {
     "unpair": "end the mentoring partnership of {name}",
     "withdraw": "withdraw {name} from the programme",
     "delete_my_data": "delete the information we hold about {name}",
+    "hold": "stop the reminders to {name} and keep their partnership open",
 }
 
 _OWN = {

@@ -489,6 +489,8 @@ def _command(
     if about.kind is PurposeKind.COORDINATOR:
         # The token names the participant the coordinator asked about, not the sender.
         return _coordinator_confirmed(c, uow, ctx, person, about, table)
+    if about.kind is PurposeKind.HOLD:
+        return _coordinator_hold(c, uow, ctx, person, about, table)
     refused = _not_bound(verdict, c, person, ctx)
     if refused is not None:
         return refused
@@ -608,6 +610,36 @@ def _coordinator_confirmed(
     request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)
     emails = spec.handler(request, uow, ctx)
     return Outcome(InboundStatus.PROCESSED, f"coordinator command confirmed: {verb}", emails)
+
+
+def _coordinator_hold(
+    c: Classification,
+    uow: UnitOfWork,
+    ctx: bus.Context,
+    quiet: Person,
+    about: Resolved,
+    table: CommandTable,
+) -> Outcome:
+    """A reply to the ladder's notice to coordinators: HOLD from a coordinator address,
+    acted on when the receiving host verified it, else confirmed by a round trip first."""
+    commands = _resolve_answer(c, about, table) if c.commands else ()
+    spec = table.get("hold")
+    coordinators = {a.lower() for a in ctx.config.coordinators.addresses}
+    if spec is None or [cmd.verb for cmd in commands] != ["hold"] or c.sender not in coordinators:
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            "answer to a ladder notice for coordinators without HOLD from a coordinator address",
+        )
+    if not c.sender_check.verified:
+        ask = confirmations.ask_coordinator(c.sender, quiet, "hold", _thread(c))
+        return Outcome(
+            InboundStatus.PROCESSED,
+            "coordinator command: confirmation asked (sender not verified)",
+            [ask],
+        )
+    request = bus.CommandRequest(commands[0], quiet, about, _thread(c), coordinator=c.sender)
+    emails = spec.handler(request, uow, ctx)
+    return Outcome(InboundStatus.PROCESSED, "coordinator command: hold", emails)
 
 
 def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable) -> Outcome:

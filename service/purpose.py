@@ -29,6 +29,7 @@ class PurposeKind(StrEnum):
     CONFIRM = "confirm"  # please confirm the command you sent (with an old token)
     COORDINATOR = "coordinator"  # coordinators: please confirm the command you sent
     FORM_UPDATE = "form_update"  # please confirm the changes a form asks for
+    HOLD = "hold"  # coordinators: the last reminder went to a quiet partner; HOLD stops it
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,6 @@ def resolve(uow: UnitOfWork, purpose: Purpose) -> Resolved:
         return Resolved(purpose)
     if purpose.kind is PurposeKind.APPROACH:
         return Resolved(purpose, approach=uow.repo.approach(ident))
-    if purpose.kind is PurposeKind.PAIRING:
+    if purpose.kind in (PurposeKind.PAIRING, PurposeKind.HOLD):
         return Resolved(purpose, pairing=uow.repo.pairing(ident))
     return Resolved(purpose)

@@ -41,6 +41,18 @@ def clear_ladder(pairing: Pairing) -> None:
     pairing.last_nudge_at = None
 
 
+def hold_ladder(pairing: Pairing) -> bool:
+    """A coordinator steps in (HOLD): no more reminders and no unpairing for want of an
+    answer. False when there is nothing to hold (the quiet side spoke up, or it ended).
+
+    The ladder starts again only on new evidence: the partner's NOT RESPONDING, or a
+    later check-in that only one side answers."""
+    if not pairing.active or pairing.silent_id is None:
+        return False
+    clear_ladder(pairing)
+    return True
+
+
 def start_ladder(pairing: Pairing, reporter_id: int, now: datetime) -> bool:
     """The reporter says their partner has gone quiet. False when that is already in hand."""
     ensure_active_pairing(pairing)

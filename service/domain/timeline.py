@@ -22,6 +22,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from service.config import ProgrammeConfig
+from service.domain import working_time
 from service.domain.model import (
     Approach,
     ApproachStatus,
@@ -49,6 +50,24 @@ def local_day(moment: datetime, config: ProgrammeConfig) -> date:
 def away(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
     """An out-of-office with a return date pauses nudges to that person until that day."""
     return person.away_until is not None and local_day(moment, config) < person.away_until
+
+
+def to_act(start: datetime, n: int, config: ProgrammeConfig) -> datetime:
+    """`n` days after `start` for someone expected to act: working days when the
+    programme counts them (`working_hours.count_working_days`), else calendar days."""
+    hours = config.working_hours
+    if hours.count_working_days:
+        return working_time.add_working_days(start, n, hours, config.programme.timezone)
+    return start + days(n)
+
+
+def back_for_a_working_day(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
+    """An out-of-office's return date gives them a working day back before anything
+    ends for want of an answer (nothing is set: they were never away)."""
+    if person.away_until is None:
+        return True
+    first_full_day = working_time.working_days_after(person.away_until, 1, config.working_hours)
+    return local_day(moment, config) >= first_full_day
 
 
 def latest_step(start: datetime, steps: Iterable[int], now: datetime) -> int | None:
@@ -350,7 +369,8 @@ class LadderStep(StrEnum):
 def ladder_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> LadderStep | None:
     """The unresponsiveness ladder: nudges a week apart to the silent side, then escalation.
 
-    Paused while the silent person's out-of-office says they are away.
+    Paused while the silent person's out-of-office says they are away; the unpairing
+    waits a working day past their return date.
     """
     p = facts.pairing
     if not p.active or p.silent_id is None:
@@ -358,15 +378,18 @@ def ladder_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> 
     started = p.ladder_started_at or now
     if facts.seen_since(p.silent_id, started):
         return LadderStep.CLEAR
-    if away(facts.person(p.silent_id), now, config):
+    silent = facts.person(p.silent_id)
+    if away(silent, now, config):
         return None
     t = config.timings
-    spacing = days(t.unresponsive_nudge_spacing)
+    spacing = t.unresponsive_nudge_spacing  # working days: the silent side is to answer
     if p.nudges_sent < t.unresponsive_nudges:
-        if p.last_nudge_at is None or now >= p.last_nudge_at + spacing:
+        if p.last_nudge_at is None or now >= to_act(p.last_nudge_at, spacing, config):
             return LadderStep.NUDGE
         return None
-    if now >= (p.last_nudge_at or started) + spacing:
+    if now >= to_act(p.last_nudge_at or started, spacing, config) and back_for_a_working_day(
+        silent, now, config
+    ):
         return LadderStep.ESCALATE
     return None
 

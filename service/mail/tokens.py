@@ -81,6 +81,7 @@ _ALSO_OFFERED: dict[PurposeKind, Callable[[EmailCommand], bool]] = {
     PurposeKind.ERASURE: lambda c: c.always_offered,
     PurposeKind.CONFIRM: lambda c: c.always_offered,
     PurposeKind.COORDINATOR: lambda c: False,
+    PurposeKind.HOLD: lambda c: False,  # the ladder's notice to coordinators offers HOLD only
     PurposeKind.FORM_UPDATE: lambda c: c.changes_nothing,
 }
 

@@ -93,7 +93,8 @@ def test_ladder_two_nudges_then_escalation_and_unpairing(world: World) -> None:
     p = world.pairing(pairing)
     assert p.status is PairingStatus.ENDED and p.end_reason is EndReason.UNRESPONSIVE
     assert p.ended_at == at(34)  # nudges on day 20 and 27, escalation a week later
-    [escalation] = world.coordinator_mail()
+    told, escalation = world.coordinator_mail()  # with the second nudge, then the unpairing
+    assert "Bo Tester has not answered" in told.subject
     assert escalation.subject.startswith("Unpaired for no response: Bo Tester and Ash Tester")
     ended = "Your mentoring partnership with {} has ended"
     assert world.subjects("ash").count(ended.format("Bo Tester")) == 1

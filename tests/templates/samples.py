@@ -198,7 +198,10 @@ SAMPLES: dict[str, Context] = {
     "mentor_contact_check": _with(
         {
             "person": MENTOR_PERSON,
-            "mentees": [{"number": 1, "name": "Alex Morgan"}, {"number": 2, "name": "Chris Lee"}],
+            "mentees": [
+                {"number": 1, "name": "Alex Morgan", "email": "alex.morgan@dwp.gov.uk"},
+                {"number": 2, "name": "Chris Lee", "email": "chris.lee@moj.gov.uk"},
+            ],
         },
         [("NOT CONTACTED 1", "mentee 1 (or 2, 3) has not been in touch")],
     ),
