@@ -84,17 +84,7 @@ def queue(
         if limited is None:
             return None
         email = limited
-    token = None
-    token_person = email.to.person_id if email.to.person_id is not None else email.token_for
-    if token_person is not None:
-        token = tokens.issue(
-            uow,
-            token_person,
-            email.purpose,
-            now,
-            config.limits.token_lifetime_days,
-            address=address,
-        )
+    token = _token(uow, email, address, now, config)
     rendered = render(email.template, {**common_context(config), **email.context})
     send_at = _send_at(now, config) if automatic else now
     try:
@@ -125,6 +115,17 @@ def queue(
     )
     uow.add(record)
     return record
+
+
+def _token(
+    uow: UnitOfWork, email: Email, address: str, now: datetime, config: ProgrammeConfig
+) -> str | None:
+    """The reply token the email carries, bound to its recipient's address."""
+    token_person = email.to.person_id if email.to.person_id is not None else email.token_for
+    if token_person is None:
+        return None
+    lifetime = config.limits.token_lifetime_days
+    return tokens.issue(uow, token_person, email.purpose, now, lifetime, address=address)
 
 
 def _send_at(now: datetime, config: ProgrammeConfig) -> datetime:

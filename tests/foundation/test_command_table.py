@@ -39,6 +39,7 @@ def test_a_bare_yes_or_no_means_what_the_question_asked() -> None:
         (PurposeKind.CONFIRM, True): "confirm",
         (PurposeKind.COORDINATOR, True): "confirm",
         (PurposeKind.FORM_UPDATE, True): "confirm",
+        (PurposeKind.HOLD, True): "hold",
     }
 
 

@@ -435,6 +435,10 @@ SAMPLES: dict[str, Context] = {
         },
         COORDINATOR_COMMANDS,
     ),
+    "ladder_held": _with(
+        {"held": True, "quiet": {"name": "Priya Shah", "email": "priya.shah@hmrc.gov.uk"}},
+        COORDINATOR_COMMANDS,
+    ),
     # Answers from the long-term relationship handlers (handlers/keep.py and friends).
     "approach_sent": _with(
         {"mentor": MENTOR_PARTNER, "reply_by": date(2026, 8, 20)},
