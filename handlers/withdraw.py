@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from handlers.common import answer_key, email_to
 from handlers.partners import approach_event
 from handlers.status import coordinator_status
+from handlers.unpair import new_choice
 from service.bus import CommandRequest, Context
 from service.domain import rules
 from service.domain.departure import Departure, close_introduction, plan_departure
@@ -102,6 +103,9 @@ def carry_out(
     The notices are built here, before any erasure, so they still carry the leaver's name.
     """
     closing = _Closing(uow, ctx, person, _names(uow, person, plan), {"reason": reason.value})
+    # An erasure tells nobody about the erased person beyond what their own partnership
+    # needs: the partner hears once that they left; old matches and requests close quietly.
+    closing.quiet = reason is EndReason.DATA_ERASED
     if plan.own_request is not None:
         closing.own_request(plan.own_request)
     for request in plan.requests_to_them:
@@ -124,6 +128,7 @@ class _Closing:
     people: dict[int, Person]  # the others concerned
     detail: dict[str, object]  # the audit detail: why it closed
     done: Leaving = field(default_factory=Leaving)
+    quiet: bool = False  # notices only to a partner in an active partnership (erasure)
 
     @property
     def leaver(self) -> dict[str, str]:
@@ -136,7 +141,7 @@ class _Closing:
             f"We closed your request to {_name(self.people, request.mentor_id)}."
         )
         mentor = self.people.get(request.mentor_id)
-        if mentor is not None and not mentor.erased:
+        if mentor is not None and not mentor.erased and not self.quiet:
             self.uow.flush()
             self.done.notices.append(
                 email_to(
@@ -181,10 +186,14 @@ class _Closing:
         )
         role = "mentee" if pairing.mentee_id == other_id else "mentor"
         self._notify(other_id, role, "pairing", f"pairing:{pairing.id}")
+        mentee = self.people.get(other_id)
+        if role == "mentee" and mentee is not None and not mentee.erased:
+            # The mentee left behind may choose again among their speed mentors.
+            self.done.notices.append(new_choice(self.uow, pairing, mentee, self.person, self.ctx))
 
     def _notify(self, other_id: int, role: str, relationship: str, what: str) -> None:
         other = self.people.get(other_id)
-        if other is None or other.erased:
+        if other is None or other.erased or (self.quiet and relationship != "pairing"):
             return
         self.uow.flush()  # so the footer's commands reflect what just closed
         self.done.notices.append(
@@ -197,8 +206,7 @@ class _Closing:
                     "role": role,
                     "partner": self.leaver,
                     "relationship": relationship,
-                    # The other helpers' UNPAIR flow offers a new choice; leaving does not.
-                    "new_choice_follows": False,
+                    "new_choice_follows": relationship == "pairing" and role == "mentee",
                 },
             )
         )
