@@ -1,5 +1,9 @@
 """Guidance emails during a pairing's first months: first meeting, learning contract,
-ground rules, GROW, feedback (`timeline.guidance_step`)."""
+ground rules, GROW, feedback (`timeline.guidance_step`).
+
+The guidance is the same whoever the partner is, so it is keyed by the round and the
+person (`to_both` adds the person): someone who is a mentor in one pairing and a mentee
+in another gets one copy of each, not two."""
 
 from __future__ import annotations
 
@@ -15,7 +19,11 @@ from service.store.unit_of_work import UnitOfWork
 def keys(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> list[str]:
     """The email's key while one is due: it stays due for weeks and is sent once."""
     index = timeline.guidance_step(facts.pairing, now, cfg)
-    return [] if index is None else [f"guidance:{facts.pairing.id}:{index}"]
+    return [] if index is None else [_key(facts, index)]
+
+
+def _key(facts: timeline.PairingFacts, index: int) -> str:
+    return f"guidance:round-{facts.pairing.round_id}:{index}"
 
 
 def step(
@@ -26,4 +34,4 @@ def step(
     if index is None:
         return []
     template = timeline.guidance_template(index)
-    return to_both(uow, facts, template, f"guidance:{p.id}:{index}", cfg)
+    return to_both(uow, facts, template, _key(facts, index), cfg)
