@@ -11,7 +11,8 @@ from handlers import form_update
 from handlers.common import answer_key, email_to
 from service import clock
 from service.bus import CommandRequest, Context, FormRequest
-from service.domain import rules
+from service.config import ProgrammeConfig
+from service.domain import rules, timeline
 from service.domain.model import RegistrationStatus, Role
 from service.email_command import EmailCommand
 from service.errors import DomainError
@@ -23,10 +24,10 @@ from service.store.records import InterestEntry
 from service.store.unit_of_work import UnitOfWork
 
 
-def _round_context(uow: UnitOfWork, round_id: int) -> dict[str, object]:
+def _round_context(uow: UnitOfWork, round_id: int, config: ProgrammeConfig) -> dict[str, object]:
     round_ = uow.repo.round(round_id)
     assert round_ is not None
-    return {"name": round_.name, "closes_on": round_.closes_at}
+    return timeline.round_context(round_, config)
 
 
 def _to_address(address: str, template: str, key: str, context: dict[str, object]) -> Email:
@@ -93,7 +94,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
     )
     context = {
         "registration": registration_context(reg, ctx.config),
-        "round": _round_context(uow, round_.id),
+        "round": _round_context(uow, round_.id, ctx.config),
     }
     if updating:
         template, key = "registration_updated", f"registration-updated:{msg}"
@@ -163,7 +164,7 @@ def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
     uow.audit("registration.confirmed", f"registration:{reg.id}", actor=f"person:{person.id}")
     context = {
         "registration": registration_context(reg, ctx.config),
-        "round": _round_context(uow, round_.id),
+        "round": _round_context(uow, round_.id, ctx.config),
     }
     return [
         email_to(

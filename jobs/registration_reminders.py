@@ -43,7 +43,7 @@ def _remind(uow: UnitOfWork, *, reg_id: int, now: datetime, cfg: ProgrammeConfig
         return []
     if timeline.away(person, now, cfg):
         return []
-    context = {"round": {"name": round_.name, "closes_on": round_.closes_at}}
+    context = {"round": timeline.round_context(round_, cfg)}
     if timeline.closing_soon_due(reg, round_, now, cfg):
         template, key = "registration_closing_soon", f"closing-soon:{reg.id}"
     elif timeline.confirm_reminder_due(reg, round_, now, cfg):

@@ -1,5 +1,7 @@
 """Data retention: someone whose last round ended longer ago than the retention period,
-and who is in no live relationship, is erased without notice (`timeline.retention_due`)."""
+and who is in no live relationship, is erased without notice (`timeline.retention_due`);
+so is someone who never confirmed, on the date their confirmation emails gave
+(`timeline.unconfirmed_deletion_due`)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from service import privacy
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import timeline
+from service.domain.model import RegistrationStatus
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
 
 def run(app: App, now: datetime, report: DueReport) -> None:
+    _unconfirmed(app, now, report)
     config = app.config
     wait = timeline.days(config.timings.data_retention_after_round)
     with app.uow() as uow:
@@ -37,6 +41,36 @@ def _erase(uow: UnitOfWork, *, person_id: int, now: datetime, cfg: ProgrammeConf
     assert person is not None
     # No notice to anyone: nobody is in a live relationship with them any more.
     privacy.erase_person(uow, person, now, by="retention")
+    return []
+
+
+def _unconfirmed(app: App, now: datetime, report: DueReport) -> None:
+    config = app.config
+    with app.uow() as uow:
+        rounds = {r.id: r for r in uow.repo.rounds() if r.id is not None}
+        past = [i for i, r in rounds.items() if now >= timeline.unconfirmed_deleted_at(r, config)]
+        pending = {
+            reg.person_id
+            for i in past
+            for reg in uow.repo.registrations(i, RegistrationStatus.PENDING_CONFIRMATION)
+        }
+    for person_id in sorted(pending):
+        step = partial(_erase_unconfirmed, person_id=person_id, now=now, cfg=config)
+        apply(app, report, "unconfirmed", step)
+
+
+def _erase_unconfirmed(
+    uow: UnitOfWork, *, person_id: int, now: datetime, cfg: ProgrammeConfig
+) -> list[Email]:
+    person = uow.repo.person(person_id)
+    if person is None:
+        return []
+    rounds = {r.id: r for r in uow.repo.rounds() if r.id is not None}
+    registrations = uow.repo.registrations_of(person_id)
+    if not timeline.unconfirmed_deletion_due(person, registrations, rounds, now, cfg):
+        return []
+    # No notice: they never confirmed, so nobody knows of them.
+    privacy.erase_person(uow, person, now, by="unconfirmed")
     return []
 
 

@@ -118,6 +118,9 @@ class Timings(_Strict):
     # After the programme_end email, how long CONTINUE stays open before the pairing closes.
     continue_within_after_end: Days = Field(default=14, ge=0)
     data_retention_after_round: Days = Field(ge=1)
+    # Registrations never confirmed are deleted this long after their round's window
+    # closes (the confirmation emails give the date).
+    unconfirmed_deleted_after_close: Days = Field(default=30, ge=0)
 
     @model_validator(mode="after")
     def _possible(self) -> Timings:

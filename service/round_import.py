@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from service.config import ProgrammeConfig
+from service.domain import timeline
 from service.domain.model import Person, Registration, RegistrationStatus, Round
 from service.email_command import CommandTable
 from service.errors import MentoringError
@@ -136,6 +137,6 @@ def _confirm_address(
             "person": person_context(person),
             "commands": commands.offered(standing(uow, person), asks),
             "registration": registration_context(reg, config),
-            "round": {"name": round_.name, "closes_on": round_.closes_at},
+            "round": timeline.round_context(round_, config),
         },
     )

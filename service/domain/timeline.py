@@ -411,6 +411,39 @@ def end_step(pairing: Pairing, now: datetime, config: ProgrammeConfig) -> EndSte
 # --- data retention -----------------------------------------------------------------------
 
 
+def unconfirmed_deleted_at(round_: Round, config: ProgrammeConfig) -> datetime:
+    """When a registration nobody confirmed is deleted: what the emails promise."""
+    return round_.closes_at + days(config.timings.unconfirmed_deleted_after_close)
+
+
+def round_context(round_: Round, config: ProgrammeConfig) -> dict[str, object]:
+    """What registration emails say about the round: its window and the deletion date."""
+    return {
+        "name": round_.name,
+        "closes_on": round_.closes_at,
+        "unconfirmed_deleted_on": unconfirmed_deleted_at(round_, config),
+    }
+
+
+def unconfirmed_deletion_due(
+    person: Person,
+    registrations: Sequence[Registration],
+    rounds: dict[int, Round],
+    now: datetime,
+    config: ProgrammeConfig,
+) -> bool:
+    """Someone who never confirmed any registration, past every one's deletion date,
+    is erased (without notice: they never took part)."""
+    if person.erased or not registrations:
+        return False
+    return all(
+        r.status is RegistrationStatus.PENDING_CONFIRMATION
+        and r.round_id in rounds
+        and now >= unconfirmed_deleted_at(rounds[r.round_id], config)
+        for r in registrations
+    )
+
+
 def round_ends_at(round_: Round, config: ProgrammeConfig) -> datetime:
     """A round's programme year ends this long after its matches went out (or its window
     closed, for a round that was never matched)."""

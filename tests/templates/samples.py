@@ -29,7 +29,11 @@ def programme_context() -> dict[str, Any]:
 
 
 PROGRAMME = programme_context()
-ROUND = {"name": "2026", "closes_on": date(2026, 6, 17)}
+ROUND = {
+    "name": "2026",
+    "closes_on": date(2026, 6, 17),
+    "unconfirmed_deleted_on": date(2026, 7, 17),
+}
 PERSON = {"first_name": "Alex", "last_name": "Morgan", "email": "alex.morgan@dwp.gov.uk"}
 MENTEE = {
     "name": "Alex Morgan",
