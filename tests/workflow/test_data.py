@@ -101,7 +101,10 @@ def test_delete_my_data_asks_then_erases_and_tells_the_partner(programme: Progra
             if m.status.value == "sent"
         }
         assert ("erasure_done", erased.email) in sent
-        assert ("partner_withdrew", MENTOR) in sent and ("partner_withdrew", OTHER_MENTOR) in sent
+        # Only the partner hears; the open speed match with the other mentor closes
+        # without a word (issue 16: no surprises).
+        assert ("partner_withdrew", MENTOR) in sent
+        assert not [m for m in sent if m[1] == OTHER_MENTOR and m[0] == "partner_withdrew"]
     with programme.app.uow() as uow:
         [pairing] = uow.session.scalars(select(Pairing)).all()
         assert pairing.status is PairingStatus.ENDED
@@ -166,11 +169,12 @@ def test_a_yes_without_the_erasure_question_erases_nothing(programme: Programme)
         assert approach.status is ApproachStatus.WITHDRAWN
         mentor = uow.session.get(Person, ids["mentor"])
         assert mentor is not None and not mentor.erased
-        # Told (the copy naming Alex is erased from our mail once sent).
+        # Not told: an erasure emails only a partner in an active partnership, and a
+        # request is not one (issue 16: no surprises). The request simply closed.
         told = uow.session.scalars(
             select(OutboundMessage).where(outbound_messages.c.template == "approach_withdrawn")
         ).all()
-        assert [(m.to_address, m.status.value) for m in told] == [(MENTOR, "sent")]
+        assert told == []
 
 
 def test_the_erasure_question_counts_for_the_configured_days(

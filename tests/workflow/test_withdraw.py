@@ -78,9 +78,12 @@ def test_withdraw_ends_a_pairing_and_the_partner_is_told(programme: Programme) -
     ended = _get(programme, Pairing, pairing)
     assert ended.status is PairingStatus.ENDED
     assert ended.end_reason is EndReason.WITHDRAWN
-    notice = programme.last_to(MENTEE)
+    notice, choice = programme.inbox_of(MENTEE)[-2:]
     assert "Priya Shah has left the programme" in notice.subject
     assert "your mentoring partnership has ended" in notice.text
+    assert "You can choose another mentor" in notice.text
+    # The mentee left behind gets a route on: a new choice among their speed mentors.
+    assert "Choose a new mentor" in choice.subject
     assert "We ended your mentoring partnership with Alex Morgan." in programme.last_to(MENTOR).text
 
 
@@ -111,7 +114,8 @@ def test_coordinator_withdraws_a_participant(programme: Programme) -> None:
     assert _registration(programme, ids["mentor"]).status is RegistrationStatus.WITHDRAWN
     assert _get(programme, Pairing, pairing).status is PairingStatus.ENDED
     assert "You've left" in programme.last_to(MENTOR).subject
-    assert "has left the programme" in programme.last_to(MENTEE).subject
+    assert "has left the programme" in programme.inbox_of(MENTEE)[-2].subject
+    assert "Choose a new mentor" in programme.last_to(MENTEE).subject
     ack = programme.last_to(COORDINATOR)
     assert "Priya Shah's place" in ack.text
     assert "Priya Shah left the 2026 round" in ack.text  # the third person, for coordinators
