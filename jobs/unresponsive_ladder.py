@@ -77,17 +77,16 @@ def _may_hold(
 ) -> list[Email]:
     """Tell the coordinators before anything ends, with a one-word way to stop it."""
     p = facts.pairing
-    ends_on = timeline.to_act(
-        p.last_nudge_at or p.ladder_started_at or facts.pairing.started_at,
-        cfg.timings.unresponsive_nudge_spacing,
-        cfg,
-    )
+    # The remaining nudges, then the unpairing, each one spacing after the last.
+    ends_on = p.last_nudge_at or p.ladder_started_at or p.started_at
+    for _ in range(cfg.timings.unresponsive_nudges - p.nudges_sent + 1):
+        ends_on = timeline.to_act(ends_on, cfg.timings.unresponsive_nudge_spacing, cfg)
     context = {
         "kind": "last_nudge",
         "subject_detail": f"{silent.name} has not answered their partner",
         "summary": (
             f"{silent.name} has not answered {p.nudges_sent} reminders about their mentoring"
-            f" partnership. If they stay quiet, we will end the partnership without blame"
+            " partnership. If they stay quiet, we will end the partnership without blame"
             f" on or after {rules.day(ends_on, cfg.programme.timezone)}. Reply HOLD to stop"
             " the reminders and keep the partnership open."
         ),
