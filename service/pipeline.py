@@ -104,7 +104,7 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
             report.new += new
             if record.status is InboundStatus.STORED:
                 assert record.id is not None
-                record = handle_stored(app, record.id, counted=new)
+                record = handle_stored(app, record.id, stored=record if new else None)
             elif not new:
                 report.repeats += 1
             transport.move(
@@ -159,16 +159,19 @@ def _current(app: App, inbound_id: int) -> InboundMessage:
         return record
 
 
-def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> InboundMessage:
+def handle_stored(
+    app: App, inbound_id: int, *, stored: InboundMessage | None = None
+) -> InboundMessage:
     """Classify and handle one stored message; returns the record in its final status.
 
     Two workers may handle the same message at once (say, configured with different
     Redis servers, so their locks do not meet): only one can move it out of "stored"
     (see `_apply`), the other's transaction is rolled back, emails and all, and a
-    database conflict between them is retried, never shown as a crash. `counted`: this
-    attempt was already counted when the message was stored."""
+    database conflict between them is retried, never shown as a crash. `stored`: the
+    record just committed by `_store`, this attempt counted with it (so it is not read
+    again; `_apply`'s guarded update still decides who handles it)."""
     try:
-        return _handle_stored(app, inbound_id, counted)
+        return _handle_stored(app, inbound_id, stored)
     except AlreadyHandled:
         return _current(app, inbound_id)
     except CONFLICTS:
@@ -193,9 +196,11 @@ def _count_attempt(app: App, inbound_id: int) -> InboundMessage:
         return record
 
 
-def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundMessage:
+def _handle_stored(
+    app: App, inbound_id: int, stored: InboundMessage | None = None
+) -> InboundMessage:
     attempts = 1
-    if not counted:
+    if stored is None:
         counting = _count_attempt(app, inbound_id)
         if counting.status is not InboundStatus.STORED:
             return counting
@@ -208,7 +213,7 @@ def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundM
         return _finish(app, inbound_id, outcome, kind="error")
     try:
         with app.uow(inbound_id=inbound_id) as uow:
-            record = uow.repo.inbound(inbound_id)
+            record = stored or uow.repo.inbound(inbound_id)
             assert record is not None
             classification = _classify(app, uow, record)
             reply = attribute(uow, classification)
