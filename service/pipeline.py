@@ -139,9 +139,8 @@ class AlreadyHandled(Exception):
 def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
     try:
         with app.uow() as uow:
-            record, new = ingest.store(uow, fetched)
-            if new and record.status is InboundStatus.STORED:
-                record.attempts = 1  # the first attempt, counted in the same transaction
+            # A new message's first attempt is counted in the same transaction.
+            record, new = ingest.store(uow, fetched, attempting=True)
             uow.commit()
             return record, new
     except CONFLICTS:

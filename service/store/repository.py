@@ -165,6 +165,8 @@ _INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
+_INBOUND_COLUMNS = tuple(c.key for c in inbound_messages.c if c.key != "id")
+_ADD_INBOUND = insert(inbound_messages).values({n: bindparam(n) for n in _INBOUND_COLUMNS})
 _TOMBSTONES = select(
     erasures.c.id,
     erasures.c.person_id,
@@ -738,6 +740,14 @@ class SqlRepository:
         for name, value in values.items():
             set_committed_value(record, name, value)
         return True
+
+    def add_inbound(self, record: InboundMessage) -> None:
+        """One INSERT, without the ORM's flush (half the cost of keeping a message): the
+        record stays outside the session, and what follows updates it by id."""
+        values = {name: getattr(record, name) for name in _INBOUND_COLUMNS}
+        added = self.session.connection().execute(_ADD_INBOUND, values)
+        assert added.inserted_primary_key is not None
+        record.id = int(added.inserted_primary_key[0])
 
     def inbound_exists(self, key: str) -> bool:
         """Is a message stored under this key? (The common answer, no, without loading.)"""
