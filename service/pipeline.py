@@ -102,8 +102,8 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     report = PassReport()
     moved: list[int] = []
     try:
-        for batch in _batches(app.transport.fetch_new(limit)):
-            for fetched, (record, new) in zip(batch, _store_batch(app, batch), strict=True):
+        for batch in batches(app.transport.fetch_new(limit)):
+            for fetched, (record, new) in zip(batch, store_batch(app, batch), strict=True):
                 _handle_and_move(app, fetched, record, new, report)
                 if record.moved_at is None and record.id is not None:
                     moved.append(record.id)
@@ -130,7 +130,7 @@ def _handle_and_move(
     report.count(record.status)
 
 
-def _batches(fetched: Iterator[FetchedMessage]) -> Iterator[list[FetchedMessage]]:
+def batches(fetched: Iterator[FetchedMessage]) -> Iterator[list[FetchedMessage]]:
     """The inbox in batches of up to `STORE_BATCH` messages (and `STORE_BATCH_BYTES`)."""
     batch: list[FetchedMessage] = []
     size = 0
@@ -144,7 +144,7 @@ def _batches(fetched: Iterator[FetchedMessage]) -> Iterator[list[FetchedMessage]
         yield batch
 
 
-def _store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMessage, bool]]:
+def store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMessage, bool]]:
     """Keep a batch of messages raw in one transaction, before any is acted on.
 
     Each new message's first attempt is counted with it (see `_handle_stored`). If the
