@@ -72,11 +72,6 @@ def _always_read(_key: Hashable, compute: Callable[[], Any]) -> Any:
 # a SELECT cost SQLAlchemy more (about 0.15 ms) than SQLite took to run it. Built on
 # first use, once the classes are mapped.
 @cache
-def _person_by_email() -> Select[Person]:
-    return select(Person).where(people.c.email == bindparam("email"))
-
-
-@cache
 def _latest_round_for() -> Select[Round]:
     return (
         select(Round)
@@ -159,6 +154,7 @@ def _automatic_answers_since() -> Select[int]:
     )
 
 
+_PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
 _INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(
     inbound_messages.c.key == bindparam("key")
 )
@@ -203,10 +199,16 @@ class SqlRepository:
     def person_by_email(self, email: str) -> Person | None:
         address = email.strip().lower()
         found: Person | None = self._remember(
-            ("person_by_email", address),
-            lambda: self.session.scalar(_person_by_email(), {"email": address}),
+            ("person_by_email", address), lambda: self._person_by_email(address)
         )
         return found
+
+    def _person_by_email(self, address: str) -> Person | None:
+        # The id first, without the ORM: most mail from strangers stops here, and a
+        # person already in this session comes from its identity map.
+        found = self.session.connection().execute(_PERSON_ID_BY_EMAIL, {"email": address})
+        person_id = found.scalar()
+        return None if person_id is None else self.session.get(Person, person_id)
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
         found = self.session.scalars(select(Person).where(people.c.id.in_(ids))).all()
