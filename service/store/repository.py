@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, distinct, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql import CompoundSelect, Executable, Select
 from sqlalchemy.sql.elements import BindParameter
 
 from service.domain.model import (
@@ -89,12 +89,20 @@ def _registration() -> Select[Registration]:
     )
 
 
+def _ids_of(table: Table, *sides: str) -> CompoundSelect[int]:
+    """The ids of rows naming the person on either side, each side through its own index.
+    (With `mentee_id = ? OR mentor_id = ?`, SQLite read every row of the round, or every
+    active pairing, through the other condition's index instead.)"""
+    person: BindParameter[int] = bindparam("person_id")
+    first, *rest = [select(table.c.id).where(table.c[side] == person) for side in sides]
+    return first.union_all(*rest)
+
+
 @cache
 def _introductions_of_in() -> Select[Introduction]:
-    person: BindParameter[int] = bindparam("person_id")
     return (
         select(Introduction)
-        .where((introductions.c.mentee_id == person) | (introductions.c.mentor_id == person))
+        .where(introductions.c.id.in_(_ids_of(introductions, "mentee_id", "mentor_id")))
         .where(introductions.c.round_id == bindparam("round_id"))
         .order_by(introductions.c.number, introductions.c.id)
     )
@@ -122,11 +130,10 @@ def _pending_approaches_to() -> Select[Approach]:
 
 @cache
 def _active_pairings_of() -> Select[Pairing]:
-    person: BindParameter[int] = bindparam("person_id")
     return (
         select(Pairing)
         .where(
-            (pairings.c.mentee_id == person) | (pairings.c.mentor_id == person),
+            pairings.c.id.in_(_ids_of(pairings, "mentee_id", "mentor_id")),
             pairings.c.status == PairingStatus.ACTIVE,
         )
         .order_by(pairings.c.started_at)
