@@ -46,6 +46,8 @@ class Programme(_Strict):
 
 class Coordinators(_Strict):
     addresses: tuple[str, ...] = Field(min_length=1)
+    # A question in a person's own words goes to them; the kind answer says how soon.
+    answer_within_working_days: int = Field(default=3, ge=1, le=30)
 
 
 class Grade(_Strict):

@@ -22,7 +22,7 @@ from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
-from service.inbound.commands import Answer, Command
+from service.inbound.commands import Answer, Command, asks_question
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
@@ -417,7 +417,7 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
         return _command(c, uow, ctx, app.commands, reply)
     if c.kind is Kind.COORDINATOR:
         return _coordinator(c, uow, ctx, app.commands)
-    return _unknown(c, uow, app.commands)
+    return _unknown(c, uow, app.commands, ctx)
 
 
 def _erased(c: Classification, uow: UnitOfWork) -> bool:
@@ -495,7 +495,7 @@ def _command(
     _mail_reaches(uow, person)
     _signs_of_life(uow, person, about, ctx)
     if not commands:
-        return _no_command(c, uow, person, table)
+        return _no_command(c, uow, person, table, ctx)
     emails: list[Email] = []
     for command, spec in zip(commands, specs, strict=True):
         request = bus.CommandRequest(command, person, about, _thread(c))
@@ -535,18 +535,48 @@ def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Co
             liveness.seen(pairing, person.id, ctx.now)
 
 
-def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
-    reason = (c.commands.reason if c.commands else "") or "no command found"
-    answer = problem_answer(
-        uow,
-        person,
-        "We could not tell what you would like us to do, so we have changed nothing."
-        " A coordinator will read your email.",
-        c,
-        _understood(c),
-        table,
+def _no_command(
+    c: Classification, uow: UnitOfWork, person: Person, table: CommandTable, ctx: bus.Context
+) -> Outcome:
+    reading = c.commands
+    reason = (reading.reason if reading else "") or "no command found"
+    if reading is not None and reading.own_words:
+        # Their own words, not a command attempt: a human answers, and we say so kindly.
+        answer = own_words_answer(uow, person, c, table, ctx)
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"{reason}: in their own words, passed to the coordinators",
+            [answer],
+            person.id,
+        )
+    problem = (
+        reading.reason  # a command we could not read: say exactly what was wrong
+        if reading is not None and reading.broken
+        else "We could not tell what you would like us to do, so we have changed nothing."
+        " A coordinator will read your email."
     )
+    answer = problem_answer(uow, person, problem, c, _understood(c), table)
     return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
+
+
+def own_words_answer(
+    uow: UnitOfWork, person: Person, c: Classification, table: CommandTable, ctx: bus.Context
+) -> Email:
+    """The kind answer to a question (or any message in a person's own words): passed to
+    the coordinators, who answer within the configured number of working days."""
+    return Email(
+        key=f"own-words:{c.message_id or c.subject}:{person.id}",
+        template="question_received",
+        to=recipient(person),
+        context={
+            "person": person_context(person),
+            "question": asks_question(c.new_text),
+            "working_days": ctx.config.coordinators.answer_within_working_days,
+            "commands": table.offered(standing(uow, person)),
+        },
+        automatic_answer=True,
+        **_thread(c).reply_headers(),
+    )
 
 
 def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
@@ -610,10 +640,14 @@ def _coordinator_confirmed(
     return Outcome(InboundStatus.PROCESSED, f"coordinator command confirmed: {verb}", emails)
 
 
-def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable) -> Outcome:
+def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable, ctx: bus.Context) -> Outcome:
     person = uow.repo.person_by_email(c.sender) if c.sender else None
     emails = []
-    if person is not None and not person.erased:
+    if person is not None and not person.erased and c.commands and c.commands.own_words:
+        # A question from a participant's address, not a reply: it goes to the coordinators
+        # all the same (it changes nothing), and the answer goes to that address only.
+        emails.append(own_words_answer(uow, person, c, table, ctx))
+    elif person is not None and not person.erased:
         emails.append(
             problem_answer(
                 uow,

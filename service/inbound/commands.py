@@ -81,6 +81,12 @@ class CommandReading:
     commands: tuple[Command, ...]
     answer: Answer | None
     reason: str
+    # A command attempt we could not read ("KEEP" with no choice): `reason` is then
+    # written to the person and is the answer they get.
+    broken: bool = False
+    # Words of their own with no command in them (a question, a thank-you): not a
+    # command attempt, so it goes to the coordinators with a kind answer.
+    own_words: bool = False
 
     @property
     def understood(self) -> bool:
@@ -378,7 +384,26 @@ def read_commands(
             if isinstance(parsed, Command):
                 found.commands.append(parsed)
                 answer = None
-    return _verdict(found, answer, commands)
+    reading = _verdict(found, answer, commands)
+    if reading.own_words and not lines and not subject_text:
+        return replace(reading, own_words=False)  # an empty reply says nothing of its own
+    return reading
+
+
+_QUESTION_WORDS = re.compile(
+    r"^(?:how|what|when|where|which|who|whom|why|can|could|would|will|is|are|do|does|did|"
+    r"should|may|am|have|has)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_question(text: str) -> bool:
+    """Whether a person's own words hold a question ("can you tell me how many CPD points
+    I have?", "How do I change my grade"): the kind answer then speaks of a question."""
+    for line in _content_lines(text)[:_HEAD_LINES]:
+        if line.rstrip().endswith("?") or _QUESTION_WORDS.match(line.strip()):
+            return True
+    return False
 
 
 def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> CommandReading:
@@ -402,11 +427,16 @@ def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> Comma
             return CommandReading((), None, "a 'no' together with a command: not guessing")
         return CommandReading((command,), None, f"command {command.verb.upper()}")
     if found.problems:
-        return CommandReading((), None, found.problems[0])
+        return CommandReading((), None, found.problems[0], broken=True)
     if buried:
         return CommandReading(
-            (), None, f"mentions {buried[0].name} inside a sentence: not acting on it"
+            (),
+            None,
+            f"mentions {buried[0].name} inside a sentence: not acting on it",
+            own_words=True,
         )
     if answer is not None:
         return CommandReading((), answer, f"answered {answer.value}")
-    return CommandReading((), None, "no command found in the first lines or the subject")
+    return CommandReading(
+        (), None, "no command found in the first lines or the subject", own_words=True
+    )

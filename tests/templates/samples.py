@@ -410,6 +410,7 @@ SAMPLES: dict[str, Context] = {
         KEEP,
     ),
     "auto_answer_limit": _with({}),
+    "question_received": _with({"question": True, "working_days": 3}),
     "already_done": _with(
         {
             "what_short": "your address is confirmed",
