@@ -458,14 +458,12 @@ def _reply(
     who = "a known participant" if participant else "an unknown sender"
     # A participant's fresh email (a question, usually) is read too, so that words of their
     # own get the kind answer; a command in it still needs their token.
-    reading = (
-        read_commands(fresh, mail.subject, today=written, commands=table) if participant else None
-    )
+    own = read_commands(fresh, mail.subject, today=written, commands=table) if participant else None
     return replace(
         base,
         token=None,
         reason=f"from {who}, with no token we issued and not from a form tool or a coordinator"
         + unknown_token,
         known_participant=participant,
-        commands=reading,
+        commands=own,
     )
