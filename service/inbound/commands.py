@@ -38,7 +38,9 @@ _GREETING = re.compile(
 )
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:(?:about|around|approx(?:imately)?|roughly|~)\s+)?"
-    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b|\s*(?:and\s+)?"
+    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b"
+    # "1hr 30" (but not "1h 12/03" or "1h 15 March": a date follows)
+    r"|\s+(?P<m1c>[0-5]\d)\b(?!\s*(?:[/.-]\d|[a-z]))|\s*(?:and\s+)?"
     r"(?P<m1>\d+)\s*(?:m|min|mins|minute|minutes)\b)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
     r"|(?P<half>half an hour)|(?P<hour>an hour|one hour|a hour)"
     r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))\b",
@@ -128,7 +130,7 @@ def _duration(text: str) -> tuple[int | None, str]:
     if not match or not match.group(0).strip():
         return None, text
     if match.group("h1"):
-        extra = match.group("m1") or match.group("m1b") or 0
+        extra = match.group("m1") or match.group("m1b") or match.group("m1c") or 0
         minutes = round(float(match.group("h1")) * 60) + int(extra)
     elif match.group("m2"):
         minutes = int(match.group("m2"))
@@ -146,8 +148,13 @@ _MET_CHOICE = re.compile(
 )
 
 
-# A note follows the length and date after " - ", a dash, "," or ":", or just as words.
-_NOTE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—:,]\s*")
+# A note follows the length and date after " - ", a dash, "," or ":", "(", or just as words.
+_NOTE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—:,(]\s*")
+# "12.03" and "12-03": day and month as people type them, read as "12/03".
+_DOTTED_DAY = re.compile(
+    r"(?<![\d./-])\b(\d{1,2})[.-](\d{1,2})\b(?![./-]\d)(?!\s*(?:h|hrs?|hours?|m|mins?|minutes?)\b)",
+    re.IGNORECASE,
+)
 # Words that start a (mistyped) date, not a note: "MET 1h on Tusday" stays a refusal.
 _NOT_A_NOTE = re.compile(
     r"^(?:on|at|in|for|last|this|the|yesterday|today|ago|about|around|\d)", re.IGNORECASE
@@ -160,8 +167,9 @@ def _met_with_note(rest: str, today: date) -> Command | None:
     words = [m.start() for m in re.finditer(r"\s+", rest)]
     for start, end in cuts + sorted(((w, w) for w in words), reverse=True):
         head, note = rest[:start].strip(), rest[end:].strip(" -–—:,")
-        if not note or _NOT_A_NOTE.match(note) or _duration(head)[0] is None:
-            continue  # an unclear length is still a refusal, never a note
+        note = note[:-1].rstrip() if note.endswith(")") and "(" not in note else note
+        if not note or not head or _NOT_A_NOTE.match(note):
+            continue  # the note must follow a length or a date we can read
         parsed = _parse_met_details(head, today)
         if isinstance(parsed, Command):
             return replace(parsed, note=note)
@@ -170,6 +178,7 @@ def _met_with_note(rest: str, today: date) -> Command | None:
 
 def _parse_met(rest: str, today: date) -> Command | str:
     """MET [who] [duration] [date] [note]; "who" is the number from the match email ("MET 1")."""
+    rest = _DOTTED_DAY.sub(r"\1/\2", rest)
     parsed = _parse_met_details(rest, today)
     if isinstance(parsed, str):
         parsed = _met_with_note(rest, today) or parsed

