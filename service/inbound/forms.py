@@ -451,6 +451,17 @@ def _fit_the_store(a: _Answers, short_answers: dict[str, tuple[str, str]]) -> No
             )
 
 
+def _refused(a: _Answers, contact: str | None) -> FormResult:
+    """Every problem, once each, in the person's words and (as issues) the coordinator's."""
+    return FormResult(
+        None,
+        tuple(dict.fromkeys(p.person for p in a.problems)),
+        contact,
+        issues=tuple(a.problems),
+        warnings=tuple(a.warnings),
+    )
+
+
 def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormResult:
     """Check and normalise one person's answers (question wording -> answer text)."""
     vocabulary = config.vocabulary
@@ -482,13 +493,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
         if name not in a.values and question.required:
             a.missing(name)
     if a.problems:
-        return FormResult(
-            None,
-            tuple(dict.fromkeys(p.person for p in a.problems)),
-            contact,
-            issues=tuple(a.problems),
-            warnings=tuple(a.warnings),
-        )
+        return _refused(a, contact)
     return FormResult(
         Registration(
             email=email,
