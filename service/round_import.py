@@ -46,6 +46,10 @@ class ImportResult:
 
 def _rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """The file's headers and rows (cells stripped); comma, semicolon or tab separated."""
+    if Path(path).suffix.lower() in {".xlsx", ".xls", ".ods"}:
+        raise MentoringError(
+            f"{path}: a workbook, not a CSV file; save it as \"CSV UTF-8\" and import that"
+        )
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             sample = fh.read(4096)

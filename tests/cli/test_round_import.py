@@ -199,6 +199,10 @@ def test_cli_mistakes_are_one_line(home: Path, tmp_path: Path) -> None:
     assert code != 0 and len(out.strip().splitlines()) == 1
     code, out = run(*NOW, "round", "import", "2026", "--mentees", str(tmp_path / "nope.csv"))
     assert code != 0 and "no such file" in out and len(out.strip().splitlines()) == 1
+    workbook = tmp_path / "export.xlsx"
+    workbook.write_bytes(b"PK\x03\x04 not text")
+    code, out = run(*NOW, "round", "import", "2026", str(workbook))
+    assert code == 1 and 'save it as "CSV UTF-8"' in out and len(out.strip().splitlines()) == 1
 
 
 def test_the_samples_in_docs_import(home: Path, tmp_path: Path) -> None:
