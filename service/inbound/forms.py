@@ -410,7 +410,8 @@ def _characteristics(a: _Answers, vocabulary: Vocabulary) -> list[str]:
         if known is None:
             a.flag(
                 "characteristics",
-                f"We could not read the characteristic {_quoted(piece)}. Please use: "
+                # Not repeated back either: an email can be read by others.
+                "We could not read one of the characteristics you chose. Please use: "
                 + ", ".join(vocabulary.characteristics)
                 + ".",
                 # Special-category data: the coordinator's message never repeats it.

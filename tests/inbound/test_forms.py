@@ -252,6 +252,7 @@ def test_characteristic_aliases_and_the_coordinator_never_sees_one(
     )
     [issue] = result.issues
     assert "Polyamorous" not in issue.coordinator and "not shown" in issue.coordinator
+    assert "Polyamorous" not in issue.person and "one of the characteristics" in issue.person
 
 
 def test_an_alias_naming_an_unknown_profession_is_refused_when_loading(tmp_path) -> None:
