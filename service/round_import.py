@@ -95,9 +95,10 @@ def import_files(
     *,
     commands: CommandTable,
     confirmed: bool = False,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Every row of every file, or nothing (one report of every problem). The caller
-    commits; a dry run simply does not."""
+    commits; a dry run does not (and renders no email it would only throw away)."""
     round_ = get_round(uow, round_name)
     assert round_.id is not None
     read = read_files(paths, config)
@@ -110,7 +111,7 @@ def import_files(
         if confirmed:
             reg.status = RegistrationStatus.CONFIRMED
             reg.confirmed_at = reg.confirmed_at or now
-        elif reg.status is RegistrationStatus.PENDING_CONFIRMATION:
+        elif reg.status is RegistrationStatus.PENDING_CONFIRMATION and not dry_run:
             emails.append(_confirm_address(uow, person, reg, round_, config, commands))
     outbox.queue_all(uow, emails, config)
     uow.audit(

@@ -304,7 +304,14 @@ def round_import(
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         result = import_files(
-            uow, name, paths, app.config, clock.now(), commands=app.commands, confirmed=confirmed
+            uow,
+            name,
+            paths,
+            app.config,
+            clock.now(),
+            commands=app.commands,
+            confirmed=confirmed,
+            dry_run=dry_run,
         )
         if dry_run:
             uow.rollback()  # everything it did is undone: nothing stored, no email queued
