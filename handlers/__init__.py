@@ -7,9 +7,11 @@ module here (its `EmailCommand` and handler), a line below, its templates and te
 """
 
 from handlers import (
-    answer,
+    accept,
     continue_,
     data,
+    decline,
+    help_,
     keep,
     met,
     none,
@@ -24,8 +26,8 @@ from service.email_command import CommandTable, EmailCommand
 
 COMMANDS: tuple[EmailCommand, ...] = (
     register.CONFIRM,
-    answer.ACCEPT,
-    answer.DECLINE,
+    accept.ACCEPT,
+    decline.DECLINE,
     keep.WITHDRAW_REQUEST,
     keep.KEEP,
     none.NONE,
@@ -36,7 +38,7 @@ COMMANDS: tuple[EmailCommand, ...] = (
     unpair.UNPAIR,
     withdraw.WITHDRAW,
     status.STATUS,
-    status.HELP,
+    help_.HELP,
     data.MY_DATA,
     data.DELETE_MY_DATA,
 )

@@ -183,6 +183,7 @@ def hours(minutes: int) -> float:
 def already_done(
     request: CommandRequest,
     uow: UnitOfWork,
+    ctx: Context,
     *,
     what_short: str,
     command: str,
@@ -195,6 +196,7 @@ def already_done(
             "already_done",
             answer_key(request, command.lower().replace(" ", "-")),
             uow,
+            ctx,
             request=request,
             context={"what_short": what_short, "command": command, "what": what},
             automatic_answer=True,

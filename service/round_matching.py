@@ -28,6 +28,7 @@ from service.domain.model import (
 )
 from service.domain.rules import round_phase
 from service.email_command import CommandTable
+from service.emails import email_to
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -40,9 +41,8 @@ from service.matching.report import (
     render_overrides,
     render_review_csv,
 )
-from service.messages import Email, person_context, recipient
+from service.messages import Email
 from service.rounds import get_round
-from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -382,16 +382,9 @@ class _MatchMail:
         return participant_card(self.people[pid], self.regs.get(pid), self.config)
 
     def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
-        return Email(
-            key=key,
-            template=template,
-            to=recipient(person),
-            context={
-                "person": person_context(person),
-                "commands": self.commands.offered(standing(self.uow, person)),
-                "round": {"name": self.round.name, "closes_on": self.round.closes_at},
-                **context,
-            },
+        round_ = {"name": self.round.name, "closes_on": self.round.closes_at}
+        return email_to(
+            person, template, key, self.uow, self.commands, context={"round": round_, **context}
         )
 
     def to_mentee(self, mentee_id: int) -> Email:

@@ -155,6 +155,7 @@ SAMPLES: dict[str, Context] = {
         {"next_round_opens": date(2027, 5, 17), "on_interest_list": True},
         [("WITHDRAW", "come off the interest list")],
     ),
+    "interest_left": _with({}, []),
     "registration_closing_soon": _with({"round": ROUND}, CONFIRM),
     "induction_invitation": _with(
         {
