@@ -4,7 +4,7 @@ pairing starts, and once the mentor has no place left the other requests to them
 
 from __future__ import annotations
 
-from handlers.answer import closed, not_taken_on, the_request
+from handlers.answer import close_requests_to_full_mentor, closed, the_request
 from handlers.common import email_to
 from handlers.partners import already_done, approach_event, partner_card, person_or_refuse
 from service.bus import CommandRequest, Context
@@ -38,7 +38,7 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     pairing, registration = _start_pairing(uow, approach, mentor, mentee, ctx)
     mentor_card = partner_card(uow, mentor, approach.round_id, ctx)
     mentee_card = partner_card(uow, mentee, approach.round_id, ctx)
-    told_full = _close_requests_to_full_mentor(uow, mentor, registration, ctx)
+    told_full = close_requests_to_full_mentor(uow, mentor, registration, ctx)
     weeks = max(1, ctx.config.timings.check_in_every // 7)
     purpose = of(PurposeKind.PAIRING, pairing.id)
     return [
@@ -109,27 +109,6 @@ def _start_pairing(
         actor=f"person:{mentor.id}",
     )
     return pairing, registration
-
-
-def _close_requests_to_full_mentor(
-    uow: UnitOfWork, mentor: Person, registration: Registration, ctx: Context
-) -> list[Email]:
-    """Once the mentor has no long-term place left, the other requests waiting for them
-    are closed now and each mentee offered their other free speed mentors: left
-    pending, they could only expire unanswered ten days later."""
-    assert mentor.id is not None
-    places = rules.long_term_places_left(
-        registration, uow.repo.active_pairings_as_mentor(mentor.id)
-    )
-    if places > 0:
-        return []
-    emails = []
-    for waiting in uow.repo.pending_approaches_to(mentor.id):
-        rules.expire_approach(waiting, ctx.now)
-        approach_event(uow, waiting, "closed_mentor_full", by=mentor)
-        mentee = person_or_refuse(uow, waiting.mentee_id)
-        emails.append(not_taken_on(uow, waiting, mentee, mentor, ctx, mentor_full=True))
-    return emails
 
 
 ACCEPT: EmailCommand = EmailCommand(

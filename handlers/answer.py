@@ -9,10 +9,16 @@ issued for an approach, so the pipeline maps it to ACCEPT or DECLINE and
 from __future__ import annotations
 
 from handlers.common import email_to
-from handlers.partners import free_mentors, numbered, partner_card, person_or_refuse
+from handlers.partners import (
+    approach_event,
+    free_mentors,
+    numbered,
+    partner_card,
+    person_or_refuse,
+)
 from service.bus import CommandRequest, Context
 from service.domain import rules
-from service.domain.model import Approach, ApproachStatus, Person
+from service.domain.model import Approach, ApproachStatus, Person, Registration
 from service.errors import DomainError
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
@@ -98,3 +104,24 @@ def not_taken_on(
             "mentor_full": mentor_full,
         },
     )
+
+
+def close_requests_to_full_mentor(
+    uow: UnitOfWork, mentor: Person, registration: Registration, ctx: Context
+) -> list[Email]:
+    """Once the mentor has no long-term place left (ACCEPT, CAPACITY, NOT THIS ROUND),
+    the requests waiting for them are closed now and each mentee offered their other
+    free speed mentors: left pending, they could only expire unanswered ten days later."""
+    assert mentor.id is not None
+    places = rules.long_term_places_left(
+        registration, uow.repo.active_pairings_as_mentor(mentor.id)
+    )
+    if places > 0:
+        return []
+    emails = []
+    for waiting in uow.repo.pending_approaches_to(mentor.id):
+        rules.expire_approach(waiting, ctx.now)
+        approach_event(uow, waiting, "closed_mentor_full", by=mentor)
+        mentee = person_or_refuse(uow, waiting.mentee_id)
+        emails.append(not_taken_on(uow, waiting, mentee, mentor, ctx, mentor_full=True))
+    return emails

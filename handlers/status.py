@@ -13,7 +13,7 @@ from handlers.common import answer_key, email_to, grade_name
 from handlers.stage import stage_sentence
 from service.bus import CommandRequest, Context
 from service.domain.model import Introduction, IntroductionStatus, Person, RegistrationStatus, Role
-from service.domain.rules import approach_deadline, cpd_points
+from service.domain.rules import approach_deadline, cpd_points, paused_sentence
 from service.email_command import EmailCommand
 from service.messages import Email, Recipient, person_context
 from service.standing import Standing, standing
@@ -111,6 +111,7 @@ def status_context(
     return {
         "round": {"name": s.round.name, "closes_on": s.round.closes_at} if s.round else None,
         "stage": stage_sentence(s, ctx.now, ctx.config, about=about),
+        "paused": paused_sentence(person, ctx.now, ctx.tz),
         "registration": registration,
         "introductions": _introductions(s, names, third_person=about is not None),
         "approach": approach,

@@ -156,6 +156,16 @@ SAMPLES: dict[str, Context] = {
         [("WITHDRAW", "come off the interest list")],
     ),
     "interest_left": _with({}, []),
+    "pause_confirmed": _with(
+        {
+            "until": "until 1 September 2026",
+            "ends_on": datetime(2026, 8, 31, 23, 0, tzinfo=UTC),
+            "partners": ["Priya Shah"],
+        },
+        [("RESUME", "end your pause now"), *MENTEE_COMMANDS],
+    ),
+    "partner_paused": _with({"partner": MENTOR_PARTNER, "until": "until 1 September 2026"}, PAIRED),
+    "resume_confirmed": _with({}, PAIRED),
     "registration_closing_soon": _with({"round": ROUND}, CONFIRM),
     "induction_invitation": _with(
         {
@@ -355,6 +365,7 @@ SAMPLES: dict[str, Context] = {
                 "expires_on": date(2026, 8, 20),
             },
             "pairing": None,
+            "paused": "until 1 September 2026",
         }
     ),
     "help": _with({"stage": "You are waiting for your speed-mentoring matches."}),
