@@ -540,11 +540,16 @@ def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Co
 
 def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
     reason = (c.commands.reason if c.commands else "") or "no command found"
+    # A command line that could not be read as written says why; otherwise we could not
+    # tell what was asked at all.
+    problem = (c.commands.problem if c.commands else "") or (
+        "We could not tell what you would like us to do, so we have changed nothing."
+        " A coordinator will read your email."
+    )
     answer = problem_answer(
         uow,
         person,
-        "We could not tell what you would like us to do, so we have changed nothing."
-        " A coordinator will read your email.",
+        problem,
         c,
         _understood(c),
         table,

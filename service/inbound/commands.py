@@ -81,6 +81,9 @@ class CommandReading:
     commands: tuple[Command, ...]
     answer: Answer | None
     reason: str
+    # A command line we could not carry out as written, in words for its sender ("We
+    # could not read “blursday” as a date…"); empty when there was none.
+    problem: str = ""
 
     @property
     def understood(self) -> bool:
@@ -402,7 +405,7 @@ def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> Comma
             return CommandReading((), None, "a 'no' together with a command: not guessing")
         return CommandReading((command,), None, f"command {command.verb.upper()}")
     if found.problems:
-        return CommandReading((), None, found.problems[0])
+        return CommandReading((), None, found.problems[0], problem=found.problems[0])
     if buried:
         return CommandReading(
             (), None, f"mentions {buried[0].name} inside a sentence: not acting on it"
