@@ -1,5 +1,5 @@
 """RESUME: the end of a PAUSE (`handlers/pause.py`), before the day it was to end.
-Reminders, check-ins and requests start again from now; nothing missed is sent late."""
+Reminders, check-ins and requests start again from now."""
 
 from __future__ import annotations
 
