@@ -26,7 +26,7 @@ from service.domain.model import (
     Round,
     RoundStatus,
 )
-from service.domain.rules import round_phase
+from service.domain.rules import is_paused, round_phase
 from service.email_command import CommandTable
 from service.emails import email_to
 from service.errors import DomainError, MentoringError
@@ -226,7 +226,12 @@ def propose(
     _check_can_match(round_, now, late)
     regs = list(uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED))
     people = uow.repo.people([r.person_id for r in regs])
-    regs = [r for r in regs if not people[r.person_id].erased]
+    # Someone who said PAUSE is not available for matching until they are back.
+    regs = [
+        r
+        for r in regs
+        if not people[r.person_id].erased and not is_paused(people[r.person_id], now)
+    ]
     mentees, mentors = _participants(regs, config)
     by_email = {p.email: pid for pid, p in people.items()}
     same_person = {(r.person_id, r.person_id) for r in regs}
