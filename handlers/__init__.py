@@ -8,6 +8,7 @@ module here (its `EmailCommand` and handler), a line below, its templates and te
 
 from handlers import (
     accept,
+    capacity,
     continue_,
     data,
     decline,
@@ -16,6 +17,7 @@ from handlers import (
     met,
     none,
     not_responding,
+    not_this_round,
     pause,
     register,
     resume,
@@ -40,6 +42,8 @@ COMMANDS: tuple[EmailCommand, ...] = (
     unpair.UNPAIR,
     pause.PAUSE,
     resume.RESUME,
+    capacity.CAPACITY,
+    not_this_round.NOT_THIS_ROUND,
     withdraw.WITHDRAW,
     status.STATUS,
     help_.HELP,

@@ -60,8 +60,8 @@ def closed(approach: Approach, mentee: Person, ctx: Context, verb: str) -> Domai
         return DomainError(
             f"You had taken on as many long-term mentees as you offered, so we closed"
             f" {mentee.name}'s request on {when} and offered {mentee.first_name} their other"
-            " speed mentors. If you would like to take on one more, ask the coordinators to"
-            " raise your number."
+            " speed mentors. If you would like to take on one more, reply CAPACITY with your"
+            " new number."
         )
     if approach.status is ApproachStatus.EXPIRED:
         return DomainError(

@@ -387,8 +387,8 @@ def accept_approach(
         raise DomainError(
             f"You already mentor {mentor_active_pairings} long-term mentee"
             f"{'s' if mentor_active_pairings != 1 else ''}, the number you offered."
-            " Reply DECLINE so the mentee can ask someone else, or ask the coordinators"
-            " to raise your number."
+            " Reply DECLINE so the mentee can ask someone else, or CAPACITY with a higher"
+            " number first."
         )
     approach.status = ApproachStatus.ACCEPTED
     approach.answered_at = now

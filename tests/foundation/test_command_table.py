@@ -17,7 +17,7 @@ TODAY = date(2026, 3, 13)
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.verb)
 def test_every_spelling_reads_as_its_command(command: EmailCommand) -> None:
     for spelling in command.spellings:
-        line = f"{spelling} 2" if command.verb == "keep" else spelling
+        line = f"{spelling} 2" if command.verb in {"keep", "capacity"} else spelling
         reading = read_commands(line.upper(), "", today=TODAY, commands=TABLE)
         assert [c.verb for c in reading.commands] == [command.verb], reading.reason
 

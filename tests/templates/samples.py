@@ -166,6 +166,14 @@ SAMPLES: dict[str, Context] = {
     ),
     "partner_paused": _with({"partner": MENTOR_PARTNER, "until": "until 1 September 2026"}, PAIRED),
     "resume_confirmed": _with({}, PAIRED),
+    "capacity_confirmed": _with(
+        {"places": 2, "mentoring": 1, "requests_closed": 0},
+        [("CAPACITY 2", "change how many long-term mentees you can take this round")],
+    ),
+    "not_this_round_confirmed": _with(
+        {"requests_closed": 1},
+        [("CAPACITY 2", "change how many long-term mentees you can take this round")],
+    ),
     "registration_closing_soon": _with({"round": ROUND}, CONFIRM),
     "induction_invitation": _with(
         {
