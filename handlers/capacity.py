@@ -15,6 +15,7 @@ from handlers.common import email_to
 from handlers.partners import mentor_registration
 from service.bus import CommandRequest, Context
 from service.domain import rules
+from service.domain.model import Registration
 from service.email_command import EmailCommand
 from service.inbound.commands import Command, Words
 from service.messages import Email
@@ -48,21 +49,37 @@ def capacity(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
     mentoring = uow.repo.active_pairings_as_mentor(mentor.id)
     before = registration.long_term_capacity
     rules.set_long_term_capacity(registration, places, mentoring, ctx.config)
+    context: dict[str, object] = {"places": places, "mentoring": mentoring}
+    return places_changed(request, uow, ctx, registration, before, "capacity", context)
+
+
+def places_changed(
+    request: CommandRequest,
+    uow: UnitOfWork,
+    ctx: Context,
+    registration: Registration,
+    before: int,
+    what: str,
+    context: dict[str, object],
+) -> list[Email]:
+    """After CAPACITY or NOT THIS ROUND (`what`) changed a mentor's places: the audit, the
+    requests that no longer have a place closed, and the mentor's confirmation."""
+    mentor = request.person
     uow.audit(
-        "registration.capacity",
+        f"registration.{what}",
         f"registration:{registration.id}",
-        {"long_term_capacity": places, "was": before},
+        {"long_term_capacity": registration.long_term_capacity, "was": before},
         actor=f"person:{mentor.id}",
     )
     closed = close_requests_to_full_mentor(uow, mentor, registration, ctx)
     confirmation = email_to(
         mentor,
-        "capacity_confirmed",
-        f"capacity-confirmed:{registration.id}:{request.thread.message_id or '-'}",
+        f"{what}_confirmed",
+        f"{what}-confirmed:{registration.id}:{request.thread.message_id or '-'}",
         uow,
         ctx,
         request=request,
-        context={"places": places, "mentoring": mentoring, "requests_closed": len(closed)},
+        context={**context, "requests_closed": len(closed)},
     )
     return [confirmation, *closed]
 

@@ -8,8 +8,7 @@ speed mentors; their speed-mentoring sessions stay as they are. CAPACITY n undoe
 
 from __future__ import annotations
 
-from handlers.answer import close_requests_to_full_mentor
-from handlers.common import email_to
+from handlers.capacity import places_changed
 from handlers.partners import mentor_registration
 from service.bus import CommandRequest, Context
 from service.domain import rules
@@ -25,23 +24,7 @@ def not_this_round(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
     registration = mentor_registration(uow, mentor, "NOT THIS ROUND")
     before = registration.long_term_capacity
     rules.not_this_round(registration, uow.repo.active_pairings_as_mentor(mentor.id))
-    uow.audit(
-        "registration.not_this_round",
-        f"registration:{registration.id}",
-        {"long_term_capacity": 0, "was": before},
-        actor=f"person:{mentor.id}",
-    )
-    closed = close_requests_to_full_mentor(uow, mentor, registration, ctx)
-    confirmation = email_to(
-        mentor,
-        "not_this_round_confirmed",
-        f"not-this-round:{registration.id}:{request.thread.message_id or '-'}",
-        uow,
-        ctx,
-        request=request,
-        context={"requests_closed": len(closed)},
-    )
-    return [confirmation, *closed]
+    return places_changed(request, uow, ctx, registration, before, "not_this_round", {})
 
 
 def _offered(s: Standing) -> bool:
