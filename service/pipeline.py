@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations, privacy
+from service import bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
@@ -257,7 +257,8 @@ def _handle_stored(
             assert record is not None
             classification = _classify(app, uow, record)
             reply = attribute(uow, classification)
-            outcome = route(classification, uow, bus.Context(app.config, clock.now()), app, reply)
+            ctx = bus.Context(app.config, clock.now(), app.commands)
+            outcome = route(classification, uow, ctx, app, reply)
             record.sender_trust = str(classification.sender_check)[:300]
             _apply(uow, record, outcome, classification.kind.value, app)
             uow.commit()
@@ -505,6 +506,8 @@ def _command(
     c: Classification, uow: UnitOfWork, ctx: bus.Context, table: CommandTable, reply: Reply
 ) -> Outcome:
     person, about = reply.person, reply.about
+    if person is None and (left := interest_list.leave(c, uow, _thread(c))) is not None:
+        return Outcome(InboundStatus.PROCESSED, "WITHDRAW: left the interest list", left)
     if person is None or person.erased or reply.token is None:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -560,7 +563,7 @@ def _not_bound(
             " which lists what you can send now."
         )
     if verdict.binding is tokens.Binding.TOO_OLD:
-        ask = confirmations.ask_person(person, verdict.verb, _thread(c))
+        ask = confirmations.ask_person(person, verdict.verb, _thread(c), ctx.commands)
         return Outcome(
             InboundStatus.PROCESSED,
             f"{verdict.verb} with a reply token older than"
@@ -594,10 +597,10 @@ def _no_command(
             [answer],
             person.id,
         )
-    problem = (
-        reading.reason  # a command we could not read: say exactly what was wrong
-        if reading is not None and reading.broken
-        else "We could not tell what you would like us to do, so we have changed nothing."
+    # A command line that could not be read as written says why; otherwise we could not
+    # tell what was asked at all.
+    problem = (reading.problem if reading else "") or (
+        "We could not tell what you would like us to do, so we have changed nothing."
         " A coordinator will read your email."
     )
     answer = problem_answer(uow, person, problem, c, _understood(c), table)
@@ -650,7 +653,9 @@ def _coordinator(
             )
         if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.
-            emails.append(confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c)))
+            emails.append(
+                confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c), table)
+            )
             asked = True
             continue
         request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)

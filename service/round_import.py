@@ -20,17 +20,17 @@ from pathlib import Path
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration, RegistrationStatus, Round
 from service.email_command import CommandTable
+from service.emails import email_to
 from service.errors import MentoringError
 from service.inbound import mentor_match
 from service.inbound.columns import plan_columns
 from service.inbound.forms import REQUIRED, Problem, read_answers
 from service.inbound.forms import Registration as FormData
 from service.mail import outbox
-from service.messages import Email, person_context, recipient
+from service.messages import Email
 from service.purpose import PurposeKind, of
 from service.registration import registration_context, upsert_registration
 from service.rounds import get_round
-from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 MAX_PROBLEMS_SHOWN = 50
@@ -285,15 +285,9 @@ def _confirm_address(
 ) -> Email:
     """The double opt-in email for someone imported without --confirmed."""
     asks = of(PurposeKind.REGISTRATION, reg.id)  # "please confirm"
-    return Email(
-        key=f"confirm-address:{reg.id}",
-        template="confirm_address",
-        to=recipient(person),
-        purpose=asks,
-        context={
-            "person": person_context(person),
-            "commands": commands.offered(standing(uow, person), asks),
-            "registration": registration_context(reg, config),
-            "round": {"name": round_.name, "closes_on": round_.closes_at},
-        },
-    )
+    context = {
+        "registration": registration_context(reg, config),
+        "round": {"name": round_.name, "closes_on": round_.closes_at},
+    }
+    key = f"confirm-address:{reg.id}"
+    return email_to(person, "confirm_address", key, uow, commands, context=context, purpose=asks)

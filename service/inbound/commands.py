@@ -83,9 +83,10 @@ class CommandReading:
     commands: tuple[Command, ...]
     answer: Answer | None
     reason: str
-    # A command attempt we could not read ("KEEP" with no choice): `reason` is then
-    # written to the person and is the answer they get.
-    broken: bool = False
+    # A command line we could not carry out as written, in words for its sender ("We
+    # could not read “blursday” as a date…"); empty when there was none. That is then
+    # the answer they get.
+    problem: str = ""
     # Words of their own with no command in them (a question, a thank-you): not a
     # command attempt, so it goes to the coordinators with a kind answer.
     own_words: bool = False
@@ -436,7 +437,7 @@ def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> Comma
             return CommandReading((), None, "a 'no' together with a command: not guessing")
         return CommandReading((command,), None, f"command {command.verb.upper()}")
     if found.problems:
-        return CommandReading((), None, found.problems[0], broken=True)
+        return CommandReading((), None, found.problems[0], problem=found.problems[0])
     if buried:
         return CommandReading(
             (),

@@ -233,7 +233,7 @@ def test_own_words_are_told_apart_from_command_attempts(
     text: str, own_words: bool, broken: bool
 ) -> None:
     reading = read_commands(text, "", today=TODAY, commands=TABLE)
-    assert (reading.own_words, reading.broken) == (own_words, broken)
+    assert (reading.own_words, bool(reading.problem)) == (own_words, broken)
 
 
 def test_a_question_is_told_from_other_words() -> None:

@@ -383,3 +383,21 @@ def test_late_match_after_a_sent_round_ignores_a_withdrawn_mentee(round_ready: P
     assert code == 0, out
     assert "Nothing stored" in out
     assert not [line for line in out.splitlines() if "introduce:" in line and name in line]
+
+
+def test_a_paused_mentee_is_left_out_of_matching(round_ready: Path) -> None:
+    from datetime import UTC, datetime
+
+    from service.domain import rules
+    from service.domain.model import Person
+
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        [ed] = [p for p in s.scalars(select(Person)) if p.email == "ed@homeoffice.gov.uk"]
+        rules.pause(ed, datetime(2026, 6, 19, 9, tzinfo=UTC), None, "Europe/London")
+        s.commit()
+    db.dispose()
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--dry-run")
+    assert code == 0, out
+    assert "of 5 mentees" in out  # Ed said PAUSE: not available this time
+    assert "introduce: Ed Okafor" not in out
