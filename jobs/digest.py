@@ -8,6 +8,7 @@ the day, so a second run the same day sends nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -19,6 +20,7 @@ from service.app import App
 from service.domain import rules, timeline
 from service.domain.model import AuditEvent, RegistrationStatus, Role
 from service.emails import to_coordinators
+from service.inbound.classify import without_reference
 from service.mail import outbox
 from service.store.records import InboundStatus
 from service.store.unit_of_work import UnitOfWork
@@ -50,7 +52,19 @@ def _name(uow: UnitOfWork, person_id: int) -> str:
 
 def _headers(raw: bytes) -> tuple[str, str]:
     msg = BytesHeaderParser(policy=default).parsebytes(raw)
-    return str(msg.get("From", "")), str(msg.get("Subject", ""))
+    return str(msg.get("From", "")), without_reference(str(msg.get("Subject", "")))
+
+
+_TO_PARTICIPANT = re.compile(r"\b(?:you|your|you're|yours)\b", re.IGNORECASE)
+
+
+def for_coordinators(reason: str) -> str:
+    """A reason as the coordinators read it. Some reasons are the answer we sent the
+    participant ("We could not read when you met…"): quoted as that answer, not written
+    to the coordinators as if it were about them."""
+    if _TO_PARTICIPANT.search(reason):
+        return f"we answered them: “{reason.removeprefix('refused: ')}”"
+    return reason
 
 
 def digest_context(
@@ -105,7 +119,7 @@ def _needs_attention(uow: UnitOfWork, since: datetime, now: datetime) -> list[di
                 "received_at": record.received_at,
                 "sender": sender,
                 "subject": subject,
-                "reason": record.reason,
+                "reason": for_coordinators(record.reason),
             }
         )
     return found

@@ -39,6 +39,7 @@ def ask_coordinator(coordinator: str, target: Person, verb: str, thread: Thread)
         to=Recipient(address=coordinator, name="Mentoring coordinators"),
         context={
             "person": {"first_name": "coordinators", "last_name": "", "email": coordinator},
+            "for_coordinators": True,  # the layout's greeting, sign-off and reply note
             "commands": [("CONFIRM", "go ahead")],
             "action": action(verb, target.name or target.email),
             "why": "We could not verify that the email came from a coordinator's mailbox,"

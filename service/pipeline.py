@@ -292,6 +292,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
                     classification,
                     _understood(classification),
                     app.commands,
+                    refused=True,  # a clear command we could not carry out
                 )
             )
         _apply(
@@ -364,9 +365,13 @@ def problem_answer(
     c: Classification,
     understood: list[str],
     table: CommandTable,
+    *,
+    refused: bool = False,
 ) -> Email:
     """The one plain-English answer to something we could not do or understand:
-    what went wrong, what we understood, and what the person can send instead."""
+    what went wrong and what we understood. What the person can send instead is the
+    footer (the command table's list); `refused` says we understood a clear command
+    but could not do it."""
     commands = table.offered(standing(uow, person))
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
@@ -376,7 +381,8 @@ def problem_answer(
             "person": person_context(person),
             "problem": problem,
             "understood": understood,
-            "suggestions": [f"{cmd} to {what}" for cmd, what in commands[:6]],
+            "suggestions": [],
+            "refused": refused,
             "commands": commands,
         },
         automatic_answer=True,

@@ -47,8 +47,13 @@ RETRY = RetryPolicy()
 
 
 def common_context(config: ProgrammeConfig) -> dict[str, Any]:
-    """What every template may use, whoever it is for."""
-    return {"programme": config.programme, "coordinators": config.coordinators.addresses}
+    """What every template may use, whoever it is for. `programme_name` is how subjects
+    and openings name the programme ([privacy] discreet_subjects)."""
+    return {
+        "programme": config.programme,
+        "coordinators": config.coordinators.addresses,
+        "programme_name": config.privacy.programme_name(config.programme),
+    }
 
 
 def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: str) -> int:
