@@ -255,6 +255,12 @@ class Privacy(_Strict):
         """How subjects and openings name the programme (after "the")."""
         return self.discreet_name if self.discreet_subjects else programme.name
 
+    def signature(self, programme: Programme) -> str:
+        """Who signs: in a short email the sign-off is part of the preview too."""
+        if self.discreet_subjects:
+            return f"The {self.discreet_name} team"
+        return programme.signature
+
     def sender(self, programme: Programme) -> str:
         if self.sender_name:
             return self.sender_name

@@ -47,12 +47,13 @@ RETRY = RetryPolicy()
 
 
 def common_context(config: ProgrammeConfig) -> dict[str, Any]:
-    """What every template may use, whoever it is for. `programme_name` is how subjects
-    and openings name the programme ([privacy] discreet_subjects)."""
+    """What every template may use, whoever it is for. `programme_name` and `signature`
+    are how subjects, openings and sign-offs name the programme ([privacy])."""
     return {
         "programme": config.programme,
         "coordinators": config.coordinators.addresses,
         "programme_name": config.privacy.programme_name(config.programme),
+        "signature": config.privacy.signature(config.programme),
     }
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from html import unescape
 
 from handlers import TABLE
 from service.mail.render import RenderedEmail, template_names
@@ -157,3 +159,17 @@ def _visible(html: str) -> str:
     """The HTML's text, without tags or attribute values (hrefs hold ids and paths)."""
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", text)
+
+
+def _text_words(text: str) -> list[str]:
+    # Links read as their text in HTML and as the address in plain text: compare words.
+    return re.findall(r"[a-z]+", re.sub(r"(?:https?://|mailto:)\S+", " ", text.lower()))
+
+
+def reads_the_same(email: RenderedEmail) -> float:
+    """How closely the plain-text part's words follow the HTML's (1.0: the same words, in
+    the same order). The HTML's h1 is the subject, so the text is read with it."""
+    html = re.sub(r"<head>.*?</head>", " ", email.html, flags=re.S)
+    html_words = _text_words(unescape(re.sub(r"<[^>]+>", " ", html)))
+    text_words = _text_words(f"{email.subject} {email.text}")
+    return SequenceMatcher(None, text_words, html_words, autojunk=False).ratio()

@@ -33,6 +33,7 @@ def programme_context() -> dict[str, Any]:
 PROGRAMME = programme_context()
 _CONFIG = load_config()
 PROGRAMME_NAME = _CONFIG.privacy.programme_name(_CONFIG.programme)  # as outbox.common_context
+SIGNATURE = _CONFIG.privacy.signature(_CONFIG.programme)
 ROUND = {"name": "2026", "closes_on": date(2026, 6, 17)}
 PERSON = {"first_name": "Alex", "last_name": "Morgan", "email": "alex.morgan@dwp.gov.uk"}
 MENTEE = {
@@ -94,6 +95,7 @@ def _base(commands: list[tuple[str, str]] | None = None) -> Context:
     return {
         "programme": dict(PROGRAMME),
         "programme_name": PROGRAMME_NAME,
+        "signature": SIGNATURE,
         "person": dict(PERSON),
         "commands": list(commands if commands is not None else MENTEE_COMMANDS),
     }
@@ -539,6 +541,7 @@ _NOT_TYPED = {
     "command",
     "template_name",
     "programme_name",
+    "signature",
 }
 
 

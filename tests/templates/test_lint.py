@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from service.mail.render import RenderedEmail, render, template_names
-from tests.templates.lint import body_of, commands_named, findings, words
+from tests.templates.lint import body_of, commands_named, findings, reads_the_same, words
 from tests.templates.samples import SAMPLES, states
 
 CASES = [(name, label) for name in template_names() for label, _ in states(name)]
@@ -21,6 +21,21 @@ def _render(name: str, label: str) -> RenderedEmail:
 @pytest.mark.parametrize(("name", "label"), CASES)
 def test_every_template_in_every_state_reads_right(name: str, label: str) -> None:
     assert findings(name, _render(name, label)) == [], f"{name} ({label})"
+
+
+@pytest.mark.parametrize(("name", "label"), CASES)
+def test_the_plain_text_part_reads_the_same_as_the_html(name: str, label: str) -> None:
+    assert reads_the_same(_render(name, label)) >= 0.97, f"{name} ({label})"
+
+
+def test_a_plain_text_part_that_drifted_from_the_html_is_seen() -> None:
+    email = _render("check_in", "sample")
+    drifted = RenderedEmail(
+        email.subject, email.text.replace("How is", "Tell us about"), email.html
+    )
+    assert reads_the_same(email) == 1.0 or reads_the_same(drifted) < reads_the_same(email)
+    other = _render("no_match", "sample")
+    assert reads_the_same(RenderedEmail(email.subject, other.text, email.html)) < 0.97
 
 
 def test_every_template_has_more_than_one_state() -> None:

@@ -50,7 +50,7 @@ def test_renders_realistic_data(name: str) -> None:
     assert email.html.lstrip().startswith("<!DOCTYPE html>")
     assert '<html lang="en-GB">' in email.html and "<h1" in email.html
     assert "<img" not in email.html
-    assert context["programme"]["signature"] in email.text or "coordinators" in email.text
+    assert context["signature"] in email.text or "coordinators" in email.text
     for command, explanation in context["commands"]:
         if command == name.upper():
             continue  # the answer to HELP does not offer HELP again (nor STATUS's STATUS)
