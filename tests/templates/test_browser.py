@@ -25,8 +25,8 @@ import pytest
 from service.config import load_config
 from service.mail.outbox import common_context
 from service.mail.render import RenderedEmail, render
+from tests.health import test_browser as health
 from tests.health.test_browser import _chromium, _png_pixels, contrast
-from tests.health.test_browser import browser as browser  # the shared fixture
 from tests.templates.lint import CLASSES, template_class
 from tests.templates.samples import SAMPLES
 
@@ -40,6 +40,7 @@ GALLERY = {
     "notice": ("confirm_address", "A notice: please confirm your place"),
 }
 SIZE = (720, 1200)
+browser = health.browser  # the shared fixture: skips when Chromium cannot start
 
 
 @dataclass
