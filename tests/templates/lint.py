@@ -28,10 +28,10 @@ class TemplateClass:
 # One class per kind of email; a template not listed is a short "notice".
 CLASSES = {
     "match": TemplateClass("match", 300),
-    "guidance": TemplateClass("guidance", 350),
-    "coordinator": TemplateClass("coordinator", 450),
+    "guidance": TemplateClass("guidance", 300),
+    "coordinator": TemplateClass("coordinator", 300),
     "answer": TemplateClass("answer", 200),
-    "notice": TemplateClass("notice", 220),
+    "notice": TemplateClass("notice", 200),
 }
 _MEMBERS = {
     "match": {"matches_mentee", "matches_mentor"},
