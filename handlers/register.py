@@ -29,14 +29,17 @@ def _round_context(uow: UnitOfWork, round_id: int) -> dict[str, object]:
     return {"name": round_.name, "closes_on": round_.closes_at}
 
 
-def _to_address(address: str, template: str, key: str, context: dict[str, object]) -> Email:
-    """An answer to someone who is not (yet) a participant: no token, nothing to act on."""
+def _to_address(
+    address: str, template: str, key: str, context: dict[str, object], first_name: str = ""
+) -> Email:
+    """An answer to someone who is not (yet) a participant: no token, nothing to act on.
+    Greeted by the first name the form gave, if it gave one."""
     return Email(
         key=key,
         template=template,
         to=Recipient(address=address),
         context={
-            "person": {"first_name": "", "last_name": "", "email": address},
+            "person": {"first_name": first_name, "last_name": "", "email": address},
             "commands": [],
             **context,
         },
@@ -57,6 +60,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 "registration_problems",
                 f"registration-problems:{msg}",
                 {"problems": list(form.problems), "round": _round_or_none(round_), "form_url": ""},
+                form.first_name,
             )
         ]
     data = form.registration
@@ -73,6 +77,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 "registration_problems",
                 f"registration-problems:{msg}",
                 {"problems": [str(refusal)], "round": _round_or_none(round_), "form_url": ""},
+                data.first_name,
             )
         ]
     assert round_.id is not None
@@ -127,6 +132,7 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
             "next_round_opens": next_round.opens_at if next_round else None,
             "on_interest_list": listed,
         },
+        data.first_name,
     )
 
 

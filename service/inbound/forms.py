@@ -59,6 +59,7 @@ class FormResult:
     registration: Registration | None
     problems: tuple[str, ...]
     contact: str | None = None  # a valid address to send the problems to, when given
+    first_name: str = ""  # to greet them by, when the form gave one
 
     @property
     def ok(self) -> bool:
@@ -409,7 +410,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
         if name not in a.values and question.required and _MISSING[name] not in a.problems:
             a.problems.append(_MISSING[name])
     if a.problems:
-        return FormResult(None, tuple(dict.fromkeys(a.problems)), contact)
+        return FormResult(None, tuple(dict.fromkeys(a.problems)), contact, first_name)
     return FormResult(
         Registration(
             email=email,
