@@ -543,15 +543,14 @@ def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Co
 
 def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
     reason = (c.commands.reason if c.commands else "") or "no command found"
-    answer = problem_answer(
-        uow,
-        person,
-        "We could not tell what you would like us to do, so we have changed nothing."
-        " A coordinator will read your email.",
-        c,
-        _understood(c),
-        table,
+    broken = c.commands is not None and c.commands.to_person  # a command we could not read
+    problem = (
+        f"{reason} We have changed nothing."
+        if broken
+        else "We could not tell what you would like us to do, so we have changed nothing."
+        " A coordinator will read your email."
     )
+    answer = problem_answer(uow, person, problem, c, _understood(c), table, refused=broken)
     return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
 
 

@@ -81,6 +81,9 @@ class CommandReading:
     commands: tuple[Command, ...]
     answer: Answer | None
     reason: str
+    # The reason is a sentence to the person: a command we recognised but could not read
+    # ("We could not read when you met from …").
+    to_person: bool = False
 
     @property
     def understood(self) -> bool:
@@ -402,7 +405,7 @@ def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> Comma
             return CommandReading((), None, "a 'no' together with a command: not guessing")
         return CommandReading((command,), None, f"command {command.verb.upper()}")
     if found.problems:
-        return CommandReading((), None, found.problems[0])
+        return CommandReading((), None, found.problems[0], to_person=True)
     if buried:
         return CommandReading(
             (), None, f"mentions {buried[0].name} inside a sentence: not acting on it"

@@ -154,7 +154,7 @@ def test_programme_end_then_completed_unless_continued(world: World) -> None:
         world.update_pairing(pairing_id, last_check_in_at=at(length - 1))
     world.run(at(length))
     world.run(at(length + 1))
-    thanks = "Your mentoring year with {}: thank you, and a quick favour"
+    thanks = "Your mentoring year with {}: thank you"
     assert world.subjects("ash").count(thanks.format("Bo Tester")) == 1
     assert world.subjects("eli").count(thanks.format("Cy Tester")) == 1
     # Eli replied CONTINUE: the agreed period moves on a year.

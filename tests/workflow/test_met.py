@@ -186,4 +186,6 @@ def test_an_unclear_length_with_a_note_is_still_refused(programme: Programme) ->
     for_alex, _for_priya = paired(programme)
     programme.send(programme.reply(for_alex, "MET a while - great chat"))
     assert meetings(programme) == []
-    assert "We could not do what you asked" in programme.last_to(ALEX).subject
+    answer = programme.last_to(ALEX)
+    assert "We could not do what you asked" in answer.subject
+    assert "We could not read when you met" in answer.text  # why, in words
