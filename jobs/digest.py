@@ -50,6 +50,15 @@ def _name(uow: UnitOfWork, person_id: int) -> str:
     return person.name if person and not person.erased else "(erased)"
 
 
+def _email_to(uow: UnitOfWork, event: AuditEvent) -> str:
+    """An email named as coordinators know it: its kind in words and who it was for,
+    never our template's id or a record id."""
+    kind = str(event.detail.get("template", "")).replace("_", " ")
+    who = event.subject.removeprefix("person:")
+    to = f" to {_name(uow, int(who))}" if who.isdigit() else ""
+    return f"an email ({kind}){to}"
+
+
 def _headers(raw: bytes) -> tuple[str, str]:
     msg = BytesHeaderParser(policy=default).parsebytes(raw)
     return str(msg.get("From", "")), without_reference(str(msg.get("Subject", "")))
@@ -185,7 +194,7 @@ def _failures(
     # Emails refused because their headers were not the ones meant (service/mail/verify.py).
     failures += [
         {
-            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "job": _email_to(uow, e),
             "at": e.at,
             "reason": f"not sent: {e.detail.get('reason')}",
         }
@@ -194,7 +203,7 @@ def _failures(
     # Emails we stopped sending halfway (SMTP took them, or was about to): not sent again.
     failures += [
         {
-            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "job": _email_to(uow, e),
             "at": e.at,
             "reason": "may have been sent: the mail server was being given it when the service"
             " stopped, so it was not sent again. Its copy is in the Sent folder, marked as a"
