@@ -503,19 +503,32 @@ def _straighten_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
 
 
+_WORDINGS: dict[int, tuple[object, list[str]]] = {}
+
+
+def _run_on_wordings(config: ProgrammeConfig) -> list[str]:
+    """Only wordings ending in "?" can run on into an answer without a colon; longest
+    first. Worked out once per form configuration, like `question_index`."""
+    form = config.form
+    found = _WORDINGS.get(id(form))
+    if found is None or found[0] is not form:
+        wordings = sorted(
+            (
+                _straighten_quotes(w).lower()
+                for q in form.questions
+                for w in (q.text, *q.also)
+                if w.rstrip().endswith("?")
+            ),
+            key=len,
+            reverse=True,
+        )
+        found = _WORDINGS[id(form)] = (form, wordings)
+    return found[1]
+
+
 def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
     index = question_index(config)
-    # Only wordings ending in "?" can run on into an answer without a colon.
-    wordings = sorted(
-        (
-            _straighten_quotes(w).lower()
-            for q in config.form.questions
-            for w in (q.text, *q.also)
-            if w.rstrip().endswith("?")
-        ),
-        key=len,
-        reverse=True,
-    )
+    wordings = _run_on_wordings(config)
     pairs: dict[str, str] = {}
     current: str | None = None
     collected: list[str] = []
