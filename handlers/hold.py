@@ -10,11 +10,12 @@ there. Nothing is sent to either partner.
 
 from __future__ import annotations
 
-from handlers.common import answer_key, coordinator_commands
+from handlers.common import answer_key
 from service.bus import CommandRequest, Context
 from service.domain import liveness
 from service.domain.model import Pairing
 from service.email_command import EmailCommand
+from service.emails import coordinator_person
 from service.errors import DomainError
 from service.messages import Email, Recipient
 from service.purpose import PurposeKind
@@ -46,8 +47,8 @@ def hold(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             template="ladder_held",
             to=Recipient(address=request.coordinator, name="Mentoring coordinators"),
             context={
-                "person": {"first_name": "coordinators", "last_name": "", "email": ""},
-                "commands": coordinator_commands(),
+                "person": coordinator_person(request.coordinator),
+                "commands": ctx.commands.for_coordinators(),
                 "held": held,
                 "quiet": {"name": quiet.name, "email": quiet.email},
             },

@@ -149,6 +149,7 @@ class _Closing:
                     "approach_withdrawn",
                     f"approach-withdrawn:{request.id}",
                     self.uow,
+                    self.ctx,
                     context={"mentee": self.leaver},
                 )
             )
@@ -202,6 +203,7 @@ class _Closing:
                 "partner_withdrew",
                 f"partner-withdrew:{what}",
                 self.uow,
+                self.ctx,
                 context={
                     "role": role,
                     "partner": self.leaver,
@@ -232,6 +234,7 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
                 "already_done",
                 answer_key(request, "withdraw"),
                 uow,
+                ctx,
                 request=request,
                 context={
                     "what_short": "you have left the round",
@@ -257,6 +260,7 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
         "withdrawn_confirmation",
         f"withdrawn:{reg.id}:{reg.withdrawn_at.isoformat()}",
         uow,
+        ctx,
         context={
             "round": {"name": round_.name, "closes_on": round_.closes_at},
             "ended": leaving.ended,

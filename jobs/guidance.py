@@ -12,6 +12,7 @@ from datetime import datetime
 from jobs.context import to_both
 from service.config import ProgrammeConfig
 from service.domain import timeline
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -27,11 +28,15 @@ def _key(facts: timeline.PairingFacts, index: int) -> str:
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     index = timeline.guidance_step(p, now, cfg)
     if index is None:
         return []
     template = timeline.guidance_template(index)
-    return to_both(uow, facts, template, _key(facts, index), cfg)
+    return to_both(uow, facts, template, _key(facts, index), cfg, commands)

@@ -13,10 +13,13 @@ from jobs.candidates import DueReport, apply
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import timeline
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
-PairingStep = Callable[[UnitOfWork, timeline.PairingFacts, datetime, ProgrammeConfig], list[Email]]
+PairingStep = Callable[
+    [UnitOfWork, timeline.PairingFacts, datetime, ProgrammeConfig, CommandTable], list[Email]
+]
 
 # By the names the run's report counts them under.
 RULES: tuple[tuple[str, PairingStep], ...] = (
@@ -33,7 +36,9 @@ def run(app: App, now: datetime, report: DueReport) -> None:
         ids = _due_pairings(uow, now, app.config)
     for pairing_id in ids:
         for rule, fn in RULES:
-            step = partial(_step, pairing_id=pairing_id, fn=fn, now=now, cfg=app.config)
+            step = partial(
+                _step, pairing_id=pairing_id, fn=fn, now=now, cfg=app.config, commands=app.commands
+            )
             apply(app, report, rule, step)
 
 
@@ -94,7 +99,13 @@ def _facts(uow: UnitOfWork, pairing_id: int) -> timeline.PairingFacts | None:
 
 
 def _step(
-    uow: UnitOfWork, *, pairing_id: int, fn: PairingStep, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    *,
+    pairing_id: int,
+    fn: PairingStep,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     facts = _facts(uow, pairing_id)
-    return fn(uow, facts, now, cfg) if facts is not None else []
+    return fn(uow, facts, now, cfg, commands) if facts is not None else []

@@ -13,14 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from handlers import hold, unpair
-from handlers.common import email_to
+from handlers import unpair
 from jobs.context import hours_met, partner_card, to_both
 from service.bus import Context
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
 from service.domain.model import EndReason, Pairing, Person
-from service.emails import to_coordinators
+from service.email_command import CommandTable
+from service.emails import email_to, to_coordinators
 from service.messages import Email
 from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
@@ -31,7 +31,11 @@ def due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bo
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     rung = timeline.ladder_step(facts, now, cfg)
@@ -42,12 +46,16 @@ def step(
         uow.audit("pairing.ladder_cleared", f"pairing:{p.id}")
         return []
     if rung is timeline.LadderStep.NUDGE:
-        return _nudge(uow, facts, now, cfg)
-    return _unpair(uow, facts, now, cfg)
+        return _nudge(uow, facts, now, cfg, commands)
+    return _unpair(uow, facts, now, cfg, commands)
 
 
 def _nudge(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     assert p.silent_id is not None
@@ -66,14 +74,18 @@ def _nudge(
         "reported_by_partner": _reported_by_partner(uow, p),
     }
     key = f"unresponsive-nudge:{p.id}:{started:%Y%m%dT%H%M}:{p.nudges_sent}"
-    nudge = email_to(silent, "unresponsive_nudge", key, uow, context=context)
+    nudge = email_to(silent, "unresponsive_nudge", key, uow, commands, context=context)
     if p.nudges_sent != min(2, cfg.timings.unresponsive_nudges):
         return [nudge]
-    return [nudge, *_may_hold(facts, silent, f"{key}:coordinators", cfg)]
+    return [nudge, *_may_hold(facts, silent, f"{key}:coordinators", cfg, commands)]
 
 
 def _may_hold(
-    facts: timeline.PairingFacts, silent: Person, key: str, cfg: ProgrammeConfig
+    facts: timeline.PairingFacts,
+    silent: Person,
+    key: str,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     """Tell the coordinators before anything ends, with a one-word way to stop it."""
     p = facts.pairing
@@ -97,11 +109,12 @@ def _may_hold(
         ],
         "actions": [],
     }
-    hold_line = (hold.HOLD.shown, hold.HOLD.help)
+    # The notice offers HOLD only: its reply token binds it to this pairing.
+    hold_line = commands.answers(PurposeKind.HOLD)
     return [
         replace(
             email,
-            context={**email.context, "commands": [hold_line]},
+            context={**email.context, "commands": hold_line},
             purpose=of(PurposeKind.HOLD, p.id),
             token_for=silent.id,
         )
@@ -116,7 +129,11 @@ def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
 
 
 def _unpair(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     """Nudges used up: unpair without blame, tell both kindly and the coordinators plainly."""
     p = facts.pairing
@@ -135,13 +152,14 @@ def _unpair(
         "unpaired_notice",
         f"unpaired-notice:{p.id}",
         cfg,
+        commands,
         extra=lambda me: {
             "hours_logged": hours,
             "new_choice_follows": rechoice and me.id == p.mentee_id,
         },
     )
     if rechoice:
-        ctx = Context(cfg, now)
+        ctx = Context(cfg, now, commands)
         emails.append(unpair.new_choice(uow, p, facts.mentee, facts.mentor, ctx))
     return emails + to_coordinators(
         f"escalation:unresponsive:{p.id}",

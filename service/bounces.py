@@ -16,11 +16,14 @@ whose token (or one of our Message-IDs sent to that address) it carries, and for
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default
 from typing import TYPE_CHECKING
 
 from service.domain.model import Person
 from service.domain.rules import day
-from service.inbound.classify import Bounce, Classification
+from service.emails import coordinator_person
+from service.inbound.classify import Bounce, Classification, without_reference
 from service.mail import tokens
 from service.messages import Email, Recipient
 from service.store.records import InboundStatus, OutboundMessage, OutboundStatus
@@ -29,8 +32,6 @@ from service.store.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from service.bus import Context
     from service.pipeline import Outcome
-
-COORDINATOR_COMMANDS = [("STATUS <email>", "what we hold about one participant")]
 
 
 def _records(uow: UnitOfWork, bounce: Bounce) -> list[OutboundMessage]:
@@ -84,6 +85,12 @@ def _auto_reply_person(c: Classification, uow: UnitOfWork) -> Person | None:
     return None
 
 
+def _subject(record: OutboundMessage) -> str:
+    """The bounced email as coordinators know it: its subject, never our template's name."""
+    subject = str(BytesHeaderParser(policy=default).parsebytes(record.raw).get("Subject", ""))
+    return f"“{without_reference(subject)}”"
+
+
 def _escalations(
     person: Person, records: list[OutboundMessage], c: Classification, ctx: Context
 ) -> list[Email]:
@@ -93,11 +100,11 @@ def _escalations(
         ("Bouncing since", day(person.bouncing_since, ctx.tz)),
     ]
     if records:
-        details.append(("Email that bounced", ", ".join(sorted({r.template for r in records}))))
+        details.append(("Email that bounced", "; ".join(sorted({_subject(r) for r in records}))))
     details.append(("Report", c.reason))
     context = {
-        "person": {"first_name": "coordinators", "last_name": "", "email": ""},
-        "commands": COORDINATOR_COMMANDS,
+        "person": coordinator_person(""),
+        "commands": ctx.commands.for_coordinators(),
         "kind": "bounce",
         "subject_detail": person.email,
         "summary": "Our email to this participant could not be delivered, so we have"

@@ -47,6 +47,8 @@ class Programme(_Strict):
 
 class Coordinators(_Strict):
     addresses: tuple[str, ...] = Field(min_length=1)
+    # A question in a person's own words goes to them; the kind answer says how soon.
+    answer_within_working_days: int = Field(default=3, ge=1, le=30)
 
 
 class Grade(_Strict):
@@ -253,11 +255,52 @@ FORM_FIELDS = frozenset(
 REQUIRED_FORM_FIELDS = frozenset({"email", "first_name", "last_name", "roles", "grade"})
 
 
+class FormExport(_Strict):
+    """A form tool's spreadsheet layout: its own columns, recognised and not read as answers."""
+
+    name: str = Field(min_length=1)
+    # Headers that together say the file came from this tool (all must be present).
+    signature: tuple[str, ...] = Field(min_length=1)
+    # The tool's columns (the signature's included): never read as answers.
+    metadata: tuple[str, ...] = ()
+    # The tool's column holding the respondent's address, when it has one ("anonymous"
+    # when they were not signed in): used only when the form's own question is unanswered.
+    respondent_email: str = ""
+
+
 class Form(_Strict):
     senders: tuple[str, ...] = ()
     questions: tuple[Question, ...]
     characteristics: tuple[str, ...] = ()
     professions: tuple[str, ...] = Field(min_length=1)
+    # What people write for a profession: alias -> a configured profession.
+    profession_aliases: dict[str, str] = Field(default_factory=dict)
+    # What people (and other tools) write for a characteristic: alias -> configured ones.
+    characteristic_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Answers that mean "no preference" (a profession of interest, characteristics).
+    no_preference: tuple[str, ...] = ()
+    # An unknown profession is kept as "<this> (<their words>)", with a warning.
+    other_profession: str = "Other"
+    # Spreadsheet layouts of form tools (Microsoft Forms, Google Forms).
+    exports: tuple[FormExport, ...] = ()
+
+    @model_validator(mode="after")
+    def _aliases_known(self) -> Form:
+        for alias, profession in self.profession_aliases.items():
+            if profession not in self.professions:
+                raise ValueError(
+                    f"profession_aliases: {alias!r} names {profession!r}, which is not in"
+                    " professions"
+                )
+        for alias, names in self.characteristic_aliases.items():
+            unknown = [n for n in names if n not in self.characteristics]
+            if unknown or not names:
+                raise ValueError(
+                    f"characteristic_aliases: {alias!r} must name configured characteristics"
+                )
+        if self.other_profession not in self.professions:
+            raise ValueError(f"other_profession: {self.other_profession!r} is not in professions")
+        return self
 
     @model_validator(mode="after")
     def _fields_known(self) -> Form:
@@ -275,6 +318,35 @@ class Form(_Strict):
         if missing:
             raise ValueError("questions: the form must ask for " + ", ".join(sorted(missing)))
         return self
+
+
+class Privacy(_Strict):
+    """What a lock screen, a notification preview or a shared mailbox's list may show.
+
+    With `discreet_subjects` (the default) subjects, an email's opening lines and the
+    sender's name call the programme `discreet_name`, never the network's name: for some
+    participants a subject naming an LGBT+ network is outing.
+    """
+
+    discreet_subjects: bool = True
+    discreet_name: str = Field(default="mentoring programme", min_length=1)
+    sender_name: str = ""  # the From display name; empty: chosen by discreet_subjects
+
+    def programme_name(self, programme: Programme) -> str:
+        """How subjects and openings name the programme (after "the")."""
+        return self.discreet_name if self.discreet_subjects else programme.name
+
+    def signature(self, programme: Programme) -> str:
+        """Who signs: in a short email the sign-off is part of the preview too."""
+        if self.discreet_subjects:
+            return f"The {self.discreet_name} team"
+        return programme.signature
+
+    def sender(self, programme: Programme) -> str:
+        if self.sender_name:
+            return self.sender_name
+        name = self.programme_name(programme)
+        return name[:1].upper() + name[1:]
 
 
 class Security(_Strict):
@@ -343,6 +415,7 @@ class ProgrammeConfig(_Strict):
     schedule: Schedule = Schedule()
     working_hours: WorkingHours = WorkingHours()
     security: Security = Security()
+    privacy: Privacy = Privacy()
     form: Form
     departments: tuple[Department, ...] = ()
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations, privacy
+from service import bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
-from service.inbound.commands import Answer, Command
+from service.inbound.commands import Answer, Command, asks_question
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
@@ -257,7 +257,8 @@ def _handle_stored(
             assert record is not None
             classification = _classify(app, uow, record)
             reply = attribute(uow, classification)
-            outcome = route(classification, uow, bus.Context(app.config, clock.now()), app, reply)
+            ctx = bus.Context(app.config, clock.now(), app.commands)
+            outcome = route(classification, uow, ctx, app, reply)
             record.sender_trust = str(classification.sender_check)[:300]
             _apply(uow, record, outcome, classification.kind.value, app)
             uow.commit()
@@ -337,6 +338,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
                     classification,
                     _understood(classification),
                     app.commands,
+                    refused=True,  # a clear command we could not carry out
                 )
             )
         _apply(
@@ -409,9 +411,13 @@ def problem_answer(
     c: Classification,
     understood: list[str],
     table: CommandTable,
+    *,
+    refused: bool = False,
 ) -> Email:
     """The one plain-English answer to something we could not do or understand:
-    what went wrong, what we understood, and what the person can send instead."""
+    what went wrong and what we understood. What the person can send instead is the
+    footer (the command table's list); `refused` says we understood a clear command
+    but could not do it."""
     commands = table.offered(standing(uow, person))
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
@@ -421,7 +427,8 @@ def problem_answer(
             "person": person_context(person),
             "problem": problem,
             "understood": understood,
-            "suggestions": [f"{cmd} to {what}" for cmd, what in commands[:6]],
+            "suggestions": [],
+            "refused": refused,
             "commands": commands,
         },
         automatic_answer=True,
@@ -462,7 +469,7 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
         return _command(c, uow, ctx, app.commands, reply)
     if c.kind is Kind.COORDINATOR:
         return _coordinator(c, uow, ctx, app.commands)
-    return _unknown(c, uow, app.commands)
+    return _unknown(c, uow, app.commands, ctx)
 
 
 def _erased(c: Classification, uow: UnitOfWork) -> bool:
@@ -505,6 +512,8 @@ def _command(
     c: Classification, uow: UnitOfWork, ctx: bus.Context, table: CommandTable, reply: Reply
 ) -> Outcome:
     person, about = reply.person, reply.about
+    if person is None and (left := interest_list.leave(c, uow, _thread(c))) is not None:
+        return Outcome(InboundStatus.PROCESSED, "WITHDRAW: left the interest list", left)
     if person is None or person.erased or reply.token is None:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -542,7 +551,7 @@ def _command(
     _mail_reaches(uow, person)
     _signs_of_life(uow, person, about, ctx)
     if not commands:
-        return _no_command(c, uow, person, table)
+        return _no_command(c, uow, person, table, ctx)
     emails: list[Email] = []
     for command, spec in zip(commands, specs, strict=True):
         request = bus.CommandRequest(command, person, about, _thread(c))
@@ -562,7 +571,7 @@ def _not_bound(
             " which lists what you can send now."
         )
     if verdict.binding is tokens.Binding.TOO_OLD:
-        ask = confirmations.ask_person(person, verdict.verb, _thread(c))
+        ask = confirmations.ask_person(person, verdict.verb, _thread(c), ctx.commands)
         return Outcome(
             InboundStatus.PROCESSED,
             f"{verdict.verb} with a reply token older than"
@@ -582,18 +591,51 @@ def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Co
             liveness.seen(pairing, person.id, ctx.now)
 
 
-def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
-    reason = (c.commands.reason if c.commands else "") or "no command found"
-    answer = problem_answer(
-        uow,
-        person,
-        "We could not tell what you would like us to do, so we have changed nothing."
-        " A coordinator will read your email.",
-        c,
-        _understood(c),
-        table,
+def _no_command(
+    c: Classification, uow: UnitOfWork, person: Person, table: CommandTable, ctx: bus.Context
+) -> Outcome:
+    reading = c.commands
+    reason = (reading.reason if reading else "") or "no command found"
+    if reading is not None and reading.own_words:
+        # Their own words, not a command attempt: a human answers, and we say so kindly.
+        answer = own_words_answer(uow, person, c, table, ctx)
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"{reason}: in their own words, passed to the coordinators",
+            [answer],
+            person.id,
+        )
+    # A command line that could not be read as written says why (and the subject says we
+    # could not do it); otherwise we could not tell what was asked at all.
+    refused = reading is not None and bool(reading.problem)
+    problem = (
+        f"{reading.problem} We have changed nothing."
+        if reading is not None and reading.problem
+        else "We could not tell what you would like us to do, so we have changed nothing."
+        " A coordinator will read your email."
     )
+    answer = problem_answer(uow, person, problem, c, _understood(c), table, refused=refused)
     return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
+
+
+def own_words_answer(
+    uow: UnitOfWork, person: Person, c: Classification, table: CommandTable, ctx: bus.Context
+) -> Email:
+    """The kind answer to a question (or any message in a person's own words): passed to
+    the coordinators, who answer within the configured number of working days."""
+    return Email(
+        key=f"own-words:{c.message_id or c.subject}:{person.id}",
+        template="question_received",
+        to=recipient(person),
+        context={
+            "person": person_context(person),
+            "question": asks_question(c.new_text),
+            "working_days": ctx.config.coordinators.answer_within_working_days,
+            "commands": table.offered(standing(uow, person)),
+        },
+        automatic_answer=True,
+        **_thread(c).reply_headers(),
+    )
 
 
 def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
@@ -622,7 +664,9 @@ def _coordinator(
             )
         if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.
-            emails.append(confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c)))
+            emails.append(
+                confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c), table)
+            )
             asked = True
             continue
         request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)
@@ -676,7 +720,7 @@ def _coordinator_hold(
             "answer to a ladder notice for coordinators without HOLD from a coordinator address",
         )
     if not c.sender_check.verified:
-        ask = confirmations.ask_coordinator(c.sender, quiet, "hold", _thread(c))
+        ask = confirmations.ask_coordinator(c.sender, quiet, "hold", _thread(c), table)
         return Outcome(
             InboundStatus.PROCESSED,
             "coordinator command: confirmation asked (sender not verified)",
@@ -687,10 +731,14 @@ def _coordinator_hold(
     return Outcome(InboundStatus.PROCESSED, "coordinator command: hold", emails)
 
 
-def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable) -> Outcome:
+def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable, ctx: bus.Context) -> Outcome:
     person = uow.repo.person_by_email(c.sender) if c.sender else None
     emails = []
-    if person is not None and not person.erased:
+    if person is not None and not person.erased and c.commands and c.commands.own_words:
+        # A question from a participant's address, not a reply: it goes to the coordinators
+        # all the same (it changes nothing), and the answer goes to that address only.
+        emails.append(own_words_answer(uow, person, c, table, ctx))
+    elif person is not None and not person.erased:
         emails.append(
             problem_answer(
                 uow,

@@ -40,6 +40,13 @@ if TYPE_CHECKING:
 
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
+
+
+def without_reference(subject: str) -> str:
+    """A subject as people read it: our `[ref:…]` tag (a secret, no use to a reader) removed."""
+    return " ".join(_TAG.sub(" ", subject).split())
+
+
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|autoresponse"
     r"|out of (?:the )?office|ooo\b|away from (?:the )?office|abwesenheitsnotiz"
@@ -456,10 +463,14 @@ def _reply(
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
+    # A participant's fresh email (a question, usually) is read too, so that words of their
+    # own get the kind answer; a command in it still needs their token.
+    own = read_commands(fresh, mail.subject, today=written, commands=table) if participant else None
     return replace(
         base,
         token=None,
         reason=f"from {who}, with no token we issued and not from a form tool or a coordinator"
         + unknown_token,
         known_participant=participant,
+        commands=own,
     )

@@ -122,7 +122,7 @@ def test_decline_frees_the_mentee_to_ask_another(programme: Programme) -> None:
     assert approaches(programme)[0].status is ApproachStatus.DECLINED
     declined = programme.last_to(ALEX)
     assert "About your request to Priya Shah" in declined.subject
-    assert "not a reflection on you" in declined.text
+    assert "This is not about you" in declined.text
     assert "Sam Oneill" in declined.text and "Jo Evans" in declined.text
     assert "declined" in programme.last_to(PRIYA).subject
 
@@ -194,7 +194,7 @@ def test_accept_beyond_capacity_is_refused(programme: Programme) -> None:
     refusal = programme.last_to(PRIYA)
     # Chris's request was closed when Priya's only place filled, not left to expire.
     assert "as many long-term mentees as you offered" in refusal.text
-    assert "raise your number" in refusal.text
+    assert "reply CAPACITY with your new number" in refusal.text
     assert {a.status for a in approaches(programme)} == {
         ApproachStatus.ACCEPTED,
         ApproachStatus.EXPIRED,

@@ -23,7 +23,7 @@ def test_an_unconfirmed_registration_goes_on_the_day_the_email_said(
     programme.send(programme.form(person_answers("sam@moj.gov.uk", "Sam", "Ray")))
     ask = programme.last_to("alex@dwp.gov.uk")
     # The window closes on 17 June; the email gives the date 30 days later.
-    assert re.search(r"it will be deleted on \S*\s*17 July 2026", ask.text), ask.text
+    assert re.search(r"we will delete it on \S*\s*17 July 2026", ask.text), ask.text
     programme.send(programme.reply(programme.last_to("sam@moj.gov.uk"), "CONFIRM"))
     frozen.move_to("2026-07-17 21:59:00")  # 22:59 in London on 17 July: not yet
     run_due(programme.app, clock.now())
