@@ -14,9 +14,6 @@ from service.domain import rules
 from service.domain.choices import Option
 from service.domain.model import (
     Approach,
-    ApproachStatus,
-    Introduction,
-    IntroductionStatus,
     Pairing,
     Person,
     Registration,
@@ -25,7 +22,12 @@ from service.domain.model import (
 )
 from service.errors import DomainError
 from service.messages import Email
+from service.new_choice import free_mentors, mentors_of, option_cards, places_left, visible
 from service.store.unit_of_work import UnitOfWork
+
+# The mentee's speed mentors and their free places live in `service.new_choice` (the
+# ladder's time rule uses them too); re-exported for the handlers.
+__all__ = ["free_mentors", "mentors_of", "places_left"]
 
 
 def mentor_registration(uow: UnitOfWork, person: Person, command: str) -> Registration:
@@ -49,30 +51,13 @@ def latest(uow: UnitOfWork, person: Person) -> tuple[Round | None, Registration 
     return round_, uow.repo.registration(round_.id, person.id)
 
 
-def _visible(intro: Introduction) -> bool:
-    # Proposed introductions were never sent: the person does not know about them.
-    return intro.status is not IntroductionStatus.PROPOSED
-
-
-def mentors_of(uow: UnitOfWork, mentee: Person, round_id: int) -> list[Option]:
-    """The mentee's speed mentors in a round, as numbered in their match email."""
-    assert mentee.id is not None
-    intros = [
-        i
-        for i in uow.repo.introductions_of(mentee.id, round_id)
-        if i.mentee_id == mentee.id and _visible(i)
-    ]
-    people = uow.repo.people([i.mentor_id for i in intros])
-    return [Option(i, people[i.mentor_id], i.number) for i in intros if i.mentor_id in people]
-
-
 def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
     """The mentor's speed mentees in a round."""
     assert mentor.id is not None
     intros = [
         i
         for i in uow.repo.introductions_of(mentor.id, round_id)
-        if i.mentor_id == mentor.id and _visible(i)
+        if i.mentor_id == mentor.id and visible(i)
     ]
     people = uow.repo.people([i.mentee_id for i in intros])
     # Numbered in the order of the mentor's match email.
@@ -82,46 +67,12 @@ def mentees_of(uow: UnitOfWork, mentor: Person, round_id: int) -> list[Option]:
     ]
 
 
-def places_left(uow: UnitOfWork, mentor_id: int, round_id: int) -> int:
-    """How many more long-term mentees this mentor offered to take."""
-    return rules.long_term_places_left(
-        uow.repo.registration(round_id, mentor_id), uow.repo.active_pairings_as_mentor(mentor_id)
-    )
-
-
-def free_mentors(
-    uow: UnitOfWork, mentee: Person, round_id: int, *, besides: int | None = None
-) -> list[Option]:
-    """The mentee's other speed mentors who could still say yes: not `besides`, not one
-    who already declined, still taking part, with a long-term place free."""
-    assert mentee.id is not None
-    declined = {
-        a.mentor_id
-        for a in uow.repo.approaches_of_mentee(mentee.id, round_id)
-        if a.status is ApproachStatus.DECLINED
-    }
-    return [
-        o
-        for o in mentors_of(uow, mentee, round_id)
-        if o.person.id != besides
-        and o.person.id not in declined
-        and not o.person.erased
-        and places_left(uow, o.introduction.mentor_id, round_id) > 0
-    ]
-
-
 def numbered(options: list[Option]) -> list[dict[str, Any]]:
     return [{"number": o.number, "name": o.person.name} for o in options]
 
 
 def cards(uow: UnitOfWork, options: list[Option], ctx: Context) -> list[dict[str, Any]]:
-    return [
-        {
-            **partner_card(uow, o.person, o.introduction.round_id, ctx),
-            "number": o.number,
-        }
-        for o in options
-    ]
+    return option_cards(uow, options, ctx.config)
 
 
 def partner_card(uow: UnitOfWork, person: Person, round_id: int, ctx: Context) -> dict[str, Any]:

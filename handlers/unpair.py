@@ -11,8 +11,6 @@ from __future__ import annotations
 from handlers.common import email_to
 from handlers.partners import (
     already_done,
-    cards,
-    free_mentors,
     hours,
     partner_card,
     person_or_refuse,
@@ -24,6 +22,7 @@ from service.domain import rules
 from service.domain.model import EndReason, Pairing, Person
 from service.email_command import EmailCommand
 from service.messages import Email
+from service.new_choice import new_choice as choose_again
 from service.store.unit_of_work import UnitOfWork
 
 _BY_SELF = {EndReason.UNPAIRED_BY_MENTEE, EndReason.UNPAIRED_BY_MENTOR}
@@ -133,17 +132,8 @@ def _tell_both(
 def new_choice(
     uow: UnitOfWork, pairing: Pairing, mentee: Person, mentor: Person, ctx: Context
 ) -> Email:
-    """A mentor ended it early: the mentee may choose again among their free speed mentors."""
-    options = free_mentors(uow, mentee, pairing.round_id, besides=mentor.id)
-    uow.audit("mentee.may_choose_again", f"pairing:{pairing.id}", {"options": len(options)})
-    return email_to(
-        mentee,
-        "new_choice",
-        f"new-choice:{pairing.id}",
-        uow,
-        ctx,
-        context={"options": cards(uow, options, ctx), "on_rematch_list": False},
-    )
+    """A mentor ended it early: the mentee may choose again (`service.new_choice`)."""
+    return choose_again(uow, pairing, mentee, mentor, ctx.config, ctx.commands)
 
 
 UNPAIR: EmailCommand = EmailCommand(

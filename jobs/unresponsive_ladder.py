@@ -13,15 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from handlers import unpair
 from jobs.context import hours_met, partner_card, to_both
-from service.bus import Context
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
 from service.domain.model import EndReason, Pairing, Person
 from service.email_command import CommandTable
 from service.emails import email_to, to_coordinators
 from service.messages import Email
+from service.new_choice import new_choice
 from service.purpose import PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
 
@@ -159,8 +158,7 @@ def _unpair(
         },
     )
     if rechoice:
-        ctx = Context(cfg, now, commands)
-        emails.append(unpair.new_choice(uow, p, facts.mentee, facts.mentor, ctx))
+        emails.append(new_choice(uow, p, facts.mentee, facts.mentor, cfg, commands))
     return emails + to_coordinators(
         f"escalation:unresponsive:{p.id}",
         "coordinator_escalation",

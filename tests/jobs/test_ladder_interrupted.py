@@ -37,7 +37,8 @@ def test_the_coordinators_hear_with_the_second_nudge_and_every_nudge_names_the_p
     world.days(27, 27)
     nudges = [m for m in world.inbox("bo") if m.subject.startswith(NUDGE)]
     assert len(nudges) == 2
-    assert all("Ash Tester (ash@dept.example)" in n.text for n in nudges)
+    # Every nudge names the partner and gives their address (issue 16 item 4).
+    assert all("Ash Tester" in n.text and "at ash@dept.example." in n.text for n in nudges)
     notice = _notice(world)
     assert "Bo Tester has not answered 2 reminders" in notice.text
     assert "on or after 4 August 2026" in notice.text  # five working days after the second
