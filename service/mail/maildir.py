@@ -155,10 +155,8 @@ class MaildirTransport:
     # --- sending -------------------------------------------------------------------
 
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
-        if self.fsync:
-            key = self._boxes[SENT].add(raw)  # written to tmp/, flushed, moved to new/
-        else:
-            key = self._add_unsynced(raw)
+        # Maildir.add writes to tmp/, flushes, then moves the file to new/.
+        key = self._boxes[SENT].add(raw) if self.fsync else self._add_unsynced(raw)
         return SendResult(provider_id=key)
 
     def _add_unsynced(self, raw: bytes) -> str:
