@@ -128,7 +128,9 @@ class World:
         (rh, rm), (dh, dm) = self._daily_hours()
         self._set(self.moment(day, rh, rm))
         self.daily.rules(self.app, self.now)
-        self._drain()
+        # The listeners (the narrator) hear of it after the digest: the digest adds only
+        # its own email, so they read the day in the same order, with fewer queries.
+        self._drain(tell=False)
         self._set(self.moment(day, dh, dm))
         self.daily.digest(self.app, self.now)
         self._drain()
@@ -178,12 +180,13 @@ class World:
         """Send what the outbox holds (after a coordinator's command queued mail)."""
         self._drain()
 
-    def _drain(self) -> None:
+    def _drain(self, *, tell: bool = True) -> None:
         report = outbox.drain(self.app.db, self.app.transport)
         if report.sent:
             self.sent.refresh()
-        for listener in self.listeners:
-            listener()
+        if tell:
+            for listener in self.listeners:
+                listener()
 
     def reply(self, to: Sent | None, body: str) -> bool:
         """The recipient of `to` answers it with `body` (handled in the next pass).
