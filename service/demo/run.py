@@ -118,7 +118,9 @@ def play(
         people = population(people_count, seed, app.config)
         world = World(app, _start_moment(app), daily)
         narrator = Narrator(app)
-        world.listeners.append(narrator.catch_up)
+        # The narrator reads what happened once a simulated day (lines are dated by
+        # their events): reading after every pass cost a few queries per message.
+        world.day_listeners.append(lambda _day: narrator.catch_up())
         year = Year(world, people, seed)
         # About 15 months from the round opening to the last partnership's end.
         expected = 460

@@ -29,8 +29,6 @@ from service.pipeline import process_mailbox
 from service.purpose import GENERAL, Purpose, parse
 from service.store.outbox_records import OutboxRecords
 
-Listener = Callable[[], None]
-
 
 class SentMail:
     """Everything the service sent, read from the sent Maildir, by recipient.
@@ -100,7 +98,6 @@ class World:
         self.now = start
         clock.set_now(start)
         self._ticked_through: date = self.local(start).date() - timedelta(days=1)
-        self.listeners: list[Listener] = []  # called after every send
         self.day_listeners: list[Callable[[date], None]] = []  # after each simulated day
         self.daily = daily
         self.ticks = 0
@@ -128,9 +125,7 @@ class World:
         (rh, rm), (dh, dm) = self._daily_hours()
         self._set(self.moment(day, rh, rm))
         self.daily.rules(self.app, self.now)
-        # The listeners (the narrator) hear of it after the digest: the digest adds only
-        # its own email, so they read the day in the same order, with fewer queries.
-        self._drain(tell=False)
+        self._drain()
         self._set(self.moment(day, dh, dm))
         self.daily.digest(self.app, self.now)
         self._drain()
@@ -180,13 +175,10 @@ class World:
         """Send what the outbox holds (after a coordinator's command queued mail)."""
         self._drain()
 
-    def _drain(self, *, tell: bool = True) -> None:
+    def _drain(self) -> None:
         report = outbox.drain(self.app.db, self.app.transport)
         if report.sent:
             self.sent.refresh()
-        if tell:
-            for listener in self.listeners:
-                listener()
 
     def reply(self, to: Sent | None, body: str) -> bool:
         """The recipient of `to` answers it with `body` (handled in the next pass).
