@@ -177,6 +177,17 @@ def _failures(
         }
         for e in _events(uow, since, now, outbox.REFUSED_EVENT)
     ]
+    # Emails we stopped sending halfway (SMTP took them, or was about to): not sent again.
+    failures += [
+        {
+            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "at": e.at,
+            "reason": "may have been sent: the mail server was being given it when the service"
+            " stopped, so it was not sent again. Its copy is in the Sent folder, marked as a"
+            " draft: ask the person whether it arrived, and forward it if not",
+        }
+        for e in _events(uow, since, now, outbox.MAYBE_SENT_EVENT)
+    ]
     # Mail of an erased person the mailbox would not let us delete: theirs to remove by hand.
     failures += [
         {

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
-from service.bus import Handler
 from service.config import ProgrammeConfig
-from service.email_command import CommandTable
 from service.settings import Settings
 from service.store.database import Database
 from service.store.sql_unit_of_work import SqlUnitOfWork
 
 if TYPE_CHECKING:
+    # Types only: the command table brings the inbound mail readers (regular expressions,
+    # email-validator), which a command that answers no email never needs.
+    from service.bus import Handler
+    from service.email_command import CommandTable
     from service.mail.transport import Transport
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.config import ProgrammeConfig
 from service.domain.card import participant_card
@@ -27,7 +28,6 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import round_phase
-from service.email_command import CommandTable
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -44,6 +44,9 @@ from service.messages import Email, person_context, recipient
 from service.rounds import get_round
 from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from service.email_command import CommandTable
 
 
 @dataclass(frozen=True)

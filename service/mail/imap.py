@@ -11,18 +11,18 @@ other servers take a plain login. Without implicit TLS (``IMAP_SSL=false``) the 
 is upgraded with STARTTLS before anything is sent; going without it is allowed only for a
 server on this machine.
 
-Sending over SMTP leaves no trace an IMAP client can ask about, so a copy of every message
-SMTP accepted is filed in the Sent folder (the server's ``\\Sent`` special-use folder,
-RFC 6154, else ``IMAP_SENT_FOLDER``) and `already_sent` looks there: a rerun after a crash
-between the SMTP server's acceptance and our record of it finds the copy and does not send
-again. The window left is a crash between SMTP's "250 queued" and the APPEND a moment later.
+Sending over SMTP leaves no trace an IMAP client can ask about, so every message is filed
+in the Sent folder (the server's ``\\Sent`` special-use folder, RFC 6154, else
+``IMAP_SENT_FOLDER``) flagged ``\\Draft`` *before* it is handed to SMTP, and the flag is
+cleared once SMTP accepted it (`service.mail.imap_sent`). `already_sent` reads that record
+after a crash: no copy, never handed over; a plain copy, sent; a ``\\Draft`` copy, it may
+have gone, so it is never sent again on our own (`MaybeSent`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import socket
 import ssl
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +32,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SENT
 
+from service.mail import imap_sent
 from service.mail.mentions import mentions
 from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import (
@@ -39,6 +40,7 @@ from service.mail.transport import (
     Folder,
     MailboxReport,
     MailErasure,
+    MaybeSent,
     SendResult,
     TransportError,
 )
@@ -58,9 +60,8 @@ FOLDER_NAMES: dict[Folder, str] = {
     Folder.IGNORED: "Ignored",
 }
 _BATCH = 100
-_APPENDUID = re.compile(rb"APPENDUID (\d+) (\d+)")
 _RECOVERABLE = (IMAPClientError, OSError, socket.timeout)
-DELETED = b"\\Deleted"
+DELETED = imap_sent.DELETED
 
 
 def _hang_up(client: IMAPClient) -> None:
@@ -265,41 +266,60 @@ class ImapTransport:
         return self._sent_folder
 
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
-        result = self.sender.send(raw, recipients=recipients)
+        """Hand the message to SMTP at most once (see `service.mail.imap_sent`): its copy is
+        filed in Sent flagged \\Draft first, and the flag cleared once SMTP accepted it.
+        Without the Sent folder nothing is handed over (the outbox tries again later)."""
         if not self.save_sent:
-            return result
+            return self.sender.send(raw, recipients=recipients)
+        message_id = imap_sent.message_id_of(raw)
 
-        def keep(client: IMAPClient) -> Any:
+        def file(client: IMAPClient) -> imap_sent.SentCopy:
             folder = self.sent_folder(client)
             self._ensure_folder(client, folder)
-            return client.append(folder, raw, flags=[b"\\Seen"])
+            return imap_sent.file_unconfirmed(client, folder, raw, message_id)
 
         try:
-            answer = self._with_retry(keep)
+            copy: imap_sent.SentCopy = self._with_retry(file)
         except TransportError as error:
-            # It was sent: failing now would make the outbox send it again.
-            log.warning("IMAP could not file the copy of a sent message: %s", error)
-            return result
-        appended = _APPENDUID.search(answer) if isinstance(answer, bytes) else None
-        if result.provider_id is None and appended:
-            result = SendResult(provider_id=f"{int(appended[1])}:{int(appended[2])}")
-        return result
+            # Not the email's fault (a mailbox down, a password changed): it waits, untouched.
+            raise TransportError(
+                f"nothing sent: the copy in Sent could not be filed ({error})"
+            ) from None
+        if copy.confirmed:
+            return SendResult(provider_id=copy.provider_id)  # an earlier attempt went out
+        try:
+            self.sender.send(raw, recipients=recipients)
+        except TransportError:
+            self._settle_copy(imap_sent.withdraw, copy)
+            raise
+        self._settle_copy(imap_sent.confirm, copy)
+        return SendResult(provider_id=copy.provider_id)
+
+    def _settle_copy(
+        self, step: Callable[[IMAPClient, str, imap_sent.SentCopy], None], copy: imap_sent.SentCopy
+    ) -> None:
+        """Confirm or withdraw the copy. SMTP has answered, so failing now would only make
+        the outbox repeat a send whose outcome is known: log it and go on."""
+        try:
+            self._with_retry(lambda client: step(client, self.sent_folder(client), copy))
+        except TransportError as error:
+            log.warning("IMAP could not update the copy of a message in Sent: %s", error)
 
     def already_sent(self, message_id: str) -> str | None:
+        """The copy's id if SMTP accepted it; `MaybeSent` if we stopped while handing it
+        over (only a \\Draft copy); None if it never reached SMTP (no copy)."""
         wanted = message_id.strip()
-
-        def search(client: IMAPClient) -> str | None:
-            folder = self.sent_folder(client)
-            if not client.folder_exists(folder):
-                return None
-            info = client.select_folder(folder, readonly=True)
-            found = client.search(["HEADER", "Message-ID", wanted])
-            if not found:
-                return None
-            return f"{int(info[b'UIDVALIDITY'])}:{min(found)}"
-
-        found: str | None = self._with_retry(search)
-        return found
+        copy: imap_sent.SentCopy | None = self._with_retry(
+            lambda client: imap_sent.find(client, self.sent_folder(client), wanted)
+        )
+        if copy is None:
+            return None
+        if not copy.confirmed and self.save_sent:
+            raise MaybeSent(
+                "the process stopped while the SMTP server was being given this email:"
+                " it may or may not have been sent"
+            )
+        return copy.provider_id
 
     # --- erasure -------------------------------------------------------------------
 

@@ -10,7 +10,10 @@ afterwards. A crash between the provider accepting a message and us recording it
 the record in "sending"; the next drain asks the mailbox whether a message with that
 Message-ID was sent (`Transport.already_sent`) before sending it again. The remaining
 window is a provider that accepted the message but does not show it yet (Graph can take
-a few seconds to file it in Sent Items): `RECONCILE_AFTER` waits that long first.
+a few seconds to file it in Sent Items): `RECONCILE_AFTER` waits that long first. When the
+mailbox shows we stopped while handing the message over (IMAP + SMTP: `MaybeSent`), it is
+not sent again: it is marked failed, "may have been sent", and listed in the coordinators'
+digest, since sending twice is worse than a person checking once.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from service.mail.compose import compose
 from service.mail.ratelimit import SendLimitExceeded
 from service.mail.render import render
 from service.mail.retry import RetryPolicy
-from service.mail.transport import Transport, TransportError
+from service.mail.transport import MaybeSent, Transport, TransportError
 from service.mail.verify import EmailRefused
 from service.messages import Email
 from service.store.database import Database
@@ -43,6 +46,7 @@ log = logging.getLogger(__name__)
 
 RECONCILE_AFTER = timedelta(minutes=2)
 REFUSED_EVENT = "email.refused"
+MAYBE_SENT_EVENT = "email.maybe_sent"
 RETRY = RetryPolicy()
 
 
@@ -200,7 +204,13 @@ def reconcile(db: Database, transport: Transport, now: datetime) -> int:
     records = OutboxRecords(db)
     stuck = records.stuck_sending(now - RECONCILE_AFTER)
     for record_id, message_id in stuck:
-        provider_id = transport.already_sent(message_id)
+        try:
+            provider_id = transport.already_sent(message_id)
+        except MaybeSent as exc:
+            # Ids only: the digest names the template and the person's id.
+            log.warning("email %s not sent again: %s", record_id, exc)
+            records.hold(record_id, f"may have been sent: {exc}"[:500], now, MAYBE_SENT_EVENT)
+            continue
         if provider_id is not None:
             records.settle(
                 record_id,

@@ -69,6 +69,14 @@ class TransportError(Exception):
         self.retry_after = retry_after
 
 
+class MaybeSent(TransportError):
+    """The provider was being given the message when we stopped, and it cannot say whether
+    it took it (SMTP). Sending again could send it twice, so a person decides."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
 @runtime_checkable
 class Transport(Protocol):
     name: str
@@ -93,7 +101,8 @@ class Transport(Protocol):
         """The provider id of a sent message with this Message-ID, if the provider can tell.
 
         Used to reconcile after a crash between the provider accepting a message and us
-        recording it. Returns None when it was not sent or the provider cannot say.
+        recording it. Returns None when it was not sent or the provider cannot say; raises
+        `MaybeSent` when it shows we stopped while handing it over (IMAP + SMTP).
         """
         ...
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from service.store.database import Database
-from service.store.orm import outbound_messages
+from service.store.orm import audit_events, outbound_messages
 from service.store.records import OutboundStatus, SentFact
 from service.store.repository import UNSENT
 
@@ -53,6 +53,31 @@ class OutboxRecords:
         with self.db.engine.begin() as conn:
             row = conn.execute(stmt).one_or_none()
         return None if row is None else Envelope(row[0], bytes(row[1]), row[2])
+
+    def hold(self, record_id: int, reason: str, now: datetime, event: str) -> bool:
+        """sending -> failed with `reason`, and an audit event the digest lists, at once:
+        a send whose outcome only a person can find out is never tried again on its own."""
+        with self.db.engine.begin() as conn:
+            held = conn.execute(
+                update(outbound_messages)
+                .where(_o.id == record_id, _o.status == OutboundStatus.SENDING)
+                .values(status=OutboundStatus.FAILED, last_error=reason)
+            ).rowcount
+            if held != 1:
+                return False
+            template, person_id = conn.execute(
+                select(_o.template, _o.person_id).where(_o.id == record_id)
+            ).one()
+            conn.execute(
+                insert(audit_events).values(
+                    at=now,
+                    actor="system",
+                    action=event,
+                    subject=f"person:{person_id}" if person_id is not None else "email",
+                    detail={"template": template, "outbound_id": record_id},
+                )
+            )
+        return True
 
     def stuck_sending(self, before: datetime) -> list[tuple[int, str]]:
         """(id, Message-ID) of records claimed before `before` and never settled."""

@@ -44,3 +44,53 @@ def test_help_imports_no_heavy_library():
     *_help, last = done.stdout.strip().splitlines()
     assert "Commands:" in done.stdout and "round" in done.stdout
     assert json.loads(last) == []
+
+
+MAIL_STACK = (
+    "service.inbound",  # the readers of inbound mail (regular expressions, email-validator)
+    "email_validator",
+    "handlers",  # the command table and its handlers
+    "jobs",
+    "service.mail.outbox",
+    "jinja2",
+    "redis",
+    "rq",
+    "imapclient",
+    "O365",
+    "msal",
+    "rich",
+    "alembic",
+)
+
+MATCH_PROBE = """
+import json, sys
+from service.cli.main import main
+sys.argv = ["mentoring", "--now", "2027-06-20T10:00", "round", "match", "2027", "--dry-run"]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+RUN = "import sys\nfrom service.cli.main import main\nsys.argv[0] = 'mentoring'\nmain()"
+
+
+def test_round_match_imports_no_mail_stack(tmp_path):
+    """`round match` answers nobody by email: it loads the store, the configuration and the
+    solver, never the mail readers, the handlers, templates, Redis or migrations."""
+    env = {"MENTORING_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    create = ["round", "create", "2027", "--opens", "2027-05-17", "--closes", "2027-06-17"]
+    for args in (["init"], ["--now", "2027-05-01", *create]):
+        subprocess.run([sys.executable, "-c", RUN, *args], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MATCH_PROBE.format(heavy=MAIL_STACK)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    *_report, last = done.stdout.strip().splitlines()
+    assert "Nothing stored (dry run)" in done.stdout
+    assert json.loads(last) == []

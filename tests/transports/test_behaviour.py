@@ -136,6 +136,24 @@ def test_check_counts_the_inbox_and_sends_nothing(harness: Harness) -> None:
     assert harness.sent_raws() == []
 
 
+def queue_outbound(db: Database, n: int, at: datetime) -> None:
+    """`outbound(n)` in the outbox, due at `at` (which becomes the clock's now)."""
+    clock.set_now(at)
+    with SqlUnitOfWork(db) as uow:
+        uow.add(
+            OutboundMessage(
+                dedupe_key=f"crash-test-{n}",
+                to_address=f"recipient{n}@example.net",
+                template="help",
+                message_id=f"<outbound-{n}@mentoring.example.org>",
+                raw=outbound(n),
+                created_at=at,
+                next_attempt_at=at,
+            )
+        )
+        uow.commit()
+
+
 class Crash(BaseException):
     """The process dies here (a BaseException, so nothing on the way catches it)."""
 
@@ -146,20 +164,7 @@ def test_a_crash_after_the_provider_accepted_does_not_send_twice(
     """Killed after the provider (the SMTP server, for IMAP) accepted a message but before
     we recorded it: a new process, past the reconcile wait, finds it sent and sends nothing."""
     start = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
-    clock.set_now(start)
-    with SqlUnitOfWork(db) as uow:
-        uow.add(
-            OutboundMessage(
-                dedupe_key="crash-test",
-                to_address="recipient1@example.net",
-                template="help",
-                message_id="<outbound-1@mentoring.example.org>",
-                raw=outbound(1),
-                created_at=start,
-                next_attempt_at=start,
-            )
-        )
-        uow.commit()
+    queue_outbound(db, 1, start)
     dying = harness.transport
     real_send = dying.send
 

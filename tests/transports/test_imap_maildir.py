@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from imapclient.imapclient import SENT
 
 from service.mail.imap import DELETED
 from service.mail.maildir import MaildirTransport
-from service.mail.transport import Folder
+from service.mail.transport import Folder, TransportError
 from tests.fakes.dovecot_server import SENT_FOLDER as DOVECOT_SENT
 from tests.fakes.imap_server import ImapServer
 from tests.fakes.smtp_server import RunningSmtp
@@ -99,16 +100,18 @@ def test_without_a_special_use_folder_the_configured_sent_folder_is_used(
         harness.close()
 
 
-def test_a_copy_that_cannot_be_filed_does_not_unsend_what_smtp_accepted(
-    imap_harness: ImapHarness,
-) -> None:
-    """SMTP took it; IMAP then refuses us. Raising would make the outbox send it again."""
+def test_without_the_sent_folder_nothing_is_handed_to_smtp(imap_harness: ImapHarness) -> None:
+    """IMAP refuses us: the copy that records the send cannot be filed first, so SMTP is not
+    given the message (a crash after it could not be told from one before it); the outbox
+    tries again later."""
     transport = imap_harness.transport_with(IMAP_PASSWORD="wrong-password")
     try:
-        transport.send(outbound(1), recipients=["recipient1@example.net"])
+        with pytest.raises(TransportError) as refused:
+            transport.send(outbound(1), recipients=["recipient1@example.net"])
     finally:
         transport.close()
-    assert len(imap_harness.sent_raws()) == 1
+    assert not refused.value.permanent
+    assert imap_harness.sent_raws() == []
 
 
 def test_the_smtp_copy_can_be_turned_off_for_a_server_that_files_it_itself(
