@@ -1,8 +1,8 @@
 """Benchmark: exactly-once ingest from the local Maildir into SQLite.
 
 Run: python -m benchmarks.ingest [--count 10000] [--pipeline 1000]
-Prints, for `--count` messages, fetch+store throughput (each message kept raw in its own
-committed transaction, as the pipeline does) and, for `--pipeline` messages, the whole
+Prints, for `--count` messages, fetch+store throughput (messages kept raw in committed
+batches, as the pipeline does) and, for `--pipeline` messages, the whole
 pass: fetch, store, classify, handle, queue answers, move. Peak memory is the process's
 maximum resident set size.
 """
@@ -24,8 +24,7 @@ from service.app import App
 from service.demo.people import population
 from service.demo.run import build_app
 from service.demo.world import World
-from service.mail import ingest
-from service.pipeline import process_mailbox
+from service.pipeline import batches, process_mailbox, store_batch
 from service.rounds import create_round
 
 
@@ -63,11 +62,8 @@ def fetch_and_store(count: int) -> float:
         fill(app.settings.mail_dir / "inbox", count)
         started = time.perf_counter()
         stored = 0
-        for fetched in app.transport.fetch_new():
-            with app.uow() as uow:
-                _, new = ingest.store(uow, fetched)
-                uow.commit()
-            stored += new
+        for batch in batches(app.transport.fetch_new()):
+            stored += sum(new for _record, new in store_batch(app, batch))
         elapsed = time.perf_counter() - started
         app.close()
     assert stored == count

@@ -7,14 +7,20 @@ module here (its `EmailCommand` and handler), a line below, its templates and te
 """
 
 from handlers import (
-    answer,
+    accept,
+    capacity,
     continue_,
     data,
+    decline,
+    help_,
     keep,
     met,
     none,
     not_responding,
+    not_this_round,
+    pause,
     register,
+    resume,
     status,
     unpair,
     withdraw,
@@ -24,8 +30,8 @@ from service.email_command import CommandTable, EmailCommand
 
 COMMANDS: tuple[EmailCommand, ...] = (
     register.CONFIRM,
-    answer.ACCEPT,
-    answer.DECLINE,
+    accept.ACCEPT,
+    decline.DECLINE,
     keep.WITHDRAW_REQUEST,
     keep.KEEP,
     none.NONE,
@@ -34,9 +40,13 @@ COMMANDS: tuple[EmailCommand, ...] = (
     continue_.CONTINUE,
     not_responding.NOT_RESPONDING,
     unpair.UNPAIR,
+    pause.PAUSE,
+    resume.RESUME,
+    capacity.CAPACITY,
+    not_this_round.NOT_THIS_ROUND,
     withdraw.WITHDRAW,
     status.STATUS,
-    status.HELP,
+    help_.HELP,
     data.MY_DATA,
     data.DELETE_MY_DATA,
 )

@@ -1,36 +1,23 @@
 """What every handler shares: the small pieces of template context built the same way
 everywhere. A person's standing lives in `service.standing`; the commands open to them
-are the command table's (`handlers.TABLE`) answer to it."""
+are the answer of the command table a handler is given (`ctx.commands`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import handlers  # the command table (a package-level tuple; read when an email is built)
-from service.bus import CommandRequest
+from service import emails
+from service.bus import CommandRequest, Context
 from service.domain.card import participant_card as card
 from service.domain.model import Person
-from service.email_command import Commands
 from service.emails import coordinators, grade_name
 from service.errors import DomainError
-from service.messages import Email, person_context, recipient
+from service.messages import Email
 from service.purpose import GENERAL, Purpose
-from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
-# `card` is the one participant card (service.domain.card), re-exported for handlers and jobs.
+# `card` is the one participant card (service.domain.card), re-exported for handlers.
 __all__ = ["card", "coordinators", "grade_name"]
-
-
-def commands_for(uow: UnitOfWork, person: Person, purpose: Purpose = GENERAL) -> Commands:
-    """What `person` may send now in reply to an email asking `purpose`: its footer."""
-    return handlers.TABLE.offered(standing(uow, person), purpose)
-
-
-def coordinator_commands() -> Commands:
-    """What a coordinator may send about a participant: the footer of their answers."""
-    return handlers.TABLE.for_coordinators()
-
 
 
 def email_to(
@@ -38,30 +25,25 @@ def email_to(
     template: str,
     key: str,
     uow: UnitOfWork,
+    ctx: Context,
     *,
     context: dict[str, Any] | None = None,
     purpose: Purpose = GENERAL,
     request: CommandRequest | None = None,
     automatic_answer: bool = False,
 ) -> Email:
-    """An email to a participant with the shared context (person, commands available now).
-
-    When `request` is given the email answers it, in the same thread, and counts as an
-    automatic answer: one shared daily limit per sender for every kind (flood.py).
-    """
-    thread = request.thread.reply_headers() if request is not None else {}
-    return Email(
-        key=key,
-        template=template,
-        to=recipient(person),
-        context={
-            "person": person_context(person),
-            "commands": commands_for(uow, person, purpose),
-            **(context or {}),
-        },
+    """`service.emails.email_to` with the handler's command table; when `request` is
+    given the email answers it, in the same thread (an automatic answer)."""
+    return emails.email_to(
+        person,
+        template,
+        key,
+        uow,
+        ctx.commands,
+        context=context,
         purpose=purpose,
-        automatic_answer=automatic_answer or request is not None,
-        **thread,
+        thread=request.thread if request is not None else None,
+        automatic_answer=automatic_answer,
     )
 
 

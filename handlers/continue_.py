@@ -26,6 +26,7 @@ def continue_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Em
         return already_done(
             request,
             uow,
+            ctx,
             what_short=f"your partnership with {partner.first_name} carries on",
             command="CONTINUE",
             what=f"your partnership with {partner.name} is open until {rules.day(until, ctx.tz)}.",
@@ -43,6 +44,7 @@ def continue_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Em
             "continue_confirmed",
             f"continue-confirmed:{pairing.id}:{pairing.period}",
             uow,
+            ctx,
             request=request,
             purpose=of(PurposeKind.PAIRING, pairing.id),
             context={"partner": card, "until": pairing.ends_at},

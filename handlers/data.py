@@ -46,6 +46,7 @@ def my_data(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
         "data_export",
         answer_key(request, "my-data"),
         uow,
+        ctx,
         context={
             "attachment_name": privacy.EXPORT_FILENAME,
             "sections": privacy.summary_sections(export, ctx.config),
@@ -83,6 +84,7 @@ def ask(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> Email:
         "erasure_confirm",
         answer_key(request, "erasure-confirm"),
         uow,
+        ctx,
         context={
             "ends": preview(uow, person, plan),
             "confirm_by": ctx.now + _confirm_within(ctx),

@@ -87,6 +87,7 @@ def ask(
             TEMPLATE,
             key,
             uow,
+            ctx,
             context={
                 "changes": _changes(person, reg, data, ctx),
                 "match_preference_changed": match_preference_changed,

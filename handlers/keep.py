@@ -45,6 +45,7 @@ def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             "approach_request",
             f"approach-request:{approach.id}",
             uow,
+            ctx,
             purpose=of(PurposeKind.APPROACH, approach.id),
             context={
                 "mentee": partner_card(uow, mentee, round_.id, ctx),
@@ -57,6 +58,7 @@ def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             "approach_sent",
             f"approach-sent:{approach.id}",
             uow,
+            ctx,
             request=request,
             context={"mentor": partner_card(uow, mentor, round_.id, ctx), "reply_by": reply_by},
         ),
@@ -159,6 +161,7 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
             return already_done(
                 request,
                 uow,
+                ctx,
                 what_short="your request is withdrawn",
                 command="WITHDRAW REQUEST",
                 what=f"you withdrew your request to {mentor.name}.",
@@ -177,6 +180,7 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
             "approach_withdrawn",
             f"approach-withdrawn:{pending.id}",
             uow,
+            ctx,
             context={"mentee": partner_card(uow, mentee, pending.round_id, ctx)},
         ),
         email_to(
@@ -184,6 +188,7 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
             "request_withdrawn",
             f"request-withdrawn:{pending.id}",
             uow,
+            ctx,
             request=request,
             context={
                 "mentor": partner_card(uow, mentor, pending.round_id, ctx),

@@ -65,6 +65,7 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
         return already_done(
             request,
             uow,
+            ctx,
             what_short="that meeting is logged",
             command="MET",
             what=f"we already have a {minutes}-minute meeting on {met_on:%d %B %Y} logged.",
@@ -94,6 +95,7 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
             "meeting_logged",
             answer_key(request, "met"),
             uow,
+            ctx,
             request=request,
             purpose=of(PurposeKind.PAIRING, pairing.id),
             context={
@@ -130,6 +132,7 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
         return already_done(
             request,
             uow,
+            ctx,
             what_short=f"you met {chosen.person.first_name}",
             command="MET",
             what=f"we already have your speed-mentoring session with {chosen.person.name}.",
@@ -152,6 +155,7 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             "speed_meeting_logged",
             answer_key(request, "met"),
             uow,
+            ctx,
             request=request,
             context={
                 "role": "mentee" if as_mentee else "mentor",

@@ -53,6 +53,7 @@ def none(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
         return already_done(
             request,
             uow,
+            ctx,
             what_short="your round has ended",
             command="NONE",
             what="you told us you will not keep a long-term mentor this round.",
@@ -72,6 +73,7 @@ def none(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
             "none_confirmed",
             f"none-confirmed:{registration.id}",
             uow,
+            ctx,
             request=request,
             context={"round": {"name": round_.name}, "speed_sessions_met": met},
         )

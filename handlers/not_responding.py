@@ -39,6 +39,7 @@ def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
         return already_done(
             request,
             uow,
+            ctx,
             what_short=f"we are already contacting {partner.first_name}",
             command="NOT RESPONDING",
             what=f"we are already trying to reach {partner.name} for you.",
@@ -56,6 +57,7 @@ def not_responding(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             "not_responding_noted",
             f"not-responding:{pairing.id}:{pairing.ladder_started_at:%Y%m%d%H%M%S}",
             uow,
+            ctx,
             request=request,
             purpose=of(PurposeKind.PAIRING, pairing.id),
             context={
@@ -94,6 +96,7 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
         return already_done(
             request,
             uow,
+            ctx,
             what_short="we know your mentees have not been in touch",
             command="NOT CONTACTED",
             what="you already told us, and we are reminding them.",
@@ -111,6 +114,7 @@ def not_contacted(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> lis
             "not_contacted_noted",
             f"not-contacted:{mentor.id}:" + ",".join(str(o.introduction.id) for o in fresh),
             uow,
+            ctx,
             request=request,
             context={"mentees": [{"number": o.number, "name": o.person.name} for o in fresh]},
         )

@@ -20,11 +20,24 @@ from service.domain.model import (
     Pairing,
     Person,
     Registration,
+    Role,
     Round,
 )
 from service.errors import DomainError
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
+
+
+def mentor_registration(uow: UnitOfWork, person: Person, command: str) -> Registration:
+    """The mentor's registration in their latest round, or a clear refusal of `command`."""
+    _round, registration = latest(uow, person)
+    if registration is None or not registration.active or not registration.has_role(Role.MENTOR):
+        raise DomainError(
+            f"{command} is for mentors taking part in the current round, and you are not"
+            " registered as one, so we have changed nothing. Reply STATUS to see what we"
+            " hold about you."
+        )
+    return registration
 
 
 def latest(uow: UnitOfWork, person: Person) -> tuple[Round | None, Registration | None]:
@@ -183,6 +196,7 @@ def hours(minutes: int) -> float:
 def already_done(
     request: CommandRequest,
     uow: UnitOfWork,
+    ctx: Context,
     *,
     what_short: str,
     command: str,
@@ -195,6 +209,7 @@ def already_done(
             "already_done",
             answer_key(request, command.lower().replace(" ", "-")),
             uow,
+            ctx,
             request=request,
             context={"what_short": what_short, "command": command, "what": what},
             automatic_answer=True,

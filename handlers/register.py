@@ -16,6 +16,7 @@ from service.domain.model import RegistrationStatus, Role
 from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.inbound import forms
+from service.interest_list import leave_footer
 from service.messages import Email, Recipient
 from service.purpose import GENERAL, PurposeKind, of
 from service.registration import registration_context, upsert_registration
@@ -29,15 +30,22 @@ def _round_context(uow: UnitOfWork, round_id: int) -> dict[str, object]:
     return {"name": round_.name, "closes_on": round_.closes_at}
 
 
-def _to_address(address: str, template: str, key: str, context: dict[str, object]) -> Email:
-    """An answer to someone who is not (yet) a participant: no token, nothing to act on."""
+def _to_address(
+    address: str,
+    template: str,
+    key: str,
+    context: dict[str, object],
+    commands: list[tuple[str, str]] | None = None,
+) -> Email:
+    """An answer to someone who is not (yet) a participant: no token, so `commands` holds
+    only what works without one (leaving the interest list)."""
     return Email(
         key=key,
         template=template,
         to=Recipient(address=address),
         context={
             "person": {"first_name": "", "last_name": "", "email": address},
-            "commands": [],
+            "commands": commands or [],
             **context,
         },
         automatic_answer=True,
@@ -101,7 +109,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
         template, key = "confirm_address", f"confirm-address:{reg.id}"
     pending = reg.status is RegistrationStatus.PENDING_CONFIRMATION
     purpose = of(PurposeKind.REGISTRATION, reg.id) if pending else GENERAL
-    return [email_to(person, template, key, uow, context=context, purpose=purpose)]
+    return [email_to(person, template, key, uow, ctx, context=context, purpose=purpose)]
 
 
 def _round_or_none(round_: object) -> dict[str, object] | None:
@@ -127,6 +135,7 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
             "next_round_opens": next_round.opens_at if next_round else None,
             "on_interest_list": listed,
         },
+        leave_footer(ctx.commands) if listed else [],
     )
 
 
@@ -151,6 +160,7 @@ def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
                 "already_done",
                 answer_key(request, "confirm"),
                 uow,
+                ctx,
                 request=request,
                 context={
                     "what_short": "your address is confirmed",
@@ -171,6 +181,7 @@ def confirm(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Emai
             "registration_received",
             f"registration-received:{reg.id}",
             uow,
+            ctx,
             context=context,
             request=request,
         )
@@ -183,6 +194,7 @@ CONFIRM: EmailCommand = EmailCommand(
     handler=confirm,
     shown="CONFIRM",
     help="confirm that it was you who registered",
+    answer_help="go ahead",
     available=lambda s: s.pending_confirmation,
     always_offered=True,
     yes_to=frozenset(

@@ -1,4 +1,5 @@
-"""STATUS and HELP: what we hold about someone's place now, and what they can send.
+"""STATUS: what we hold about someone's place now (HELP, what they can send, is
+`handlers/help_.py`).
 
 A coordinator's `STATUS <email>` gets the same picture of that participant, sent to the
 coordinator and not to the participant. Nothing here changes state.
@@ -8,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.common import answer_key, coordinator_commands, email_to, grade_name
+from handlers.common import answer_key, email_to, grade_name
 from handlers.stage import stage_sentence
 from service.bus import CommandRequest, Context
 from service.domain.model import Introduction, IntroductionStatus, Person, RegistrationStatus, Role
-from service.domain.rules import approach_deadline, cpd_points
+from service.domain.rules import approach_deadline, cpd_points, paused_sentence
 from service.email_command import EmailCommand
 from service.messages import Email, Recipient, person_context
 from service.standing import Standing, standing
@@ -110,6 +111,7 @@ def status_context(
     return {
         "round": {"name": s.round.name, "closes_on": s.round.closes_at} if s.round else None,
         "stage": stage_sentence(s, ctx.now, ctx.config, about=about),
+        "paused": paused_sentence(person, ctx.now, ctx.tz),
         "registration": registration,
         "introductions": _introductions(s, names, third_person=about is not None),
         "approach": approach,
@@ -129,7 +131,7 @@ def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
         context={
             "person": person_context(person),
             "about": about,
-            "commands": coordinator_commands(),
+            "commands": ctx.commands.for_coordinators(),
             **status_context(uow, person, ctx, about=about),
         },
         **request.thread.reply_headers(),
@@ -146,23 +148,8 @@ def status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
             "status",
             answer_key(request, "status"),
             uow,
+            ctx,
             context=status_context(uow, person, ctx),
-            request=request,
-            automatic_answer=True,
-        )
-    ]
-
-
-def help_(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
-    person = request.person
-    stage = stage_sentence(standing(uow, person), ctx.now, ctx.config)
-    return [
-        email_to(
-            person,
-            "help",
-            answer_key(request, "help"),
-            uow,
-            context={"stage": stage},
             request=request,
             automatic_answer=True,
         )
@@ -177,15 +164,6 @@ STATUS: EmailCommand = EmailCommand(
     help="what we hold about your place in the programme",
     targeted=True,
     coordinator_help="what we hold about one participant",
-    always_offered=True,
-    changes_nothing=True,
-)
-HELP: EmailCommand = EmailCommand(
-    verb="help",
-    spellings=("help",),
-    handler=help_,
-    shown="HELP",
-    help="the commands you can send",
     always_offered=True,
     changes_nothing=True,
 )

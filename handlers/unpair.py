@@ -49,6 +49,7 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         return already_done(
             request,
             uow,
+            ctx,
             what_short=f"your partnership with {partner.first_name} has ended",
             command="UNPAIR",
             what=f"you ended your mentoring partnership with {partner.name} on"
@@ -95,6 +96,7 @@ def _tell_both(
             "unpaired_notice",
             f"unpaired-notice:{pairing.id}:{to.id}",
             uow,
+            ctx,
             context={
                 "role": role_in(pairing, to.id),
                 "partner": partner_card(uow, other, pairing.round_id, ctx),
@@ -114,6 +116,7 @@ def _tell_both(
                 "unpaired_confirmation",
                 f"unpaired-confirmation:{pairing.id}",
                 uow,
+                ctx,
                 request=request,
                 context={
                     "role": role_in(pairing, person.id),
@@ -138,6 +141,7 @@ def _new_choice(
         "new_choice",
         f"new-choice:{pairing.id}",
         uow,
+        ctx,
         context={"options": cards(uow, options, ctx), "on_rematch_list": False},
     )
 

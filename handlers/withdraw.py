@@ -144,6 +144,7 @@ class _Closing:
                     "approach_withdrawn",
                     f"approach-withdrawn:{request.id}",
                     self.uow,
+                    self.ctx,
                     context={"mentee": self.leaver},
                 )
             )
@@ -193,6 +194,7 @@ class _Closing:
                 "partner_withdrew",
                 f"partner-withdrew:{what}",
                 self.uow,
+                self.ctx,
                 context={
                     "role": role,
                     "partner": self.leaver,
@@ -224,6 +226,7 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
                 "already_done",
                 answer_key(request, "withdraw"),
                 uow,
+                ctx,
                 request=request,
                 context={
                     "what_short": "you have left the round",
@@ -249,6 +252,7 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
         "withdrawn_confirmation",
         f"withdrawn:{reg.id}:{reg.withdrawn_at.isoformat()}",
         uow,
+        ctx,
         context={
             "round": {"name": round_.name, "closes_on": round_.closes_at},
             "ended": leaving.ended,

@@ -8,13 +8,14 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from handlers.common import email_to
 from jobs.candidates import DueReport, apply
 from jobs.context import approach_purpose, partner_card
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
 from service.domain.model import Approach, Person
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -28,10 +29,18 @@ def run(app: App, now: datetime, report: DueReport) -> None:
             if a.id is not None and timeline.approach_step(a, now, config) is not None
         ]
     for approach_id in due:
-        apply(app, report, "approach", partial(_step, approach_id=approach_id, now=now, cfg=config))
+        step = partial(_step, approach_id=approach_id, now=now, cfg=config, commands=app.commands)
+        apply(app, report, "approach", step)
 
 
-def _step(uow: UnitOfWork, *, approach_id: int, now: datetime, cfg: ProgrammeConfig) -> list[Email]:
+def _step(
+    uow: UnitOfWork,
+    *,
+    approach_id: int,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
+) -> list[Email]:
     approach = uow.repo.approach(approach_id)
     if approach is None:
         return []
@@ -41,8 +50,8 @@ def _step(uow: UnitOfWork, *, approach_id: int, now: datetime, cfg: ProgrammeCon
     if step is None or mentor is None or mentee is None:
         return []
     if step is timeline.ApproachStep.REMINDER:
-        return _remind(uow, approach, mentor, mentee, now, cfg)
-    return _expire(uow, approach, mentor, mentee, now, cfg)
+        return _remind(uow, approach, mentor, mentee, now, cfg, commands)
+    return _expire(uow, approach, mentor, mentee, now, cfg, commands)
 
 
 def _remind(
@@ -52,6 +61,7 @@ def _remind(
     mentee: Person,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     if mentor.erased or timeline.away(mentor, now, cfg):
         return []
@@ -64,7 +74,9 @@ def _remind(
     }
     key = f"approach-reminder:{approach.id}"
     purpose = approach_purpose(approach.id)
-    return [email_to(mentor, "approach_reminder", key, uow, context=context, purpose=purpose)]
+    return [
+        email_to(mentor, "approach_reminder", key, uow, commands, context=context, purpose=purpose)
+    ]
 
 
 def _expire(
@@ -74,6 +86,7 @@ def _expire(
     mentee: Person,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     rules.expire_approach(approach, now)
     uow.audit("approach.expired", f"approach:{approach.id}", {"status": "expired"})
@@ -84,11 +97,15 @@ def _expire(
             "other_mentors": _others_to_ask(uow, approach),
         }
         key = f"approach-expired:{approach.id}:mentee"
-        emails.append(email_to(mentee, "approach_expired_mentee", key, uow, context=context))
+        emails.append(
+            email_to(mentee, "approach_expired_mentee", key, uow, commands, context=context)
+        )
     if not mentor.erased:
         context = {"mentee": partner_card(uow, mentee, approach.round_id, cfg)}
         key = f"approach-expired:{approach.id}:mentor"
-        emails.append(email_to(mentor, "approach_expired_mentor", key, uow, context=context))
+        emails.append(
+            email_to(mentor, "approach_expired_mentor", key, uow, commands, context=context)
+        )
     return emails
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from jobs.context import hours_met, to_both
 from service.config import ProgrammeConfig
 from service.domain import liveness, timeline
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -19,7 +20,11 @@ def due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bo
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     check_in = timeline.check_in_due(facts, now, cfg)
@@ -32,11 +37,11 @@ def step(
         audit = {"silent": check_in.silent_id, "by": "check-in"}
         uow.audit("pairing.ladder_started", subject, audit)
     if check_in.stale:
-        return _warn_stale(uow, facts, check_in, now, cfg)
+        return _warn_stale(uow, facts, check_in, now, cfg, commands)
     uow.audit(
         "pairing.check_in", subject, {"number": check_in.number, "unanswered": check_in.unanswered}
     )
-    return _ask(uow, facts, check_in, now, cfg)
+    return _ask(uow, facts, check_in, now, cfg, commands)
 
 
 def _warn_stale(
@@ -45,6 +50,7 @@ def _warn_stale(
     check_in: timeline.CheckIn,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     liveness.warned_stale(p, now)
@@ -56,6 +62,7 @@ def _warn_stale(
         "stale_warning",
         f"stale-warning:{p.id}:{check_in.number}",
         cfg,
+        commands,
         extra=lambda _me: {"closes_on": closes_on},
     )
 
@@ -66,6 +73,7 @@ def _ask(
     check_in: timeline.CheckIn,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     assert p.id is not None
@@ -76,7 +84,9 @@ def _ask(
         "last_met": met[-1].met_on if met else None,
     }
     emails = []
-    for email in to_both(uow, facts, "check_in", f"check-in:{p.id}:{check_in.number}", cfg):
+    for email in to_both(
+        uow, facts, "check_in", f"check-in:{p.id}:{check_in.number}", cfg, commands
+    ):
         person = facts.person(email.to.person_id or 0)
         # Paused, not lost: someone away gets no check-in this time; the next one comes.
         if not timeline.away(person, now, cfg):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.common import email_to
 from jobs.context import mentor_list
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
 from service.domain.model import Person, Registration
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -29,6 +30,7 @@ def step(
     facts: RoundFacts,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     assert mentee.id is not None
     day = timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg))
@@ -43,4 +45,4 @@ def step(
         "mentors": mentor_list(uow, live, cfg),
     }
     key = f"contact-nudge:{facts.round.id}:{mentee.id}:{day}"
-    return [email_to(mentee, "contact_nudge", key, uow, context=context)]
+    return [email_to(mentee, "contact_nudge", key, uow, commands, context=context)]

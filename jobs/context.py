@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers.common import email_to
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
 from service.domain.card import participant_card
 from service.domain.model import Introduction, Pairing, Person
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.purpose import Purpose, PurposeKind, of
 from service.store.unit_of_work import UnitOfWork
@@ -71,6 +72,7 @@ def to_both(
     template: str,
     key: str,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
     *,
     extra: Callable[[Person], dict[str, Any]] | None = None,
     purpose: Purpose | None = None,
@@ -90,6 +92,8 @@ def to_both(
             **(extra(me) if extra else {}),
         }
         emails.append(
-            email_to(me, template, f"{key}:{me.id}", uow, context=context, purpose=purpose)
+            email_to(
+                me, template, f"{key}:{me.id}", uow, commands, context=context, purpose=purpose
+            )
         )
     return emails

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.common import email_to
 from jobs.context import mentor_list
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
 from service.domain.model import Person, Registration
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -30,6 +31,7 @@ def step(
     facts: RoundFacts,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     assert mentee.id is not None
     decide = timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg))
@@ -38,4 +40,4 @@ def step(
     template = "decide_long_term" if decide is timeline.DecideStep.DECIDE else "decide_reminder"
     key = f"{decide.value}:{facts.round.id}:{mentee.id}"
     context = {"mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg)}
-    return [email_to(mentee, template, key, uow, context=context)]
+    return [email_to(mentee, template, key, uow, commands, context=context)]

@@ -8,6 +8,7 @@ from datetime import datetime
 from jobs.context import to_both
 from service.config import ProgrammeConfig
 from service.domain import timeline
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -19,11 +20,15 @@ def keys(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> l
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     index = timeline.guidance_step(p, now, cfg)
     if index is None:
         return []
     template = timeline.guidance_template(index)
-    return to_both(uow, facts, template, f"guidance:{p.id}:{index}", cfg)
+    return to_both(uow, facts, template, f"guidance:{p.id}:{index}", cfg, commands)

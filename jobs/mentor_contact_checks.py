@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.common import email_to
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
 from service.domain.model import Person, Registration
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -33,6 +34,7 @@ def step(
     facts: RoundFacts,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     unreported = timeline.mentor_unreported_mentees(
         mentor, facts.introductions, facts.approaches, now, cfg
@@ -46,4 +48,5 @@ def step(
         if i.mentee_id in found
     ]
     key = f"mentor-contact-check:{facts.round.id}:{mentor.id}"
-    return [email_to(mentor, "mentor_contact_check", key, uow, context={"mentees": mentees})]
+    context = {"mentees": mentees}
+    return [email_to(mentor, "mentor_contact_check", key, uow, commands, context=context)]

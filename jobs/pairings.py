@@ -13,10 +13,13 @@ from jobs.candidates import DueReport, apply
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import timeline
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
-PairingStep = Callable[[UnitOfWork, timeline.PairingFacts, datetime, ProgrammeConfig], list[Email]]
+PairingStep = Callable[
+    [UnitOfWork, timeline.PairingFacts, datetime, ProgrammeConfig, CommandTable], list[Email]
+]
 
 # By the names the run's report counts them under.
 RULES: tuple[tuple[str, PairingStep], ...] = (
@@ -75,7 +78,15 @@ def _run_pairing(
             continue
         assert facts.pairing.id is not None
         after: list[timeline.PairingFacts | None] = []
-        step = partial(_step, pairing_id=facts.pairing.id, fn=fn, now=now, cfg=cfg, seen=after)
+        step = partial(
+            _step,
+            pairing_id=facts.pairing.id,
+            fn=fn,
+            now=now,
+            cfg=cfg,
+            seen=after,
+            commands=app.commands,
+        )
         committed = apply(app, report, rule, step)
         facts = after[0] if committed and after else _reload(app, facts.pairing.id)
 
@@ -144,9 +155,10 @@ def _step(
     now: datetime,
     cfg: ProgrammeConfig,
     seen: list[timeline.PairingFacts | None],
+    commands: CommandTable,
 ) -> list[Email]:
     """Reload the pairing inside the transaction (another worker may have acted), then
     ask the rule again; `seen` gets the facts as the step leaves them."""
     facts = _facts(uow, pairing_id)
     seen.append(facts)
-    return fn(uow, facts, now, cfg) if facts is not None else []
+    return fn(uow, facts, now, cfg, commands) if facts is not None else []

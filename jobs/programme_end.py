@@ -9,6 +9,7 @@ from jobs.context import continue_purpose, hours_met, to_both
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
 from service.domain.model import EndReason
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -26,7 +27,11 @@ def keys(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> l
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     end = timeline.end_step(p, now, cfg)
@@ -48,6 +53,7 @@ def step(
         "programme_end",
         f"programme-end:{p.id}:{p.period}",
         cfg,
+        commands,
         extra=lambda _me: totals,
         purpose=continue_purpose(p.id),
     )

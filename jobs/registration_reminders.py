@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from handlers.common import email_to
 from jobs.candidates import DueReport, apply
 from jobs.context import registration_purpose
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain import timeline
 from service.domain.model import Registration, RegistrationStatus, Round
+from service.email_command import CommandTable
+from service.emails import email_to
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -32,10 +33,13 @@ def run(app: App, now: datetime, report: DueReport) -> None:
         pending = uow.repo.registrations(round_.id, RegistrationStatus.PENDING_CONFIRMATION)
         due = [r.id for r in pending if r.id is not None and _due(r, round_, now, app.config)]
     for reg_id in due:
-        apply(app, report, "registration", partial(_remind, reg_id=reg_id, now=now, cfg=app.config))
+        remind = partial(_remind, reg_id=reg_id, now=now, cfg=app.config, commands=app.commands)
+        apply(app, report, "registration", remind)
 
 
-def _remind(uow: UnitOfWork, *, reg_id: int, now: datetime, cfg: ProgrammeConfig) -> list[Email]:
+def _remind(
+    uow: UnitOfWork, *, reg_id: int, now: datetime, cfg: ProgrammeConfig, commands: CommandTable
+) -> list[Email]:
     reg = uow.repo.registration_by_id(reg_id)
     round_ = uow.repo.round(reg.round_id) if reg else None
     person = uow.repo.person(reg.person_id) if reg else None
@@ -51,4 +55,4 @@ def _remind(uow: UnitOfWork, *, reg_id: int, now: datetime, cfg: ProgrammeConfig
     else:
         return []
     purpose = registration_purpose(reg.id)
-    return [email_to(person, template, key, uow, context=context, purpose=purpose)]
+    return [email_to(person, template, key, uow, commands, context=context, purpose=purpose)]

@@ -13,6 +13,7 @@ from jobs.speed_round import RoundFacts, live_rounds, person_round_facts, round_
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -37,6 +38,7 @@ class Rule(Protocol):
         facts: RoundFacts,
         now: datetime,
         cfg: ProgrammeConfig,
+        commands: CommandTable,
     ) -> list[Email]: ...
 
 
@@ -82,7 +84,13 @@ def run(app: App, now: datetime, report: DueReport) -> None:
             work += [(name, r.id, pid) for name, pid in _round_work(uow, facts, now, config)]
     for name, round_id, person_id in work:
         step = partial(
-            _step, rule=RULES[name], round_id=round_id, person_id=person_id, now=now, cfg=config
+            _step,
+            rule=RULES[name],
+            round_id=round_id,
+            person_id=person_id,
+            now=now,
+            cfg=config,
+            commands=app.commands,
         )
         apply(app, report, name, step)
 
@@ -95,6 +103,7 @@ def _step(
     person_id: int,
     now: datetime,
     cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     """Reload the round and the person, then ask the rule again inside the transaction
     (of the person's own part of the round: the rules look at nothing else)."""
@@ -103,4 +112,6 @@ def _step(
     if round_ is None or person is None or person.erased:
         return []
     reg = uow.repo.registration(round_id, person_id)
-    return rule.step(uow, person, reg, person_round_facts(uow, round_, person_id), now, cfg)
+    return rule.step(
+        uow, person, reg, person_round_facts(uow, round_, person_id), now, cfg, commands
+    )

@@ -9,6 +9,7 @@ from jobs.context import hours_met, to_both
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
 from service.domain.model import EndReason
+from service.email_command import CommandTable
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -18,7 +19,11 @@ def due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bo
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     stale = timeline.stale_step(facts, now, cfg)
@@ -38,5 +43,6 @@ def step(
         "stale_closed",
         f"stale-closed:{p.id}",
         cfg,
+        commands,
         extra=lambda _me: {"hours_logged": hours},
     )

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from handlers.common import email_to
 from jobs.context import hours_met, partner_card, to_both
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
 from service.domain.model import EndReason, Pairing
-from service.emails import to_coordinators
+from service.email_command import CommandTable
+from service.emails import email_to, to_coordinators
 from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
@@ -22,7 +22,11 @@ def due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bo
 
 
 def step(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     rung = timeline.ladder_step(facts, now, cfg)
@@ -33,12 +37,16 @@ def step(
         uow.audit("pairing.ladder_cleared", f"pairing:{p.id}")
         return []
     if rung is timeline.LadderStep.NUDGE:
-        return _nudge(uow, facts, now, cfg)
-    return _unpair(uow, facts, now, cfg)
+        return _nudge(uow, facts, now, cfg, commands)
+    return _unpair(uow, facts, now, cfg, commands)
 
 
 def _nudge(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     p = facts.pairing
     assert p.silent_id is not None
@@ -57,7 +65,7 @@ def _nudge(
         "reported_by_partner": _reported_by_partner(uow, p),
     }
     key = f"unresponsive-nudge:{p.id}:{started:%Y%m%dT%H%M}:{p.nudges_sent}"
-    return [email_to(silent, "unresponsive_nudge", key, uow, context=context)]
+    return [email_to(silent, "unresponsive_nudge", key, uow, commands, context=context)]
 
 
 def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
@@ -67,7 +75,11 @@ def _reported_by_partner(uow: UnitOfWork, pairing: Pairing) -> bool:
 
 
 def _unpair(
-    uow: UnitOfWork, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
+    uow: UnitOfWork,
+    facts: timeline.PairingFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
 ) -> list[Email]:
     """Nudges used up: unpair without blame, tell both kindly and the coordinators plainly."""
     p = facts.pairing
@@ -83,6 +95,7 @@ def _unpair(
         "unpaired_notice",
         f"unpaired-notice:{p.id}",
         cfg,
+        commands,
         extra=lambda _me: {"hours_logged": hours, "new_choice_follows": False},
     )
     return emails + to_coordinators(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from service.domain.model import Person
 from service.domain.rules import day
+from service.emails import coordinator_person
 from service.inbound.classify import Bounce, Classification
 from service.mail import tokens
 from service.messages import Email, Recipient
@@ -29,8 +30,6 @@ from service.store.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from service.bus import Context
     from service.pipeline import Outcome
-
-COORDINATOR_COMMANDS = [("STATUS <email>", "what we hold about one participant")]
 
 
 def _records(uow: UnitOfWork, bounce: Bounce) -> list[OutboundMessage]:
@@ -96,8 +95,8 @@ def _escalations(
         details.append(("Email that bounced", ", ".join(sorted({r.template for r in records}))))
     details.append(("Report", c.reason))
     context = {
-        "person": {"first_name": "coordinators", "last_name": "", "email": ""},
-        "commands": COORDINATOR_COMMANDS,
+        "person": coordinator_person(""),
+        "commands": ctx.commands.for_coordinators(),
         "kind": "bounce",
         "subject_detail": person.email,
         "summary": "Our email to this participant could not be delivered, so we have"

@@ -22,16 +22,19 @@ from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from service.domain.model import Person
+    from service.email_command import CommandTable
     from service.inbound.commands import Command
     from service.inbound.forms import FormResult
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every handler may know besides the request: configuration and the time."""
+    """What every handler may know besides the request: configuration, the time, and
+    the command table (every email's footer is generated from it)."""
 
     config: ProgrammeConfig
     now: datetime
+    commands: CommandTable
 
     @property
     def today(self) -> date:

@@ -46,6 +46,8 @@ class Programme(_Strict):
 
 class Coordinators(_Strict):
     addresses: tuple[str, ...] = Field(min_length=1)
+    # A question in a person's own words goes to them; the kind answer says how soon.
+    answer_within_working_days: int = Field(default=3, ge=1, le=30)
 
 
 class Grade(_Strict):
@@ -215,11 +217,52 @@ FORM_FIELDS = frozenset(
 REQUIRED_FORM_FIELDS = frozenset({"email", "first_name", "last_name", "roles", "grade"})
 
 
+class FormExport(_Strict):
+    """A form tool's spreadsheet layout: its own columns, recognised and not read as answers."""
+
+    name: str = Field(min_length=1)
+    # Headers that together say the file came from this tool (all must be present).
+    signature: tuple[str, ...] = Field(min_length=1)
+    # The tool's columns (the signature's included): never read as answers.
+    metadata: tuple[str, ...] = ()
+    # The tool's column holding the respondent's address, when it has one ("anonymous"
+    # when they were not signed in): used only when the form's own question is unanswered.
+    respondent_email: str = ""
+
+
 class Form(_Strict):
     senders: tuple[str, ...] = ()
     questions: tuple[Question, ...]
     characteristics: tuple[str, ...] = ()
     professions: tuple[str, ...] = Field(min_length=1)
+    # What people write for a profession: alias -> a configured profession.
+    profession_aliases: dict[str, str] = Field(default_factory=dict)
+    # What people (and other tools) write for a characteristic: alias -> configured ones.
+    characteristic_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Answers that mean "no preference" (a profession of interest, characteristics).
+    no_preference: tuple[str, ...] = ()
+    # An unknown profession is kept as "<this> (<their words>)", with a warning.
+    other_profession: str = "Other"
+    # Spreadsheet layouts of form tools (Microsoft Forms, Google Forms).
+    exports: tuple[FormExport, ...] = ()
+
+    @model_validator(mode="after")
+    def _aliases_known(self) -> Form:
+        for alias, profession in self.profession_aliases.items():
+            if profession not in self.professions:
+                raise ValueError(
+                    f"profession_aliases: {alias!r} names {profession!r}, which is not in"
+                    " professions"
+                )
+        for alias, names in self.characteristic_aliases.items():
+            unknown = [n for n in names if n not in self.characteristics]
+            if unknown or not names:
+                raise ValueError(
+                    f"characteristic_aliases: {alias!r} must name configured characteristics"
+                )
+        if self.other_profession not in self.professions:
+            raise ValueError(f"other_profession: {self.other_profession!r} is not in professions")
+        return self
 
     @model_validator(mode="after")
     def _fields_known(self) -> Form:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from service.bus import Thread
 from service.domain.model import Person
+from service.email_command import CommandTable
+from service.emails import coordinator_person
 from service.messages import Email, Recipient, person_context, recipient
 from service.purpose import Purpose, PurposeKind
 
@@ -30,40 +32,44 @@ def action(verb: str, name: str) -> str:
     return _ACTIONS.get(verb, verb.replace("_", " ") + " for {name}").format(name=name)
 
 
-def ask_coordinator(coordinator: str, target: Person, verb: str, thread: Thread) -> Email:
+def ask_coordinator(
+    coordinator: str, target: Person, verb: str, thread: Thread, table: CommandTable
+) -> Email:
     """Ask a coordinator address to confirm a command about `target`."""
     assert target.id is not None
+    purpose = Purpose(PurposeKind.COORDINATOR, verb=verb)
     return Email(
         key=f"coordinator-confirm:{verb}:{target.id}:{thread.message_id or '-'}:{coordinator}",
         template="confirm_command",
         to=Recipient(address=coordinator, name="Mentoring coordinators"),
         context={
-            "person": {"first_name": "coordinators", "last_name": "", "email": coordinator},
-            "commands": [("CONFIRM", "go ahead")],
+            "person": coordinator_person(coordinator),
+            "commands": table.answers(purpose.kind),
             "action": action(verb, target.name or target.email),
             "why": "We could not verify that the email came from a coordinator's mailbox,"
             " so we check with that mailbox before acting.",
         },
-        purpose=Purpose(PurposeKind.COORDINATOR, verb=verb),
+        purpose=purpose,
         token_for=target.id,
         automatic_answer=True,
         **thread.reply_headers(),
     )
 
 
-def ask_person(person: Person, verb: str, thread: Thread) -> Email:
+def ask_person(person: Person, verb: str, thread: Thread, table: CommandTable) -> Email:
     """Ask a participant to confirm a command sent with an old reply token."""
+    purpose = Purpose(PurposeKind.CONFIRM, verb=verb)
     return Email(
         key=f"confirm:{verb}:{person.id}:{thread.message_id or '-'}",
         template="confirm_command",
         to=recipient(person),
         context={
             "person": person_context(person),
-            "commands": [("CONFIRM", "go ahead")],
+            "commands": table.answers(purpose.kind),
             "action": _OWN.get(verb, verb.replace("_", " ")),
             "why": "You replied to an older email of ours, so we check with you first.",
         },
-        purpose=Purpose(PurposeKind.CONFIRM, verb=verb),
+        purpose=purpose,
         automatic_answer=True,
         **thread.reply_headers(),
     )

@@ -49,6 +49,7 @@ class EmailCommand:
     offer: Callable[[Standing], tuple[str, str]] | None = None  # (shown, help) for now
     reason_follows: bool = False  # the lines under the command are its reason (UNPAIR)
     arguments_in_subject: bool = False  # a subject line may carry its arguments
+    answer_help: str = ""  # its line in the footer of an email it is the answer to
 
     @property
     def name(self) -> str:
@@ -100,6 +101,11 @@ class CommandTable:
     def answering(self, kind: PurposeKind, yes: bool) -> EmailCommand | None:
         """The command a bare yes (or no) means in reply to an email asking `kind`."""
         return self._answers.get((kind, yes))
+
+    def answers(self, kind: PurposeKind) -> Commands:
+        """The footer of an email that only asks a question (confirm before acting): the
+        commands a bare yes or no means in reply to it."""
+        return [(c.shown, c.answer_help or c.help) for c in self if kind in c.yes_to | c.no_to]
 
     def for_coordinators(self) -> Commands:
         """What a coordinator may send about a participant (their answers' footer)."""

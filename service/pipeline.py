@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations, privacy
+from service import bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
-from service.inbound.commands import Answer, Command
+from service.inbound.commands import Answer, Command, asks_question
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 MOVED_BATCH = 100
+# Messages kept raw in one transaction: one commit instead of one each, which was a
+# fifth of the pass. Bounded in bytes too, as they are held in memory until handled.
+STORE_BATCH = 50
+STORE_BATCH_BYTES = 8_000_000
 FOLDERS = {
     InboundStatus.PROCESSED: Folder.PROCESSED,
     InboundStatus.NEEDS_ATTENTION: Folder.NEEDS_ATTENTION,
@@ -95,29 +100,65 @@ class StoreLookup:
 def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     """One pass over the inbox: every waiting message is handled and moved."""
     report = PassReport()
-    transport = app.transport
     moved: list[int] = []
     try:
-        for fetched in transport.fetch_new(limit):
-            report.fetched += 1
-            record, new = _store(app, fetched)
-            report.new += new
-            if record.status is InboundStatus.STORED:
-                assert record.id is not None
-                record = handle_stored(app, record.id, counted=new)
-            elif not new:
-                report.repeats += 1
-            transport.move(
-                fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
-            )
-            if record.moved_at is None and record.id is not None:
-                moved.append(record.id)
-            if len(moved) >= MOVED_BATCH:
-                _mark_moved(app, moved)
-            report.count(record.status)
+        for batch in batches(app.transport.fetch_new(limit)):
+            for fetched, (record, new) in zip(batch, store_batch(app, batch), strict=True):
+                _handle_and_move(app, fetched, record, new, report)
+                if record.moved_at is None and record.id is not None:
+                    moved.append(record.id)
+                if len(moved) >= MOVED_BATCH:
+                    _mark_moved(app, moved)
     finally:
         _mark_moved(app, moved)
     return report
+
+
+def _handle_and_move(
+    app: App, fetched: FetchedMessage, record: InboundMessage, new: bool, report: PassReport
+) -> None:
+    report.fetched += 1
+    report.new += new
+    if record.status is InboundStatus.STORED:
+        assert record.id is not None
+        record = handle_stored(app, record.id, stored=record if new else None)
+    elif not new:
+        report.repeats += 1
+    app.transport.move(
+        fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+    )
+    report.count(record.status)
+
+
+def batches(fetched: Iterator[FetchedMessage]) -> Iterator[list[FetchedMessage]]:
+    """The inbox in batches of up to `STORE_BATCH` messages (and `STORE_BATCH_BYTES`)."""
+    batch: list[FetchedMessage] = []
+    size = 0
+    for message in fetched:
+        batch.append(message)
+        size += len(message.raw)
+        if len(batch) >= STORE_BATCH or size >= STORE_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMessage, bool]]:
+    """Keep a batch of messages raw in one transaction, before any is acted on.
+
+    Each new message's first attempt is counted with it (see `_handle_stored`). If the
+    process dies part-way through handling the batch, the messages whose turn had not
+    come carry that count unused: such a message is set aside after two failed tries of
+    its own instead of three. Exactly-once does not depend on it."""
+    try:
+        with app.uow() as uow:
+            stored = [ingest.store(uow, fetched, attempting=True) for fetched in batch]
+            uow.commit()
+            return stored
+    except CONFLICTS:
+        # Another worker stored one of them between our look and our insert.
+        return [_store(app, fetched) for fetched in batch]
 
 
 def _mark_moved(app: App, ids: list[int]) -> None:
@@ -139,9 +180,8 @@ class AlreadyHandled(Exception):
 def _store(app: App, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
     try:
         with app.uow() as uow:
-            record, new = ingest.store(uow, fetched)
-            if new and record.status is InboundStatus.STORED:
-                record.attempts = 1  # the first attempt, counted in the same transaction
+            # A new message's first attempt is counted in the same transaction.
+            record, new = ingest.store(uow, fetched, attempting=True)
             uow.commit()
             return record, new
     except CONFLICTS:
@@ -159,16 +199,19 @@ def _current(app: App, inbound_id: int) -> InboundMessage:
         return record
 
 
-def handle_stored(app: App, inbound_id: int, *, counted: bool = False) -> InboundMessage:
+def handle_stored(
+    app: App, inbound_id: int, *, stored: InboundMessage | None = None
+) -> InboundMessage:
     """Classify and handle one stored message; returns the record in its final status.
 
     Two workers may handle the same message at once (say, configured with different
     Redis servers, so their locks do not meet): only one can move it out of "stored"
     (see `_apply`), the other's transaction is rolled back, emails and all, and a
-    database conflict between them is retried, never shown as a crash. `counted`: this
-    attempt was already counted when the message was stored."""
+    database conflict between them is retried, never shown as a crash. `stored`: the
+    record just committed by `_store`, this attempt counted with it (so it is not read
+    again; `_apply`'s guarded update still decides who handles it)."""
     try:
-        return _handle_stored(app, inbound_id, counted)
+        return _handle_stored(app, inbound_id, stored)
     except AlreadyHandled:
         return _current(app, inbound_id)
     except CONFLICTS:
@@ -193,9 +236,11 @@ def _count_attempt(app: App, inbound_id: int) -> InboundMessage:
         return record
 
 
-def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundMessage:
+def _handle_stored(
+    app: App, inbound_id: int, stored: InboundMessage | None = None
+) -> InboundMessage:
     attempts = 1
-    if not counted:
+    if stored is None:
         counting = _count_attempt(app, inbound_id)
         if counting.status is not InboundStatus.STORED:
             return counting
@@ -208,11 +253,12 @@ def _handle_stored(app: App, inbound_id: int, counted: bool = False) -> InboundM
         return _finish(app, inbound_id, outcome, kind="error")
     try:
         with app.uow(inbound_id=inbound_id) as uow:
-            record = uow.repo.inbound(inbound_id)
+            record = stored or uow.repo.inbound(inbound_id)
             assert record is not None
             classification = _classify(app, uow, record)
             reply = attribute(uow, classification)
-            outcome = route(classification, uow, bus.Context(app.config, clock.now()), app, reply)
+            ctx = bus.Context(app.config, clock.now(), app.commands)
+            outcome = route(classification, uow, ctx, app, reply)
             record.sender_trust = str(classification.sender_check)[:300]
             _apply(uow, record, outcome, classification.kind.value, app)
             uow.commit()
@@ -417,7 +463,7 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
         return _command(c, uow, ctx, app.commands, reply)
     if c.kind is Kind.COORDINATOR:
         return _coordinator(c, uow, ctx, app.commands)
-    return _unknown(c, uow, app.commands)
+    return _unknown(c, uow, app.commands, ctx)
 
 
 def _erased(c: Classification, uow: UnitOfWork) -> bool:
@@ -460,6 +506,8 @@ def _command(
     c: Classification, uow: UnitOfWork, ctx: bus.Context, table: CommandTable, reply: Reply
 ) -> Outcome:
     person, about = reply.person, reply.about
+    if person is None and (left := interest_list.leave(c, uow, _thread(c))) is not None:
+        return Outcome(InboundStatus.PROCESSED, "WITHDRAW: left the interest list", left)
     if person is None or person.erased or reply.token is None:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION,
@@ -495,7 +543,7 @@ def _command(
     _mail_reaches(uow, person)
     _signs_of_life(uow, person, about, ctx)
     if not commands:
-        return _no_command(c, uow, person, table)
+        return _no_command(c, uow, person, table, ctx)
     emails: list[Email] = []
     for command, spec in zip(commands, specs, strict=True):
         request = bus.CommandRequest(command, person, about, _thread(c))
@@ -515,7 +563,7 @@ def _not_bound(
             " which lists what you can send now."
         )
     if verdict.binding is tokens.Binding.TOO_OLD:
-        ask = confirmations.ask_person(person, verdict.verb, _thread(c))
+        ask = confirmations.ask_person(person, verdict.verb, _thread(c), ctx.commands)
         return Outcome(
             InboundStatus.PROCESSED,
             f"{verdict.verb} with a reply token older than"
@@ -535,18 +583,48 @@ def _signs_of_life(uow: UnitOfWork, person: Person, about: Resolved, ctx: bus.Co
             liveness.seen(pairing, person.id, ctx.now)
 
 
-def _no_command(c: Classification, uow: UnitOfWork, person: Person, table: CommandTable) -> Outcome:
-    reason = (c.commands.reason if c.commands else "") or "no command found"
-    answer = problem_answer(
-        uow,
-        person,
+def _no_command(
+    c: Classification, uow: UnitOfWork, person: Person, table: CommandTable, ctx: bus.Context
+) -> Outcome:
+    reading = c.commands
+    reason = (reading.reason if reading else "") or "no command found"
+    if reading is not None and reading.own_words:
+        # Their own words, not a command attempt: a human answers, and we say so kindly.
+        answer = own_words_answer(uow, person, c, table, ctx)
+        return Outcome(
+            InboundStatus.NEEDS_ATTENTION,
+            f"{reason}: in their own words, passed to the coordinators",
+            [answer],
+            person.id,
+        )
+    # A command line that could not be read as written says why; otherwise we could not
+    # tell what was asked at all.
+    problem = (reading.problem if reading else "") or (
         "We could not tell what you would like us to do, so we have changed nothing."
-        " A coordinator will read your email.",
-        c,
-        _understood(c),
-        table,
+        " A coordinator will read your email."
     )
+    answer = problem_answer(uow, person, problem, c, _understood(c), table)
     return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
+
+
+def own_words_answer(
+    uow: UnitOfWork, person: Person, c: Classification, table: CommandTable, ctx: bus.Context
+) -> Email:
+    """The kind answer to a question (or any message in a person's own words): passed to
+    the coordinators, who answer within the configured number of working days."""
+    return Email(
+        key=f"own-words:{c.message_id or c.subject}:{person.id}",
+        template="question_received",
+        to=recipient(person),
+        context={
+            "person": person_context(person),
+            "question": asks_question(c.new_text),
+            "working_days": ctx.config.coordinators.answer_within_working_days,
+            "commands": table.offered(standing(uow, person)),
+        },
+        automatic_answer=True,
+        **_thread(c).reply_headers(),
+    )
 
 
 def _mail_reaches(uow: UnitOfWork, person: Person) -> None:
@@ -575,7 +653,9 @@ def _coordinator(
             )
         if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.
-            emails.append(confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c)))
+            emails.append(
+                confirmations.ask_coordinator(c.sender, target, spec.verb, _thread(c), table)
+            )
             asked = True
             continue
         request = bus.CommandRequest(command, target, NOTHING, _thread(c), coordinator=c.sender)
@@ -610,10 +690,14 @@ def _coordinator_confirmed(
     return Outcome(InboundStatus.PROCESSED, f"coordinator command confirmed: {verb}", emails)
 
 
-def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable) -> Outcome:
+def _unknown(c: Classification, uow: UnitOfWork, table: CommandTable, ctx: bus.Context) -> Outcome:
     person = uow.repo.person_by_email(c.sender) if c.sender else None
     emails = []
-    if person is not None and not person.erased:
+    if person is not None and not person.erased and c.commands and c.commands.own_words:
+        # A question from a participant's address, not a reply: it goes to the coordinators
+        # all the same (it changes nothing), and the answer goes to that address only.
+        emails.append(own_words_answer(uow, person, c, table, ctx))
+    elif person is not None and not person.erased:
         emails.append(
             problem_answer(
                 uow,

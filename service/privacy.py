@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from service.config import ProgrammeConfig
@@ -25,7 +26,6 @@ from service.domain.model import (
     Person,
     Registration,
     RegistrationStatus,
-    Round,
 )
 from service.domain.rules import cpd_points, day
 from service.mail.mentions import mentions
@@ -95,17 +95,20 @@ def _names_of_others(
     return name
 
 
+ABOUT_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "first_contact:created_at",
+    "erased_at",
+    "email_bouncing_since:bouncing_since",
+    "away_until",
+)
+
+
 def _about(person: Person) -> dict[str, Any]:
-    return {
-        "id": person.id,
-        "email": person.email,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "first_contact": _when(person.created_at),
-        "erased_at": _when(person.erased_at),
-        "email_bouncing_since": _when(person.bouncing_since),
-        "away_until": _when(person.away_until),
-    }
+    return row(person, ABOUT_FIELDS)
 
 
 def _own_registration(r: Registration, rounds: Rounds) -> dict[str, Any]:
@@ -427,108 +430,92 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
     rounds = sorted(repo.rounds(), key=lambda r: r.id or 0)
     received, sent = repo.mail_counts()
     return {
-        "rounds": [_round_row(r) for r in rounds],
-        "people": [_person_row(p) for p in repo.all_people()],
+        "rounds": [row(r, ROUND_FIELDS) for r in rounds],
+        "people": [row(p, PERSON_FIELDS) for p in repo.all_people()],
         "registrations": [
-            _registration_row(r)
+            row(r, REGISTRATION_FIELDS)
             for rnd in rounds
             if rnd.id is not None
             for r in repo.registrations(rnd.id)
         ],
-        "introductions": [_introduction_row(i) for i in repo.all_introductions()],
-        "approaches": [_approach_row(a) for a in repo.all_approaches()],
-        "pairings": [_pairing_row(p) for p in repo.all_pairings()],
+        "introductions": [row(i, INTRODUCTION_FIELDS) for i in repo.all_introductions()],
+        "approaches": [row(a, APPROACH_FIELDS) for a in repo.all_approaches()],
+        "pairings": [row(p, PAIRING_FIELDS) for p in repo.all_pairings()],
         "meetings": [
-            {
-                "id": m.id,
-                "pairing_id": m.pairing_id,
-                "logged_by": m.logged_by,
-                "met_on": _when(m.met_on),
-                "minutes": m.minutes,
-            }
-            for m in sorted(repo.all_meetings(), key=lambda m: m.id or 0)
+            row(m, MEETING_FIELDS) for m in sorted(repo.all_meetings(), key=lambda m: m.id or 0)
         ],
         "mail": {"inbound": received, "outbound": sent},
     }
 
 
-def _round_row(r: Round) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "name": r.name,
-        "opens_at": _when(r.opens_at),
-        "closes_at": _when(r.closes_at),
-        "status": r.status.value,
-        "matched_at": _when(r.matched_at),
-        "matches_sent_at": _when(r.matches_sent_at),
-    }
+# Each table's export: (key, attribute) for each column written, in the export's order.
+ROUND_FIELDS = ("id", "name", "opens_at", "closes_at", "status", "matched_at", "matches_sent_at")
+PERSON_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "created_at",
+    "erased_at",
+    "bouncing_since",
+    "away_until",
+)
+REGISTRATION_FIELDS = (
+    "id",
+    "round_id",
+    "person_id",
+    "roles:role_set",
+    "status",
+    "grade",
+    "department",
+    "profession",
+    "job_title",
+    "profession_of_interest",
+    "long_term_capacity",
+    "created_at",
+    "confirmed_at",
+    "withdrawn_at",
+)
+INTRODUCTION_FIELDS = ("id", "round_id", "mentor_id", "mentee_id", "number", "status", "sent_at")
+APPROACH_FIELDS = (
+    "id",
+    "round_id",
+    "mentee_id",
+    "mentor_id",
+    "status",
+    "created_at",
+    "answered_at",
+)
+PAIRING_FIELDS = (
+    "id",
+    "round_id",
+    "mentor_id",
+    "mentee_id",
+    "status",
+    "started_at",
+    "ends_at",
+    "ended_at",
+    "end_reason",
+)
+MEETING_FIELDS = ("id", "pairing_id", "logged_by", "met_on", "minutes")
 
 
-def _person_row(p: Person) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "email": p.email,
-        "first_name": p.first_name,
-        "last_name": p.last_name,
-        "created_at": _when(p.created_at),
-        "erased_at": _when(p.erased_at),
-        "bouncing_since": _when(p.bouncing_since),
-        "away_until": _when(p.away_until),
-    }
+def _plain(value: object) -> object:
+    """A field's value as JSON holds it: dates as ISO text, states by their value, a set
+    of roles as a sorted list."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(str(_plain(v)) for v in value)
+    return value
 
 
-def _registration_row(r: Registration) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "round_id": r.round_id,
-        "person_id": r.person_id,
-        "roles": sorted(role.value for role in r.role_set),
-        "status": r.status.value,
-        "grade": r.grade,
-        "department": r.department,
-        "profession": r.profession,
-        "job_title": r.job_title,
-        "profession_of_interest": r.profession_of_interest,
-        "long_term_capacity": r.long_term_capacity,
-        "created_at": _when(r.created_at),
-        "confirmed_at": _when(r.confirmed_at),
-        "withdrawn_at": _when(r.withdrawn_at),
-    }
-
-
-def _introduction_row(i: Introduction) -> dict[str, Any]:
-    return {
-        "id": i.id,
-        "round_id": i.round_id,
-        "mentor_id": i.mentor_id,
-        "mentee_id": i.mentee_id,
-        "number": i.number,
-        "status": i.status.value,
-        "sent_at": _when(i.sent_at),
-    }
-
-
-def _approach_row(a: Approach) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "round_id": a.round_id,
-        "mentee_id": a.mentee_id,
-        "mentor_id": a.mentor_id,
-        "status": a.status.value,
-        "created_at": _when(a.created_at),
-        "answered_at": _when(a.answered_at),
-    }
-
-
-def _pairing_row(p: Pairing) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "round_id": p.round_id,
-        "mentor_id": p.mentor_id,
-        "mentee_id": p.mentee_id,
-        "status": p.status.value,
-        "started_at": _when(p.started_at),
-        "ends_at": _when(p.ends_at),
-        "ended_at": _when(p.ended_at),
-        "end_reason": p.end_reason.value if p.end_reason else None,
-    }
+def row(entity: object, fields: Iterable[str]) -> dict[str, Any]:
+    """One entity as an export row: each field is "attribute" or "key:attribute"."""
+    out: dict[str, Any] = {}
+    for field in fields:
+        key, _, attribute = field.partition(":")
+        out[key] = _plain(getattr(entity, attribute or key))
+    return out

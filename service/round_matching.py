@@ -27,7 +27,8 @@ from service.domain.model import (
     Round,
     RoundStatus,
 )
-from service.domain.rules import round_phase
+from service.domain.rules import is_paused, round_phase
+from service.emails import email_to
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -40,9 +41,8 @@ from service.matching.report import (
     render_overrides,
     render_review_csv,
 )
-from service.messages import Email, person_context, recipient
+from service.messages import Email
 from service.rounds import get_round
-from service.standing import standing
 from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -229,7 +229,12 @@ def propose(
     _check_can_match(round_, now, late)
     regs = list(uow.repo.registrations(round_.id, RegistrationStatus.CONFIRMED))
     people = uow.repo.people([r.person_id for r in regs])
-    regs = [r for r in regs if not people[r.person_id].erased]
+    # Someone who said PAUSE is not available for matching until they are back.
+    regs = [
+        r
+        for r in regs
+        if not people[r.person_id].erased and not is_paused(people[r.person_id], now)
+    ]
     mentees, mentors = _participants(regs, config)
     by_email = {p.email: pid for pid, p in people.items()}
     same_person = {(r.person_id, r.person_id) for r in regs}
@@ -385,16 +390,9 @@ class _MatchMail:
         return participant_card(self.people[pid], self.regs.get(pid), self.config)
 
     def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
-        return Email(
-            key=key,
-            template=template,
-            to=recipient(person),
-            context={
-                "person": person_context(person),
-                "commands": self.commands.offered(standing(self.uow, person)),
-                "round": {"name": self.round.name, "closes_on": self.round.closes_at},
-                **context,
-            },
+        round_ = {"name": self.round.name, "closes_on": self.round.closes_at}
+        return email_to(
+            person, template, key, self.uow, self.commands, context={"round": round_, **context}
         )
 
     def to_mentee(self, mentee_id: int) -> Email:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service import clock
 from service.domain.model import (
     Approach,
     Introduction,
@@ -17,8 +18,10 @@ from service.domain.model import (
     Person,
     Registration,
     RegistrationStatus,
+    Role,
     Round,
 )
+from service.domain.rules import is_paused
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -58,6 +61,17 @@ class Standing:
             and reg is not None
             and reg.active
         )
+
+    @property
+    def paused(self) -> bool:
+        """They said PAUSE and are not back yet (`rules.is_paused`, at the one clock's now)."""
+        return is_paused(self.person, clock.now())
+
+    @property
+    def mentor_this_round(self) -> bool:
+        """Registered as a mentor in their latest round, and still taking part."""
+        reg = self.registration
+        return reg is not None and reg.active and reg.has_role(Role.MENTOR)
 
     @property
     def pending_confirmation(self) -> bool:

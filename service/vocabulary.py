@@ -25,12 +25,18 @@ class Vocabulary:
     _grades: dict[str, str] = field(repr=False)
     _departments: dict[str, str] = field(repr=False)
     _professions: dict[str, str] = field(repr=False)
-    _characteristics: dict[str, str] = field(repr=False)
+    _characteristics: dict[str, tuple[str, ...]] = field(repr=False)
+    _no_preference: frozenset[str] = field(repr=False, default=frozenset())
 
     @classmethod
     def from_config(cls, config: ProgrammeConfig) -> Vocabulary:
         grades = {fold(n): g.code for g in config.grades for n in (g.code, g.name, *g.aliases)}
         departments = {fold(n): d.name for d in config.departments for n in (d.name, *d.aliases)}
+        form = config.form
+        professions = {fold(a): p for a, p in form.profession_aliases.items()}
+        professions.update({fold(p): p for p in form.professions})  # a name beats an alias
+        characteristics = {fold(a): tuple(c) for a, c in form.characteristic_aliases.items()}
+        characteristics.update({fold(c): (c,) for c in form.characteristics})
         return cls(
             grade_codes=tuple(g.code for g in config.grades),
             grade_names={g.code: g.name for g in config.grades},
@@ -39,8 +45,9 @@ class Vocabulary:
             characteristics=config.form.characteristics,
             _grades=grades,
             _departments=departments,
-            _professions={fold(p): p for p in config.form.professions},
-            _characteristics={fold(c): c for c in config.form.characteristics},
+            _professions=professions,
+            _characteristics=characteristics,
+            _no_preference=frozenset(fold(n) for n in form.no_preference),
         )
 
     def grade(self, text: str) -> str | None:
@@ -62,5 +69,11 @@ class Vocabulary:
     def profession(self, text: str) -> str | None:
         return self._professions.get(fold(text))
 
-    def characteristic(self, text: str) -> str | None:
+    def characteristic(self, text: str) -> tuple[str, ...] | None:
+        """The configured characteristic(s) an answer names ("Bisexual or pansexual" is
+        two), or None when it names none we know."""
         return self._characteristics.get(fold(text))
+
+    def no_preference(self, text: str) -> bool:
+        """ "Any", "No preference", "Not sure": an answer that asks for nothing."""
+        return fold(text) in self._no_preference

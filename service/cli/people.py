@@ -100,7 +100,7 @@ def person_erase(app: App, email: str, yes: bool) -> None:
             Resolved(Purpose(PurposeKind.ERASURE)),
             coordinator="command line",
         )
-        emails = erase.handler(request, uow, bus.Context(app.config, clock.now()))
+        emails = erase.handler(request, uow, bus.Context(app.config, clock.now(), app.commands))
         outbox.queue_all(uow, emails, app.config)
         uow.commit()
         person_id = person.id

@@ -271,33 +271,66 @@ def round_send_matches(app: App, name: str, queue_only: bool) -> None:
 
 @round_group.command("import")
 @click.argument("name")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--mentees", type=click.Path(dir_okay=False), help="mentor-match's mentees.csv.")
+@click.option("--mentors", type=click.Path(dir_okay=False), help="mentor-match's mentors.csv.")
 @click.option("--confirmed", is_flag=True, help="Mark everyone confirmed (they agreed elsewhere).")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; store nothing.")
 @now_option
 @with_app
-def round_import(app: App, name: str, csv_file: str, confirmed: bool) -> None:
-    """Bring in a round that started in a spreadsheet (a form tool's CSV export).
+def round_import(
+    app: App,
+    name: str,
+    csv_file: str | None,
+    mentees: str | None,
+    mentors: str | None,
+    confirmed: bool,
+    dry_run: bool,
+) -> None:
+    """Bring in a round that started in a spreadsheet: a form tool's CSV export
+    (Microsoft Forms, Google Forms) or mentor-match's mentees.csv and mentors.csv.
 
     Every row is read with the form's questions and checks; one report lists all the
     problems, and nothing is imported unless every row is good.
     """
-    from service.round_import import import_csv
+    from service.round_import import import_files
 
+    paths = [p for p in (csv_file, mentees, mentors) if p]
+    if not paths:
+        raise MentoringError("give a CSV file, or --mentees and --mentors (mentor-match's files)")
+    for path in paths:
+        if not Path(path).is_file():
+            raise MentoringError(f"{path}: no such file")
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        result = import_csv(
+        result = import_files(
             uow,
             name,
-            csv_file,
+            paths,
             app.config,
             clock.now(),
             commands=app.commands,
             confirmed=confirmed,
+            dry_run=dry_run,
         )
-        uow.commit()
+        if dry_run:
+            uow.rollback()  # everything it did is undone: nothing stored, no email queued
+        else:
+            uow.commit()
+    for line in result.report:
+        click.echo(line)
+    how = "confirmed" if confirmed else "each asked to confirm by email"
+    if dry_run:
+        click.echo(
+            f"Dry run: would import {result.created} new and {result.updated} updated"
+            f" registrations into {name!r} ({how}). Nothing was stored and nobody was emailed."
+        )
+        for line in result.rows:
+            click.echo(line)
+        return
     click.echo(
         f"Imported {result.created} new and {result.updated} updated registrations into"
-        f" {name!r} ({'confirmed' if confirmed else 'each asked to confirm by email'})."
+        f" {name!r} ({how})."
     )
 
 

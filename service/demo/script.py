@@ -60,6 +60,7 @@ PAIRING_MAIL = (
     "stale_warning",
     "status",
     "problem_answer",
+    "question_received",
     "continue_confirmed",
 )
 CHOOSING_MAIL = (

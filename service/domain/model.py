@@ -77,6 +77,8 @@ class Person:
     erased_at: datetime | None = None
     bouncing_since: datetime | None = None
     away_until: date | None = None  # from an out-of-office that stated a return date
+    paused_at: datetime | None = None  # they said PAUSE (see `rules.is_paused`)
+    paused_until: datetime | None = None  # ... until the start of the day they gave
 
     @property
     def name(self) -> str:

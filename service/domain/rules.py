@@ -53,6 +53,95 @@ def ensure_active_person(person: Person) -> None:
         raise DomainError("This person's data has been erased, so nothing can change for them.")
 
 
+# --- pausing (PAUSE [until DATE], RESUME) -------------------------------------------------
+
+
+def is_paused(person: Person, now: datetime) -> bool:
+    """Said PAUSE and not yet back: no new requests to or from them, no new matches, no
+    nudges, check-ins or ladder steps for them. Back on RESUME, or at the start of the
+    day they gave."""
+    if person.paused_at is None:
+        return False
+    return person.paused_until is None or now < person.paused_until
+
+
+def start_of_day(day_: date, tz: str) -> datetime:
+    """Midnight at the start of `day_`, programme-local time."""
+    return datetime.combine(day_, datetime.min.time(), tzinfo=ZoneInfo(tz))
+
+
+def pause(person: Person, now: datetime, until: date | None, tz: str) -> None:
+    """PAUSE: from now until the start of `until` (or until RESUME)."""
+    ensure_active_person(person)
+    ends = start_of_day(until, tz) if until is not None else None
+    if ends is not None and ends <= now:
+        raise DomainError(
+            f"The date you gave, {day(until or now, tz)}, is not in the future, so we have not"
+            " paused anything. Reply PAUSE until a later date (for example PAUSE until"
+            f" {day(now + timedelta(days=28), tz)}), or just PAUSE to pause until you reply"
+            " RESUME."
+        )
+    if not is_paused(person, now):
+        person.paused_at = now  # a new pause; a second PAUSE only moves its end
+    person.paused_until = ends
+
+
+def resume(person: Person, now: datetime) -> None:
+    """RESUME: the pause is over now."""
+    ensure_active_person(person)
+    if not is_paused(person, now):
+        raise DomainError(
+            "Your mentoring is not paused, so there is nothing to resume. Reply STATUS to see"
+            " where you are in the programme."
+        )
+    person.paused_at = None
+    person.paused_until = None
+
+
+def paused_sentence(person: Person, now: datetime, tz: str) -> str:
+    """ "until 1 September 2026" or "until you reply RESUME": how long a pause lasts."""
+    if not is_paused(person, now):
+        return ""
+    if person.paused_until is None:
+        return "until you reply RESUME"
+    return f"until {day(person.paused_until, tz)}"
+
+
+# --- a mentor's long-term places (CAPACITY n, NOT THIS ROUND) ------------------------------
+
+
+def set_long_term_capacity(
+    registration: Registration, places: int, active_pairings: int, config: ProgrammeConfig
+) -> None:
+    """CAPACITY n: how many long-term mentees the mentor takes this round, within the
+    configured bounds and never fewer than they mentor now."""
+    top = config.capacity.mentor_long_term_max
+    if not 1 <= places <= top:
+        raise DomainError(
+            f"You can offer from 1 to {top} long-term mentees, so we have not changed your"
+            f" number. Reply CAPACITY with a number from 1 to {top}, or NOT THIS ROUND if you"
+            " cannot take a long-term mentee this round."
+        )
+    if places < active_pairings:
+        raise DomainError(
+            f"You mentor {active_pairings} long-term mentees now, so we cannot lower your"
+            f" number to {places}. Reply CAPACITY {active_pairings} to take no one new, or"
+            " UNPAIR in reply to a partnership's email to end one first."
+        )
+    registration.long_term_capacity = places
+
+
+def not_this_round(registration: Registration, active_pairings: int) -> None:
+    """NOT THIS ROUND: no long-term requests for this mentor this round (their speed
+    sessions stay as they are). CAPACITY n undoes it."""
+    if active_pairings:
+        raise DomainError(
+            "You already mentor someone long term this round, so we have not changed"
+            f" anything. Reply CAPACITY {active_pairings} to take no one new."
+        )
+    registration.long_term_capacity = 0
+
+
 # --- rounds and registration ----------------------------------------------------------
 
 
@@ -163,6 +252,7 @@ def open_approach(
     ensure_active_person(mentor)
     tz = config.programme.timezone
     assert mentee.id is not None and mentor.id is not None
+    ensure_not_paused(mentee, mentor, now, tz)
     if active_pairing is not None:
         raise DomainError(
             "You already have a long-term mentor in this programme, so you cannot ask"
@@ -194,6 +284,21 @@ def open_approach(
                 " You can ask one of your other speed mentors."
             )
     return Approach(round_id=round_id, mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
+
+
+def ensure_not_paused(mentee: Person, mentor: Person, now: datetime, tz: str) -> None:
+    """No new request from a mentee who paused, nor to a mentor who did."""
+    if is_paused(mentee, now):
+        raise DomainError(
+            f"You have paused your mentoring {paused_sentence(mentee, now, tz)}, so we have"
+            " not passed on your request. Reply RESUME first, then ask again."
+        )
+    if is_paused(mentor, now):
+        raise DomainError(
+            f"{mentor.name} is taking a break from mentoring at the moment, so we have not"
+            " passed on your request. You can ask one of your other speed mentors, or reply"
+            " NONE to stop here for this round."
+        )
 
 
 def long_term_places_left(registration: Registration | None, active_pairings: int) -> int:
@@ -282,8 +387,8 @@ def accept_approach(
         raise DomainError(
             f"You already mentor {mentor_active_pairings} long-term mentee"
             f"{'s' if mentor_active_pairings != 1 else ''}, the number you offered."
-            " Reply DECLINE so the mentee can ask someone else, or ask the coordinators"
-            " to raise your number."
+            " Reply DECLINE so the mentee can ask someone else, or CAPACITY with a higher"
+            " number first."
         )
     approach.status = ApproachStatus.ACCEPTED
     approach.answered_at = now

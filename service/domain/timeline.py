@@ -33,6 +33,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
+from service.domain.rules import is_paused
 
 # Introductions a mentee can still act on (shown in nudges and the decide email).
 LIVE_INTRODUCTIONS = (IntroductionStatus.SENT, IntroductionStatus.MET)
@@ -47,7 +48,10 @@ def local_day(moment: datetime, config: ProgrammeConfig) -> date:
 
 
 def away(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
-    """An out-of-office with a return date pauses nudges to that person until that day."""
+    """No nudges, check-ins or ladder steps for this person now: they said PAUSE
+    (`rules.is_paused`), or an out-of-office gave a return date still to come."""
+    if is_paused(person, moment):
+        return True
     return person.away_until is not None and local_day(moment, config) < person.away_until
 
 

@@ -456,10 +456,14 @@ def _reply(
     unknown_token = " (it carries a token we do not recognise)" if candidates else ""
     participant = bool(mail.sender) and lookup.is_participant(mail.sender)
     who = "a known participant" if participant else "an unknown sender"
+    # A participant's fresh email (a question, usually) is read too, so that words of their
+    # own get the kind answer; a command in it still needs their token.
+    own = read_commands(fresh, mail.subject, today=written, commands=table) if participant else None
     return replace(
         base,
         token=None,
         reason=f"from {who}, with no token we issued and not from a form tool or a coordinator"
         + unknown_token,
         known_participant=participant,
+        commands=own,
     )

@@ -38,7 +38,9 @@ _GREETING = re.compile(
 )
 _DURATION = re.compile(
     r"^(?:for\s+)?(?:(?:about|around|approx(?:imately)?|roughly|~)\s+)?"
-    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b|\s*(?:and\s+)?"
+    r"(?:(?P<h1>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hour|hours)(?:(?P<m1b>\d{2})\b"
+    # "1hr 30" (but not "1h 12/03" or "1h 15 March": a date follows)
+    r"|\s+(?P<m1c>[0-5]\d)\b(?!\s*(?:[/.-]\d|[a-z]))|\s*(?:and\s+)?"
     r"(?P<m1>\d+)\s*(?:m|min|mins|minute|minutes)\b)?|(?P<m2>\d+)\s*(?:m|min|mins|minute|minutes)"
     r"|(?P<half>half an hour)|(?P<hour>an hour|one hour|a hour)"
     r"|(?P<hh>\d{1,2}):(?P<mm>\d{2}))\b",
@@ -81,6 +83,13 @@ class CommandReading:
     commands: tuple[Command, ...]
     answer: Answer | None
     reason: str
+    # A command line we could not carry out as written, in words for its sender ("We
+    # could not read “blursday” as a date…"); empty when there was none. That is then
+    # the answer they get.
+    problem: str = ""
+    # Words of their own with no command in them (a question, a thank-you): not a
+    # command attempt, so it goes to the coordinators with a kind answer.
+    own_words: bool = False
 
     @property
     def understood(self) -> bool:
@@ -122,7 +131,7 @@ def _duration(text: str) -> tuple[int | None, str]:
     if not match or not match.group(0).strip():
         return None, text
     if match.group("h1"):
-        extra = match.group("m1") or match.group("m1b") or 0
+        extra = match.group("m1") or match.group("m1b") or match.group("m1c") or 0
         minutes = round(float(match.group("h1")) * 60) + int(extra)
     elif match.group("m2"):
         minutes = int(match.group("m2"))
@@ -140,8 +149,13 @@ _MET_CHOICE = re.compile(
 )
 
 
-# A note follows the length and date after " - ", a dash, "," or ":", or just as words.
-_NOTE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—:,]\s*")
+# A note follows the length and date after " - ", a dash, "," or ":", "(", or just as words.
+_NOTE_SEPARATOR = re.compile(r"\s+-\s+|\s*[–—:,(]\s*")
+# "12.03" and "12-03": day and month as people type them, read as "12/03".
+_DOTTED_DAY = re.compile(
+    r"(?<![\d./-])\b(\d{1,2})[.-](\d{1,2})\b(?![./-]\d)(?!\s*(?:h|hrs?|hours?|m|mins?|minutes?)\b)",
+    re.IGNORECASE,
+)
 # Words that start a (mistyped) date, not a note: "MET 1h on Tusday" stays a refusal.
 _NOT_A_NOTE = re.compile(
     r"^(?:on|at|in|for|last|this|the|yesterday|today|ago|about|around|\d)", re.IGNORECASE
@@ -154,8 +168,9 @@ def _met_with_note(rest: str, today: date) -> Command | None:
     words = [m.start() for m in re.finditer(r"\s+", rest)]
     for start, end in cuts + sorted(((w, w) for w in words), reverse=True):
         head, note = rest[:start].strip(), rest[end:].strip(" -–—:,")
-        if not note or _NOT_A_NOTE.match(note) or _duration(head)[0] is None:
-            continue  # an unclear length is still a refusal, never a note
+        note = note[:-1].rstrip() if note.endswith(")") and "(" not in note else note
+        if not note or not head or _NOT_A_NOTE.match(note):
+            continue  # the note must follow a length or a date we can read
         parsed = _parse_met_details(head, today)
         if isinstance(parsed, Command):
             return replace(parsed, note=note)
@@ -164,6 +179,7 @@ def _met_with_note(rest: str, today: date) -> Command | None:
 
 def _parse_met(rest: str, today: date) -> Command | str:
     """MET [who] [duration] [date] [note]; "who" is the number from the match email ("MET 1")."""
+    rest = _DOTTED_DAY.sub(r"\1/\2", rest)
     parsed = _parse_met_details(rest, today)
     if isinstance(parsed, str):
         parsed = _met_with_note(rest, today) or parsed
@@ -378,7 +394,26 @@ def read_commands(
             if isinstance(parsed, Command):
                 found.commands.append(parsed)
                 answer = None
-    return _verdict(found, answer, commands)
+    reading = _verdict(found, answer, commands)
+    if reading.own_words and not lines and not subject_text:
+        return replace(reading, own_words=False)  # an empty reply says nothing of its own
+    return reading
+
+
+_QUESTION_WORDS = re.compile(
+    r"^(?:how|what|when|where|which|who|whom|why|can|could|would|will|is|are|do|does|did|"
+    r"should|may|am|have|has)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_question(text: str) -> bool:
+    """Whether a person's own words hold a question ("can you tell me how many CPD points
+    I have?", "How do I change my grade"): the kind answer then speaks of a question."""
+    for line in _content_lines(text)[:_HEAD_LINES]:
+        if line.rstrip().endswith("?") or _QUESTION_WORDS.match(line.strip()):
+            return True
+    return False
 
 
 def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> CommandReading:
@@ -402,11 +437,16 @@ def _verdict(found: _Found, answer: Answer | None, table: CommandTable) -> Comma
             return CommandReading((), None, "a 'no' together with a command: not guessing")
         return CommandReading((command,), None, f"command {command.verb.upper()}")
     if found.problems:
-        return CommandReading((), None, found.problems[0])
+        return CommandReading((), None, found.problems[0], problem=found.problems[0])
     if buried:
         return CommandReading(
-            (), None, f"mentions {buried[0].name} inside a sentence: not acting on it"
+            (),
+            None,
+            f"mentions {buried[0].name} inside a sentence: not acting on it",
+            own_words=True,
         )
     if answer is not None:
         return CommandReading((), answer, f"answered {answer.value}")
-    return CommandReading((), None, "no command found in the first lines or the subject")
+    return CommandReading(
+        (), None, "no command found in the first lines or the subject", own_words=True
+    )

@@ -53,12 +53,25 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One thing wrong with (or to note about) one answer, said twice: to the person who
+    filled in the form, and to the coordinator importing a spreadsheet, who sees it as
+    "Row 12, column 'Your grade': <coordinator>". Neither ever holds a characteristic."""
+
+    field: str | None  # the question's field; None: about the whole form
+    person: str
+    coordinator: str
+
+
+@dataclass(frozen=True)
 class FormResult:
     """Either `registration` is set and `problems` is empty, or the other way round."""
 
     registration: Registration | None
     problems: tuple[str, ...]
     contact: str | None = None  # a valid address to send the problems to, when given
+    issues: tuple[Problem, ...] = ()  # the problems, with their fields and both wordings
+    warnings: tuple[Problem, ...] = ()  # kept anyway ("Other (Analysis)"), worth a look
 
     @property
     def ok(self) -> bool:
@@ -68,6 +81,8 @@ class FormResult:
 # The widest a short answer may be: the store's columns hold this many characters
 # (PostgreSQL refuses more, where SQLite would keep them).
 MAX_ANSWER_CHARS = 200
+# Their words inside "Other (…)": the whole must fit the store's column.
+MAX_OTHER_WORDS = 80
 
 _MISSING = {
     "email": "Your Civil Service email address is missing.",
@@ -146,14 +161,15 @@ def question_index(config: ProgrammeConfig) -> dict[str, Question]:
 def _question_index(config: ProgrammeConfig) -> dict[str, Question]:
     index: dict[str, Question] = {}
     for q in config.form.questions:
-        for wording in (q.text, *q.also):
-            key = fold(_straighten(wording))
+        # The field's own name too ("first_name"): files made by other tools use it.
+        for wording in (q.text, *q.also, q.field):
+            key = fold(straighten(wording))
             if key:
                 index.setdefault(key, q)
     return index
 
 
-def _straighten(text: str) -> str:
+def straighten(text: str) -> str:
     return (
         text.replace("’", "'")
         .replace("‘", "'")
@@ -204,6 +220,9 @@ def _quoted(value: str) -> str:
     return "“" + " ".join(value.split())[:80] + "”"
 
 
+REQUIRED = "empty, but an answer is required"
+
+
 @dataclass
 class _Answers:
     """One person's answers by field, and every problem found so far, in the order of
@@ -211,13 +230,21 @@ class _Answers:
 
     values: dict[str, str]
     asked: dict[str, Question]
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def flag(self, name: str | None, person: str, coordinator: str) -> None:
+        self.problems.append(Problem(name, person, coordinator))
+
+    def missing(self, name: str) -> None:
+        if not any(p.field == name and p.coordinator == REQUIRED for p in self.problems):
+            self.flag(name, _MISSING[name], REQUIRED)
 
     def given(self, name: str) -> str:
         """The answer, noting it as missing when a required question has none."""
         value = self.values.get(name, "")
         if not value and name in self.asked and self.asked[name].required:
-            self.problems.append(_MISSING[name])
+            self.missing(name)
         return value
 
     def yes_no(self, name: str) -> bool:
@@ -226,38 +253,64 @@ class _Answers:
             return False
         ticked = _tick(text, self.asked[name])
         if ticked is None:
-            self.problems.append(
+            self.flag(
+                name,
                 f"We could not tell whether {_quoted(text)} means yes or no"
-                f" for “{self.asked[name].text}”. Please answer Yes or No."
+                f" for “{self.asked[name].text}”. Please answer Yes or No.",
+                f"{_quoted(text)} is neither a yes nor a no",
             )
         return bool(ticked)
 
-    def profession(self, vocabulary: Vocabulary, name: str, label: str) -> str | None:
+    def profession(self, config: ProgrammeConfig, name: str) -> str | None:
+        """The configured profession; "Any" for a preference is none; an unknown one is
+        kept as "Other (their words)" with a warning rather than refused."""
         text = self.given(name)
-        if not text:
+        vocabulary = config.vocabulary
+        if not text or (name == "profession_of_interest" and vocabulary.no_preference(text)):
             return None
         found = vocabulary.profession(text)
-        if found is None:
-            self.problems.append(
-                f"We could not read {label} {_quoted(text)}. Please use one of: "
-                + ", ".join(vocabulary.professions)
-                + "."
+        if found is not None:
+            return found
+        words = " ".join(clean_text(text).split())[:MAX_OTHER_WORDS]
+        kept = f"{config.form.other_profession} ({words})"
+        self.warnings.append(
+            Problem(
+                name,
+                f"We did not recognise the profession {_quoted(text)}, so we kept it as"
+                f" “{kept}”.",
+                f"{_quoted(text)} is not a profession we know: kept as “{kept}”"
+                " (add it to form.profession_aliases to map it)",
             )
-        return found
+        )
+        return kept
 
 
 def _by_field(answers: Mapping[str, str], config: ProgrammeConfig) -> dict[str, str]:
-    """Answers keyed by the question's field, whatever wording the form used; the first
-    non-empty answer wins when two wordings of one question appear."""
+    """Answers keyed by the question's field, whatever wording the form used. When two
+    wordings of one question appear, the question's own text beats another wording (a form
+    tool's "Email" column loses to "Your Civil Service email address"), then the first
+    non-empty answer wins; "anonymous" is never an address."""
     index = question_index(config)
     values: dict[str, str] = {}
+    ranks: dict[str, int] = {}
     for question_text, answer in answers.items():
-        q = index.get(fold(_straighten(str(question_text))))
-        if q is not None and q.field not in values:
-            values[q.field] = str(answer if answer is not None else "").strip()
-        elif q is not None and not values[q.field] and answer:
-            values[q.field] = str(answer).strip()
+        key = fold(straighten(str(question_text)))
+        q = index.get(key)
+        if q is None:
+            continue
+        value = str(answer if answer is not None else "").strip()
+        if q.field == "email" and fold(value) in _NOT_AN_ADDRESS:
+            value = ""
+        rank = 0 if key == fold(straighten(q.text)) else 1
+        if not value:
+            rank += 2  # an empty answer only stands until a real one arrives
+        if q.field not in values or rank < ranks[q.field]:
+            values[q.field], ranks[q.field] = value, rank
     return values
+
+
+# What form tools write in their address column for someone who was not signed in.
+_NOT_AN_ADDRESS = frozenset({"anonymous", "anon", "na", "none", "unknown"})
 
 
 def _email(a: _Answers) -> tuple[str, str | None]:
@@ -267,7 +320,7 @@ def _email(a: _Answers) -> tuple[str, str | None]:
         return "", None
     email, problem = sendable_address(email_text)
     if problem:
-        a.problems.append(problem)
+        a.flag("email", problem, problem.replace("We cannot send email to", "we cannot send to"))
     return email, email or None
 
 
@@ -276,8 +329,10 @@ def _names(a: _Answers) -> tuple[str, str]:
     first_name = clean_text(a.given("first_name"))
     last_name = clean_text(a.given("last_name"))
     if looks_encoded(f"{first_name} {last_name}"):
-        a.problems.append(
-            "We could not read your name: it contains “=?…?=” codes. Please type it as plain text."
+        a.flag(
+            "first_name" if looks_encoded(first_name) else "last_name",
+            "We could not read your name: it contains “=?…?=” codes. Please type it as plain text.",
+            "the name contains “=?…?=” codes (an encoded word), not plain text",
         )
     return first_name, last_name
 
@@ -288,9 +343,11 @@ def _roles_of(a: _Answers) -> frozenset[Role]:
         return frozenset()
     found = _roles(roles_text)
     if found is None:
-        a.problems.append(
+        a.flag(
+            "roles",
             f"We could not tell from {_quoted(roles_text)} whether you want to be a mentor,"
-            " a mentee or both. Please answer “Mentor”, “Mentee” or “Both”."
+            " a mentee or both. Please answer “Mentor”, “Mentee” or “Both”.",
+            f"{_quoted(roles_text)} says neither mentor, mentee nor both",
         )
         return frozenset()
     return found
@@ -303,20 +360,26 @@ def _grade_of(a: _Answers, vocabulary: Vocabulary, roles: frozenset[Role]) -> st
         return ""
     grade = vocabulary.grade(grade_text)
     if grade is None:
-        a.problems.append(
+        codes = ", ".join(vocabulary.grade_codes)
+        a.flag(
+            "grade",
             f"We could not read your grade {_quoted(grade_text)}. Please use one of: "
-            + ", ".join(vocabulary.grade_codes)
+            + codes
             + " (or an equivalent name such as "
             + ", ".join(vocabulary.grade_names[c] for c in vocabulary.grade_codes[:3])
-            + ")."
+            + ").",
+            f"{_quoted(grade_text)} is not a grade we know; use one of {codes}, or add it"
+            " to a grade's aliases in the configuration",
         )
         return ""
     if Role.MENTOR in roles and not vocabulary.can_mentor(grade):
         minimum = vocabulary.minimum_mentor_grade
-        a.problems.append(
+        a.flag(
+            "roles",
             f"Mentors need to be {minimum} (or equivalent) or above, so at {grade} you can"
             " take part as a mentee. Please choose “Mentee” instead of"
-            f" {_quoted(a.values.get('roles', ''))}."
+            f" {_quoted(a.values.get('roles', ''))}.",
+            f"a mentor must be {minimum} or above, and this person is {grade}: mentee only",
         )
     return grade
 
@@ -328,7 +391,8 @@ def _agreements(a: _Answers) -> tuple[bool, bool]:
     consent = a.yes_no("consent")
     for name, ticked in (("eligible", eligible), ("consent", consent)):
         if a.values.get(name) and not ticked and _tick(a.values[name], a.asked[name]) is False:
-            a.problems.append(_MISSING[name])
+            said = f"answered {_quoted(a.values[name])}, so they cannot take part"
+            a.flag(name, _MISSING[name], said)
     return eligible, consent
 
 
@@ -336,18 +400,26 @@ def _characteristics(a: _Answers, vocabulary: Vocabulary) -> list[str]:
     """Asked only with the person's opt-in: otherwise this special-category answer is
     dropped unread."""
     characteristics: list[str] = []
-    for piece in _SPLIT.split(a.values.get("characteristics", "")):
-        if not piece.strip():
+    text = a.values.get("characteristics", "")
+    whole = vocabulary.characteristic(text) if text.strip() else None
+    pieces = [text] if whole is not None else _SPLIT.split(text)  # "Bisexual or pansexual"
+    for piece in pieces:
+        if not piece.strip() or vocabulary.no_preference(piece):
             continue
         known = vocabulary.characteristic(piece)
         if known is None:
-            a.problems.append(
-                f"We could not read the characteristic {_quoted(piece)}. Please use: "
+            a.flag(
+                "characteristics",
+                # Not repeated back either: an email can be read by others.
+                "We could not read one of the characteristics you chose. Please use: "
                 + ", ".join(vocabulary.characteristics)
-                + "."
+                + ".",
+                # Special-category data: the coordinator's message never repeats it.
+                "one answer is not a characteristic we know (not shown: special-category"
+                " data); add it to form.characteristic_aliases or ask the person",
             )
-        elif known not in characteristics:
-            characteristics.append(known)
+            continue
+        characteristics.extend(c for c in known if c not in characteristics)
     return characteristics
 
 
@@ -359,21 +431,36 @@ def _long_term_capacity(a: _Answers, config: ProgrammeConfig) -> int:
     number = _capacity(capacity_text)
     top = config.capacity.mentor_long_term_max
     if number is None or number > top:
-        a.problems.append(
+        a.flag(
+            "long_term_capacity",
             f"We could not read {_quoted(capacity_text)} as the number of long-term"
-            f" mentees you could support. Please give a number from 0 to {top}."
+            f" mentees you could support. Please give a number from 0 to {top}.",
+            f"{_quoted(capacity_text)} is not a number from 0 to {top}",
         )
         return config.capacity.mentor_long_term_default
     return number
 
 
-def _fit_the_store(a: _Answers, short_answers: dict[str, str]) -> None:
-    for label, value in short_answers.items():
+def _fit_the_store(a: _Answers, short_answers: dict[str, tuple[str, str]]) -> None:
+    for name, (label, value) in short_answers.items():
         if len(value) > MAX_ANSWER_CHARS:
-            a.problems.append(
+            a.flag(
+                name,
                 f"Your {label} is too long ({len(value)} characters):"
-                f" please keep it to {MAX_ANSWER_CHARS}."
+                f" please keep it to {MAX_ANSWER_CHARS}.",
+                f"{len(value)} characters; at most {MAX_ANSWER_CHARS} fit",
             )
+
+
+def _refused(a: _Answers, contact: str | None) -> FormResult:
+    """Every problem, once each, in the person's words and (as issues) the coordinator's."""
+    return FormResult(
+        None,
+        tuple(dict.fromkeys(p.person for p in a.problems)),
+        contact,
+        issues=tuple(a.problems),
+        warnings=tuple(a.warnings),
+    )
 
 
 def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormResult:
@@ -386,10 +473,8 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
     grade = _grade_of(a, vocabulary, roles)
     department_text = a.given("department")
     department = vocabulary.department(department_text) if department_text else ""
-    profession = a.profession(vocabulary, "profession", "your profession")
-    profession_of_interest = a.profession(
-        vocabulary, "profession_of_interest", "the profession you would like your mentor to be from"
-    )
+    profession = a.profession(config, "profession")
+    profession_of_interest = a.profession(config, "profession_of_interest")
     eligible, consent = _agreements(a)
     wants_shared = a.yes_no("wants_shared_characteristic")
     interest_list = a.yes_no("interest_list")
@@ -399,17 +484,17 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
     _fit_the_store(
         a,
         {
-            "first name": first_name,
-            "last name": last_name,
-            "job title": job_title,
-            "department": department,
+            "first_name": ("first name", first_name),
+            "last_name": ("last name", last_name),
+            "job_title": ("job title", job_title),
+            "department": ("department", department),
         },
     )
     for name, question in a.asked.items():
-        if name not in a.values and question.required and _MISSING[name] not in a.problems:
-            a.problems.append(_MISSING[name])
+        if name not in a.values and question.required:
+            a.missing(name)
     if a.problems:
-        return FormResult(None, tuple(dict.fromkeys(a.problems)), contact)
+        return _refused(a, contact)
     return FormResult(
         Registration(
             email=email,
@@ -431,6 +516,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
         ),
         (),
         contact,
+        warnings=tuple(a.warnings),
     )
 
 
@@ -477,10 +563,10 @@ def answers_from_rows(rows: list[list[str]], config: ProgrammeConfig) -> dict[st
     pending: str | None = None
     for row in rows:
         cells = [c for c in row if c.strip()] if len(row) > 2 else row
-        if len(cells) >= 2 and fold(_straighten(cells[0])) in index:
+        if len(cells) >= 2 and fold(straighten(cells[0])) in index:
             pairs.setdefault(cells[0], cells[1])
             pending = None
-        elif len(cells) == 1 and fold(_straighten(cells[0])) in index:
+        elif len(cells) == 1 and fold(straighten(cells[0])) in index:
             pending = cells[0]  # question row, answer in the next row
             pairs.setdefault(pending, "")
         elif len(cells) == 1 and pending is not None:
@@ -502,19 +588,32 @@ def _straighten_quotes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
 
 
+_WORDINGS: dict[int, tuple[object, list[str]]] = {}
+
+
+def _run_on_wordings(config: ProgrammeConfig) -> list[str]:
+    """Only wordings ending in "?" can run on into an answer without a colon; longest
+    first. Worked out once per form configuration, like `question_index`."""
+    form = config.form
+    found = _WORDINGS.get(id(form))
+    if found is None or found[0] is not form:
+        wordings = sorted(
+            (
+                _straighten_quotes(w).lower()
+                for q in form.questions
+                for w in (q.text, *q.also)
+                if w.rstrip().endswith("?")
+            ),
+            key=len,
+            reverse=True,
+        )
+        found = _WORDINGS[id(form)] = (form, wordings)
+    return found[1]
+
+
 def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
     index = question_index(config)
-    # Only wordings ending in "?" can run on into an answer without a colon.
-    wordings = sorted(
-        (
-            _straighten_quotes(w).lower()
-            for q in config.form.questions
-            for w in (q.text, *q.also)
-            if w.rstrip().endswith("?")
-        ),
-        key=len,
-        reverse=True,
-    )
+    wordings = _run_on_wordings(config)
     pairs: dict[str, str] = {}
     current: str | None = None
     collected: list[str] = []
@@ -525,7 +624,7 @@ def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
 
     for raw_line in text.split("\n")[:2000]:
         line = raw_line.strip().lstrip("*#-•").strip()
-        if fold(_straighten(line)) in index:
+        if fold(straighten(line)) in index:
             finish()
             current, collected = line, []
             continue
@@ -537,7 +636,7 @@ def answers_from_text(text: str, config: ProgrammeConfig) -> dict[str, str]:
             continue
         if ":" in line:
             question, _, answer = line.partition(":")
-            if fold(_straighten(question)) in index:
+            if fold(straighten(question)) in index:
                 finish()
                 current, collected = question, [answer.strip()] if answer.strip() else []
                 continue
@@ -566,7 +665,7 @@ def form_answers(mail: ParsedMail, config: ProgrammeConfig) -> dict[str, str]:
     index = question_index(config)
 
     def known(pairs: dict[str, str]) -> int:
-        return sum(1 for q in pairs if fold(_straighten(q)) in index)
+        return sum(1 for q in pairs if fold(straighten(q)) in index)
 
     return max(candidates, key=known)
 
@@ -575,7 +674,7 @@ def looks_like_form(mail: ParsedMail, config: ProgrammeConfig) -> bool:
     """Three or more of our questions answered: a form submission, whoever sent it."""
     index = question_index(config)
     answers = form_answers(mail, config)
-    return sum(1 for q in answers if fold(_straighten(q)) in index) >= 3
+    return sum(1 for q in answers if fold(straighten(q)) in index) >= 3
 
 
 def parse_form_email(mail: ParsedMail | bytes, config: ProgrammeConfig) -> FormResult:

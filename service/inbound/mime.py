@@ -102,7 +102,7 @@ def _header_text(value: object) -> str:
             value = str(value)
     elif not isinstance(value, str):
         value = str(value)
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in value):
+    if not value.isascii() and any(0xDC80 <= ord(c) <= 0xDCFF for c in value):
         # Raw 8-bit bytes arrive as surrogate escapes: guess UTF-8, else Windows-1252.
         value = decode_bytes(value.encode("ascii", "surrogateescape"), None)
     if "=?" in value:

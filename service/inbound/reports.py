@@ -84,8 +84,7 @@ _CHALLENGE = re.compile(
     r"|protected by (?:bluebottle|boxbe|spamarrest|mailblocks)|challenge[- ]response"
     r"|verify (?:that )?you are (?:a )?(?:human|real person)|to have your (?:address|email)"
     r" added",
-    re.IGNORECASE,
-)
+)  # searched in lower-cased text: IGNORECASE made it a millisecond for 3 KB of text
 _FIELD = re.compile(
     r"^(original-recipient|final-recipient|action|status|x-actual-recipient)\s*:\s*(.{0,400})$",
     re.IGNORECASE | re.MULTILINE,
@@ -167,11 +166,11 @@ def feedback_report(mail: ParsedMail) -> bool:
 
 def challenge(mail: ParsedMail, raw: bytes) -> bool:
     """A challenge-response notice: a spam filter asking the sender to prove themselves."""
-    if _CHALLENGE.search(mail.text[:_NOTICE_CHARS]):  # such notices are short
+    if _CHALLENGE.search(mail.text[:_NOTICE_CHARS].lower()):  # such notices are short
         return True
     # A report's machine part (not in the text) may carry it: "550 … requires confirmation".
     report = mail.content_type == "multipart/report" or mail.has_header("x-boxbe-notice")
-    return report and bool(_CHALLENGE.search(raw[:_SCAN_CHARS].decode("latin-1")))
+    return report and bool(_CHALLENGE.search(raw[:_SCAN_CHARS].decode("latin-1").lower()))
 
 
 def bounce_reason(mail: ParsedMail) -> str | None:

@@ -45,8 +45,11 @@ def _hash_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def store(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:
-    """Keep the message (once). Returns the record and whether it is new."""
+def store(
+    uow: UnitOfWork, fetched: FetchedMessage, *, attempting: bool = False
+) -> tuple[InboundMessage, bool]:
+    """Keep the message (once). Returns the record and whether it is new. `attempting`:
+    a new message is about to be handled, so its first attempt is counted with it."""
     key = message_key(fetched.raw)
     existing = uow.repo.inbound_by_key(key) if uow.repo.inbound_exists(key) else None
     # An erased record has no bytes left to compare: a replay of it stays a duplicate.
@@ -55,9 +58,13 @@ def store(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, boo
     if existing is not None:
         return existing, False
     record = InboundMessage(
-        key=key, transport_id=fetched.transport_id, raw=fetched.raw, received_at=clock.now()
+        key=key,
+        transport_id=fetched.transport_id,
+        raw=fetched.raw,
+        received_at=clock.now(),
+        attempts=1 if attempting else 0,
     )
-    uow.add(record)
+    uow.repo.add_inbound(record)
     return record, True
 
 
@@ -78,5 +85,5 @@ def _reused_id(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage
         reason=REUSED_ID,
         processed_at=now,
     )
-    uow.add(record)
+    uow.repo.add_inbound(record)
     return record, True

@@ -76,10 +76,13 @@ class Database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: a database error's text (which reaches logs and tracebacks)
         # would otherwise quote the bound values: addresses, names, answers.
+        # A server's connections can drop while pooled, so they are pinged before use; a
+        # SQLite file cannot, and the ping was one statement more per transaction.
+        sqlite = parsed.get_backend_name() == "sqlite"
         self.engine: Engine = create_engine(
-            url, future=True, pool_pre_ping=True, hide_parameters=True
+            url, future=True, pool_pre_ping=not sqlite, hide_parameters=True
         )
-        if parsed.get_backend_name() == "sqlite":
+        if sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         event.listen(self.engine, "handle_error", _primary_message_only)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -34,6 +34,7 @@ def database_problem(error: BaseException) -> str | None:
         return f"The database could not be used: {reason}"
     return None
 
+
 # A unique key (an email's dedupe key) refused at commit: a concurrent worker already did
 # the same thing, so the caller rolls back and moves on (the time rules, `jobs.candidates`).
 LOST_RACE: tuple[type[Exception], ...] = (Conflict, IntegrityError)

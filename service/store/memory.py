@@ -447,6 +447,10 @@ class MemoryRepository:
             setattr(record, name, value)
         return True
 
+    def add_inbound(self, record: InboundMessage) -> None:
+        record.id = self._next_id(InboundMessage)
+        self._t.rows[InboundMessage][record.id] = record
+
     def inbound_exists(self, key: str) -> bool:
         return self.inbound_by_key(key) is not None
 

@@ -83,6 +83,8 @@ people = Table(
     Column("erased_at", UTCDateTime),
     Column("bouncing_since", UTCDateTime),
     Column("away_until", Date),
+    Column("paused_at", UTCDateTime),
+    Column("paused_until", UTCDateTime),
 )
 
 rounds = Table(

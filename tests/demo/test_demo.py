@@ -97,9 +97,9 @@ def test_the_unclear_message_waits_in_needs_attention(run: Run) -> None:
     ]
     bodies = [str(t.get_content()) for t in texts if t is not None]
     assert any("Can we talk about my career?" in b for b in bodies)
-    # The person was told, once, that a coordinator will read it.
+    # The person was told kindly that the coordinators have their question.
     assert _scalar(
-        run, select(func.count()).where(outbound_messages.c.template == "problem_answer")
+        run, select(func.count()).where(outbound_messages.c.template == "question_received")
     )
 
 

@@ -17,7 +17,7 @@ TODAY = date(2026, 3, 13)
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.verb)
 def test_every_spelling_reads_as_its_command(command: EmailCommand) -> None:
     for spelling in command.spellings:
-        line = f"{spelling} 2" if command.verb == "keep" else spelling
+        line = f"{spelling} 2" if command.verb in {"keep", "capacity"} else spelling
         reading = read_commands(line.upper(), "", today=TODAY, commands=TABLE)
         assert [c.verb for c in reading.commands] == [command.verb], reading.reason
 
@@ -67,22 +67,22 @@ def test_a_new_command_is_read_and_offered_from_its_object_alone() -> None:
     from service.standing import Standing
     from service.store.unit_of_work import UnitOfWork
 
-    def pause(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
+    def away(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
         return []
 
-    paused = EmailCommand(
-        verb="pause",
-        spellings=("pause", "take a break"),
-        handler=pause,
-        shown="PAUSE",
+    stand_in = EmailCommand(
+        verb="away",
+        spellings=("away", "on leave"),
+        handler=away,
+        shown="AWAY",
         help="stop our emails for a while",
         destructive=True,
     )
-    table = CommandTable([*COMMANDS, paused])
-    reading = read_commands("Hi,\n\nTake a break please", "", today=TODAY, commands=table)
-    assert [c.verb for c in reading.commands] == ["pause"]
+    table = CommandTable([*COMMANDS, stand_in])
+    reading = read_commands("Hi,\n\nOn leave please", "", today=TODAY, commands=table)
+    assert [c.verb for c in reading.commands] == ["away"]
     # Destructive: never guessed from a sentence.
-    assert read_commands("I may pause later", "", today=TODAY, commands=table).commands == ()
+    assert read_commands("I may be away later", "", today=TODAY, commands=table).commands == ()
     person = Person(email="a@b.gov.uk", first_name="A", last_name="B", created_at=datetime.now(UTC))
-    assert ("PAUSE", "stop our emails for a while") in table.offered(Standing(person=person))
-    assert "pause" not in {c.verb for c in TABLE}  # the real table is untouched
+    assert ("AWAY", "stop our emails for a while") in table.offered(Standing(person=person))
+    assert "away" not in {c.verb for c in TABLE}  # the real table is untouched

@@ -43,9 +43,7 @@ def ask(
     return CommandRequest(
         command=command,
         person=person,
-        about=Resolved(
-            parse(purpose) if isinstance(purpose, str) else purpose
-        ),
+        about=Resolved(parse(purpose) if isinstance(purpose, str) else purpose),
         thread=Thread(message_id="<asked@test>"),
         coordinator=coordinator,
     )

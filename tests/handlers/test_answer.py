@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.answer import accept, decline
+from handlers.accept import accept
+from handlers.decline import decline
 from service.domain.model import ApproachStatus, PairingStatus
 from tests.handlers.build import ask
 from tests.handlers.world import World, key, sent

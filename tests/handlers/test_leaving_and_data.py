@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 
 from handlers.data import ERASURE_PURPOSE, delete_my_data, my_data
-from handlers.status import help_, status
+from handlers.help_ import help_
+from handlers.status import status
 from handlers.withdraw import withdraw
 from service import privacy
 from service.domain.model import EndReason, PairingStatus, RegistrationStatus

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+import handlers
 from service.bus import CommandRequest, Context
 from service.config import ProgrammeConfig
 from service.domain.model import (
@@ -65,7 +66,7 @@ class World:
 
     @property
     def ctx(self) -> Context:
-        return Context(self.config, self.now)
+        return Context(self.config, self.now, handlers.TABLE)
 
     @property
     def round_id(self) -> int:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from handlers import TABLE
-from service.inbound.commands import Answer, clean_subject, read_commands
+from service.inbound.commands import Answer, asks_question, clean_subject, read_commands
 from tests.inbound.helpers import Verb
 
 TODAY = date(2026, 3, 13)  # a Friday
@@ -89,6 +89,16 @@ def test_met_in_the_future_or_unreadable_is_not_guessed() -> None:
         ("MET 1h 12/03 – Board prep", 60, date(2026, 3, 12), "Board prep"),
         ("met 1h Lovely coffee", 60, TODAY, "Lovely coffee"),
         ("MET 1h 12/03", 60, date(2026, 3, 12), ""),
+        # Lengths and dates as people write them, each with a note after.
+        ("met 1.5 hrs on 12/03: good session", 90, date(2026, 3, 12), "good session"),
+        ("MET 1hr 30 12/3 great chat", 90, date(2026, 3, 12), "great chat"),
+        ("MET 1h30 12.03 - good", 90, date(2026, 3, 12), "good"),
+        ("MET 1h 12-03 - great chat", 60, date(2026, 3, 12), "great chat"),
+        ("MET 12/03 1h - great chat", 60, date(2026, 3, 12), "great chat"),
+        ("MET 1h 12/03 (great chat)", 60, date(2026, 3, 12), "great chat"),
+        ("MET 1 hour 12th March - Great chat!", 60, date(2026, 3, 12), "Great chat"),
+        ("Met for an hour on 12/03/26 - lovely", 60, date(2026, 3, 12), "lovely"),
+        ("met today - quick catch up", 60, TODAY, "quick catch up"),
     ],
 )
 def test_met_keeps_a_trailing_note_as_written(text: str, minutes: int, on: date, note: str) -> None:
@@ -205,3 +215,28 @@ def test_only_the_first_lines_are_read() -> None:
 def test_a_subject_that_quotes_ours_is_not_a_command() -> None:
     nothing("", "Re: Status update on your pairing")
     nothing("", "RE: Status update")
+
+
+@pytest.mark.parametrize(
+    ("text", "own_words", "broken"),
+    [
+        ("can you tell me how many CPD points I have?", True, False),
+        ("Thanks so much, this is great", True, False),
+        ("I might withdraw if this goes on, what do you think?", True, False),  # a mention
+        ("KEEP", False, True),  # a command we could not read
+        ("MET a while - great chat", False, True),
+        ("KEEP 1\nUNPAIR", False, False),  # two commands: not guessing, not own words
+        ("", False, False),
+    ],
+)
+def test_own_words_are_told_apart_from_command_attempts(
+    text: str, own_words: bool, broken: bool
+) -> None:
+    reading = read_commands(text, "", today=TODAY, commands=TABLE)
+    assert (reading.own_words, bool(reading.problem)) == (own_words, broken)
+
+
+def test_a_question_is_told_from_other_words() -> None:
+    assert asks_question("Hi Sam\ncan you tell me how many CPD points I have?")
+    assert asks_question("How do I change my grade")
+    assert not asks_question("Thanks, that was a great session")

@@ -172,3 +172,93 @@ def test_unknown_department_is_kept_as_typed(config: ProgrammeConfig) -> None:
     reg = read_answers(good(**{"Your department or agency": "  Office  of Rail and Road "}), config)
     assert reg.registration is not None
     assert reg.registration.department == "Office of Rail and Road"
+
+
+# --- tolerance: what form tools and people write ------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Any", "No preference", "None", "Not sure", "no  preference."])
+def test_no_preference_means_no_profession_of_interest(config: ProgrammeConfig, text: str) -> None:
+    reg = read_answers(
+        good(**{"Which profession would you like your mentor to be from?": text}), config
+    )
+    assert reg.registration is not None and reg.registration.profession_of_interest is None
+
+
+@pytest.mark.parametrize(
+    ("text", "profession"),
+    [
+        ("Analysis", "Analysis"),
+        ("Analyst", "Analysis"),
+        ("Government Analysis Function", "Analysis"),
+        ("HR", "Human Resources"),
+        ("DDaT", "Digital, Data and Technology"),
+        ("Operations", "Operational Delivery"),
+    ],
+)
+def test_profession_aliases_come_from_the_configuration(
+    config: ProgrammeConfig, text: str, profession: str
+) -> None:
+    result = read_answers(good(**{"Your profession": text}), config)
+    assert result.registration is not None and result.registration.profession == profession
+    assert result.warnings == ()
+
+
+def test_an_unknown_profession_is_kept_as_other_with_a_warning(config: ProgrammeConfig) -> None:
+    result = read_answers(good(**{"Your profession": "Astrology"}), config)
+    assert result.registration is not None
+    assert result.registration.profession == "Other (Astrology)"
+    [warning] = result.warnings
+    assert warning.field == "profession"
+    assert "“Astrology” is not a profession we know" in warning.coordinator
+
+
+def test_the_question_beats_a_form_tools_email_column_and_anonymous_is_no_address(
+    config: ProgrammeConfig,
+) -> None:
+    answers = {"Email": "anonymous", **good()}
+    result = read_answers(answers, config)
+    assert result.registration is not None
+    assert result.registration.email == "sam.jones@hmrc.gov.uk"
+    only_anonymous = {"Email": "anonymous", **good(**{"Your Civil Service email address": ""})}
+    result = read_answers(only_anonymous, config)
+    assert result.registration is None
+    assert [p.coordinator for p in result.issues] == ["empty, but an answer is required"]
+
+
+def test_headers_may_be_field_names(config: ProgrammeConfig) -> None:
+    answers = {
+        {q.text: q.field for q in config.form.questions}.get(k, k): v for k, v in good().items()
+    }
+    assert "first_name" in answers and "grade" in answers
+    result = read_answers(answers, config)
+    assert result.registration is not None and result.registration.first_name == "Sam"
+
+
+def test_characteristic_aliases_and_the_coordinator_never_sees_one(
+    config: ProgrammeConfig,
+) -> None:
+    question = (
+        "Would you like to be matched with someone who shares an LGBT+ characteristic with you?"
+    )
+    result = read_answers(
+        good(**{question: "Yes", "Which characteristic(s)?": "Bisexual or pansexual, Transgender"}),
+        config,
+    )
+    assert result.registration is not None
+    assert result.registration.characteristics == ("Bisexual", "Pansexual", "Trans")
+    result = read_answers(
+        good(**{question: "Yes", "Which characteristic(s)?": "Polyamorous"}), config
+    )
+    [issue] = result.issues
+    assert "Polyamorous" not in issue.coordinator and "not shown" in issue.coordinator
+    assert "Polyamorous" not in issue.person and "one of the characteristics" in issue.person
+
+
+def test_an_alias_naming_an_unknown_profession_is_refused_when_loading(tmp_path) -> None:
+    from service.errors import ConfigError
+
+    path = tmp_path / "deployment.toml"
+    path.write_text('[form.profession_aliases]\n"Ops" = "Operations Research Unit"\n')
+    with pytest.raises(ConfigError, match="profession_aliases"):
+        load_config(path)

@@ -512,6 +512,31 @@ def test_only_one_transaction_takes_a_stored_message(units: Units) -> None:
         assert found is not None and found.moved_at == NOW
 
 
+def test_a_fetched_message_is_added_and_taken_by_its_id(units: Units) -> None:
+    record = _inbound("<added@x>", attempts=1)
+    with units() as uow:
+        uow.repo.add_inbound(record)
+        assert record.id is not None
+        uow.commit()
+    assert record.id is not None
+    with units() as uow:
+        found = uow.repo.inbound(record.id)
+        assert found is not None
+        assert (found.key, found.raw, found.attempts) == ("<added@x>", b"raw", 1)
+        assert found.status is InboundStatus.STORED
+        # The record as added (not read back) is what the pipeline hands on.
+        assert uow.repo.take_inbound(record, {"status": InboundStatus.IGNORED}) is True
+        assert record.status is InboundStatus.IGNORED
+        uow.commit()
+    with units() as uow:
+        again = uow.repo.inbound(record.id)
+        assert again is not None and again.status is InboundStatus.IGNORED
+    with units() as uow:  # an uncommitted add leaves nothing behind
+        uow.repo.add_inbound(_inbound("<rolled-back@x>"))
+    with units() as uow:
+        assert not uow.repo.inbound_exists("<rolled-back@x>")
+
+
 def test_handled_messages_by_time_status_and_kind(units: Units) -> None:
     with units() as uow:
         uow.add(

@@ -155,6 +155,25 @@ SAMPLES: dict[str, Context] = {
         {"next_round_opens": date(2027, 5, 17), "on_interest_list": True},
         [("WITHDRAW", "come off the interest list")],
     ),
+    "interest_left": _with({}, []),
+    "pause_confirmed": _with(
+        {
+            "until": "until 1 September 2026",
+            "ends_on": datetime(2026, 8, 31, 23, 0, tzinfo=UTC),
+            "partners": ["Priya Shah"],
+        },
+        [("RESUME", "end your pause now"), *MENTEE_COMMANDS],
+    ),
+    "partner_paused": _with({"partner": MENTOR_PARTNER, "until": "until 1 September 2026"}, PAIRED),
+    "resume_confirmed": _with({}, PAIRED),
+    "capacity_confirmed": _with(
+        {"places": 2, "mentoring": 1, "requests_closed": 0},
+        [("CAPACITY 2", "change how many long-term mentees you can take this round")],
+    ),
+    "not_this_round_confirmed": _with(
+        {"requests_closed": 1},
+        [("CAPACITY 2", "change how many long-term mentees you can take this round")],
+    ),
     "registration_closing_soon": _with({"round": ROUND}, CONFIRM),
     "induction_invitation": _with(
         {
@@ -354,6 +373,7 @@ SAMPLES: dict[str, Context] = {
                 "expires_on": date(2026, 8, 20),
             },
             "pairing": None,
+            "paused": "until 1 September 2026",
         }
     ),
     "help": _with({"stage": "You are waiting for your speed-mentoring matches."}),
@@ -410,6 +430,7 @@ SAMPLES: dict[str, Context] = {
         KEEP,
     ),
     "auto_answer_limit": _with({}),
+    "question_received": _with({"question": True, "working_days": 3}),
     "already_done": _with(
         {
             "what_short": "your address is confirmed",

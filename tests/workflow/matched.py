@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from handlers.common import email_to
 from service import clock
 from service.domain.model import (
     Introduction,
@@ -21,6 +20,7 @@ from service.domain.model import (
     RegistrationStatus,
     RoundStatus,
 )
+from service.emails import email_to
 from service.mail import outbox
 from service.store.unit_of_work import UnitOfWork
 from tests.harness import Programme
@@ -144,6 +144,7 @@ def match_round(
                     "matches_mentee",
                     f"matches-mentee:{person.id}",
                     uow,
+                    app.commands,
                     context={"round": round_ctx, "contact_by": now.date(), "mentors": cards},
                 )
             )
@@ -172,6 +173,7 @@ def match_round(
                     "matches_mentor",
                     f"matches-mentor:{person.id}",
                     uow,
+                    app.commands,
                     context={"round": round_ctx, "contact_by": now.date(), "mentees": listed},
                 )
             )

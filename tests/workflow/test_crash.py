@@ -106,3 +106,35 @@ def test_crash_at_each_step_loses_nothing_and_sends_once(
     with again.app.db.engine.connect() as conn:
         statuses = conn.execute(select(outbound_messages.c.status)).scalars().all()
     assert statuses == [OutboundStatus.SENT]
+
+
+def test_a_crash_in_a_stored_batch_loses_none_of_it_and_answers_each_once(
+    programme: Programme, restart: Callable[[], App], frozen: Any, monkeypatch: Any
+) -> None:
+    # The pass keeps a batch of messages raw in one transaction before handling any:
+    # dying while handling the second leaves the rest stored, unhandled, still in the inbox.
+    monkeypatch.setattr(pipeline, "handle_stored", pipeline.handle_stored)
+    real = pipeline.handle_stored
+    calls = {"n": 0}
+
+    def dies_on_the_second(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Crash("handle_stored")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "handle_stored", dies_on_the_second)
+    people = [f"p{n}@dwp.gov.uk" for n in range(3)]
+    for n, address in enumerate(people):
+        programme.deliver(programme.form(person_answers(address, f"P{n}", "Lee")))
+    with pytest.raises(Crash):
+        programme.process()
+    assert counts(programme.app)[:2] == (3, 1)  # all three kept, one handled
+
+    frozen.tick(timedelta(minutes=5))
+    again = Programme(restart())
+    again.process()
+    again.process()
+    assert counts(again.app) == (3, 3, 3)
+    assert [len(again.inbox_of(a)) for a in people] == [1, 1, 1]
+    assert again.folder("inbox") == []

@@ -194,7 +194,7 @@ def test_accept_beyond_capacity_is_refused(programme: Programme) -> None:
     refusal = programme.last_to(PRIYA)
     # Chris's request was closed when Priya's only place filled, not left to expire.
     assert "as many long-term mentees as you offered" in refusal.text
-    assert "raise your number" in refusal.text
+    assert "reply CAPACITY with your new number" in refusal.text
     assert {a.status for a in approaches(programme)} == {
         ApproachStatus.ACCEPTED,
         ApproachStatus.EXPIRED,

@@ -212,7 +212,9 @@ def test_import_reports_every_bad_row_and_imports_nothing(
     code, out = run("round", "import", "2026", str(path))
     assert code == 1
     assert "Nothing was imported" in out
-    assert "Row 4:" in out and "Row 5:" in out and "G8" in out
+    assert "Row 4, column 'Your Civil Service email address':" in out
+    assert "Row 5, column 'Your grade': “G8” is not a grade we know" in out
+    assert "Row 5, column 'Your last name': empty, but an answer is required" in out
     db = Database(f"sqlite:///{home / 'mentoring.db'}")
     with db.session() as s:
         from service.domain.model import Person
@@ -381,3 +383,21 @@ def test_late_match_after_a_sent_round_ignores_a_withdrawn_mentee(round_ready: P
     assert code == 0, out
     assert "Nothing stored" in out
     assert not [line for line in out.splitlines() if "introduce:" in line and name in line]
+
+
+def test_a_paused_mentee_is_left_out_of_matching(round_ready: Path) -> None:
+    from datetime import UTC, datetime
+
+    from service.domain import rules
+    from service.domain.model import Person
+
+    db = Database(f"sqlite:///{round_ready / 'mentoring.db'}")
+    with db.session() as s:
+        [ed] = [p for p in s.scalars(select(Person)) if p.email == "ed@homeoffice.gov.uk"]
+        rules.pause(ed, datetime(2026, 6, 19, 9, tzinfo=UTC), None, "Europe/London")
+        s.commit()
+    db.dispose()
+    code, out = run("--now", "2026-06-20T10:00", "round", "match", "2026", "--dry-run")
+    assert code == 0, out
+    assert "of 5 mentees" in out  # Ed said PAUSE: not available this time
+    assert "introduce: Ed Okafor" not in out
