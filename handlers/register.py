@@ -36,15 +36,17 @@ def _to_address(
     key: str,
     context: dict[str, object],
     commands: list[tuple[str, str]] | None = None,
+    first_name: str = "",
 ) -> Email:
     """An answer to someone who is not (yet) a participant: no token, so `commands` holds
-    only what works without one (leaving the interest list)."""
+    only what works without one (leaving the interest list). Greeted by the first name
+    the form gave, if it gave one."""
     return Email(
         key=key,
         template=template,
         to=Recipient(address=address),
         context={
-            "person": {"first_name": "", "last_name": "", "email": address},
+            "person": {"first_name": first_name, "last_name": "", "email": address},
             "commands": commands or [],
             **context,
         },
@@ -65,6 +67,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 "registration_problems",
                 f"registration-problems:{msg}",
                 {"problems": list(form.problems), "round": _round_or_none(round_), "form_url": ""},
+                first_name=form.first_name,
             )
         ]
     data = form.registration
@@ -81,6 +84,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 "registration_problems",
                 f"registration-problems:{msg}",
                 {"problems": [str(refusal)], "round": _round_or_none(round_), "form_url": ""},
+                first_name=data.first_name,
             )
         ]
     assert round_.id is not None
@@ -136,6 +140,7 @@ def _closed(uow: UnitOfWork, data: forms.Registration, ctx: Context, msg: str) -
             "on_interest_list": listed,
         },
         leave_footer(ctx.commands) if listed else [],
+        data.first_name,
     )
 
 

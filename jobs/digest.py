@@ -8,6 +8,7 @@ the day, so a second run the same day sends nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
@@ -19,6 +20,7 @@ from service.app import App
 from service.domain import rules, timeline
 from service.domain.model import AuditEvent, RegistrationStatus, Role
 from service.emails import to_coordinators
+from service.inbound.classify import without_reference
 from service.mail import outbox
 from service.store.records import InboundStatus
 from service.store.unit_of_work import UnitOfWork
@@ -48,9 +50,30 @@ def _name(uow: UnitOfWork, person_id: int) -> str:
     return person.name if person and not person.erased else "(erased)"
 
 
+def _email_to(uow: UnitOfWork, event: AuditEvent) -> str:
+    """An email named as coordinators know it: its kind in words and who it was for,
+    never our template's id or a record id."""
+    kind = str(event.detail.get("template", "")).replace("_", " ")
+    who = event.subject.removeprefix("person:")
+    to = f" to {_name(uow, int(who))}" if who.isdigit() else ""
+    return f"an email ({kind}){to}"
+
+
 def _headers(raw: bytes) -> tuple[str, str]:
     msg = BytesHeaderParser(policy=default).parsebytes(raw)
-    return str(msg.get("From", "")), str(msg.get("Subject", ""))
+    return str(msg.get("From", "")), without_reference(str(msg.get("Subject", "")))
+
+
+_TO_PARTICIPANT = re.compile(r"\b(?:you|your|you're|yours)\b", re.IGNORECASE)
+
+
+def for_coordinators(reason: str) -> str:
+    """A reason as the coordinators read it. Some reasons are the answer we sent the
+    participant ("We could not read when you met…"): quoted as that answer, not written
+    to the coordinators as if it were about them."""
+    if _TO_PARTICIPANT.search(reason):
+        return f"we answered them: “{reason.removeprefix('refused: ')}”"
+    return reason
 
 
 def digest_context(
@@ -105,7 +128,7 @@ def _needs_attention(uow: UnitOfWork, since: datetime, now: datetime) -> list[di
                 "received_at": record.received_at,
                 "sender": sender,
                 "subject": subject,
-                "reason": record.reason,
+                "reason": for_coordinators(record.reason),
             }
         )
     return found
@@ -171,7 +194,7 @@ def _failures(
     # Emails refused because their headers were not the ones meant (service/mail/verify.py).
     failures += [
         {
-            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "job": _email_to(uow, e),
             "at": e.at,
             "reason": f"not sent: {e.detail.get('reason')}",
         }
@@ -180,7 +203,7 @@ def _failures(
     # Emails we stopped sending halfway (SMTP took them, or was about to): not sent again.
     failures += [
         {
-            "job": f"email {e.detail.get('template')} to {e.subject.replace(':', ' ')}",
+            "job": _email_to(uow, e),
             "at": e.at,
             "reason": "may have been sent: the mail server was being given it when the service"
             " stopped, so it was not sent again. Its copy is in the Sent folder, marked as a"

@@ -16,12 +16,14 @@ whose token (or one of our Message-IDs sent to that address) it carries, and for
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default
 from typing import TYPE_CHECKING
 
 from service.domain.model import Person
 from service.domain.rules import day
 from service.emails import coordinator_person
-from service.inbound.classify import Bounce, Classification
+from service.inbound.classify import Bounce, Classification, without_reference
 from service.mail import tokens
 from service.messages import Email, Recipient
 from service.store.records import InboundStatus, OutboundMessage, OutboundStatus
@@ -83,6 +85,12 @@ def _auto_reply_person(c: Classification, uow: UnitOfWork) -> Person | None:
     return None
 
 
+def _subject(record: OutboundMessage) -> str:
+    """The bounced email as coordinators know it: its subject, never our template's name."""
+    subject = str(BytesHeaderParser(policy=default).parsebytes(record.raw).get("Subject", ""))
+    return f"“{without_reference(subject)}”"
+
+
 def _escalations(
     person: Person, records: list[OutboundMessage], c: Classification, ctx: Context
 ) -> list[Email]:
@@ -92,7 +100,7 @@ def _escalations(
         ("Bouncing since", day(person.bouncing_since, ctx.tz)),
     ]
     if records:
-        details.append(("Email that bounced", ", ".join(sorted({r.template for r in records}))))
+        details.append(("Email that bounced", "; ".join(sorted({_subject(r) for r in records}))))
     details.append(("Report", c.reason))
     context = {
         "person": coordinator_person(""),

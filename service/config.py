@@ -282,6 +282,35 @@ class Form(_Strict):
         return self
 
 
+class Privacy(_Strict):
+    """What a lock screen, a notification preview or a shared mailbox's list may show.
+
+    With `discreet_subjects` (the default) subjects, an email's opening lines and the
+    sender's name call the programme `discreet_name`, never the network's name: for some
+    participants a subject naming an LGBT+ network is outing.
+    """
+
+    discreet_subjects: bool = True
+    discreet_name: str = Field(default="mentoring programme", min_length=1)
+    sender_name: str = ""  # the From display name; empty: chosen by discreet_subjects
+
+    def programme_name(self, programme: Programme) -> str:
+        """How subjects and openings name the programme (after "the")."""
+        return self.discreet_name if self.discreet_subjects else programme.name
+
+    def signature(self, programme: Programme) -> str:
+        """Who signs: in a short email the sign-off is part of the preview too."""
+        if self.discreet_subjects:
+            return f"The {self.discreet_name} team"
+        return programme.signature
+
+    def sender(self, programme: Programme) -> str:
+        if self.sender_name:
+            return self.sender_name
+        name = self.programme_name(programme)
+        return name[:1].upper() + name[1:]
+
+
 class Security(_Strict):
     """How sure we are of who sent a message (see `service.inbound.sender`).
 
@@ -347,6 +376,7 @@ class ProgrammeConfig(_Strict):
     sending: Sending
     schedule: Schedule = Schedule()
     security: Security = Security()
+    privacy: Privacy = Privacy()
     form: Form
     departments: tuple[Department, ...] = ()
 

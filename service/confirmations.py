@@ -44,6 +44,7 @@ def ask_coordinator(
         to=Recipient(address=coordinator, name="Mentoring coordinators"),
         context={
             "person": coordinator_person(coordinator),
+            "for_coordinators": True,  # the layout's greeting, sign-off and reply note
             "commands": table.answers(purpose.kind),
             "action": action(verb, target.name or target.email),
             "why": "We could not verify that the email came from a coordinator's mailbox,"

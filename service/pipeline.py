@@ -338,6 +338,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
                     classification,
                     _understood(classification),
                     app.commands,
+                    refused=True,  # a clear command we could not carry out
                 )
             )
         _apply(
@@ -410,9 +411,13 @@ def problem_answer(
     c: Classification,
     understood: list[str],
     table: CommandTable,
+    *,
+    refused: bool = False,
 ) -> Email:
     """The one plain-English answer to something we could not do or understand:
-    what went wrong, what we understood, and what the person can send instead."""
+    what went wrong and what we understood. What the person can send instead is the
+    footer (the command table's list); `refused` says we understood a clear command
+    but could not do it."""
     commands = table.offered(standing(uow, person))
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
@@ -422,7 +427,8 @@ def problem_answer(
             "person": person_context(person),
             "problem": problem,
             "understood": understood,
-            "suggestions": [f"{cmd} to {what}" for cmd, what in commands[:6]],
+            "suggestions": [],
+            "refused": refused,
             "commands": commands,
         },
         automatic_answer=True,
@@ -597,13 +603,16 @@ def _no_command(
             [answer],
             person.id,
         )
-    # A command line that could not be read as written says why; otherwise we could not
-    # tell what was asked at all.
-    problem = (reading.problem if reading else "") or (
-        "We could not tell what you would like us to do, so we have changed nothing."
+    # A command line that could not be read as written says why (and the subject says we
+    # could not do it); otherwise we could not tell what was asked at all.
+    refused = reading is not None and bool(reading.problem)
+    problem = (
+        f"{reading.problem} We have changed nothing."
+        if reading is not None and reading.problem
+        else "We could not tell what you would like us to do, so we have changed nothing."
         " A coordinator will read your email."
     )
-    answer = problem_answer(uow, person, problem, c, _understood(c), table)
+    answer = problem_answer(uow, person, problem, c, _understood(c), table, refused=refused)
     return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [answer], person.id)
 
 

@@ -40,6 +40,13 @@ if TYPE_CHECKING:
 
 TOKEN_ALPHABET = "a-z2-7"
 _TAG = re.compile(rf"\[ref:\s*([{TOKEN_ALPHABET}]{{16}})\]", re.IGNORECASE)
+
+
+def without_reference(subject: str) -> str:
+    """A subject as people read it: our `[ref:…]` tag (a secret, no use to a reader) removed."""
+    return " ".join(_TAG.sub(" ", subject).split())
+
+
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|autoresponse"
     r"|out of (?:the )?office|ooo\b|away from (?:the )?office|abwesenheitsnotiz"

@@ -72,6 +72,7 @@ class FormResult:
     contact: str | None = None  # a valid address to send the problems to, when given
     issues: tuple[Problem, ...] = ()  # the problems, with their fields and both wordings
     warnings: tuple[Problem, ...] = ()  # kept anyway ("Other (Analysis)"), worth a look
+    first_name: str = ""  # to greet them by, when the form gave one
 
     @property
     def ok(self) -> bool:
@@ -452,12 +453,13 @@ def _fit_the_store(a: _Answers, short_answers: dict[str, tuple[str, str]]) -> No
             )
 
 
-def _refused(a: _Answers, contact: str | None) -> FormResult:
+def _refused(a: _Answers, contact: str | None, first_name: str) -> FormResult:
     """Every problem, once each, in the person's words and (as issues) the coordinator's."""
     return FormResult(
         None,
         tuple(dict.fromkeys(p.person for p in a.problems)),
         contact,
+        first_name=first_name,
         issues=tuple(a.problems),
         warnings=tuple(a.warnings),
     )
@@ -494,7 +496,7 @@ def read_answers(answers: Mapping[str, str], config: ProgrammeConfig) -> FormRes
         if name not in a.values and question.required:
             a.missing(name)
     if a.problems:
-        return _refused(a, contact)
+        return _refused(a, contact, first_name)
     return FormResult(
         Registration(
             email=email,

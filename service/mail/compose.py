@@ -135,11 +135,12 @@ def compose(
     subject = header_text(rendered.subject)
     if token is not None:
         subject = f"{subject} {subject_tag(_check_token(token))}"
-    mailbox = _address(programme.name, programme.mailbox)
+    sender = config.privacy.sender(programme)  # discreet by default: see [privacy]
+    mailbox = _address(sender, programme.mailbox)
     recipient = _address(*to)
     reply_to = mailbox
     if token is not None and programme.plus_addressing:
-        reply_to = _address(programme.name, plus_address(programme.mailbox, token))
+        reply_to = _address(sender, plus_address(programme.mailbox, token))
     parent, chain = _thread(in_reply_to, references)
     content_type, body = _body(rendered, attachments)
     head = [

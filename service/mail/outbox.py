@@ -51,8 +51,14 @@ RETRY = RetryPolicy()
 
 
 def common_context(config: ProgrammeConfig) -> dict[str, Any]:
-    """What every template may use, whoever it is for."""
-    return {"programme": config.programme, "coordinators": config.coordinators.addresses}
+    """What every template may use, whoever it is for. `programme_name` and `signature`
+    are how subjects, openings and sign-offs name the programme ([privacy])."""
+    return {
+        "programme": config.programme,
+        "coordinators": config.coordinators.addresses,
+        "programme_name": config.privacy.programme_name(config.programme),
+        "signature": config.privacy.signature(config.programme),
+    }
 
 
 def automatic_answers_today(uow: UnitOfWork, address: str, now: datetime, tz: str) -> int:

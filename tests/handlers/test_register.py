@@ -7,10 +7,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from handlers.register import confirm, register
+from service.bus import FormRequest, Thread
 from service.domain.model import Registration, RegistrationStatus
 from service.inbound import forms
+from service.inbound.forms import FormResult, Role
 from service.inbound.forms import Registration as Form
-from service.inbound.forms import Role
 from service.inbound.mime import parse_mail
 from service.purpose import stored
 from service.store.records import InboundMessage
@@ -65,6 +66,7 @@ def test_a_form_outside_the_window_adds_them_to_the_interest_list(world: World) 
     emails = world.run(register, submit(replace(FORM, interest_list=True)))
     assert sent(emails) == [("registrations_closed", "alex@dept.gov.uk")]
     assert emails[0].context["on_interest_list"] is True
+    assert emails[0].context["person"]["first_name"] == "Alex"
     assert world.read(lambda uow: uow.repo.interest_entry("alex@dept.gov.uk")) is not None
     assert world.read(lambda uow: uow.repo.person_by_email("alex@dept.gov.uk")) is None
 
@@ -74,7 +76,15 @@ def test_an_aa_grade_cannot_register_as_a_mentor(world: World) -> None:
     form = replace(FORM, roles=frozenset({Role.MENTOR}), grade="AA", long_term_capacity=1)
     emails = world.run(register, submit(form))
     assert sent(emails) == [("registration_problems", "alex@dept.gov.uk")]
+    assert emails[0].context["person"]["first_name"] == "Alex"  # "Hello Alex,", not "Hello ,"
     assert world.events() == []
+
+
+def test_a_form_with_problems_greets_them_by_the_name_it_gave(world: World) -> None:
+    world.now = OPENS + timedelta(days=2)
+    result = FormResult(None, ("Your grade is missing.",), "alex@dept.gov.uk", first_name="Alex")
+    emails = world.run(register, FormRequest(result, thread=Thread(message_id="<f@test>")))
+    assert emails[0].context["person"]["first_name"] == "Alex"
 
 
 def test_a_registered_person_sending_the_form_again_is_asked_first(world: World) -> None:

@@ -11,11 +11,11 @@ def test_contact_nudges_on_day_7_and_14_once_each(world: World) -> None:
     world.run(at(7))
     world.run(at(7, hour=15))  # a second run the same day sends nothing new
     assert world.subjects("ash") == ["Have you contacted your speed mentors?"]
-    assert "It is 7 days" in world.inbox("ash")[0].text
+    assert "matches 7 days ago" in world.inbox("ash")[0].text
     world.days(8, 14)
     nudges = [s for s in world.inbox("ash") if "contacted your speed mentors" in s.subject]
     assert len(nudges) == 2
-    assert "It is 14 days" in nudges[1].text
+    assert "matches 14 days ago" in nudges[1].text
     assert "bo@dept.example" in nudges[1].text
 
 

@@ -18,7 +18,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from handlers import TABLE
 from service.config import load_config
+from service.interest_list import leave_footer
+from service.purpose import PurposeKind
+from tests.templates.situations import coordinator_footer, footer
 
 Context = dict[str, Any]
 
@@ -29,6 +33,9 @@ def programme_context() -> dict[str, Any]:
 
 
 PROGRAMME = programme_context()
+_CONFIG = load_config()
+PROGRAMME_NAME = _CONFIG.privacy.programme_name(_CONFIG.programme)  # as outbox.common_context
+SIGNATURE = _CONFIG.privacy.signature(_CONFIG.programme)
 ROUND = {"name": "2026", "closes_on": date(2026, 6, 17)}
 PERSON = {"first_name": "Alex", "last_name": "Morgan", "email": "alex.morgan@dwp.gov.uk"}
 MENTEE = {
@@ -82,16 +89,15 @@ REGISTRATION = {
     "profession": "Operational Delivery",
     "confirmed": False,
 }
-MENTEE_COMMANDS = [
-    ("STATUS", "see what we hold about your place in the programme"),
-    ("WITHDRAW", "leave this round of the programme"),
-    ("HELP", "list what you can send"),
-]
+# Footers are the command table's own answer for the recipient's situation (situations.py).
+MENTEE_COMMANDS = footer("registered")
 
 
 def _base(commands: list[tuple[str, str]] | None = None) -> Context:
     return {
         "programme": dict(PROGRAMME),
+        "programme_name": PROGRAMME_NAME,
+        "signature": SIGNATURE,
         "person": dict(PERSON),
         "commands": list(commands if commands is not None else MENTEE_COMMANDS),
     }
@@ -112,22 +118,15 @@ MENTOR_PERSON = {"first_name": "Priya", "last_name": "Shah", "email": "priya.sha
 MENTOR_PARTNER = {
     k: MENTORS[0][k] for k in ("name", "first_name", "email", "grade_name", "department")
 }
-CONFIRM = [("CONFIRM", "confirm it was you who registered")]
-KEEP = [
-    ("KEEP 1", "ask mentor 1 (or 2, 3) to be your long-term mentor"),
-    ("NONE", "you don't want to keep a mentor this round"),
-]
-ACCEPT = [("ACCEPT", "agree to be their mentor"), ("DECLINE", "say no, kindly")]
-PAIRED = [
-    ("MET 1h 2026-09-03", "log a meeting: how long, and the date"),
-    ("UNPAIR", "end the partnership, without fault or blame"),
-    ("NOT RESPONDING", "tell us your partner has gone quiet"),
-]
+CONFIRM = footer("unconfirmed", PurposeKind.REGISTRATION)
+KEEP = footer("choosing")
+ACCEPT = footer("asked", PurposeKind.APPROACH)
+PAIRED = footer("paired", PurposeKind.PAIRING)
+MATCHED_MENTEE = footer("matched_mentee")
+MATCHED_MENTOR = footer("matched_mentor")
+NOT_REGISTERED = footer("unknown")
 
-COORDINATOR_COMMANDS = [
-    ("STATUS <email>", "what we hold about one participant"),
-    ("UNPAIR <email>", "end that participant's partnership"),
-]
+COORDINATOR_COMMANDS = coordinator_footer()
 
 SAMPLES: dict[str, Context] = {
     "confirm_address": _with({"registration": REGISTRATION, "round": ROUND}, CONFIRM),
@@ -152,8 +151,7 @@ SAMPLES: dict[str, Context] = {
         [],
     ),
     "registrations_closed": _with(
-        {"next_round_opens": date(2027, 5, 17), "on_interest_list": True},
-        [("WITHDRAW", "come off the interest list")],
+        {"next_round_opens": date(2027, 5, 17), "on_interest_list": True}, leave_footer(TABLE)
     ),
     "interest_left": _with({}, []),
     "pause_confirmed": _with(
@@ -196,7 +194,7 @@ SAMPLES: dict[str, Context] = {
     ),
     "matches_mentee": _with(
         {"round": ROUND, "contact_by": date(2026, 8, 4), "mentors": MENTORS},
-        [("MET 1", "tell us you have met mentor 1 (or 2, 3)"), *MENTEE_COMMANDS],
+        MATCHED_MENTEE,
     ),
     "matches_mentor": _with(
         {
@@ -207,19 +205,20 @@ SAMPLES: dict[str, Context] = {
                 {**MENTEE, "number": 1},
                 {**MENTEE, "number": 2, "name": "Chris Lee", "bio": ""},
             ],
-        }
+        },
+        MATCHED_MENTOR,
     ),
     "no_match": _with({"round": ROUND, "role": "mentee"}),
     "contact_nudge": _with(
         {"day": 7, "contact_by": date(2026, 8, 4), "mentors": MENTORS},
-        [("MET 1", "tell us you have met mentor 1 (or 2, 3)")],
+        MATCHED_MENTEE,
     ),
     "mentor_contact_check": _with(
         {
             "person": MENTOR_PERSON,
             "mentees": [{"number": 1, "name": "Alex Morgan"}, {"number": 2, "name": "Chris Lee"}],
         },
-        [("NOT CONTACTED 1", "mentee 1 (or 2, 3) has not been in touch")],
+        MATCHED_MENTOR,
     ),
     "decide_long_term": _with({"mentors": MENTORS}, KEEP),
     "decide_reminder": _with({"mentors": MENTORS}, KEEP),
@@ -252,10 +251,12 @@ SAMPLES: dict[str, Context] = {
     ),
     "approach_expired_mentee": _with(
         {"mentor": MENTOR_PARTNER, "other_mentors": []},
-        [("NONE", "you don't want a long-term mentor this round")],
+        KEEP,
     ),
-    "approach_expired_mentor": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
-    "approach_withdrawn": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
+    "approach_expired_mentor": _with(
+        {"person": MENTOR_PERSON, "mentee": MENTEE}, footer("mentor_free")
+    ),
+    "approach_withdrawn": _with({"person": MENTOR_PERSON, "mentee": MENTEE}, footer("mentor_free")),
     "pairing_started": _with(
         {"role": "mentee", "partner": MENTOR_PARTNER, "check_in_weeks": 6}, PAIRED
     ),
@@ -275,11 +276,11 @@ SAMPLES: dict[str, Context] = {
             "hours_logged": 2.5,
             "last_met": date(2026, 10, 1),
         },
-        [*PAIRED, ("CONTINUE", "you haven't met lately but are both keen to carry on")],
+        PAIRED,
     ),
     "stale_warning": _with(
         {"partner": MENTOR_PARTNER, "closes_on": date(2027, 1, 14)},
-        [*PAIRED, ("CONTINUE", "keep the partnership open")],
+        PAIRED,
     ),
     "stale_closed": _with({"partner": MENTOR_PARTNER, "hours_logged": 1.0}),
     "unresponsive_nudge": _with(
@@ -325,7 +326,7 @@ SAMPLES: dict[str, Context] = {
                 "We closed your request to Sam O'Neill.",
             ],
         },
-        [("DELETE MY DATA", "remove the information we hold about you")],
+        footer("withdrawn"),
     ),
     "partner_withdrew": _with(
         {
@@ -335,7 +336,7 @@ SAMPLES: dict[str, Context] = {
             "new_choice_follows": True,
         }
     ),
-    "none_confirmed": _with({"round": ROUND, "speed_sessions_met": 2}, []),
+    "none_confirmed": _with({"round": ROUND, "speed_sessions_met": 2}, MENTEE_COMMANDS),
     "programme_end": _with(
         {
             "person": MENTOR_PERSON,
@@ -345,7 +346,7 @@ SAMPLES: dict[str, Context] = {
             "total_meetings": 8,
             "total_hours": 9.5,
         },
-        [("CONTINUE", "keep meeting for another period"), *PAIRED],
+        footer("paired", PurposeKind.CONTINUE),
     ),
     "status": _with(
         {
@@ -401,7 +402,7 @@ SAMPLES: dict[str, Context] = {
             "ends": ["your mentoring partnership with Priya Shah ends"],
             "confirm_by": date(2026, 9, 10),
         },
-        [("YES", "delete my information"), ("DELETE MY DATA", "the same as YES")],
+        footer("registered", PurposeKind.ERASURE),
     ),
     "erasure_done": _with({}, []),
     "confirm_command": _with(
@@ -409,7 +410,7 @@ SAMPLES: dict[str, Context] = {
             "action": "withdraw Carol King from the programme",
             "why": "We check before acting on a coordinator's email that we cannot verify.",
         },
-        [("CONFIRM", "go ahead")],
+        footer("registered", PurposeKind.COORDINATOR),
     ),
     "form_update_confirm": _with(
         {
@@ -419,7 +420,7 @@ SAMPLES: dict[str, Context] = {
             ],
             "match_preference_changed": True,
         },
-        [("CONFIRM", "make these changes")],
+        footer("registered", PurposeKind.FORM_UPDATE),
     ),
     "problem_answer": _with(
         {
@@ -456,7 +457,7 @@ SAMPLES: dict[str, Context] = {
     # Answers from the long-term relationship handlers (handlers/keep.py and friends).
     "approach_sent": _with(
         {"mentor": MENTOR_PARTNER, "reply_by": date(2026, 8, 20)},
-        [("WITHDRAW REQUEST", "take back your request to your chosen mentor")],
+        footer("requested"),
     ),
     "request_withdrawn": _with(
         {
@@ -466,14 +467,17 @@ SAMPLES: dict[str, Context] = {
         },
         KEEP,
     ),
-    "decline_confirmed": _with({"person": MENTOR_PERSON, "mentee": MENTEE}),
+    "decline_confirmed": _with({"person": MENTOR_PERSON, "mentee": MENTEE}, footer("mentor_free")),
     "not_responding_noted": _with(
         {"partner": MENTOR_PARTNER, "nudges": 2, "spacing_days": 7}, PAIRED
     ),
     "not_contacted_noted": _with(
-        {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]}
+        {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]},
+        MATCHED_MENTOR,
     ),
-    "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, KEEP),
+    "speed_meeting_logged": _with(
+        {"role": "mentee", "partner": MENTOR_PARTNER}, MATCHED_MENTEE
+    ),
     "programme_health": _with(
         {
             "day": date(2026, 10, 12),
@@ -559,6 +563,8 @@ _NOT_TYPED = {
     "attachment_name",
     "command",
     "template_name",
+    "programme_name",
+    "signature",
 }
 
 
@@ -610,3 +616,127 @@ def with_characteristics(context: Context) -> Context:
 def sample(name: str, transform: Callable[[Context], Context] | None = None) -> Context:
     context = SAMPLES[name]
     return transform(context) if transform else context
+
+
+# Every state a template is rendered in by the template linter (tests/templates/test_lint.py):
+# the sample, then the same email without a first name, with one of everything instead of
+# several, for the other role, and the states below that change what it says.
+EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
+    "coordinator_escalation": [
+        (
+            "bounce",
+            {
+                "kind": "bounce",
+                "subject_detail": "alex.morgan@dwp.gov.uk",
+                "summary": "Our email to Alex Morgan could not be delivered, so we have stopped"
+                " writing to them.",
+                "details": [
+                    ("Participant", "Alex Morgan <alex.morgan@dwp.gov.uk>"),
+                    ("Bouncing since", "8 October 2026"),
+                    ("Email that bounced", "Please confirm your place in the mentoring programme"),
+                ],
+                "actions": ["Check the address with the participant's department."],
+            },
+        ),
+        ("forged form", {"kind": "forged_form", "actions": []}),
+        ("other", {"kind": "other", "details": []}),
+    ],
+    "unresponsive_nudge": [
+        ("first nudge, not reported", {"nudge_number": 1, "reported_by_partner": False}),
+    ],
+    "partner_withdrew": [
+        ("approach", {"relationship": "approach", "new_choice_follows": False}),
+        ("introduction", {"relationship": "introduction", "new_choice_follows": False}),
+    ],
+    "approach_declined": [("mentor full, no others", {"mentor_full": True, "other_mentors": []})],
+    "request_withdrawn": [("mentor full, no others", {"mentor_full": True, "other_mentors": []})],
+    "approach_expired_mentee": [
+        ("others left", {"other_mentors": [{"number": 2, "name": "Sam O'Neill"}]})
+    ],
+    "registrations_closed": [
+        (
+            "not on the list",
+            {"on_interest_list": False, "next_round_opens": None, "commands": []},
+        )
+    ],
+    "new_choice": [("no options, rematch list", {"options": [], "on_rematch_list": True})],
+    "unpaired_notice": [("no new choice", {"new_choice_follows": False, "hours_logged": 0.0})],
+    "check_in": [("not met yet", {"meetings_logged": 0, "hours_logged": 0.0, "last_met": None})],
+    "stale_closed": [("no hours", {"hours_logged": 0.0})],
+    "unpaired_confirmation": [("no hours", {"hours_logged": 0.0})],
+    "none_confirmed": [
+        ("no sessions", {"speed_sessions_met": 0}),
+        ("one", {"speed_sessions_met": 1}),
+    ],
+    "meeting_logged": [("first", {"total_meetings": 1, "total_hours": 1.0})],
+    "problem_answer": [("nothing understood", {"understood": [], "suggestions": []})],
+    "form_update_confirm": [
+        ("nothing changed", {"changes": [], "match_preference_changed": False})
+    ],
+    "confirm_command": [
+        (
+            "to the coordinators",
+            {
+                "person": {"first_name": "coordinators", "last_name": "", "email": "c@x.example"},
+                "for_coordinators": True,
+                "commands": footer("registered", PurposeKind.COORDINATOR, "withdraw"),
+            },
+        ),
+    ],
+    "status": [
+        ("a coordinator's copy", {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS}),
+        ("paired", {"approach": None, "introductions": [],
+                    "pairing": {"partner_name": "Priya Shah", "role": "mentor",
+                                "started_on": date(2026, 9, 1), "meetings": 1, "hours": 1.0}}),
+    ],
+    "coordinator_digest": [
+        (
+            "a quiet day",
+            {
+                "attention_count": 1,
+                "new_registrations": [],
+                "needs_attention": [],
+                "escalations": [],
+                "expired_approaches": [],
+                "stale_pairings": [],
+                "bounces": [],
+                "job_failures": [],
+                "erased": 0,
+                "figures": {
+                    "registrations": 1, "confirmed": 1, "mentors": 1, "mentees": 1,
+                    "matched_mentees": 1, "active_pairings": 1, "meetings": 1, "hours_met": 1.0,
+                },
+            },
+        ),
+    ],
+}
+
+
+def _no_first_name(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "" if k == "first_name" else _no_first_name(v) for k, v in value.items()}
+    return value
+
+
+def _one_of_each(value: Any) -> Any:
+    """Lists of people, mentors, problems... cut to their first item (1 vs many)."""
+    if isinstance(value, dict):
+        return {k: v if k in _NOT_TYPED else _one_of_each(v) for k, v in value.items()}
+    if isinstance(value, list) and value and all(isinstance(v, (dict, str)) for v in value):
+        return [_one_of_each(value[0])]
+    return value
+
+
+def states(name: str) -> list[tuple[str, Context]]:
+    """(label, context) for every state the linter renders `name` in."""
+    base = SAMPLES[name]
+    found: list[tuple[str, Context]] = [("sample", base)]
+    found.append(("no first name", {**base, "person": _no_first_name(base["person"])}))
+    one = _one_of_each(base)
+    if one != base:
+        found.append(("one of each", one))
+    if base.get("role") in ("mentor", "mentee"):
+        other = "mentee" if base["role"] == "mentor" else "mentor"
+        found.append((f"as {other}", {**base, "role": other}))
+    found += [(label, {**base, **extra}) for label, extra in EXTRA_STATES.get(name, [])]
+    return found

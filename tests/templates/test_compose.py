@@ -46,7 +46,9 @@ def test_headers_identity_and_robot_markers() -> None:
     assert re.fullmatch(r"<[a-z2-7]{24}@mentoring\.civilservice\.lgbt\.example>", message_id)
     assert f"\r\nMessage-ID: {message_id}\r\n".encode() in raw  # not folded
     assert msg["From"].addresses[0].addr_spec == CONFIG.programme.mailbox
-    assert msg["From"].addresses[0].display_name == CONFIG.programme.name
+    # Discreet by default: the sender's name says nothing about the network.
+    assert msg["From"].addresses[0].display_name == "Mentoring programme"
+    assert CONFIG.privacy.sender(CONFIG.programme) == "Mentoring programme"
     assert [a.addr_spec for a in msg["To"].addresses] == ["alex.morgan@dwp.gov.uk"]
     assert msg["To"].addresses[0].display_name == "Alex Morgan"
     reply_to = msg["Reply-To"].addresses[0].addr_spec

@@ -94,7 +94,7 @@ def test_killed_after_smtp_accepted_it_is_never_sent_twice(
         events = uow.repo.audit_events(outbox.MAYBE_SENT_EVENT, START, clock.now())
         listed = _failures(uow, START, clock.now(), ())
     assert [e.detail["template"] for e in events] == ["help"]
-    assert [f["job"] for f in listed] == ["email help to email"]
+    assert [f["job"] for f in listed] == ["an email (help)"]
     assert "may have been sent" in listed[0]["reason"]
 
 

@@ -85,6 +85,10 @@ def test_a_permanent_bounce_marks_the_person_and_tells_coordinators_once(
     [alert] = programme.inbox_of(COORDINATOR)
     assert alert.subject.startswith("Email bouncing:")
     assert "Alex Morgan" in alert.text
+    # The email that bounced, as the coordinators know it: its subject, not our template's id.
+    subject = welcome.subject.split(" [ref:")[0]
+    assert f"Email that bounced: “{subject}”" in alert.text
+    assert "confirm_address" not in alert.text and "[ref:" not in alert.text
     assert len(programme.inbox_of(MENTEE)) == before  # a bounce is never answered
 
     # A second report about the same person: no second alert.

@@ -110,7 +110,7 @@ def test_requests_waiting_for_a_mentor_who_fills_up_are_closed_at_once(
     alex_request = next(m for m in programme.inbox_of(PRIYA) if "would like you" in m.subject)
     programme.send(programme.reply(alex_request, "ACCEPT"))
     closed = programme.last_to(CHRIS)
-    assert "cannot take on another long-term mentee this round" in closed.text
+    assert "They have now filled all the long-term places they offered" in closed.text
     assert "2. Jo Evans" in closed.text
     statuses = sorted(a.status.value for a in approaches(programme))
     assert statuses == [ApproachStatus.ACCEPTED.value, ApproachStatus.EXPIRED.value]

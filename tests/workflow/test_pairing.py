@@ -122,7 +122,7 @@ def test_decline_frees_the_mentee_to_ask_another(programme: Programme) -> None:
     assert approaches(programme)[0].status is ApproachStatus.DECLINED
     declined = programme.last_to(ALEX)
     assert "About your request to Priya Shah" in declined.subject
-    assert "not a reflection on you" in declined.text
+    assert "This is not about you" in declined.text
     assert "Sam Oneill" in declined.text and "Jo Evans" in declined.text
     assert "declined" in programme.last_to(PRIYA).subject
 

@@ -61,14 +61,14 @@ def test_withdraw_closes_request_and_matches_and_tells_the_others(programme: Pro
     assert _get(programme, Introduction, waiting).status is IntroductionStatus.CLOSED
     assert _get(programme, Introduction, met).status is IntroductionStatus.MET  # history stays
     confirmation = programme.last_to(MENTEE)
-    assert "You've left" in confirmation.subject
+    assert "You have left" in confirmation.subject
     assert "We closed your request to Priya Shah." in confirmation.text
     assert "We closed your speed-mentoring match with Sam Oneill." in confirmation.text
     [withdrawn] = programme.inbox_of(MENTOR)[mentor_before:]
     assert "withdrawn their request" in withdrawn.subject
     notice = programme.last_to(OTHER_MENTOR)
     assert "Alex Morgan has left the programme" in notice.subject
-    assert "speed-mentoring match with them has closed" in notice.text
+    assert "Your speed-mentoring match with them is closed" in notice.text
 
 
 def test_withdraw_ends_a_pairing_and_the_partner_is_told(programme: Programme) -> None:
@@ -80,7 +80,7 @@ def test_withdraw_ends_a_pairing_and_the_partner_is_told(programme: Programme) -
     assert ended.end_reason is EndReason.WITHDRAWN
     notice = programme.last_to(MENTEE)
     assert "Priya Shah has left the programme" in notice.subject
-    assert "your mentoring partnership has ended" in notice.text
+    assert "Your mentoring partnership has ended" in notice.text
     assert "We ended your mentoring partnership with Alex Morgan." in programme.last_to(MENTOR).text
 
 
@@ -110,7 +110,7 @@ def test_coordinator_withdraws_a_participant(programme: Programme) -> None:
     assert report.outcomes == {"processed": 1}
     assert _registration(programme, ids["mentor"]).status is RegistrationStatus.WITHDRAWN
     assert _get(programme, Pairing, pairing).status is PairingStatus.ENDED
-    assert "You've left" in programme.last_to(MENTOR).subject
+    assert "You have left" in programme.last_to(MENTOR).subject
     assert "has left the programme" in programme.last_to(MENTEE).subject
     ack = programme.last_to(COORDINATOR)
     assert "Priya Shah's place" in ack.text
