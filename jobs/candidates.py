@@ -40,8 +40,9 @@ class DueReport:
 Step = Callable[[UnitOfWork], list[Email]]
 
 
-def apply(app: App, report: DueReport, rule: str, step: Step) -> None:
-    """One candidate, one transaction: its state change and its emails commit together."""
+def apply(app: App, report: DueReport, rule: str, step: Step) -> bool:
+    """One candidate, one transaction: its state change and its emails commit together.
+    True when it committed."""
     try:
         with app.uow(actor=ACTOR) as uow:
             emails = step(uow)
@@ -50,9 +51,10 @@ def apply(app: App, report: DueReport, rule: str, step: Step) -> None:
     except LOST_RACE:
         # Another worker committed the same step first (unique dedupe key): nothing to do.
         report.raced += 1
-        return
+        return False
     except Exception:
         log.exception("time rule %s failed for one candidate", rule)
         report.failed += 1
-        return
+        return False
     report.count(rule, len(queued))
+    return True

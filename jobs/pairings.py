@@ -31,59 +31,103 @@ RULES: tuple[tuple[str, PairingStep], ...] = (
 )
 
 
+# Whether a rule has something to do for a pairing. The guidance emails and the
+# end-of-programme notice stay "due" for weeks and are sent once by their dedupe keys: for
+# those the keys are returned, and the rule is due only while one of them is not in the
+# outbox yet.
+PairingDue = Callable[[timeline.PairingFacts, datetime, ProgrammeConfig], bool | list[str]]
+
+
+def _end_due(facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig) -> bool | list[str]:
+    return programme_end.closes(facts, now, cfg) or programme_end.keys(facts, now, cfg)
+
+
+DUE: dict[str, PairingDue] = {
+    "programme-end": _end_due,
+    "stale": stale_closure.due,
+    "ladder": unresponsive_ladder.due,
+    "check-in": check_ins.due,
+    "guidance": guidance.keys,
+}
+
+
 def run(app: App, now: datetime, report: DueReport) -> None:
+    """Every active pairing is read in a few queries; only the rules due for a pairing
+    open a transaction, so a quiet day costs those queries and nothing more."""
     with app.uow() as uow:
-        ids = _due_pairings(uow, now, app.config)
-    for pairing_id in ids:
-        for rule, fn in RULES:
-            step = partial(
-                _step, pairing_id=pairing_id, fn=fn, now=now, cfg=app.config, commands=app.commands
-            )
-            apply(app, report, rule, step)
+        due = _due_pairings(uow, now, app.config)
+    for facts, queued in due:
+        _run_pairing(app, report, facts, queued, now)
 
 
-def _rule_due(
-    facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig
-) -> bool | list[str]:
-    """Whether any pairing rule has something to do: asked of every active pairing each
-    day, so that a quiet day costs a few queries instead of five transactions a pairing.
-    When none is due nothing changes, so no rule can become due through another.
+def _run_pairing(
+    app: App,
+    report: DueReport,
+    facts: timeline.PairingFacts | None,
+    queued: set[str],
+    now: datetime,
+) -> None:
+    """The rules due for one pairing, in order, each in its own transaction. A rule that
+    changed the pairing may make a later one due (or not): each is asked of the facts as
+    the one before left them."""
+    cfg = app.config
+    for rule, fn in RULES:
+        if facts is None:
+            return
+        if not _is_due(rule, facts, now, cfg, queued):
+            continue
+        assert facts.pairing.id is not None
+        after: list[timeline.PairingFacts | None] = []
+        step = partial(
+            _step,
+            pairing_id=facts.pairing.id,
+            fn=fn,
+            now=now,
+            cfg=cfg,
+            seen=after,
+            commands=app.commands,
+        )
+        committed = apply(app, report, rule, step)
+        facts = after[0] if committed and after else _reload(app, facts.pairing.id)
 
-    The guidance emails and the end-of-programme notice stay "due" for weeks and are
-    sent once by their dedupe keys: for those the keys are returned, and the pairing is
-    due only while one of them is not in the outbox yet."""
-    if (
-        programme_end.closes(facts, now, cfg)
-        or stale_closure.due(facts, now, cfg)
-        or unresponsive_ladder.due(facts, now, cfg)
-        or check_ins.due(facts, now, cfg)
-    ):
-        return True
+
+def _is_due(
+    rule: str, facts: timeline.PairingFacts, now: datetime, cfg: ProgrammeConfig, queued: set[str]
+) -> bool:
+    answer = DUE[rule](facts, now, cfg)
+    if isinstance(answer, bool):
+        return answer
+    return not queued.issuperset(_side_keys(facts, answer))
+
+
+def _side_keys(facts: timeline.PairingFacts, keys: list[str]) -> list[str]:
+    """The keys `to_both` gives each side's email."""
     p = facts.pairing
-    keys = programme_end.keys(facts, now, cfg) + guidance.keys(facts, now, cfg)
-    # The same keys `to_both` gives each side's email.
     return [f"{key}:{side}" for key in keys for side in (p.mentor_id, p.mentee_id)]
 
 
-def _due_pairings(uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig) -> list[int]:
+def _due_pairings(
+    uow: UnitOfWork, now: datetime, cfg: ProgrammeConfig
+) -> list[tuple[timeline.PairingFacts, set[str]]]:
+    """The active pairings with a rule due, with their facts and which of their waiting
+    emails' keys the outbox already holds."""
     active = [p for p in uow.repo.all_active_pairings() if p.id is not None]
     found = uow.repo.people(sorted({p.mentor_id for p in active} | {p.mentee_id for p in active}))
     last_met = uow.repo.last_meeting_logged_at([p.id for p in active if p.id is not None])
-    due: list[int] = []
-    waiting: dict[int, list[str]] = {}
+    candidates: list[tuple[timeline.PairingFacts, bool, list[str]]] = []
     for p in active:
         mentor, mentee = found.get(p.mentor_id), found.get(p.mentee_id)
         if mentor is None or mentee is None:
             continue
         assert p.id is not None
-        answer = _rule_due(timeline.PairingFacts(p, mentor, mentee, last_met.get(p.id)), now, cfg)
-        if answer is True:
-            due.append(p.id)
-        elif answer:
-            waiting[p.id] = answer
-    queued = uow.repo.queued_keys([key for keys in waiting.values() for key in keys])
-    due += [pid for pid, keys in waiting.items() if not queued.issuperset(keys)]
-    return sorted(due)
+        facts = timeline.PairingFacts(p, mentor, mentee, last_met.get(p.id))
+        answers = [DUE[rule](facts, now, cfg) for rule, _ in RULES]
+        keys = [k for a in answers if isinstance(a, list) for k in _side_keys(facts, a)]
+        if any(answers):
+            candidates.append((facts, any(a is True for a in answers), keys))
+    queued = uow.repo.queued_keys([key for _, _, keys in candidates for key in keys])
+    due = [(f, queued) for f, urgent, keys in candidates if urgent or not queued.issuperset(keys)]
+    return sorted(due, key=lambda d: d[0].pairing.id or 0)
 
 
 def _facts(uow: UnitOfWork, pairing_id: int) -> timeline.PairingFacts | None:
@@ -98,6 +142,11 @@ def _facts(uow: UnitOfWork, pairing_id: int) -> timeline.PairingFacts | None:
     return timeline.PairingFacts(pairing, mentor, mentee, last_met)
 
 
+def _reload(app: App, pairing_id: int) -> timeline.PairingFacts | None:
+    with app.uow() as uow:
+        return _facts(uow, pairing_id)
+
+
 def _step(
     uow: UnitOfWork,
     *,
@@ -105,7 +154,11 @@ def _step(
     fn: PairingStep,
     now: datetime,
     cfg: ProgrammeConfig,
+    seen: list[timeline.PairingFacts | None],
     commands: CommandTable,
 ) -> list[Email]:
+    """Reload the pairing inside the transaction (another worker may have acted), then
+    ask the rule again; `seen` gets the facts as the step leaves them."""
     facts = _facts(uow, pairing_id)
+    seen.append(facts)
     return fn(uow, facts, now, cfg, commands) if facts is not None else []

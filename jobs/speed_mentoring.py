@@ -9,7 +9,7 @@ from typing import Protocol
 
 from jobs import contact_nudges, decide_reminders, mentor_contact_checks
 from jobs.candidates import DueReport, apply
-from jobs.speed_round import RoundFacts, live_rounds, round_facts
+from jobs.speed_round import RoundFacts, live_rounds, person_round_facts, round_facts
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration
@@ -105,10 +105,13 @@ def _step(
     cfg: ProgrammeConfig,
     commands: CommandTable,
 ) -> list[Email]:
-    """Reload the round and the person, then ask the rule again inside the transaction."""
+    """Reload the round and the person, then ask the rule again inside the transaction
+    (of the person's own part of the round: the rules look at nothing else)."""
     round_ = uow.repo.round(round_id)
     person = uow.repo.person(person_id)
     if round_ is None or person is None or person.erased:
         return []
     reg = uow.repo.registration(round_id, person_id)
-    return rule.step(uow, person, reg, round_facts(uow, round_), now, cfg, commands)
+    return rule.step(
+        uow, person, reg, person_round_facts(uow, round_, person_id), now, cfg, commands
+    )

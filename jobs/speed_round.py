@@ -49,6 +49,29 @@ def round_facts(uow: UnitOfWork, round_: Round) -> RoundFacts:
     return RoundFacts(round_, intros, asked, paired)
 
 
+def person_round_facts(uow: UnitOfWork, round_: Round, person_id: int) -> RoundFacts:
+    """The round's facts as far as one person goes: their own introductions and the
+    requests they made or were asked, and whether they are a paired mentee. What each
+    speed-mentoring rule asks of one person (`service.domain.timeline`) looks at nothing
+    else, so one transaction reads a few rows instead of the whole round."""
+    assert round_.id is not None
+    intros = sorted(
+        (
+            i
+            for i in uow.repo.introductions_of(person_id, round_.id)
+            if i.status is not IntroductionStatus.PROPOSED
+        ),
+        key=lambda i: i.id or 0,  # in the order `round_facts` reads them
+    )
+    made = uow.repo.approaches_of_mentee(person_id, round_.id)
+    asked = [a for a in uow.repo.approaches_to(person_id) if a.round_id == round_.id]
+    mine = sorted({a.id: a for a in [*made, *asked]}.values(), key=lambda a: a.id or 0)
+    paired = {
+        p.mentee_id for p in uow.repo.active_pairings_of(person_id) if p.mentee_id == person_id
+    }
+    return RoundFacts(round_, intros, mine, paired)
+
+
 def live_rounds(uow: UnitOfWork, now: datetime, config: ProgrammeConfig) -> list[Round]:
     """Rounds whose speed-mentoring stage may still have something due."""
     t = config.timings

@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import time as dt_time
 from pathlib import Path
@@ -85,7 +85,8 @@ DEMO_AUTHSERV_ID = "mx.demo.local"
 def build_app(home: Path, config_path: str | None) -> App:
     env = {k: v for k, v in os.environ.items() if k not in REAL}
     env["MENTORING_HOME"] = str(home)
-    settings = load_settings(env)
+    # A simulated year in a throwaway folder: no need to flush each sent email to disk.
+    settings = replace(load_settings(env), maildir_fsync=False)
     config = load_config(config_path or settings.config_path)
     if not config.security.verification_on:
         # The demo plays the receiving mail host too: it stamps the form relay's mail with
@@ -122,7 +123,9 @@ def play(
         people = population(people_count, seed, app.config)
         world = World(app, _start_moment(app), daily)
         narrator = Narrator(app)
-        world.listeners.append(narrator.catch_up)
+        # The narrator reads what happened once a simulated day (lines are dated by
+        # their events): reading after every pass cost a few queries per message.
+        world.day_listeners.append(lambda _day: narrator.catch_up())
         year = Year(world, people, seed)
         # About 15 months from the round opening to the last partnership's end.
         expected = 460

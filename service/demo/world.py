@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
-from email.parser import BytesHeaderParser
-from email.policy import compat32
 from zoneinfo import ZoneInfo
 
 from service import clock
@@ -30,9 +28,6 @@ from service.mail import outbox, tokens
 from service.pipeline import process_mailbox
 from service.purpose import GENERAL, Purpose, parse
 from service.store.outbox_records import OutboxRecords
-
-Listener = Callable[[], None]
-_HEADERS = BytesHeaderParser(policy=compat32)
 
 
 class SentMail:
@@ -62,10 +57,10 @@ class SentMail:
         for row in rows:
             self._last_id = row.id
             assert row.provider_id is not None  # the Maildir's key for the file
+            # The outbox's recipient is the one address in the file's To header; the
+            # file itself is parsed only when someone replies to it.
             raw = self._read(row.provider_id)
-            headers = _HEADERS.parsebytes(raw)  # the body is parsed on a reply
-            address = str(headers["To"]).rsplit("<", 1)[-1].rstrip(">").strip().lower()
-            self.by_address[address].append(Sent(raw, row.template))
+            self.by_address[row.to_address.lower()].append(Sent(raw, row.template))
             self.count += 1
 
     def to(self, address: str) -> list[Sent]:
@@ -103,7 +98,6 @@ class World:
         self.now = start
         clock.set_now(start)
         self._ticked_through: date = self.local(start).date() - timedelta(days=1)
-        self.listeners: list[Listener] = []  # called after every send
         self.day_listeners: list[Callable[[date], None]] = []  # after each simulated day
         self.daily = daily
         self.ticks = 0
@@ -185,8 +179,6 @@ class World:
         report = outbox.drain(self.app.db, self.app.transport)
         if report.sent:
             self.sent.refresh()
-        for listener in self.listeners:
-            listener()
 
     def reply(self, to: Sent | None, body: str) -> bool:
         """The recipient of `to` answers it with `body` (handled in the next pass).

@@ -56,7 +56,7 @@ def _raw_transport(
 ) -> Transport:
     backend = settings.mail_backend
     if backend == "maildir":
-        return MaildirTransport(settings.mail_dir)
+        return MaildirTransport(settings.mail_dir, fsync=settings.maildir_fsync)
     if backend == "graph":
         from service.mail.graph import GraphTransport
 
@@ -105,7 +105,7 @@ def build_transport(
     sending = config.sending
     limited = settings.mail_backend != "maildir" or sending.limit_local
     if not limited:
-        return MaildirTransport(settings.mail_dir)
+        return MaildirTransport(settings.mail_dir, fsync=settings.maildir_fsync)
     from service.mail.ratelimit import LimitedTransport, RedisLimiter
 
     client = redis_client if redis_client is not None else redis_for(settings)

@@ -38,7 +38,7 @@ from service.mail.transport import MaybeSent, Transport, TransportError
 from service.mail.verify import EmailRefused
 from service.messages import Email
 from service.store.database import Database
-from service.store.outbox_records import OutboxRecords
+from service.store.outbox_records import Envelope, OutboxRecords
 from service.store.records import OutboundMessage, OutboundStatus, dedupe_key
 from service.store.unit_of_work import UnitOfWork
 from service.text import UnsafeHeaderValue
@@ -263,9 +263,10 @@ def drain(
     records = OutboxRecords(db)
     for record_id in records.due(now, limit):
         # Claim it: another worker may have taken it since we listed it.
-        if not records.claim(record_id, clock.now()):
+        envelope = records.claim(record_id, clock.now())
+        if envelope is None:
             continue
-        outcome = _send_one(records, transport, record_id, report, on_failure)
+        outcome = _send_one(records, transport, record_id, envelope, report, on_failure)
         if outcome is _Outcome.STOP:
             break  # the mailbox's limit applies to everything behind this one too
         if outcome is _Outcome.SENT and progress:
@@ -285,11 +286,11 @@ def _send_one(
     records: OutboxRecords,
     transport: Transport,
     record_id: int,
+    envelope: Envelope,
     report: DrainReport,
     on_failure: Callable[[int, str], None] | None,
 ) -> _Outcome:
     """Hand one claimed record to the provider and record what became of it."""
-    envelope = records.envelope(record_id)
     try:
         result = transport.send(envelope.raw, recipients=[envelope.to_address])
     except SendLimitExceeded as exc:

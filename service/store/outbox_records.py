@@ -41,15 +41,18 @@ class OutboxRecords:
         with self.db.engine.begin() as conn:
             return conn.execute(stmt.values(**values)).rowcount == 1
 
-    def claim(self, record_id: int, now: datetime) -> bool:
-        """queued -> sending, counting the attempt; False if another worker took it."""
-        return self.settle(
-            record_id,
-            OutboundStatus.QUEUED,
-            status=OutboundStatus.SENDING,
-            attempts=_o.attempts + 1,
-            next_attempt_at=now,
+    def claim(self, record_id: int, now: datetime) -> Envelope | None:
+        """queued -> sending, counting the attempt, and what the send needs (read in the
+        same statement); None if another worker took it."""
+        stmt = (
+            update(outbound_messages)
+            .where(_o.id == record_id, _o.status == OutboundStatus.QUEUED)
+            .values(status=OutboundStatus.SENDING, attempts=_o.attempts + 1, next_attempt_at=now)
+            .returning(_o.to_address, _o.raw, _o.attempts)
         )
+        with self.db.engine.begin() as conn:
+            row = conn.execute(stmt).one_or_none()
+        return None if row is None else Envelope(row[0], bytes(row[1]), row[2])
 
     def hold(self, record_id: int, reason: str, now: datetime, event: str) -> bool:
         """sending -> failed with `reason`, and an audit event the digest lists, at once:
@@ -95,13 +98,6 @@ class OutboxRecords:
         )
         with self.db.engine.connect() as conn:
             return [row[0] for row in conn.execute(query.limit(limit) if limit else query)]
-
-    def envelope(self, record_id: int) -> Envelope:
-        with self.db.engine.connect() as conn:
-            to_address, raw, attempts = conn.execute(
-                select(_o.to_address, _o.raw, _o.attempts).where(_o.id == record_id)
-            ).one()
-        return Envelope(to_address, bytes(raw), attempts)
 
     def unsent(self, queued_up_to: datetime | None = None) -> int:
         """How many emails wait to be sent (only those queued up to a moment, if given)."""

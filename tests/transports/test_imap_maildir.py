@@ -54,6 +54,17 @@ def test_maildir_reads_dropped_eml_files_and_cur_with_flags(tmp_path: Path) -> N
     assert [m.transport_id for m in fresh.fetch_new()] == ["dropped.eml"]
 
 
+def test_maildir_without_a_flush_delivers_whole_files_under_unique_keys(tmp_path: Path) -> None:
+    # The demo's setting: the same Maildir delivery (tmp/, then new/), minus the fsync.
+    mail = MaildirTransport(tmp_path / "mail", fsync=False)
+    keys = [mail.send(make_raw(n), recipients=["p@example.net"]).provider_id for n in (1, 2)]
+    assert len(set(keys)) == 2 and all(":" not in str(k) for k in keys)
+    assert mail.keys("sent") == sorted(str(k) for k in keys)
+    assert os.listdir(tmp_path / "mail/sent/tmp") == []
+    assert (tmp_path / "mail/sent/new" / str(keys[1])).read_bytes() == make_raw(2)
+    assert mail.already_sent("<inbound-1@example.net>") == keys[0]
+
+
 def sent_message_ids(harness: ImapHarness, folder: str) -> list[str]:
     return message_ids(harness.raws_in(folder))
 
