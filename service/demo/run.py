@@ -260,6 +260,15 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
                 " working hours",
             )
         )
+    if s.per_person_month_max:
+        rows.append(
+            (
+                "Emails a person gets",
+                f"{s.per_person_month_median:g} a month (median), at most"
+                f" {s.per_person_month_max} in one month, of which at most"
+                f" {s.unasked_per_person_month_max} not answering their own email",
+            )
+        )
     if s.attention_peak:
         day, count = s.attention_peak
         rows.append(("Needs attention", f"at most {count} messages in one day ({day:%-d %b %Y})"))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,6 +60,11 @@ class Summary:
     # or outside the working window (should be none: `working_time`).
     unprompted_sent: int = 0
     unprompted_outside_hours: int = 0
+    # Emails a participant received in one calendar month: the median over every
+    # (person, month) with any, and the most (issue 16: median <= 2, nobody above 6).
+    per_person_month_median: float = 0.0
+    per_person_month_max: int = 0
+    unasked_per_person_month_max: int = 0  # the same, leaving out answers to their emails
 
     @property
     def hours(self) -> float:
@@ -102,11 +108,25 @@ def _mailbox_load(app: App, t: Tallies, s: Summary) -> None:
     s.match_emails = t.match_emails
     s.match_minutes = eta(s.match_emails, sending).minutes
     s.attention_peak = _busiest(t.attention_at, tz, hourly=False)
+    _per_person_month(t, tz, s)
     hours, zone = app.config.working_hours, app.config.programme.timezone
     s.unprompted_sent = len(t.unprompted_sent_at)
     s.unprompted_outside_hours = sum(
         not working_time.is_working_time(m, hours, zone) for m in t.unprompted_sent_at
     )
+
+
+def _per_person_month(t: Tallies, tz: ZoneInfo, s: Summary) -> None:
+    counts: Counter[tuple[int, int, int]] = Counter()
+    unasked: Counter[tuple[int, int, int]] = Counter()
+    for who, moment, answered in t.sent_to_people:
+        local = moment.astimezone(tz)
+        counts[(who, local.year, local.month)] += 1
+        unasked[(who, local.year, local.month)] += not answered
+    if counts:
+        s.per_person_month_median = float(median(counts.values()))
+        s.per_person_month_max = max(counts.values())
+        s.unasked_per_person_month_max = max(unasked.values())
 
 
 def summarise(app: App, now: datetime) -> Summary:

@@ -59,6 +59,9 @@ class Tallies:
     # When each email that answered no one's message (time rules, digests, coordinators'
     # commands) went out: the ones that should keep to working hours.
     unprompted_sent_at: list[datetime] = field(default_factory=list)
+    # Each email sent to a participant: whose, when, and whether it answered their own
+    # message (how many a person gets a month, and how many of those they did not ask for).
+    sent_to_people: list[tuple[int, datetime, bool]] = field(default_factory=list)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -112,6 +115,14 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
                 _aware(m)
                 for (m,) in c.execute(
                     select(o.sent_at).where(o.inbound_id.is_(None), o.sent_at.is_not(None))
+                )
+            ],
+            sent_to_people=[
+                (int(who), _aware(m), answer is not None)
+                for who, m, answer in c.execute(
+                    select(o.person_id, o.sent_at, o.inbound_id).where(
+                        o.person_id.is_not(None), o.sent_at.is_not(None)
+                    )
                 )
             ],
             attention_at=[

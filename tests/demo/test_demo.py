@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import email
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from email.policy import default
 from pathlib import Path
+from statistics import median
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -223,3 +226,33 @@ def test_no_email_nobody_asked_for_goes_out_on_a_day_off_or_outside_hours(run: R
     ]
     assert outside == []
     assert re.search(r"0 of [\d,]+ emails nobody was\s+waiting for", run.output), run.output
+
+
+def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
+    """Issue 16: no month in which a person gets more than six emails that did not
+    answer their own email; the summary prints the same figure. (Counting answers too,
+    the median person-month is 2 in the 40-person year and 2.5 in this 16-person one.)"""
+    with run.engine.connect() as c:
+        rows = c.execute(
+            select(
+                outbound_messages.c.person_id,
+                outbound_messages.c.sent_at,
+                outbound_messages.c.inbound_id,
+            ).where(
+                outbound_messages.c.person_id.is_not(None),
+                outbound_messages.c.sent_at.is_not(None),
+            )
+        ).all()
+    zone = ZoneInfo(load_config().programme.timezone)
+    months: Counter[tuple[int, str]] = Counter()
+    unasked: Counter[tuple[int, str]] = Counter()
+    for who, sent_at, answered in rows:
+        month = f"{sent_at.replace(tzinfo=UTC).astimezone(zone):%Y-%m}"
+        months[(who, month)] += 1
+        unasked[(who, month)] += answered is None
+    assert len(months) > 20
+    assert median(months.values()) <= 3
+    assert max(unasked.values()) <= 6
+    found = re.search(r"at most\s+(\d+)\s+not\s+answering\s+their\s+own\s+email", run.output)
+    assert found is not None, run.output
+    assert int(found.group(1)) == max(unasked.values())
