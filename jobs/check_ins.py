@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from jobs.context import hours_met, to_both
+from jobs.context import hours_met, pairing_purpose, to_both
 from service.config import ProgrammeConfig
 from service.domain import liveness, timeline
 from service.email_command import CommandTable
 from service.messages import Email
+from service.purpose import asking_feedback
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -84,8 +85,19 @@ def _ask(
         "last_met": met[-1].met_on if met else None,
     }
     emails = []
+    purpose = pairing_purpose(p.id)
+    if cfg.feedback.by_email:
+        # The check-in also asks for a score; a reply's number answers this check-in.
+        purpose = asking_feedback(purpose, f"check-in {check_in.number}")
+    totals["ask_score"] = cfg.feedback.by_email
     for email in to_both(
-        uow, facts, "check_in", f"check-in:{p.id}:{check_in.number}", cfg, commands
+        uow,
+        facts,
+        "check_in",
+        f"check-in:{p.id}:{check_in.number}",
+        cfg,
+        commands,
+        purpose=purpose,
     ):
         person = facts.person(email.to.person_id or 0)
         # Paused, not lost: someone away gets no check-in this time; the next one comes.

@@ -11,6 +11,7 @@ from service.domain import rules, timeline
 from service.domain.model import EndReason
 from service.email_command import CommandTable
 from service.messages import Email
+from service.purpose import asking_feedback
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -46,7 +47,12 @@ def step(
         "started_on": p.started_at,
         "total_meetings": len(uow.repo.distinct_meetings(p.id)),
         "total_hours": hours_met(uow, p),
+        "ask_score": cfg.feedback.by_email,
+        "feedback_link": cfg.feedback.link_in_end_email and bool(cfg.programme.feedback_url),
     }
+    purpose = continue_purpose(p.id)
+    if cfg.feedback.by_email:
+        purpose = asking_feedback(purpose, f"end {p.period}")
     return to_both(
         uow,
         facts,
@@ -55,5 +61,5 @@ def step(
         cfg,
         commands,
         extra=lambda _me: totals,
-        purpose=continue_purpose(p.id),
+        purpose=purpose,
     )

@@ -51,6 +51,17 @@ class Coordinators(_Strict):
     answer_within_working_days: int = Field(default=3, ge=1, le=30)
 
 
+class Feedback(_Strict):
+    """How participants are asked how useful their mentoring is (issue 15)."""
+
+    # Check-ins and the end-of-programme email ask for a score from 1 to 5 by reply.
+    by_email: bool = True
+    # The end-of-programme email also links to `programme.feedback_url` (when set).
+    link_in_end_email: bool = True
+    # A score this low or lower puts the pairing on the coordinators' needs-attention list.
+    low_score: int = Field(default=2, ge=1, le=4)
+
+
 class Grade(_Strict):
     code: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -416,6 +427,7 @@ class ProgrammeConfig(_Strict):
     working_hours: WorkingHours = WorkingHours()
     security: Security = Security()
     privacy: Privacy = Privacy()
+    feedback: Feedback = Feedback()
     form: Form
     departments: tuple[Department, ...] = ()
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from service.bus import Handler
-from service.inbound.commands import ArgumentParser, plain
+from service.bus import CommandRequest, Context, Handler
+from service.inbound.commands import ArgumentParser, Command, plain
 from service.mail.tokens import allows
 from service.purpose import GENERAL, Purpose, PurposeKind
 from service.standing import Standing
@@ -50,6 +50,15 @@ class EmailCommand:
     reason_follows: bool = False  # the lines under the command are its reason (UNPAIR)
     arguments_in_subject: bool = False  # a subject line may carry its arguments
     answer_help: str = ""  # its line in the footer of an email it is the answer to
+    # Offered (and allowed) only in reply to emails whose purpose asks for it (a score
+    # from 1 to 5 answers "how is your mentoring going?", never any other email).
+    asked_by: Callable[[Purpose], bool] | None = None
+    # Reads a reply's new text as the answer to that question: the command, why it
+    # cannot be taken (the person is asked again), or None (read the reply as usual).
+    read_answer: Callable[[str], Command | str | None] | None = None
+    # After it is carried out, does the message also need a coordinator? The reason for
+    # the needs-attention folder ("" when not): a low feedback score, say.
+    attention: Callable[[CommandRequest, Context], str] | None = None
 
     @property
     def name(self) -> str:
@@ -118,5 +127,6 @@ class CommandTable:
         return [
             c.offer(s) if c.offer else (c.shown, c.help)
             for c in self
-            if (c.available(s) or purpose.kind in c.yes_to | c.no_to) and allows(purpose, c)
+            if (c.available(s) or purpose.kind in c.yes_to | c.no_to or c.asked_by is not None)
+            and allows(purpose, c)
         ]

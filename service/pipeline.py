@@ -35,7 +35,7 @@ from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from service.app import App
-    from service.email_command import CommandTable
+    from service.email_command import CommandTable, EmailCommand
 
 log = logging.getLogger(__name__)
 
@@ -521,6 +521,9 @@ def _command(
         )
     assert person.id is not None and c.token is not None
     commands = _confirmed(_resolve_answer(c, about, table) if c.commands else (), about)
+    in_words = _answer_in_words(c, about, table) if not commands else None
+    if isinstance(in_words, Command):
+        commands = (in_words,)
     specs = [spec for cmd in commands if (spec := table.get(cmd.verb)) is not None]
     if len(specs) != len(commands):
         unknown = ", ".join(cmd.verb for cmd in commands if table.get(cmd.verb) is None)
@@ -550,14 +553,76 @@ def _command(
         return refused
     _mail_reaches(uow, person)
     _signs_of_life(uow, person, about, ctx)
+    if isinstance(in_words, str):
+        return _ask_again(c, uow, person, about, in_words, table)
     if not commands:
         return _no_command(c, uow, person, table, ctx)
+    return _carry_out(c, uow, ctx, person, about, list(zip(commands, specs, strict=True)))
+
+
+def _carry_out(
+    c: Classification,
+    uow: UnitOfWork,
+    ctx: bus.Context,
+    person: Person,
+    about: Resolved,
+    commands: list[tuple[Command, EmailCommand]],
+) -> Outcome:
+    """Each command's handler, in order. A command that also needs a coordinator (a low
+    feedback score) files the message in needs-attention, with its reason, after it is
+    carried out and answered."""
     emails: list[Email] = []
-    for command, spec in zip(commands, specs, strict=True):
+    attention: list[str] = []
+    for command, spec in commands:
         request = bus.CommandRequest(command, person, about, _thread(c))
         emails.extend(spec.handler(request, uow, ctx))
-    verbs = ", ".join(cmd.verb for cmd in commands)
+        if spec.attention is not None and (why := spec.attention(request, ctx)):
+            attention.append(why)
+    if attention:
+        return Outcome(InboundStatus.NEEDS_ATTENTION, "; ".join(attention), emails, person.id)
+    verbs = ", ".join(cmd.verb for cmd, _ in commands)
     return Outcome(InboundStatus.PROCESSED, f"command: {verbs}", emails, person.id)
+
+
+def _answer_in_words(
+    c: Classification, about: Resolved, table: CommandTable
+) -> Command | str | None:
+    """A reply to an email that asked a question answered in words (how is your mentoring
+    going, 1 to 5): read from its new text only, by the command that asked it. A command,
+    why it cannot be taken (we ask again), or None (not such an answer: read as usual)."""
+    reading = c.commands
+    if reading is None or reading.answer is not None or reading.problem:
+        return None
+    for spec in table:
+        if spec.asked_by and spec.read_answer and spec.asked_by(about.purpose):
+            return spec.read_answer(c.new_text)
+    return None
+
+
+def _ask_again(
+    c: Classification,
+    uow: UnitOfWork,
+    person: Person,
+    about: Resolved,
+    problem: str,
+    table: CommandTable,
+) -> Outcome:
+    """One kind, plain question again, bound to the same question so the answer counts."""
+    again = Email(
+        key=f"ask-again:{c.message_id or c.subject}:{person.id}",
+        template="answer_again",
+        to=recipient(person),
+        context={
+            "person": person_context(person),
+            "problem": problem,
+            "commands": table.offered(standing(uow, person), about.purpose),
+        },
+        purpose=about.purpose,
+        automatic_answer=True,
+        **_thread(c).reply_headers(),
+    )
+    reason = f"an answer to our question we could not take: asked again ({about.purpose.feedback})"
+    return Outcome(InboundStatus.NEEDS_ATTENTION, reason, [again], person.id)
 
 
 def _not_bound(

@@ -9,7 +9,8 @@ classifies the message (`resolve`), and hands the handlers the records it names.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,9 @@ class Purpose:
     kind: PurposeKind = PurposeKind.GENERAL
     ids: tuple[int, ...] = ()
     verb: str = ""
+    # The email also asked "how is your mentoring going? (1 to 5)": which asking this
+    # was ("check-in 3", "end 1"), so a second answer to it replaces the first.
+    feedback: str = ""
 
     @property
     def id(self) -> int | None:
@@ -54,14 +58,33 @@ def of(kind: PurposeKind, record_id: int | None) -> Purpose:
     return Purpose(kind, (record_id,) if record_id is not None else ())
 
 
+_FEEDBACK = "~"  # "pairing:12~check-in 3": the feedback question rides after the purpose
+_FEEDBACK_TEXT = re.compile(r"[a-z-]{1,12} \d{1,4}")
+
+
+def asking_feedback(purpose: Purpose, asking: str) -> Purpose:
+    """`purpose`, also asking for a score from 1 to 5 (`asking`: "check-in 3", "end 1")."""
+    return replace(purpose, feedback=asking)
+
+
 def stored(purpose: Purpose) -> str:
-    """The string kept with a reply token: "kind", "kind:id" or "kind:verb"."""
+    """The string kept with a reply token: "kind", "kind:id" or "kind:verb", and
+    "~check-in 3" after it when the email also asked for feedback."""
     detail = purpose.verb or ",".join(str(i) for i in purpose.ids)
-    return f"{purpose.kind.value}:{detail}" if detail else purpose.kind.value
+    text = f"{purpose.kind.value}:{detail}" if detail else purpose.kind.value
+    return f"{text}{_FEEDBACK}{purpose.feedback}" if purpose.feedback else text
 
 
 def parse(text: str) -> Purpose:
     """A stored purpose string read back; anything unknown is a general email."""
+    text, _, feedback = text.partition(_FEEDBACK)
+    found = _parse(text)
+    if feedback and _FEEDBACK_TEXT.fullmatch(feedback):
+        return replace(found, feedback=feedback)
+    return found
+
+
+def _parse(text: str) -> Purpose:
     kind_text, _, detail = text.partition(":")
     try:
         kind = PurposeKind(kind_text)

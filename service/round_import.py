@@ -49,7 +49,7 @@ def _rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """The file's headers and rows (cells stripped); comma, semicolon or tab separated."""
     if Path(path).suffix.lower() in {".xlsx", ".xls", ".ods"}:
         raise MentoringError(
-            f"{path}: a workbook, not a CSV file; save it as \"CSV UTF-8\" and import that"
+            f'{path}: a workbook, not a CSV file; save it as "CSV UTF-8" and import that'
         )
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -260,8 +260,10 @@ def _read_candidates(candidates: list[_Candidate], config: ProgrammeConfig, read
 def _message(c: _Candidate, problem: Problem) -> str:
     """ "Row 12, column 'Your grade': “G8” is not a grade we know; …" """
     header = c.column(problem.field) if problem.field else None
-    return f"{c.where}, column '{header}': {problem.coordinator}" if header else (
-        f"{c.where}: {problem.coordinator}"
+    return (
+        f"{c.where}, column '{header}': {problem.coordinator}"
+        if header
+        else (f"{c.where}: {problem.coordinator}")
     )
 
 

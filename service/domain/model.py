@@ -229,6 +229,27 @@ class Meeting:
     note: str = ""  # the person's own words ("great chat"): personal data, erased with them
 
 
+MAX_FEEDBACK_COMMENT = 2000  # characters: what someone would like to tell us, not a diary
+LOWEST_SCORE, HIGHEST_SCORE = 1, 5
+
+
+@dataclass(eq=False)
+class Feedback:
+    """One person's answer to "How is your mentoring going?" (1 to 5, and a comment),
+    asked by one of our emails about one pairing. A second answer to the same asking
+    replaces the first. The comment is the person's own words: personal data, in their
+    export and erased with them (and with their partner, whom it may name)."""
+
+    pairing_id: int
+    person_id: int
+    asking: str  # which email asked: "check-in 3", "end 1"
+    score: int | None  # None: words without a number
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+    id: int | None = None
+
+
 @dataclass(eq=False)
 class AuditEvent:
     """Who did what, when, and which inbound message caused it. No personal data in detail."""

@@ -99,9 +99,7 @@ def plan_columns(headers: Sequence[str], config: ProgrammeConfig) -> ColumnPlan:
         else:
             used[header] = question.field
     fields = set(used.values()) | ({"email"} if respondent else set())
-    missing = tuple(
-        q.text for q in config.form.questions if q.required and q.field not in fields
-    )
+    missing = tuple(q.text for q in config.form.questions if q.required and q.field not in fields)
     return ColumnPlan(
         tool=tool.name if tool else None,
         used=used,

@@ -328,6 +328,11 @@ def _content_lines(text: str) -> list[str]:
     return lines
 
 
+def content_lines(text: str) -> list[str]:
+    """The non-blank lines of a reply's new text, greetings ("Hi Sam,") left out."""
+    return _content_lines(text)
+
+
 def _yes_no(line: str) -> Answer | None:
     text = line.strip().replace("’", "'")
     if _NOT_NO.match(text):

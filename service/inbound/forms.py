@@ -277,8 +277,7 @@ class _Answers:
         self.warnings.append(
             Problem(
                 name,
-                f"We did not recognise the profession {_quoted(text)}, so we kept it as"
-                f" “{kept}”.",
+                f"We did not recognise the profession {_quoted(text)}, so we kept it as “{kept}”.",
                 f"{_quoted(text)} is not a profession we know: kept as “{kept}”"
                 " (add it to form.profession_aliases to map it)",
             )

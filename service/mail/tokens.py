@@ -123,6 +123,8 @@ class Verdict:
 
 
 def allows(purpose: Purpose, command: EmailCommand) -> bool:
+    if command.asked_by is not None:
+        return command.asked_by(purpose)  # only ever the answer to its own question
     if purpose.kind is PurposeKind.CONFIRM and command.verb == purpose.verb:
         return True  # answering "please confirm UNPAIR" with UNPAIR again
     also = _ALSO_OFFERED.get(purpose.kind)

@@ -50,6 +50,7 @@ _PHRASE = (
 )
 _MAILBOX = re.compile(rf"(?:(?:{_PHRASE}) <({ADDR_SPEC})>|({ADDR_SPEC}))")
 
+
 class EmailRefused(ValueError):
     """A composed email is not the one we meant. The reason never quotes a value."""
 

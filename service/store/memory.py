@@ -27,6 +27,7 @@ from service.domain.model import (
     Approach,
     ApproachStatus,
     AuditEvent,
+    Feedback,
     Introduction,
     Meeting,
     Pairing,
@@ -60,6 +61,7 @@ KINDS: tuple[type, ...] = (
     Approach,
     Pairing,
     Meeting,
+    Feedback,
     AuditEvent,
     InboundMessage,
     OutboundMessage,
@@ -93,6 +95,7 @@ _UNIQUE: list[tuple[type, tuple[str, ...], Callable[[Any], bool]]] = [
     (OutboundMessage, ("message_id",), lambda _: True),
     (ReplyToken, ("token_hash",), lambda _: True),
     (InterestEntry, ("email",), lambda _: True),
+    (Feedback, ("pairing_id", "person_id", "asking"), lambda _: True),
 ]
 
 
@@ -430,6 +433,27 @@ class MemoryRepository:
         for m in self._all(Meeting):
             if m.logged_by == person_id or m.pairing_id in theirs:
                 m.note = ""
+
+    # feedback
+    def feedback_given(self, pairing_id: int, person_id: int, asking: str) -> Feedback | None:
+        return _first(
+            f
+            for f in self._all(Feedback)
+            if (f.pairing_id, f.person_id, f.asking) == (pairing_id, person_id, asking)
+        )
+
+    def feedback_of(self, pairing_ids: Sequence[int]) -> Sequence[Feedback]:
+        wanted = set(pairing_ids)
+        return [f for f in self._all(Feedback) if f.pairing_id in wanted]
+
+    def feedback_by(self, person_id: int) -> Sequence[Feedback]:
+        return [f for f in self._all(Feedback) if f.person_id == person_id]
+
+    def clear_feedback_comments_of(self, person_id: int) -> None:
+        theirs = {p.id for p in self.pairings_of(person_id)}
+        for f in self._all(Feedback):
+            if f.person_id == person_id or f.pairing_id in theirs:
+                f.comment = ""
 
     # mail records
     def inbound(self, inbound_id: int) -> InboundMessage | None:

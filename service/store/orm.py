@@ -210,6 +210,21 @@ meetings = Table(
     Column("note", String(model.MAX_MEETING_NOTE), nullable=False, default="", server_default=""),
 )
 
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pairing_id", ForeignKey("pairings.id"), nullable=False, index=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("asking", String(32), nullable=False),
+    Column("score", Integer),
+    Column("comment", Text, nullable=False, default="", server_default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # One answer per person per asking: a second one replaces the first.
+    UniqueConstraint("pairing_id", "person_id", "asking", name="uq_feedback_asking"),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,
@@ -312,6 +327,7 @@ _MAPPED: list[tuple[type, Table]] = [
     (model.Approach, approaches),
     (model.Pairing, pairings),
     (model.Meeting, meetings),
+    (model.Feedback, feedback),
     (model.AuditEvent, audit_events),
     (records.InboundMessage, inbound_messages),
     (records.OutboundMessage, outbound_messages),

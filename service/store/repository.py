@@ -23,6 +23,7 @@ from service.domain.model import (
     Approach,
     ApproachStatus,
     AuditEvent,
+    Feedback,
     Introduction,
     Meeting,
     Pairing,
@@ -37,6 +38,7 @@ from service.store.orm import (
     approaches,
     audit_events,
     erasures,
+    feedback,
     inbound_messages,
     interest_list,
     introductions,
@@ -162,9 +164,7 @@ def _automatic_answers_since() -> Select[int]:
 
 
 _PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
-_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(
-    inbound_messages.c.key == bindparam("key")
-)
+_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(inbound_messages.c.key == bindparam("key"))
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
@@ -406,6 +406,27 @@ class SqlRepository:
 
     def all_meetings(self) -> Sequence[Meeting]:
         return self.session.scalars(select(Meeting).order_by(meetings.c.met_on)).all()
+
+    # feedback
+    def feedback_given(self, pairing_id: int, person_id: int, asking: str) -> Feedback | None:
+        f = feedback.c
+        return self.session.scalars(
+            select(Feedback).where(
+                f.pairing_id == pairing_id, f.person_id == person_id, f.asking == asking
+            )
+        ).first()
+
+    def feedback_of(self, pairing_ids: Sequence[int]) -> Sequence[Feedback]:
+        if not pairing_ids:
+            return []
+        return self.session.scalars(
+            select(Feedback).where(feedback.c.pairing_id.in_(pairing_ids)).order_by(feedback.c.id)
+        ).all()
+
+    def feedback_by(self, person_id: int) -> Sequence[Feedback]:
+        return self.session.scalars(
+            select(Feedback).where(feedback.c.person_id == person_id).order_by(feedback.c.id)
+        ).all()
 
     # mail records
     def inbound_by_key(self, key: str) -> InboundMessage | None:
@@ -694,6 +715,17 @@ class SqlRepository:
             update(meetings)
             .where(or_(m.logged_by == person_id, m.pairing_id.in_(theirs)))
             .values(note="")
+        )
+
+    def clear_feedback_comments_of(self, person_id: int) -> None:
+        """Comments are free text: theirs, and their partners' (which may well name them)."""
+        p = pairings.c
+        theirs = select(p.id).where(or_(p.mentor_id == person_id, p.mentee_id == person_id))
+        f = feedback.c
+        self.session.execute(
+            update(feedback)
+            .where(or_(f.person_id == person_id, f.pairing_id.in_(theirs)))
+            .values(comment="")
         )
 
     def forget_tokens_and_interest(self, person_id: int, address: str) -> None:

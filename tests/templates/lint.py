@@ -58,6 +58,8 @@ _MEMBERS = {
         "status",
         "unpaired_confirmation",
         "withdrawn_confirmation",
+        "feedback_received",
+        "answer_again",
     },
 }
 

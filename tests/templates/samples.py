@@ -282,8 +282,29 @@ SAMPLES: dict[str, Context] = {
             "meetings_logged": 2,
             "hours_logged": 2.5,
             "last_met": date(2026, 10, 1),
+            "ask_score": True,
         },
-        PAIRED,
+        footer("paired", PurposeKind.PAIRING, feedback="check-in 1"),
+    ),
+    "feedback_received": _with(
+        {
+            "partner": MENTOR_PARTNER,
+            "score": 4,
+            "highest": 5,
+            "comment_kept": True,
+            "replaced": False,
+            "asked_in": "check-in 2",
+            "low": False,
+            "working_days": 3,
+        },
+        footer("paired", PurposeKind.PAIRING, feedback="check-in 2"),
+    ),
+    "answer_again": _with(
+        {
+            "problem": "We could not take “10” as a score: please reply with one number"
+            " from 1 (not useful) to 5 (very useful).",
+        },
+        footer("paired", PurposeKind.PAIRING, feedback="check-in 2"),
     ),
     "stale_warning": _with(
         {"partner": MENTOR_PARTNER, "closes_on": date(2027, 1, 14)},
@@ -352,8 +373,10 @@ SAMPLES: dict[str, Context] = {
             "started_on": date(2026, 9, 1),
             "total_meetings": 8,
             "total_hours": 9.5,
+            "ask_score": True,
+            "feedback_link": True,
         },
-        footer("paired", PurposeKind.CONTINUE),
+        footer("paired", PurposeKind.CONTINUE, feedback="end 1"),
     ),
     "status": _with(
         {
@@ -486,9 +509,7 @@ SAMPLES: dict[str, Context] = {
         {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]},
         MATCHED_MENTOR,
     ),
-    "speed_meeting_logged": _with(
-        {"role": "mentee", "partner": MENTOR_PARTNER}, MATCHED_MENTEE
-    ),
+    "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, MATCHED_MENTEE),
     "programme_health": _with(
         {
             "day": date(2026, 10, 12),
@@ -693,7 +714,18 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     ],
     "new_choice": [("no options, rematch list", {"options": [], "on_rematch_list": True})],
     "unpaired_notice": [("no new choice", {"new_choice_follows": False, "hours_logged": 0.0})],
-    "check_in": [("not met yet", {"meetings_logged": 0, "hours_logged": 0.0, "last_met": None})],
+    "check_in": [
+        ("not met yet", {"meetings_logged": 0, "hours_logged": 0.0, "last_met": None}),
+        ("no score asked", {"ask_score": False, "commands": PAIRED}),
+    ],
+    "feedback_received": [
+        ("low, replaced", {"score": 2, "low": True, "replaced": True, "comment_kept": False}),
+        ("words only", {"score": None, "low": False, "comment_kept": True}),
+    ],
+    "programme_end": [
+        ("link only", {"ask_score": False, "commands": footer("paired", PurposeKind.CONTINUE)}),
+        ("score only", {"feedback_link": False}),
+    ],
     "stale_closed": [("no hours", {"hours_logged": 0.0})],
     "unpaired_confirmation": [("no hours", {"hours_logged": 0.0})],
     "none_confirmed": [
@@ -717,9 +749,20 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     ],
     "status": [
         ("a coordinator's copy", {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS}),
-        ("paired", {"approach": None, "introductions": [],
-                    "pairing": {"partner_name": "Priya Shah", "role": "mentor",
-                                "started_on": date(2026, 9, 1), "meetings": 1, "hours": 1.0}}),
+        (
+            "paired",
+            {
+                "approach": None,
+                "introductions": [],
+                "pairing": {
+                    "partner_name": "Priya Shah",
+                    "role": "mentor",
+                    "started_on": date(2026, 9, 1),
+                    "meetings": 1,
+                    "hours": 1.0,
+                },
+            },
+        ),
     ],
     "coordinator_digest": [
         (
@@ -735,8 +778,14 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
                 "job_failures": [],
                 "erased": 0,
                 "figures": {
-                    "registrations": 1, "confirmed": 1, "mentors": 1, "mentees": 1,
-                    "matched_mentees": 1, "active_pairings": 1, "meetings": 1, "hours_met": 1.0,
+                    "registrations": 1,
+                    "confirmed": 1,
+                    "mentors": 1,
+                    "mentees": 1,
+                    "matched_mentees": 1,
+                    "active_pairings": 1,
+                    "meetings": 1,
+                    "hours_met": 1.0,
                 },
             },
         ),

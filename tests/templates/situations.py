@@ -80,9 +80,12 @@ SITUATIONS: dict[str, Callable[[], Standing]] = {
 }
 
 
-def footer(situation: str, kind: PurposeKind = PurposeKind.GENERAL, verb: str = "") -> Commands:
-    """The commands the table offers in `situation`, under an email asking `kind`."""
-    return TABLE.offered(SITUATIONS[situation](), Purpose(kind, (1,), verb))
+def footer(
+    situation: str, kind: PurposeKind = PurposeKind.GENERAL, verb: str = "", feedback: str = ""
+) -> Commands:
+    """The commands the table offers in `situation`, under an email asking `kind` (and,
+    with `feedback`, a score from 1 to 5 too)."""
+    return TABLE.offered(SITUATIONS[situation](), Purpose(kind, (1,), verb, feedback))
 
 
 def coordinator_footer() -> Commands:
