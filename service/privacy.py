@@ -181,6 +181,17 @@ def _pairing(uow: UnitOfWork, p: Pairing, pid: int, partner: str, rounds: Rounds
         ],
         "hours": cpd_points(minutes),
         "cpd_points": cpd_points(minutes),
+        # Only their own answers: a partner's score and words are the partner's data.
+        "your_feedback": [
+            {
+                "asked_in": f.asking,
+                "score": f.score,
+                "comment": f.comment,
+                "given_at": _when(f.updated_at),
+            }
+            for f in uow.repo.feedback_of([p.id])
+            if f.person_id == pid
+        ],
     }
 
 
@@ -278,6 +289,17 @@ def _partnership_section(p: dict[str, Any], on: Callable[[str | None], str]) -> 
             ("Status", p["status"] + (f" ({on(p['ended_at'])})" if p["ended_at"] else "")),
             ("Meetings logged", str(len(p["meetings"]))),
             ("Hours (CPD points)", str(p["hours"])),
+            *[
+                (
+                    f"Your feedback ({f['asked_in']})",
+                    " – ".join(
+                        x
+                        for x in (f"{f['score']} out of 5" if f["score"] else "", f["comment"])
+                        if x
+                    ),
+                )
+                for f in p.get("your_feedback", [])
+            ],
         ],
     }
 
@@ -296,7 +318,8 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     Kept: ids, states, dates and meeting minutes (anonymous facts, so the figures add up),
     the exactly-once keys of their messages (so a replay is still recognised) and a
     tombstone with a salted hash of the address (so a late reply or bounce is too).
-    Gone: names, address, registration answers, meeting notes, raw inbound mail, rendered
+    Gone: names, address, registration answers, meeting notes, feedback comments (theirs and
+    their partners', which may name them; the scores stay), raw inbound mail, rendered
     outbound mail, reply tokens and any interest-list entry. The copies of their mail in the
     mailbox, and other mail that names them, go once the last emails to them have been sent:
     `finish_erasures`, after every drain of the outbox.
@@ -310,6 +333,7 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     uow.flush()
     uow.repo.erase_mail_of(pid, old_address, erased_address(pid))
     uow.repo.clear_meeting_notes_of(pid)
+    uow.repo.clear_feedback_comments_of(pid)
     uow.repo.forget_tokens_and_interest(pid, old_address)
     person.email = erased_address(pid)
     person.first_name = ""

@@ -88,8 +88,8 @@ def _score_line(line: str) -> tuple[int, str | None, str, str] | None:
 
 def comment_of(text: str) -> str:
     """The words worth keeping: empty when only thanks or separators remain."""
-    lines = [ln.strip().strip(_SEPARATORS[:4]) for ln in text.strip().splitlines()]
-    kept = "\n".join(ln for ln in lines if ln).strip(_SEPARATORS)
+    lines = [ln.strip() for ln in text.strip().splitlines()]
+    kept = "\n".join(ln for ln in lines if ln).lstrip(_SEPARATORS).rstrip()
     if _POLITE_ONLY.match(kept):
         return ""
     return kept[:MAX_FEEDBACK_COMMENT]
@@ -110,6 +110,6 @@ def read_score(new_text: str) -> ScoreReading | None:
         scale_value = _number(scale) if scale else HIGHEST_SCORE
         if scale_value != HIGHEST_SCORE or not LOWEST_SCORE <= score <= HIGHEST_SCORE:
             return ScoreReading(None, "", _out_of_range(written, scale))
-        others = [*lines[:index], rest, *lines[index + 1 :]]
+        others = [*lines[:index], rest.lstrip(_SEPARATORS), *lines[index + 1 :]]
         return ScoreReading(score, comment_of("\n".join(others)))
     return ScoreReading(None, comment_of("\n".join(lines)))
