@@ -21,6 +21,7 @@ from service.domain.model import (
     Approach,
     ApproachStatus,
     EndReason,
+    Feedback,
     Introduction,
     IntroductionStatus,
     Meeting,
@@ -68,6 +69,7 @@ class Facts:
     outbound: Sequence[OutFact] = ()
     inbound: Sequence[InFact] = ()
     until: datetime | None = None  # mail after this belongs to the next round
+    feedback: Sequence[Feedback] = ()  # answers to "how is your mentoring going?" (1 to 5)
 
 
 @dataclass(frozen=True)
@@ -657,12 +659,16 @@ def headline(f: Facts, config: ProgrammeConfig) -> Headline:
     held = meetings_held(f)
     behind = 2 * len({m.pairing_id for m in held})
     stuck = len({s.person_id for s in who_may_be_stuck(f, config)})
+    # Imported here: the quality figures are built on this module's Facts and Count.
+    from service.health.quality import quality_text
+
     return Headline(
         in_pairing=people_count(people_in),
         need_nudge=people_count(stuck),
         cpd_hours=Count(cpd_points(sum(m.minutes for m in held)), behind),
         meetings=Count(len(held), behind),
         match_rate=match_rate(f),
+        quality=quality_text(f, for_sponsors=False),
     )
 
 
@@ -674,6 +680,8 @@ def match_rate(f: Facts) -> Count:
 
 
 def years_side_by_side(rounds: Sequence[Facts]) -> Figure:
+    from service.health.quality import median_score  # built on this module (see headline)
+
     rows: list[tuple[str, Sequence[Cell]]] = []
     for f in rounds:
         held = meetings_held(f)
@@ -690,7 +698,7 @@ def years_side_by_side(rounds: Sequence[Facts]) -> Figure:
                         cpd_points(sum(m.minutes for m in held)),
                         2 * len({m.pairing_id for m in held}),
                     ),
-                    "no feedback yet",
+                    median_score(f),
                 ],
             )
         )

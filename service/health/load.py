@@ -19,6 +19,7 @@ def load_facts(uow: UnitOfWork, rounds: list[Round], now: datetime) -> list[Fact
         assert r.id is not None
         regs = repo.registrations(r.id)
         pairings = repo.pairings_in(r.id)
+        pairing_ids = [p.id for p in pairings if p.id is not None]
         out.append(
             Facts(
                 now=now,
@@ -27,7 +28,8 @@ def load_facts(uow: UnitOfWork, rounds: list[Round], now: datetime) -> list[Fact
                 introductions=repo.introductions(r.id),
                 approaches=repo.approaches_in(r.id),
                 pairings=pairings,
-                meetings=repo.meetings_of([p.id for p in pairings if p.id is not None]),
+                meetings=repo.meetings_of(pairing_ids),
+                feedback=repo.feedback_of(pairing_ids),
                 people=repo.people([x.person_id for x in regs]),
                 outbound=outbound,
                 inbound=inbound,

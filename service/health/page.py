@@ -34,6 +34,14 @@ from service.health.figures import (
     who_may_be_stuck,
     years_side_by_side,
 )
+from service.health.quality import (
+    feedback_rows,
+    quality_by_month,
+    quality_by_pairing,
+    quality_text,
+    quotable_comments,
+    score_spread,
+)
 from service.mail.render import environment
 
 TEMPLATE = "_health_report.html"
@@ -76,6 +84,9 @@ def report_html(
         *breakdowns(f, config),
         pairings_by_health(f, config),
         endings(f),
+        quality_by_month(f),
+        score_spread(f),
+        *([] if for_sponsors else [quality_by_pairing(f)]),
         meetings_per_month(f),
         meetings_per_pairing(f),
         email(f),
@@ -91,7 +102,9 @@ def report_html(
         "for_sponsors": for_sponsors,
         "threshold": 5,
         "headline": headline_rows(head, for_sponsors),
-        "quality": head.quality,
+        "quality": quality_text(f, for_sponsors),
+        # One person's words: quotable by a coordinator, names removed; not for sponsors.
+        "comments": [] if for_sponsors else quotable_comments(f),
         "sections": [_section(fig, for_sponsors) for fig in figs],
         "stuck": [
             {
@@ -130,6 +143,7 @@ def report_csvs(f: Facts, config: ProgrammeConfig, *, for_sponsors: bool = False
         "introductions.csv": csv_text(_introductions(f)),
         "pairings.csv": csv_text(pairs),
         "meetings-cpd.csv": csv_text(cpd),
+        "feedback.csv": csv_text(feedback_rows(f)),
     }
 
 
@@ -143,7 +157,14 @@ def _sponsor_csvs(f: Facts, config: ProgrammeConfig) -> dict[str, str]:
                 for label, cells in fig.rows
             ]
         )
-        for fig in (funnel(f), pairings_by_health(f, config), endings(f), meetings_per_month(f))
+        for fig in (
+            funnel(f),
+            pairings_by_health(f, config),
+            endings(f),
+            meetings_per_month(f),
+            quality_by_month(f),
+            score_spread(f),
+        )
     }
 
 

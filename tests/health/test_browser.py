@@ -19,9 +19,11 @@ import subprocess
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
+from statistics import mean
 
 import pytest
 from click.testing import CliRunner
@@ -35,7 +37,9 @@ from service.cli.main import cli
 from service.config import load_config
 from service.demo.run import build_app, play
 from service.demo.summary import summarise
+from service.domain.model import Feedback
 from service.store.orm import pairings, people, registrations
+from tests.harness import Programme
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "health-report.png"
@@ -51,7 +55,11 @@ CHARTS = {
     "meetings",
     "per-pairing",
     "email",
+    "quality",
+    "scores",
+    "quality-pairings",
 }
+SCORES = (5, 4, 4, 3, 5, 2, 4, 5)
 
 
 def _chromium(*args: str, timeout: int = 90) -> subprocess.CompletedProcess[str]:
@@ -94,6 +102,7 @@ class Year:
     summary_meetings: int
     in_pairing: int
     names: list[str]
+    scores: list[int]  # the scores stored from the answers to check-ins
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +125,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
         ).all()
     summary = summarise(app, outcome.end)
     app.close()
+    scores = _answer_check_ins(home, outcome.end)
     when = outcome.end.strftime("%Y-%m-%dT%H:%M")
     env = {"MENTORING_HOME": str(home)}
     runner = CliRunner()
@@ -146,7 +156,25 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Year]:
         summary.meetings,
         len({x for pair in active for x in pair}),
         names,
+        scores,
     )
+
+
+def _answer_check_ins(home: Path, end: datetime) -> list[int]:
+    """Participants answer their latest check-in through the real pipeline, each with a
+    score and a comment naming their partner (which the report must not show)."""
+    app = build_app(home, None)
+    clock.set_now(end)
+    try:
+        programme = Programme(app)
+        latest = {s.to: s for s in programme.sent() if s.subject.startswith("How is your")}
+        for (_to, check_in), score in zip(sorted(latest.items()), SCORES, strict=False):
+            partner = re.sub(r"^How is your mentoring with (.+?) going.*$", r"\1", check_in.subject)
+            programme.send(programme.reply(check_in, f"{score} - good chats with {partner}"))
+        with app.uow() as uow:
+            return [a.score for a in uow.session.scalars(select(Feedback)).all() if a.score]
+    finally:
+        app.close()
 
 
 # --- a small DOM reader and PNG decoder (stdlib only) ----------------------------------------
@@ -303,7 +331,12 @@ def test_the_headline_numbers_are_in_the_text(browser: None, year: Year) -> None
     assert f"{year.summary_meetings} meetings held" in text
     assert f"{year.summary_hours:g} CPD hours logged" in text
     assert f"{year.in_pairing} people still in a pairing" in text
-    assert "No feedback has been collected yet." in text
+    assert len(year.scores) >= 5, "the demo year had too few check-ins to answer"
+    score = f"{round(mean(year.scores), 1):.1f}".removesuffix(".0")
+    assert f"Mentoring quality score: {score} out of 5" in text
+    assert f"from {len(year.scores)} answers by {len(year.scores)} people" in text
+    assert "good chats with [name]" in text  # the comments, quotable without names
+    assert not any(f"good chats with {n}" in text for n in year.names)
     assert "Who may be stuck" in text
 
 
@@ -356,7 +389,9 @@ def test_the_sponsors_never_see_a_characteristic_a_name_or_a_small_number(year: 
     # Every people-count cell in the sponsors' tables is 0, at least 5, or suppressed.
     html = year.sponsors.read_text()
     assert "&lt;5" in html
-    for section in ("funnel", "roles", "departments", "grades", "professions", "health", "endings"):
+    assert "good chats" not in html  # people's comments are the coordinators' alone
+    sections = ("funnel", "roles", "departments", "grades", "professions", "health", "endings")
+    for section in (*sections, "scores"):
         block = html.split(f'id="h-{section}"')[1].split("</table>")[0]
         for cell in re.findall(r'<td class="n">([^<]*)</td>', block):
             number = 0 if cell in {"&lt;5", ""} else int(cell.replace(",", ""))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from service.config import ProgrammeConfig
 from service.domain.model import (
     Approach,
+    Feedback,
     Introduction,
     IntroductionStatus,
     Meeting,
@@ -28,6 +30,7 @@ from service.health.figures import (
     years_side_by_side,
 )
 from service.health.page import report_csvs, report_html
+from service.health.quality import quality_text, quotable_comments, score_spread
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 NOW = datetime(2026, 9, 1, 9, tzinfo=UTC)
@@ -169,3 +172,45 @@ def test_rounds_side_by_side(config: ProgrammeConfig) -> None:
     assert rows["2026"][0] == Count(7, 7) and rows["2026"][1] == Count(80, 5)
     html = report_html([f, f], config)
     assert "Rounds side by side" in html
+
+
+def _with_feedback(f: Facts, answers: list[tuple[int, int, int | None, str]]) -> Facts:
+    """`f` with answers (pairing, person, score, comment), one a week from May."""
+    at = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    given = [
+        Feedback(pairing, person, f"check-in {i}", score, comment, at, at + timedelta(weeks=i))
+        for i, (pairing, person, score, comment) in enumerate(answers, start=1)
+    ]
+    return replace(f, feedback=given)
+
+
+def test_the_quality_score_for_coordinators_and_sponsors(config: ProgrammeConfig) -> None:
+    f = _with_feedback(
+        _world(config),
+        [
+            (1, 3, 2, "Name1 Family1 (p1@dept.gov.uk) keeps cancelling"),
+            (2, 4, 5, '=HYPERLINK("http://evil.example","x")'),
+            (2, 1, 4, ""),
+            (1, 1, None, "Going fine, NAME3 is keen"),
+        ],
+    )
+    assert quality_text(f, for_sponsors=False) == (
+        "Mentoring quality score: 3.7 out of 5 (median 4 out of 5), from 3 answers by 3 people."
+    )
+    assert quality_text(f, for_sponsors=True).startswith("Fewer than 5 people have given a score")
+    assert quality_text(_world(config), for_sponsors=False) == "No feedback has been collected yet."
+    assert dict(score_spread(f).rows)["5 (very useful)"][0].text(True) == "<5"  # type: ignore[union-attr]
+    quotes = [q.text for q in quotable_comments(f)]
+    assert "[name] ([email address]) keeps cancelling" in quotes
+    assert "Going fine, [name] is keen" in quotes
+    html = report_html([f], config)
+    assert "[name] ([email address]) keeps cancelling" in html and "Family1 (p1" not in html
+    sponsors = report_html([f], config, for_sponsors=True)
+    assert "keeps cancelling" not in sponsors and "3.7 out of 5" not in sponsors
+    csv = report_csvs(f, config)["feedback.csv"]
+    assert "'=HYPERLINK" in csv and "keeps cancelling" in csv and "p1@dept" not in csv
+    assert not any(line.startswith("=") or ",=" in line for line in csv.splitlines())
+    years = dict(years_side_by_side([_world(config), f]).rows)
+    assert years["2026"][-1] == Count(4.0, 3)
+    assert "Mentoring quality score per pairing" in html
+    assert "Mentoring quality score per pairing" not in sponsors
