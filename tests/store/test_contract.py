@@ -15,6 +15,7 @@ from service import privacy
 from service.domain.model import (
     Approach,
     ApproachStatus,
+    Feedback,
     Introduction,
     IntroductionStatus,
     Meeting,
@@ -427,6 +428,39 @@ def test_pairings_and_the_meetings_they_logged(units: Units) -> None:
         assert uow.repo.all_active_pairings() == []
         assert [p.id for p in uow.repo.pairings_of(mentee_id)] == [pairing.id]
         assert len(uow.repo.pairings_in(round_id)) == 1 == len(uow.repo.all_pairings())
+
+
+def test_feedback_one_answer_per_asking_found_and_its_comments_cleared(units: Units) -> None:
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        pairing = Pairing(round_id, mentor_id, mentee_id, NOW, NOW + timedelta(days=365))
+        uow.add(pairing)
+        uow.flush()
+        assert pairing.id is not None
+        pid = pairing.id
+        for who, asking, score in ((mentee_id, "check-in 1", 4), (mentor_id, "check-in 1", 2)):
+            uow.add(Feedback(pid, who, asking, score, f"words of {who}", NOW, NOW))
+        uow.add(Feedback(pid, mentee_id, "end 1", None, "more words", NOW, NOW))
+        uow.commit()
+    with units() as uow:
+        found = uow.repo.feedback_given(pid, mentee_id, "check-in 1")
+        assert found is not None and (found.score, found.comment) == (4, f"words of {mentee_id}")
+        assert uow.repo.feedback_given(pid, mentee_id, "check-in 2") is None
+        assert len(uow.repo.feedback_of([pid])) == 3 and uow.repo.feedback_of([]) == []
+        assert {f.asking for f in uow.repo.feedback_by(mentee_id)} == {"check-in 1", "end 1"}
+        uow.add(Feedback(pid, mentee_id, "check-in 1", 5, "again", NOW, NOW))
+        with pytest.raises(CONFLICTS):
+            uow.flush()  # one answer per person per asking: a second one replaces it
+    with units() as uow:
+        uow.repo.clear_feedback_comments_of(mentor_id)  # the partner's words may name them
+        uow.commit()
+    with units() as uow:
+        assert [(f.score, f.comment) for f in uow.repo.feedback_of([pid])] == [
+            (4, ""),
+            (2, ""),
+            (None, ""),
+        ]
 
 
 # --- mail records and tokens ----------------------------------------------------------------
