@@ -23,7 +23,7 @@ from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
-from service.inbound.commands import Answer, Command, asks_question
+from service.inbound.commands import Answer, Command, asks_question, is_command_line
 from service.mail import ingest, outbox, tokens
 from service.mail.transport import FetchedMessage, Folder
 from service.messages import Email, person_context, recipient
@@ -524,6 +524,7 @@ def _command(
     in_words = _answer_in_words(c, about, table) if not commands else None
     if isinstance(in_words, Command):
         commands = (in_words,)
+    commands = _answered_beside(c, about, table, commands)
     specs = [spec for cmd in commands if (spec := table.get(cmd.verb)) is not None]
     if len(specs) != len(commands):
         unknown = ", ".join(cmd.verb for cmd in commands if table.get(cmd.verb) is None)
@@ -597,6 +598,27 @@ def _answer_in_words(
         if spec.asked_by and spec.read_answer and spec.asked_by(about.purpose):
             return spec.read_answer(c.new_text)
     return None
+
+
+def _answered_beside(
+    c: Classification, about: Resolved, table: CommandTable, commands: tuple[Command, ...]
+) -> tuple[Command, ...]:
+    """A score written beside a command ("MET 1h yesterday" and "4 - good chat" under it)
+    is taken too, read from the lines that are not command lines. Only a clear score: a
+    comment or an unreadable number beside a command is left to the command's answer."""
+    if not commands or any(
+        getattr(table.get(cmd.verb), "reason_follows", True) for cmd in commands
+    ):
+        return commands  # UNPAIR's lines below it are its reason, not an answer
+    for spec in table:
+        if spec.asked_by and spec.read_answer and spec.asked_by(about.purpose):
+            if any(cmd.verb == spec.verb for cmd in commands):
+                return commands
+            rest = [ln for ln in c.new_text.splitlines() if not is_command_line(ln, table)]
+            found = spec.read_answer("\n".join(rest))
+            if isinstance(found, Command) and found.choice is not None:
+                return (*commands, found)
+    return commands
 
 
 def _ask_again(

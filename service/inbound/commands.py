@@ -328,6 +328,11 @@ def _content_lines(text: str) -> list[str]:
     return lines
 
 
+def is_command_line(line: str, table: CommandTable) -> bool:
+    """Does this line start with a command word ("MET 1h yesterday")?"""
+    return _split_verb(_POLITE.sub("", _normalise(line)), table) is not None
+
+
 def content_lines(text: str) -> list[str]:
     """The non-blank lines of a reply's new text, greetings ("Hi Sam,") left out."""
     return _content_lines(text)

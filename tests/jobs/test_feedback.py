@@ -220,3 +220,30 @@ def test_comments_are_in_the_export_and_erased_with_either_partner(world: World)
             uow.commit()
     [answer] = _answers(world)
     assert (answer.score, answer.comment) == (4, "")  # the figures still add up
+
+
+def test_a_score_beside_met_is_taken_with_the_meeting(world: World) -> None:
+    with freeze_time(at(42)) as frozen:
+        pairing, check_in = _check_in(world)
+        frozen.move_to(at(43))
+        report = world.programme.send(
+            world.programme.reply(check_in, "MET 45 mins yesterday\n4 - good chat")
+        )
+    assert report.outcomes == {"processed": 1}
+    with world.app.uow() as uow:
+        assert uow.repo.minutes_met(pairing) == 45
+    [answer] = _answers(world)
+    assert (answer.score, answer.comment) == (4, "good chat")
+    subjects = [s.subject for s in world.inbox("ash")[-2:]]
+    assert any(s.startswith("Meeting logged") for s in subjects)
+    assert any(s.startswith("Thank you for your feedback") for s in subjects)
+
+
+def test_unpair_with_a_reason_is_never_read_as_a_score(world: World) -> None:
+    with freeze_time(at(42)) as frozen:
+        _pairing, check_in = _check_in(world)
+        frozen.move_to(at(43))
+        world.programme.send(
+            world.programme.reply(check_in, "UNPAIR\n2 reasons: time and distance")
+        )
+    assert _answers(world) == []
