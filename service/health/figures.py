@@ -539,6 +539,7 @@ def who_may_be_stuck(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
         *_no_contact(f),
         *_requests_waiting(f),
         *_pairings_in_trouble(f, config),
+        *_low_scores(f, config),
         *_bouncing(f),
     ]
     return [s for s in out if not _erased(f, s.person_id)]
@@ -613,6 +614,25 @@ def _pairings_in_trouble(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
                 )
             )
     return out
+
+
+def _low_scores(f: Facts, config: ProgrammeConfig) -> list[Stuck]:
+    """Someone in a live pairing whose latest feedback score is low (1 or 2)."""
+    live = {p.id for p in f.pairings if p.active}
+    latest: dict[tuple[int, int], Feedback] = {}
+    for a in sorted(f.feedback, key=lambda a: a.updated_at):
+        if a.score is not None and a.pairing_id in live:
+            latest[(a.pairing_id, a.person_id)] = a
+    return [
+        Stuck(
+            a.person_id,
+            f"scored their mentoring {a.score} out of 5 ({a.asking})",
+            a.updated_at,
+            "Get in touch with them; their answer is in the needs-attention folder.",
+        )
+        for a in latest.values()
+        if a.score is not None and a.score <= config.feedback.low_score
+    ]
 
 
 def _bouncing(f: Facts) -> list[Stuck]:

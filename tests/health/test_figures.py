@@ -214,3 +214,6 @@ def test_the_quality_score_for_coordinators_and_sponsors(config: ProgrammeConfig
     assert years["2026"][-1] == Count(4.0, 3)
     assert "Mentoring quality score per pairing" in html
     assert "Mentoring quality score per pairing" not in sponsors
+    stuck = [s.situation for s in who_may_be_stuck(f, config) if s.person_id == 3]
+    assert "scored their mentoring 2 out of 5 (check-in 1)" in stuck
+    assert not any("scored" in s.situation for s in who_may_be_stuck(f, config) if s.person_id != 3)
