@@ -43,7 +43,7 @@ from service.matching.report import (
 )
 from service.messages import Email
 from service.rounds import get_round
-from service.store.unit_of_work import UnitOfWork
+from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 if TYPE_CHECKING:
     from service.email_command import CommandTable
@@ -199,7 +199,7 @@ def _override_pairs(
 
 
 def _staying(
-    uow: UnitOfWork, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
+    uow: ReadsRounds, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
 ) -> frozenset[tuple[int, int]]:
     """Late matching keeps only committed introductions between people still in the round:
     someone who withdrew or was erased has left the problem, and their partner's place
@@ -215,7 +215,7 @@ def _staying(
 
 
 def propose(
-    uow: UnitOfWork,
+    uow: ReadsRounds,
     round_name: str,
     config: ProgrammeConfig,
     now: datetime,
@@ -223,7 +223,8 @@ def propose(
     overrides: Overrides = Overrides(),
     late: bool = False,
 ) -> Proposal:
-    """Run the matcher on the round's confirmed registrations. Writes nothing."""
+    """Run the matcher on the round's confirmed registrations. Writes nothing: `uow` may be
+    a unit of work (to `commit` the proposal after) or a read-only one (`App.reads`)."""
     round_ = get_round(uow, round_name)
     assert round_.id is not None
     _check_can_match(round_, now, late)

@@ -25,7 +25,6 @@ class MentoringGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from service.mail.transport import TransportError
-        from service.store.errors import database_problem
 
         try:
             return super().invoke(ctx)
@@ -35,6 +34,9 @@ class MentoringGroup(click.Group):
             # Transport messages are written to be safe to show (no addresses).
             raise click.ClickException(f"The mailbox could not be used: {exc}") from None
         except Exception as exc:
+            # Imported only here: it brings SQLAlchemy, which a dry run on SQLite never loads.
+            from service.store.errors import database_problem
+
             problem = database_problem(exc)
             if problem is None:
                 raise

@@ -279,3 +279,29 @@ class Repository(Protocol):
     def queued_keys(self, keys: Sequence[str]) -> set[str]: ...
 
     def registered_people_ids(self) -> Sequence[int]: ...
+
+
+class RoundReads(Protocol):
+    """The repository's reads that a round's matching needs. `Repository` has them, and so
+    has the read-only SQLite unit a dry run uses (`service.store.sqlite_reads`)."""
+
+    def people(self, ids: Sequence[int]) -> dict[int, Person]: ...
+
+    def round_by_name(self, name: str) -> Round | None: ...
+
+    def rounds(self) -> Sequence[Round]: ...
+
+    def registrations(
+        self, round_id: int, status: RegistrationStatus | None = None
+    ) -> Sequence[Registration]: ...
+
+    def introductions(self, round_id: int) -> Sequence[Introduction]: ...
+
+    def earlier_pairs(self, before_round_id: int) -> set[tuple[int, int]]: ...
+
+
+class ReadsRounds(Protocol):
+    """A unit of work, or a read-only one, seen only for its round reads."""
+
+    @property
+    def repo(self) -> RoundReads: ...
