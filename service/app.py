@@ -17,17 +17,16 @@ from service.config import ProgrammeConfig
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    # Imported when first used: SQLAlchemy and the table mapping cost a fresh process
-    # about 0.4 s, which a dry run on a SQLite file does without (see `reads`).
-    from service.store.database import Database
-    from service.store.sql_unit_of_work import SqlUnitOfWork
-    from service.store.unit_of_work import ReadsRounds
-
     # Types only: the command table brings the inbound mail readers (regular expressions,
-    # email-validator), which a command that answers no email never needs.
+    # email-validator), which a command that answers no email never needs; SQLAlchemy and
+    # the table mapping (database, unit of work) cost a fresh process about 0.4 s, which
+    # a dry run on a SQLite file does without (see `App.reads`).
     from service.bus import Handler
     from service.email_command import CommandTable
     from service.mail.transport import Transport
+    from service.store.database import Database
+    from service.store.sql_unit_of_work import SqlUnitOfWork
+    from service.store.unit_of_work import ReadsRounds
 
 
 class Handlers(NamedTuple):

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from enum import Enum
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -64,12 +63,14 @@ def _converter(annotation: str) -> Callable[[Any], Any] | None:
     return None
 
 
-@cache
 def _columns(cls: type) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
     """The SELECT list for a mapped dataclass (its fields are its table's columns, as in
     the imperative mapping) and each column's converter."""
     found = tuple((f.name, _converter(str(f.type))) for f in fields(cls))
     return ", ".join(name for name, _ in found), found
+
+
+_COLUMNS = {cls: _columns(cls) for cls in _TABLES}
 
 
 class SqliteReads:
@@ -79,7 +80,7 @@ class SqliteReads:
         self.connection = connection
 
     def _objects(self, cls: type[T], where: str = "", params: Sequence[Any] = ()) -> list[T]:
-        select, columns = _columns(cls)
+        select, columns = _COLUMNS[cls]
         rows = self.connection.execute(f"SELECT {select} FROM {_TABLES[cls]} {where}", params)
         out = []
         for row in rows:
