@@ -28,7 +28,6 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import is_paused, round_phase
-from service.emails import email_to
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -41,12 +40,12 @@ from service.matching.report import (
     render_overrides,
     render_review_csv,
 )
-from service.messages import Email
 from service.rounds import get_round
 from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 if TYPE_CHECKING:
     from service.email_command import CommandTable
+    from service.messages import Email
 
 
 @dataclass(frozen=True)
@@ -391,6 +390,10 @@ class _MatchMail:
         return participant_card(self.people[pid], self.regs.get(pid), self.config)
 
     def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
+        # Imported here: the email builders (standing, purposes, footers) are for sending;
+        # a dry run or a commit never loads them.
+        from service.emails import email_to
+
         round_ = {"name": self.round.name, "closes_on": self.round.closes_at}
         return email_to(
             person, template, key, self.uow, self.commands, context={"round": round_, **context}

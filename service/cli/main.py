@@ -24,23 +24,30 @@ class MentoringGroup(click.Group):
     wrong in the environment), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from service.mail.transport import TransportError
-
         try:
             return super().invoke(ctx)
         except MentoringError as exc:
             raise click.ClickException(str(exc)) from None
-        except TransportError as exc:
-            # Transport messages are written to be safe to show (no addresses).
-            raise click.ClickException(f"The mailbox could not be used: {exc}") from None
         except Exception as exc:
-            # Imported only here: it brings SQLAlchemy, which a dry run on SQLite never loads.
-            from service.store.errors import database_problem
-
-            problem = database_problem(exc)
+            problem = _setting_problem(exc)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
+
+
+def _setting_problem(exc: Exception) -> str | None:
+    """The line to show for a mailbox or database that cannot be used, else None.
+
+    Imported only once a command has failed: the mail transports and SQLAlchemy, which a
+    dry run on a SQLite file never loads otherwise."""
+    from service.mail.transport import TransportError
+
+    if isinstance(exc, TransportError):
+        # Transport messages are written to be safe to show (no addresses).
+        return f"The mailbox could not be used: {exc}"
+    from service.store.errors import database_problem
+
+    return database_problem(exc)
 
 
 @click.group(cls=MentoringGroup, context_settings={"help_option_names": ["-h", "--help"]})

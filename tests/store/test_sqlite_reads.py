@@ -160,3 +160,14 @@ def test_only_a_plain_sqlite_file_is_read_without_sqlalchemy() -> None:
         "sqlite:///my%20file.db",
     ):
         assert sqlite_file(url) is None
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from service.store.revisions import MIGRATIONS, head_from_files
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert head_from_files() == ScriptDirectory.from_config(config).get_current_head()
