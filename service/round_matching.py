@@ -41,11 +41,11 @@ from service.matching.report import (
     render_review_csv,
 )
 from service.rounds import get_round
-from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 if TYPE_CHECKING:
     from service.email_command import CommandTable
     from service.messages import Email
+    from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from service.domain.model import RegistrationStatus, Round, RoundStatus
 from service.errors import DomainError, NotFound
-from service.store.unit_of_work import ReadsRounds, UnitOfWork
+
+if TYPE_CHECKING:
+    from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 ROUND_NAME_CHARS = 200  # the width of rounds.name: PostgreSQL refuses a longer one
 
