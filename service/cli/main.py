@@ -72,9 +72,10 @@ register(cli)
 def main() -> None:
     # A command is mostly a burst of long-lived allocations (the modules it imports, the rows
     # it reads) with few reference cycles among them. At CPython's default threshold (700)
-    # the collector ran ~250 times during `round match` and took ~12% of its CPU; every
-    # 10,000 allocations still frees cycles promptly in a long-running worker.
-    gc.set_threshold(10_000, 10, 10)
+    # the collector ran ~100 times during `round match` (5% of its CPU), at 10,000 still 7
+    # times (3%); at 100,000 a 1,000-person dry run never collects, and a long-running
+    # worker still frees its cycles every 100,000 allocations (a few MB at most).
+    gc.set_threshold(100_000, 10, 10)
     try:
         cli.main(prog_name="mentoring")
     except KeyboardInterrupt:

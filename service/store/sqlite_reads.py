@@ -63,11 +63,16 @@ def _converter(annotation: str) -> Callable[[Any], Any] | None:
     return None
 
 
-def _columns(cls: type) -> tuple[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]]:
+Converters = tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+def _columns(cls: type) -> tuple[str, Converters]:
     """The SELECT list for a mapped dataclass (its fields are its table's columns, as in
-    the imperative mapping) and each column's converter."""
-    found = tuple((f.name, _converter(str(f.type))) for f in fields(cls))
-    return ", ".join(name for name, _ in found), found
+    the imperative mapping, and in the order its constructor takes them), and which
+    columns need converting, with what."""
+    names = [f.name for f in fields(cls)]
+    found = ((i, _converter(str(f.type))) for i, f in enumerate(fields(cls)))
+    return ", ".join(names), tuple((i, convert) for i, convert in found if convert)
 
 
 _COLUMNS = {cls: _columns(cls) for cls in _TABLES}
@@ -80,15 +85,15 @@ class SqliteReads:
         self.connection = connection
 
     def _objects(self, cls: type[T], where: str = "", params: Sequence[Any] = ()) -> list[T]:
-        select, columns = _COLUMNS[cls]
+        select, converters = _COLUMNS[cls]
         rows = self.connection.execute(f"SELECT {select} FROM {_TABLES[cls]} {where}", params)
         out = []
         for row in rows:
-            values = {
-                name: value if value is None or convert is None else convert(value)
-                for (name, convert), value in zip(columns, row, strict=True)
-            }
-            out.append(cls(**values))
+            values = list(row)
+            for i, convert in converters:
+                if values[i] is not None:
+                    values[i] = convert(values[i])
+            out.append(cls(*values))
         return out
 
     def round_by_name(self, name: str) -> Round | None:
