@@ -14,7 +14,7 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import MentoringError
-from service.store.orm import start_mappers
+from service.store.orm import declare_postgresql_predicates, start_mappers
 from service.store.revisions import MIGRATIONS, NOT_READY, VERSION_TABLE, head_from_files
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class Database:
         # A server's connections can drop while pooled, so they are pinged before use; a
         # SQLite file cannot, and the ping was one statement more per transaction.
         sqlite = parsed.get_backend_name() == "sqlite"
+        if parsed.get_backend_name() == "postgresql":
+            declare_postgresql_predicates()
         self.engine: Engine = create_engine(
             url, future=True, pool_pre_ping=not sqlite, hide_parameters=True
         )
