@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from service import bootstrap
+from service.config import ProgrammeConfig
 from service.domain.model import (
     Introduction,
     IntroductionStatus,
@@ -24,6 +26,8 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.errors import MentoringError
+from service.round_matching import propose
+from service.settings import load_settings
 from service.store.database import Database
 from service.store.sql_unit_of_work import SqlUnitOfWork
 from service.store.sqlite_reads import SqliteReadUnit, open_reads, sqlite_file
@@ -171,3 +175,40 @@ def test_the_head_read_from_the_migration_files_is_alembics() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert head_from_files() == ScriptDirectory.from_config(config).get_current_head()
+
+
+@pytest.mark.parametrize("which", ["sqlite", "postgresql"])
+def test_a_dry_run_proposes_what_the_unit_of_work_proposes(
+    which: str,
+    db: Database,
+    tmp_path: Path,
+    config: ProgrammeConfig,
+    request: pytest.FixtureRequest,
+) -> None:
+    """`App.reads()`: straight over sqlite3 on a SQLite file, the unit of work on any other
+    database, and the same proposal as matching inside a unit of work either way."""
+    url = db.url if which == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    app = bootstrap.build(
+        load_settings({"DATABASE_URL": url, "MENTORING_HOME": str(tmp_path)}), config
+    )
+    with app.uow() as uow:
+        _seed(uow)
+        kim = Person("kim@dept.gov.uk", "Kim", "Park", NOW)
+        uow.add(kim)
+        uow.flush()
+        current = uow.repo.round_by_name("2026")
+        assert current is not None
+        confirmed = RegistrationStatus.CONFIRMED
+        kim_at = {"grade": "G6", "department": "HM Revenue and Customs", "status": confirmed}
+        uow.add(_registration(current, kim, "mentor", **kim_at))
+        uow.commit()
+    with app.uow() as uow:
+        expected = propose(uow, "2026", config, NOW)
+    with app.reads() as reads:
+        assert isinstance(reads, SqliteReadUnit if which == "sqlite" else SqlUnitOfWork)
+        proposal = propose(reads, "2026", config, NOW)
+    app.close()
+    assert proposal.result.introductions == expected.result.introductions != ()
+    assert proposal.problem == expected.problem
+    assert proposal.result.objective == expected.result.objective
+    assert proposal.csv() == expected.csv()  # (the totals hold the solve's seconds)
