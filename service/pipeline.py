@@ -153,7 +153,7 @@ def store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMess
     its own instead of three. Exactly-once does not depend on it."""
     try:
         with app.uow() as uow:
-            stored = [ingest.store(uow, fetched, attempting=True) for fetched in batch]
+            stored = ingest.store_all(uow, batch, attempting=True)
             uow.commit()
             return stored
     except CONFLICTS:

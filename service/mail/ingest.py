@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -50,22 +51,56 @@ def store(
 ) -> tuple[InboundMessage, bool]:
     """Keep the message (once). Returns the record and whether it is new. `attempting`:
     a new message is about to be handled, so its first attempt is counted with it."""
-    key = message_key(fetched.raw)
+    return _store(uow, fetched, message_key(fetched.raw), attempting)
+
+
+def _store(
+    uow: UnitOfWork, fetched: FetchedMessage, key: str, attempting: bool
+) -> tuple[InboundMessage, bool]:
     existing = uow.repo.inbound_by_key(key) if uow.repo.inbound_exists(key) else None
     # An erased record has no bytes left to compare: a replay of it stays a duplicate.
     if existing is not None and existing.raw and existing.raw != fetched.raw:
         return _reused_id(uow, fetched)
     if existing is not None:
         return existing, False
-    record = InboundMessage(
+    record = _new(fetched, key, attempting)
+    uow.repo.add_inbound(record)
+    return record, True
+
+
+def _new(fetched: FetchedMessage, key: str, attempting: bool) -> InboundMessage:
+    return InboundMessage(
         key=key,
         transport_id=fetched.transport_id,
         raw=fetched.raw,
         received_at=clock.now(),
         attempts=1 if attempting else 0,
     )
-    uow.repo.add_inbound(record)
-    return record, True
+
+
+def store_all(
+    uow: UnitOfWork, batch: Sequence[FetchedMessage], *, attempting: bool = False
+) -> list[tuple[InboundMessage, bool]]:
+    """`store` for a batch, in order, with the same answers. The usual case, a message
+    never seen, is found by one question for the whole batch and kept by one multi-row
+    insert; any other (already stored, or twice in the batch) goes through `store`, after
+    the new ones before it are written, so it sees them."""
+    keys = [message_key(fetched.raw) for fetched in batch]
+    known = uow.repo.stored_keys(keys)
+    kept: list[tuple[InboundMessage, bool]] = []
+    new: list[InboundMessage] = []
+    for fetched, key in zip(batch, keys, strict=True):
+        if key in known:
+            uow.repo.add_inbounds(new)
+            new = []
+            kept.append(_store(uow, fetched, key, attempting))
+            known.add(kept[-1][0].key)
+        else:
+            known.add(key)
+            new.append(_new(fetched, key, attempting))
+            kept.append((new[-1], True))
+    uow.repo.add_inbounds(new)
+    return kept
 
 
 def _reused_id(uow: UnitOfWork, fetched: FetchedMessage) -> tuple[InboundMessage, bool]:

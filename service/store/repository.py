@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, distinct, func, insert, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import CompoundSelect, Executable, Select
@@ -162,14 +163,18 @@ def _automatic_answers_since() -> Select[int]:
 
 
 _PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
-_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(
-    inbound_messages.c.key == bindparam("key")
-)
+_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(inbound_messages.c.key == bindparam("key"))
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
 _INBOUND_COLUMNS = tuple(c.key for c in inbound_messages.c if c.key != "id")
 _ADD_INBOUND = insert(inbound_messages).values({n: bindparam(n) for n in _INBOUND_COLUMNS})
+_ADD_INBOUNDS = insert(inbound_messages).returning(
+    inbound_messages.c.id, sort_by_parameter_order=True
+)
+_STORED_KEYS = select(inbound_messages.c.key).where(
+    inbound_messages.c.key.in_(bindparam("keys", expanding=True))
+)
 _TOMBSTONES = select(
     erasures.c.id,
     erasures.c.person_id,
@@ -178,6 +183,36 @@ _TOMBSTONES = select(
     erasures.c.pending_terms,
     erasures.c.created_at,
 ).order_by(erasures.c.id)
+
+
+# Plain lookups: (SQL text, parameter names in order), compiled once per statement.
+_PLAIN: dict[Select[Any], tuple[str, tuple[str, ...]]] = {}
+
+
+def _plain_first(connection: Connection, stmt: Select[Any], params: dict[str, str]) -> Any:
+    """The first column of the first row of a SELECT over string parameters and plain
+    columns (no type conversion either way), or None. On SQLite it runs on the driver's
+    connection, in the session's transaction: SQLAlchemy's execution path cost four times
+    what SQLite takes to answer (a fifth of a message's database time). Errors are raised
+    as SQLAlchemy's, so the callers' `CONFLICTS` handling is unchanged; on other databases
+    the usual path runs."""
+    if connection.dialect.name != "sqlite":
+        return connection.execute(stmt, params).scalar()
+    plain = _PLAIN.get(stmt)
+    if plain is None:
+        compiled = stmt.compile(dialect=connection.dialect)
+        plain = _PLAIN[stmt] = (compiled.string, tuple(compiled.positiontup or ()))
+    sql, names = plain
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        row = driver.execute(sql, [params[name] for name in names]).fetchone()
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, None, error, dbapi.Error, hide_parameters=True, dialect=connection.dialect
+        ) from error
+    return None if row is None else row[0]
 
 
 @cache
@@ -213,8 +248,7 @@ class SqlRepository:
     def _person_by_email(self, address: str) -> Person | None:
         # The id first, without the ORM: most mail from strangers stops here, and a
         # person already in this session comes from its identity map.
-        found = self.session.connection().execute(_PERSON_ID_BY_EMAIL, {"email": address})
-        person_id = found.scalar()
+        person_id = _plain_first(self.session.connection(), _PERSON_ID_BY_EMAIL, {"email": address})
         return None if person_id is None else self.session.get(Person, person_id)
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
@@ -759,17 +793,34 @@ class SqlRepository:
         assert added.inserted_primary_key is not None
         record.id = int(added.inserted_primary_key[0])
 
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        found = self.session.connection().execute(_STORED_KEYS, {"keys": list(keys)})
+        return set(found.scalars())
+
+    def add_inbounds(self, records: Sequence[InboundMessage]) -> None:
+        """`add_inbound` for many: one multi-row INSERT, the ids returned in order."""
+        if len(records) < 2:
+            for record in records:
+                self.add_inbound(record)
+            return
+        rows = [{name: getattr(r, name) for name in _INBOUND_COLUMNS} for r in records]
+        ids = self.session.connection().execute(_ADD_INBOUNDS, rows).scalars().all()
+        for record, row_id in zip(records, ids, strict=True):
+            record.id = int(row_id)
+
     def inbound_exists(self, key: str) -> bool:
         """Is a message stored under this key? (The common answer, no, without loading.)"""
-        found = self.session.connection().execute(_INBOUND_ID_BY_KEY, {"key": key})
-        return found.first() is not None
+        found = _plain_first(self.session.connection(), _INBOUND_ID_BY_KEY, {"key": key})
+        return found is not None
 
     def is_our_message_id(self, message_id: str) -> bool:
         """Did we send an email with this Message-ID? (Without loading the email.)"""
-        found = self.session.connection().execute(
-            _OUTBOUND_ID_BY_MESSAGE_ID, {"message_id": message_id}
+        found = _plain_first(
+            self.session.connection(), _OUTBOUND_ID_BY_MESSAGE_ID, {"message_id": message_id}
         )
-        return found.first() is not None
+        return found is not None
 
 
 def _utc(moment: datetime | None) -> datetime | None:
