@@ -171,6 +171,12 @@ def _part_text(part: Message) -> str:
 
 
 def _filename(part: Message) -> str:
+    # Only a header holding "name" can name a file (filename=, name=, filename*0*=):
+    # most parts have none, and asking the parser costs two parameter parses.
+    if not any(
+        "name" in str(part.get(h, "")).lower() for h in ("content-disposition", "content-type")
+    ):
+        return ""
     try:
         name = part.get_filename()
     except (ValueError, TypeError, LookupError, AttributeError, MessageError):
@@ -178,9 +184,9 @@ def _filename(part: Message) -> str:
     return _header_text(name) if name else ""
 
 
-def _is_attachment(part: Message) -> bool:
+def _is_attachment(part: Message, filename: str) -> bool:
     disposition = str(part.get("Content-Disposition", "")).lower()
-    return disposition.startswith("attachment") or bool(_filename(part))
+    return disposition.startswith("attachment") or bool(filename)
 
 
 def _tnef(data: bytes) -> tuple[str, str, list[Attachment]]:
@@ -233,7 +239,7 @@ def _bodies(msg: Message) -> tuple[str, str, list[Attachment]]:
             html = html or t_html
             attachments.extend(t_atts)
             continue
-        if _is_attachment(part):
+        if _is_attachment(part, filename):
             attachments.append(Attachment(filename, ctype, _payload_bytes(part)))
             continue
         if ctype == "text/plain" and not text:
@@ -265,10 +271,13 @@ def _header_only(raw: bytes) -> Message:
     return BytesHeaderParser().parsebytes(raw)
 
 
-def parse_mail(raw: bytes, max_bytes: int) -> ParsedMail:
-    """Read a message; over `max_bytes` only the headers are read. Never raises."""
+def parse_mail(raw: bytes, max_bytes: int, message: Message | None = None) -> ParsedMail:
+    """Read a message; over `max_bytes` only the headers are read. Never raises.
+    `message`: `email.message_from_bytes(raw)`, when the caller has read it already."""
     too_large = len(raw) > max_bytes
-    msg = _header_only(raw) if too_large else email.message_from_bytes(raw)
+    msg = message if message is not None and not too_large else None
+    if msg is None:
+        msg = _header_only(raw) if too_large else email.message_from_bytes(raw)
     headers = _headers(msg)
 
     def first(name: str) -> str:

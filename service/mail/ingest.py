@@ -11,9 +11,11 @@ needs-attention (never acted on, never dropped); the same bytes again stay a dup
 
 from __future__ import annotations
 
+import email
 import hashlib
 import re
 from collections.abc import Sequence
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -24,12 +26,30 @@ from service.store.unit_of_work import UnitOfWork
 
 _HEADERS = BytesHeaderParser(policy=compat32)
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
+_KEY_BYTES = 65536  # the Message-ID is looked for in the first 64 KB
 
 
-def message_key(raw: bytes) -> str:
-    """The Message-ID (angle brackets kept), else "sha256:" + the hash of the raw bytes."""
+def parsed(raw: bytes) -> Message | None:
+    """The whole message as `email.message_from_bytes` reads it, when it is small enough
+    for `message_key` to take the Message-ID from it (the header parser sees the same
+    bytes), so that it is read once, for its key and its classification. None for
+    larger messages, or when the parser gives up: those are read as before."""
+    if len(raw) > _KEY_BYTES:
+        return None
     try:
-        value = _HEADERS.parsebytes(raw[:65536]).get("Message-ID")
+        return email.message_from_bytes(raw)
+    except Exception:  # e.g. nested too deeply: the classifier reads it and says why
+        return None
+
+
+def message_key(raw: bytes, message: Message | None = None) -> str:
+    """The Message-ID (angle brackets kept), else "sha256:" + the hash of the raw bytes.
+    `message`: `parsed(raw)`, when the caller has it."""
+    try:
+        if message is not None and len(raw) <= _KEY_BYTES:
+            value = message.get("Message-ID")
+        else:
+            value = _HEADERS.parsebytes(raw[:_KEY_BYTES]).get("Message-ID")
     except Exception:  # a header block this broken has no usable Message-ID
         value = None
     if value:
@@ -79,13 +99,18 @@ def _new(fetched: FetchedMessage, key: str, attempting: bool) -> InboundMessage:
 
 
 def store_all(
-    uow: UnitOfWork, batch: Sequence[FetchedMessage], *, attempting: bool = False
+    uow: UnitOfWork,
+    batch: Sequence[FetchedMessage],
+    *,
+    attempting: bool = False,
+    messages: Sequence[Message | None] = (),
 ) -> list[tuple[InboundMessage, bool]]:
     """`store` for a batch, in order, with the same answers. The usual case, a message
     never seen, is found by one question for the whole batch and kept by one multi-row
     insert; any other (already stored, or twice in the batch) goes through `store`, after
-    the new ones before it are written, so it sees them."""
-    keys = [message_key(fetched.raw) for fetched in batch]
+    the new ones before it are written, so it sees them. `messages`: `parsed` of each."""
+    read = list(messages) or [None] * len(batch)
+    keys = [message_key(f.raw, m) for f, m in zip(batch, read, strict=True)]
     known = uow.repo.stored_keys(keys)
     kept: list[tuple[InboundMessage, bool]] = []
     new: list[InboundMessage] = []
