@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.common import answer_key, email_to
+from handlers.correcting import record
 from handlers.partners import approach_event
 from handlers.status import coordinator_status
 from handlers.unpair import new_choice
@@ -269,7 +270,16 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
     )
     emails = [*leaving.notices, confirmation]
     if request.coordinator is not None:
-        emails.append(coordinator_status(request, uow, ctx))
+        record(
+            uow,
+            request,
+            "registration.withdrawn",
+            ctx,
+            person=person,
+            detail={"round": round_.name},
+        )
+        if request.answer_coordinator:
+            emails.append(coordinator_status(request, uow, ctx))
     return emails
 
 

@@ -50,6 +50,8 @@ class EmailCommand:
     reason_follows: bool = False  # the lines under the command are its reason (UNPAIR)
     arguments_in_subject: bool = False  # a subject line may carry its arguments
     answer_help: str = ""  # its line in the footer of an email it is the answer to
+    coordinator_shown: str = ""  # how coordinators' footers write it: "PAIR <mentor> <mentee>"
+    verified_only: bool = False  # a coordinator's correction: only from a verified sender
 
     @property
     def name(self) -> str:
@@ -109,7 +111,11 @@ class CommandTable:
 
     def for_coordinators(self) -> Commands:
         """What a coordinator may send about a participant (their answers' footer)."""
-        return [(f"{c.name} <email>", c.coordinator_help) for c in self if c.targeted]
+        return [
+            (c.coordinator_shown or f"{c.name} <email>", c.coordinator_help)
+            for c in self
+            if c.targeted
+        ]
 
     def offered(self, s: Standing, purpose: Purpose = GENERAL) -> Commands:
         """What this person may send now in reply to an email asking `purpose`: every

@@ -662,6 +662,13 @@ def _coordinator(
                 InboundStatus.NEEDS_ATTENTION,
                 "coordinator command without a known participant address",
             )
+        if not c.sender_check.verified and spec.verified_only:
+            # A correction carries more than a confirmation round trip can: refuse it.
+            return Outcome(
+                InboundStatus.NEEDS_ATTENTION,
+                f"coordinator correction {spec.name} from a sender the receiving host did"
+                " not verify: not acted on (use the mentoring command line)",
+            )
         if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.
             emails.append(

@@ -465,6 +465,14 @@ SAMPLES: dict[str, Context] = {
         {"held": True, "quiet": {"name": "Priya Shah", "email": "priya.shah@hmrc.gov.uk"}},
         COORDINATOR_COMMANDS,
     ),
+    "correction_done": _with(
+        {
+            "done": "paired Alex Morgan with Priya Shah by hand.",
+            "done_short": "paired by hand",
+            "told": ["Alex Morgan", "Priya Shah"],
+        },
+        COORDINATOR_COMMANDS,
+    ),
     # Answers from the long-term relationship handlers (handlers/keep.py and friends).
     "approach_sent": _with(
         {"mentor": MENTOR_PARTNER, "reply_by": date(2026, 8, 20)},
@@ -672,6 +680,12 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
         ),
     ],
     "ladder_held": [("nothing to stop", {"held": False})],
+    "correction_done": [("nobody told", {"done": "noted about Alex Morgan: “on leave”.", "told": []})],
+    "pairing_started": [
+        ("paired by hand, mentor", {"how": "by_hand", "role": "mentor", "partner": MENTEE_PARTNER}),
+        ("paired by hand, mentee", {"how": "by_hand"}),
+        ("reopened", {"how": "reopened"}),
+    ],
     "unresponsive_nudge": [
         ("first nudge, not reported", {"nudge_number": 1, "reported_by_partner": False}),
     ],
