@@ -77,6 +77,13 @@ def test_coordinators_are_offered_the_commands_they_may_aim_at_someone() -> None
         "UNPAIR <email>",
         "WITHDRAW <email>",
         "STATUS <email>",
+        "PAIR <mentor> <mentee>",
+        "REOPEN <email> [<partner>]",
+        "EDIT MEETING <email> N [45 mins] [12/03]",
+        "DELETE MEETING <email> N",
+        "NOTE <email> [<partner>] your words",
+        "RESEND <email> <email's name>",
+        "REINSTATE <email>",
     ]
 
 
