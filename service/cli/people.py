@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from service import clock
+from service.cli.corrections import PERSON_COMMANDS
 from service.cli.options import now_option, with_app
 from service.errors import NotFound
 
@@ -34,21 +35,40 @@ def person_group() -> None:
     """Look at, export or erase one participant's record."""
 
 
+for _command in PERSON_COMMANDS:
+    person_group.add_command(_command)
+
+
 @person_group.command("show")
 @click.argument("email")
 @now_option
 @with_app
 def person_show(app: App, email: str) -> None:
-    """What we hold about one participant (never a characteristic)."""
+    """One participant's whole story, in time order (reads only; never a characteristic).
+
+    Registrations, introductions, requests and answers, partnerships and how they ended,
+    meetings (numbered for `mentoring meeting edit`), every email sent (subject, name for
+    `mentoring person resend`, state) and received (how it was read), bounces,
+    out-of-office, and the coordinators' notes and corrections with who made them.
+    """
     from service.privacy import export_person, summary_sections
+    from service.story import gather, lines
 
     app.db.ensure_ready()
     with app.uow() as uow:
-        sections = summary_sections(export_person(uow, _person(uow, email)), app.config)
-    for section in sections:
+        person = _person(uow, email)
+        sections = summary_sections(export_person(uow, person), app.config)
+        story = lines(gather(uow, person), app.config.programme.timezone)
+    click.echo(f"{person.name or person.email} <{person.email}>")
+    for section in sections[1:]:
+        if section["heading"] == "Emails":
+            continue
         click.echo(section["heading"])
         for label, value in section["items"]:
             click.echo(f"  {label}: {value}")
+    click.echo("Story, oldest first")
+    for line in story:
+        click.echo(f"  {line}")
 
 
 @person_group.command("export")

@@ -680,7 +680,9 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
         ),
     ],
     "ladder_held": [("nothing to stop", {"held": False})],
-    "correction_done": [("nobody told", {"done": "noted about Alex Morgan: “on leave”.", "told": []})],
+    "correction_done": [
+        ("nobody told", {"done": "noted about Alex Morgan: “on leave”.", "told": []}),
+    ],
     "pairing_started": [
         ("paired by hand, mentor", {"how": "by_hand", "role": "mentor", "partner": MENTEE_PARTNER}),
         ("paired by hand, mentee", {"how": "by_hand"}),
@@ -731,6 +733,10 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     ],
     "status": [
         ("a coordinator's copy", {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS}),
+        (
+            "a coordinator's copy with the story attached",
+            {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS, "story_entries": 12},
+        ),
         ("paired", {"approach": None, "introductions": [],
                     "pairing": {"partner_name": "Priya Shah", "role": "mentor",
                                 "started_on": date(2026, 9, 1), "meetings": 1, "hours": 1.0}}),
