@@ -26,6 +26,7 @@ from service.domain.model import (
     Approach,
     ApproachStatus,
     AuditEvent,
+    EndReason,
     Introduction,
     IntroductionStatus,
     Meeting,
@@ -101,11 +102,12 @@ def tell(facts: Facts) -> list[Entry]:
         *_approaches(facts),
         *_pairings(facts),
         *_meetings(facts),
-        *_mail(facts),
         *_events(facts),
+        # At the same moment a correction comes before the emails it caused.
         *_corrections(facts),
+        *_mail(facts),
     ]
-    return sorted(entries, key=lambda e: e.at)
+    return sorted(entries, key=lambda e: e.at)  # stable: the order above breaks ties
 
 
 def lines(facts: Facts, tz: str) -> list[str]:
@@ -191,11 +193,26 @@ def _pairings(facts: Facts) -> list[Entry]:
     for p in facts.pairings:
         pair = f"{_name(facts, p.mentor_id)} (mentor) and {_name(facts, p.mentee_id)} (mentee)"
         out.append(Entry(p.started_at, f"Long-term partnership of {pair} began."))
-        if p.ended_at is not None:
-            out.append(
-                Entry(p.ended_at, f"Partnership of {pair} ended: {why_it_ended(p.end_reason)}.")
-            )
+        # Each ending as it was recorded: a reopened partnership may have ended before.
+        endings = [
+            (e.at, e.detail.get("reason"))
+            for e in facts.events
+            if e.action == "pairing.ended" and e.subject == f"pairing:{p.id}"
+        ]
+        if not endings and p.ended_at is not None:
+            endings = [(p.ended_at, p.end_reason)]
+        out += [
+            Entry(at, f"Partnership of {pair} ended: {why_it_ended(_reason(why))}.")
+            for at, why in endings
+        ]
     return out
+
+
+def _reason(value: object) -> EndReason | None:
+    try:
+        return EndReason(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _day(on: date) -> str:
@@ -243,10 +260,9 @@ def _mail(facts: Facts) -> list[Entry]:
             )
         )
     for i in facts.received:
-        kind = i.kind.replace("_", " ") or "an email"
-        reason = f": {i.reason}" if i.reason else ""
+        how = i.reason or i.kind.replace("_", " ") or "not read yet"
         outcome = i.status.value.replace("_", " ")
-        out.append(Entry(i.received_at, f"They wrote to us, read as {kind}{reason} ({outcome})."))
+        out.append(Entry(i.received_at, f"They wrote to us, read as {how} ({outcome})."))
     return out
 
 

@@ -207,7 +207,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"“{text}” is not a date like 2027-03-12.") from None
+        raise DomainError(f"--date: “{text}” is not a date like 2027-03-12.") from None
 
 
 @click.command("note")
