@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 
-from service.domain.model import EndReason, PairingStatus
+from service.domain.model import EndReason, Pairing, PairingStatus
 from tests.cli_runner import run
 from tests.harness import Programme
 from tests.workflow.people_helpers import MENTEE, MENTOR, cast, register
@@ -67,7 +67,7 @@ def _go_quiet(programme: Programme, frozen: FrozenDateTimeFactory) -> None:
     assert ended.end_reason is EndReason.STALE, ended.end_reason
 
 
-def _pairing_of(programme: Programme):  # type: ignore[no-untyped-def]
+def _pairing_of(programme: Programme) -> Pairing:
     with programme.app.uow() as uow:
         alex = uow.repo.person_by_email(MENTEE)
         assert alex is not None and alex.id is not None
