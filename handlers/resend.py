@@ -8,6 +8,8 @@ the resend (`service.mail.resend`): the only way the same email is sent twice.
 
 from __future__ import annotations
 
+import re
+
 from handlers.correcting import answer, record
 from service import corrections
 from service.bus import CommandRequest, Context
@@ -23,7 +25,7 @@ from service.store.unit_of_work import UnitOfWork
 def resend(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
-    name = (request.command.choice or "").strip().lower()
+    name = _template(uow, person.id, request.command.choice or "")
     original = uow.repo.latest_email(person.id, name)
     if original is None:
         raise DomainError(
@@ -41,6 +43,14 @@ def resend(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         uow, request, "email.resent", ctx, person=person, detail={"template": name, "copy": count}
     )
     return answer(request, uow, ctx, made, [], told=[person.name or person.email])
+
+
+def _template(uow: UnitOfWork, person_id: int, given: str) -> str:
+    """The email's name as given ("matches_mentee"), also as email reading leaves it
+    ("matchesmentee": underscores are dropped) or written with spaces."""
+    wanted = re.sub(r"[\s_]+", "", given.lower())
+    sent = {e.template for e in uow.repo.emails_of(person_id)}
+    return next((t for t in sorted(sent) if t.replace("_", "") == wanted), given.strip().lower())
 
 
 RESEND: EmailCommand = EmailCommand(

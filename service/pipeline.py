@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from service import bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
+from service.emails import coordinator_refusal
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
 from service.inbound.commands import Answer, Command, asks_question
@@ -326,7 +327,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         person = reply.person
         if reply.about.kind is PurposeKind.COORDINATOR:
             person = None  # a coordinator's round trip: never answer the participant
-        emails = []
+        emails = _coordinator_refused(classification, refusal, app.commands)
         if person is not None:
             if classification.kind is Kind.COMMAND and not person.erased:
                 _mail_reaches(uow, person)
@@ -355,6 +356,17 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         )
         uow.commit()
         return record
+
+
+def _coordinator_refused(
+    c: Classification, refusal: DomainError, table: CommandTable
+) -> list[Email]:
+    """A verified coordinator's command we could not carry out is answered with why."""
+    if c.kind is not Kind.COORDINATOR or not c.sender_check.verified or not c.sender:
+        return []
+    key = f"coordinator-refused:{c.message_id or c.subject}:{c.sender}"
+    thread = _thread(c).reply_headers()
+    return [coordinator_refusal(c.sender, str(refusal), key, table, **thread)]
 
 
 def _thread(c: Classification) -> bus.Thread:

@@ -89,7 +89,7 @@ def person_and_name(words: Words) -> Command | str | None:
     if not words.coordinator:
         return None
     people, rest = _addresses(words.rest, 1)
-    if not people or not re.fullmatch(r"[a-z_]+", rest):
+    if not people or not re.fullmatch(r"[a-z_ ]+", rest):
         return "Write RESEND, the participant's address, then the email's name."
     return Command(words.verb, target=people[0], choice=rest)
 

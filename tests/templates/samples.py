@@ -682,6 +682,10 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     "ladder_held": [("nothing to stop", {"held": False})],
     "correction_done": [
         ("nobody told", {"done": "noted about Alex Morgan: “on leave”.", "told": []}),
+        (
+            "refused",
+            {"refused": "There is no meeting 3: that person has 2 logged.", "told": []},
+        ),
     ],
     "pairing_started": [
         ("paired by hand, mentor", {"how": "by_hand", "role": "mentor", "partner": MENTEE_PARTNER}),
