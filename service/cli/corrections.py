@@ -95,7 +95,9 @@ def correct(
         queued = outbox.queue_all(uow, emails, app.config)
         uow.flush()
         assert person.id is not None
-        made = uow.repo.corrections_about(person.id)[-1]
+        made = max(uow.repo.corrections_about(person.id), key=lambda c: c.id or 0, default=None)
+        if made is None:
+            raise DomainError("Nothing needed changing, so nothing was changed.")
         ids = [i for i in (made.person_id, made.partner_id) if i is not None]
         names = {i: p.name or p.email for i, p in uow.repo.people(ids).items()}
         told = sorted({q.to_address for q in queued if q.person_id is not None})
