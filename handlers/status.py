@@ -42,6 +42,13 @@ _THIRD_PERSON_STATES = {
 }
 
 
+def _held(i: Introduction) -> IntroductionStatus:
+    """A speed session that was held stays "met" after NONE closed the matches."""
+    if i.status is IntroductionStatus.CLOSED and i.contacted_at is not None:
+        return IntroductionStatus.MET
+    return i.status
+
+
 def _introductions(
     s: Standing, names: dict[int, Person], *, third_person: bool = False
 ) -> list[dict[str, Any]]:
@@ -52,7 +59,7 @@ def _introductions(
             "number": number,
             "name": other.name if other else "someone who has left",
             "role": role,  # the other person's role to the recipient
-            "state": states.get(i.status, i.status.value),
+            "state": states.get(_held(i), i.status.value),
         }
 
     rows = [row(i, i.number, "mentor", _MENTEE_STATES) for i in s.introductions_as_mentee]
