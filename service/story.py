@@ -35,6 +35,7 @@ from service.domain.model import (
     Registration,
     Round,
 )
+from service.domain.rules import is_paused
 from service.store.records import Correction, InboundMessage, OutboundMessage
 from service.store.unit_of_work import UnitOfWork
 
@@ -94,8 +95,8 @@ def gather(uow: UnitOfWork, person: Person) -> Facts:
     )
 
 
-def tell(facts: Facts) -> list[Entry]:
-    """The story's lines, oldest first."""
+def tell(facts: Facts, tz: str = "Europe/London") -> list[Entry]:
+    """The story's lines, oldest first (times inside the words in `tz`)."""
     entries = [
         *_registrations(facts),
         *_introductions(facts),
@@ -105,7 +106,7 @@ def tell(facts: Facts) -> list[Entry]:
         *_events(facts),
         # At the same moment a correction comes before the emails it caused.
         *_corrections(facts),
-        *_mail(facts),
+        *_mail(facts, ZoneInfo(tz)),
     ]
     return sorted(entries, key=lambda e: e.at)  # stable: the order above breaks ties
 
@@ -113,7 +114,7 @@ def tell(facts: Facts) -> list[Entry]:
 def lines(facts: Facts, tz: str) -> list[str]:
     """Each entry as a line: "12 Mar 2027 09:15  Confirmed their address."."""
     zone = ZoneInfo(tz)
-    return [f"{e.at.astimezone(zone):%d %b %Y %H:%M}  {e.text}" for e in tell(facts)]
+    return [f"{e.at.astimezone(zone):%d %b %Y %H:%M}  {e.text}" for e in tell(facts, tz)]
 
 
 def _name(facts: Facts, person_id: int | None) -> str:
@@ -246,11 +247,13 @@ def subject_of(raw: bytes) -> str:
     return _TAG.sub("", str(subject)).strip() or "(no subject)"
 
 
-def _mail(facts: Facts) -> list[Entry]:
+def _mail(facts: Facts, zone: ZoneInfo) -> list[Entry]:
     out = []
     for o in facts.sent:
         state = (
-            f"sent {o.sent_at:%d %b %Y %H:%M}" if o.sent_at else o.status.value.replace("_", " ")
+            f"sent {o.sent_at.astimezone(zone):%d %b %Y %H:%M}"
+            if o.sent_at
+            else o.status.value.replace("_", " ")
         )
         resend = " — a coordinator's resend" if o.dedupe_key.startswith("resend:") else ""
         out.append(
@@ -290,3 +293,29 @@ def _corrections(facts: Facts) -> list[Entry]:
     return [
         Entry(c.at, f"Correction by {correction_words(c, facts.names)}.") for c in facts.corrections
     ]
+
+
+def now_lines(facts: Facts, grade_names: dict[str, str], today: datetime) -> list[str]:
+    """Where the person stands now, for the top of `person show` (never a characteristic)."""
+    pid = facts.person.id or 0
+    out = []
+    for reg in facts.registrations:
+        roles = " and ".join(sorted(r.value for r in reg.role_set))
+        out.append(
+            f"{_round(facts, reg.round_id).capitalize()}: {roles},"
+            f" {reg.status.value.replace('_', ' ')}; {grade_names.get(reg.grade, reg.grade)},"
+            f" {reg.department}, {reg.profession}"
+        )
+    for p in facts.pairings:
+        if p.active:
+            role = "mentor" if p.mentee_id == pid else "mentee"
+            out.append(f"Open partnership: their {role} is {_name(facts, p.partner_of(pid))}")
+    person = facts.person
+    if person.bouncing_since is not None:
+        out.append(f"Their address bounces (since {_day(person.bouncing_since.date())})")
+    if person.away_until is not None and person.away_until >= today.date():
+        out.append(f"Out of office until {_day(person.away_until)}")
+    if is_paused(person, today):
+        until = f" until {_day(person.paused_until.date())}" if person.paused_until else ""
+        out.append(f"Paused{until}")
+    return out or ["Not registered for a round"]

@@ -51,23 +51,17 @@ def person_show(app: App, email: str) -> None:
     `mentoring person resend`, state) and received (how it was read), bounces,
     out-of-office, and the coordinators' notes and corrections with who made them.
     """
-    from service.privacy import export_person, summary_sections
-    from service.story import gather, lines
+    from service.story import gather, lines, now_lines
 
     app.db.ensure_ready()
     with app.uow() as uow:
         person = _person(uow, email)
-        sections = summary_sections(export_person(uow, person), app.config)
-        story = lines(gather(uow, person), app.config.programme.timezone)
+        facts = gather(uow, person)
     click.echo(f"{person.name or person.email} <{person.email}>")
-    for section in sections[1:]:
-        if section["heading"] == "Emails":
-            continue
-        click.echo(section["heading"])
-        for label, value in section["items"]:
-            click.echo(f"  {label}: {value}")
+    for line in now_lines(facts, app.config.vocabulary.grade_names, clock.now()):
+        click.echo(f"  {line}")
     click.echo("Story, oldest first")
-    for line in story:
+    for line in lines(facts, app.config.programme.timezone):
         click.echo(f"  {line}")
 
 
