@@ -44,7 +44,7 @@ def reinstate(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Em
         f"reinstated:{registration.id}:{ctx.now.isoformat()}",
         uow,
         ctx,
-        context=status_context(uow, who, ctx),
+        context={**status_context(uow, who, ctx), "reinstated": True},
     )
     return answer(request, uow, ctx, made, [told])
 

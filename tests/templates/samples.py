@@ -737,6 +737,7 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     ],
     "status": [
         ("a coordinator's copy", {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS}),
+        ("reinstated", {"reinstated": True, "introductions": [], "approach": None}),
         (
             "a coordinator's copy with the story attached",
             {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS, "story_entries": 12},
