@@ -32,7 +32,8 @@ def _person(uow: UnitOfWork, email: str) -> Person:
 
 @click.group("person")
 def person_group() -> None:
-    """Look at, export or erase one participant's record."""
+    """Look at one participant's story, correct it (note, withdraw, reinstate, resend),
+    export or erase it."""
 
 
 for _command in PERSON_COMMANDS:
