@@ -289,7 +289,6 @@ class Repository(Protocol):
 
     def registered_people_ids(self) -> Sequence[int]: ...
 
-<<<<<<< HEAD
     def corrections_about(self, person_id: int) -> Sequence[Correction]: ...
 
     def clear_correction_notes_of(self, person_id: int) -> None: ...
@@ -299,7 +298,6 @@ class Repository(Protocol):
     def messages_from(self, person_id: int) -> Sequence[InboundMessage]: ...
 
     def audit_about(self, subjects: Sequence[str]) -> Sequence[AuditEvent]: ...
-=======
 
 class RoundReads(Protocol):
     """The repository's reads that a round's matching needs. `Repository` has them, and so
@@ -325,4 +323,3 @@ class ReadsRounds(Protocol):
 
     @property
     def repo(self) -> RoundReads: ...
->>>>>>> main
