@@ -16,12 +16,18 @@ from handlers import (
     help_,
     hold,
     keep,
+    meeting_fix,
     met,
     none,
     not_responding,
     not_this_round,
+    note,
+    pair,
     pause,
     register,
+    reinstate,
+    reopen,
+    resend,
     resume,
     status,
     unpair,
@@ -53,6 +59,14 @@ COMMANDS: tuple[EmailCommand, ...] = (
     data.MY_DATA,
     data.DELETE_MY_DATA,
     hold.HOLD,
+    # The coordinators' corrections (never offered to participants).
+    pair.PAIR,
+    reopen.REOPEN,
+    meeting_fix.EDIT_MEETING,
+    meeting_fix.DELETE_MEETING,
+    note.NOTE,
+    resend.RESEND,
+    reinstate.REINSTATE,
 )
 TABLE = CommandTable(COMMANDS)
 

@@ -15,9 +15,10 @@ from service.bus import CommandRequest, Context
 from service.domain.model import Introduction, IntroductionStatus, Person, RegistrationStatus, Role
 from service.domain.rules import approach_deadline, cpd_points, paused_sentence
 from service.email_command import EmailCommand
-from service.messages import Email, Recipient, person_context
+from service.messages import Attachment, Email, Recipient, person_context
 from service.standing import Standing, standing
 from service.store.unit_of_work import UnitOfWork
+from service.story import gather, lines
 
 _MENTEE_STATES = {
     IntroductionStatus.SENT: "waiting for you to get in touch",
@@ -41,6 +42,13 @@ _THIRD_PERSON_STATES = {
 }
 
 
+def _held(i: Introduction) -> IntroductionStatus:
+    """A speed session that was held stays "met" after NONE closed the matches."""
+    if i.status is IntroductionStatus.CLOSED and i.contacted_at is not None:
+        return IntroductionStatus.MET
+    return i.status
+
+
 def _introductions(
     s: Standing, names: dict[int, Person], *, third_person: bool = False
 ) -> list[dict[str, Any]]:
@@ -51,7 +59,7 @@ def _introductions(
             "number": number,
             "name": other.name if other else "someone who has left",
             "role": role,  # the other person's role to the recipient
-            "state": states.get(i.status, i.status.value),
+            "state": states.get(_held(i), i.status.value),
         }
 
     rows = [row(i, i.number, "mentor", _MENTEE_STATES) for i in s.introductions_as_mentee]
@@ -124,6 +132,7 @@ def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
     assert request.coordinator is not None
     person = request.person
     about = person.name or person.email
+    story = lines(gather(uow, person), ctx.tz)
     return Email(
         key=answer_key(request, f"coordinator-status:{request.coordinator}"),
         template="status",
@@ -132,8 +141,13 @@ def coordinator_status(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
             "person": person_context(person),
             "about": about,
             "commands": ctx.commands.for_coordinators(),
+            "story_entries": len(story),
             **status_context(uow, person, ctx, about=about),
         },
+        # Their whole story (`mentoring person show`), too long for the email's body.
+        attachments=(
+            Attachment("story.txt", "text/plain", ("\n".join(story) + "\n").encode("utf-8")),
+        ),
         **request.thread.reply_headers(),
     )
 

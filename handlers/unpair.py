@@ -9,6 +9,7 @@ again among their other speed mentors who still have a place.
 from __future__ import annotations
 
 from handlers.common import email_to
+from handlers.correcting import answer, record
 from handlers.partners import (
     already_done,
     hours,
@@ -56,7 +57,11 @@ def unpair(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
         )
     pairing = the_pairing(uow, request, ctx)
     _end(request, uow, pairing, ctx)
-    return _tell_both(request, uow, pairing, ctx)
+    emails = _tell_both(request, uow, pairing, ctx)
+    if request.coordinator is None:
+        return emails
+    made = record(uow, request, "pairing.unpaired", ctx, person=person, pairing=pairing)
+    return answer(request, uow, ctx, made, emails)
 
 
 def _end(request: CommandRequest, uow: UnitOfWork, pairing: Pairing, ctx: Context) -> None:

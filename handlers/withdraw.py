@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from handlers.common import answer_key, email_to
+from handlers.correcting import record
 from handlers.partners import approach_event
 from handlers.status import coordinator_status
 from handlers.unpair import new_choice
@@ -214,6 +215,33 @@ class _Closing:
         )
 
 
+def _already_left(
+    request: CommandRequest, uow: UnitOfWork, ctx: Context, round_name: str
+) -> list[Email]:
+    """WITHDRAW again: the coordinator gets the status, the person "already done"."""
+    person = request.person
+    if request.coordinator is not None and not request.answer_coordinator:
+        raise DomainError(f"{person.email} has already left the {round_name} round.")
+    if request.coordinator is not None:
+        return [coordinator_status(request, uow, ctx)]
+    return [
+        email_to(
+            person,
+            "already_done",
+            answer_key(request, "withdraw"),
+            uow,
+            ctx,
+            request=request,
+            context={
+                "what_short": "you have left the round",
+                "command": "WITHDRAW",
+                "what": f"you have already left the {round_name} round.",
+            },
+            automatic_answer=True,
+        )
+    ]
+
+
 def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
     person = request.person
     assert person.id is not None
@@ -226,24 +254,7 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
             " Reply STATUS to see what we hold about you."
         )
     if reg.status is RegistrationStatus.WITHDRAWN:
-        if request.coordinator is not None:
-            return [coordinator_status(request, uow, ctx)]
-        return [
-            email_to(
-                person,
-                "already_done",
-                answer_key(request, "withdraw"),
-                uow,
-                ctx,
-                request=request,
-                context={
-                    "what_short": "you have left the round",
-                    "command": "WITHDRAW",
-                    "what": f"you have already left the {round_.name} round.",
-                },
-                automatic_answer=True,
-            )
-        ]
+        return _already_left(request, uow, ctx, round_.name)
     plan = departure_of(uow, person, round_.id)
     leaving = carry_out(uow, person, plan, EndReason.WITHDRAWN, ctx)
     rules.withdraw_registration(reg, ctx.now)
@@ -269,7 +280,16 @@ def withdraw(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Ema
     )
     emails = [*leaving.notices, confirmation]
     if request.coordinator is not None:
-        emails.append(coordinator_status(request, uow, ctx))
+        record(
+            uow,
+            request,
+            "registration.withdrawn",
+            ctx,
+            person=person,
+            detail={"round": round_.name},
+        )
+        if request.answer_coordinator:
+            emails.append(coordinator_status(request, uow, ctx))
     return emails
 
 

@@ -67,6 +67,8 @@ class CommandRequest:
     about: Resolved = NOTHING  # what the email replied to asked, and the records it named
     thread: Thread = field(default_factory=Thread)
     coordinator: str | None = None  # set when a coordinator acts on `person`
+    # False from the command line, which prints its own answer: no email to the coordinator.
+    answer_coordinator: bool = True
 
 
 @dataclass(frozen=True)

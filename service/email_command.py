@@ -59,6 +59,8 @@ class EmailCommand:
     # After it is carried out, does the message also need a coordinator? The reason for
     # the needs-attention folder ("" when not): a low feedback score, say.
     attention: Callable[[CommandRequest, Context], str] | None = None
+    coordinator_shown: str = ""  # how coordinators' footers write it: "PAIR <mentor> <mentee>"
+    verified_only: bool = False  # a coordinator's correction: only from a verified sender
 
     @property
     def name(self) -> str:
@@ -118,7 +120,11 @@ class CommandTable:
 
     def for_coordinators(self) -> Commands:
         """What a coordinator may send about a participant (their answers' footer)."""
-        return [(f"{c.name} <email>", c.coordinator_help) for c in self if c.targeted]
+        return [
+            (c.coordinator_shown or f"{c.name} <email>", c.coordinator_help)
+            for c in self
+            if c.targeted
+        ]
 
     def offered(self, s: Standing, purpose: Purpose = GENERAL) -> Commands:
         """What this person may send now in reply to an email asking `purpose`: every

@@ -92,3 +92,25 @@ def email_to(
         automatic_answer=automatic_answer or thread is not None,
         **headers,
     )
+
+
+def coordinator_refusal(
+    coordinator: str, sentence: str, key: str, commands: CommandTable, **thread: Any
+) -> Email:
+    """A verified coordinator's command we could not carry out: what was wrong, in their
+    words (`correction_done` with `refused`); nothing was changed."""
+    return Email(
+        key=key,
+        template="correction_done",
+        to=Recipient(address=coordinator, name="Mentoring coordinators"),
+        context={
+            "person": coordinator_person(coordinator),
+            "commands": commands.for_coordinators(),
+            "refused": sentence,
+            "done": "",
+            "done_short": "",
+            "told": [],
+        },
+        automatic_answer=True,
+        **thread,
+    )

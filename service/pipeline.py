@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from service import bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
+from service.emails import coordinator_refusal
 from service.errors import DomainError, MentoringError
 from service.inbound.classify import Classification, Kind, classify
 from service.inbound.commands import Answer, Command, asks_question, is_command_line
@@ -346,7 +347,7 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         person = reply.person
         if reply.about.kind is PurposeKind.COORDINATOR:
             person = None  # a coordinator's round trip: never answer the participant
-        emails = []
+        emails = _coordinator_refused(classification, refusal, app.commands)
         if person is not None:
             if classification.kind is Kind.COMMAND and not person.erased:
                 _mail_reaches(uow, person)
@@ -375,6 +376,17 @@ def _refused(app: App, inbound_id: int, refusal: DomainError) -> InboundMessage:
         )
         uow.commit()
         return record
+
+
+def _coordinator_refused(
+    c: Classification, refusal: DomainError, table: CommandTable
+) -> list[Email]:
+    """A verified coordinator's command we could not carry out is answered with why."""
+    if c.kind is not Kind.COORDINATOR or not c.sender_check.verified or not c.sender:
+        return []
+    key = f"coordinator-refused:{c.message_id or c.subject}:{c.sender}"
+    thread = _thread(c).reply_headers()
+    return [coordinator_refusal(c.sender, str(refusal), key, table, **thread)]
 
 
 def _thread(c: Classification) -> bus.Thread:
@@ -771,6 +783,13 @@ def _coordinator(
             return Outcome(
                 InboundStatus.NEEDS_ATTENTION,
                 "coordinator command without a known participant address",
+            )
+        if not c.sender_check.verified and spec.verified_only:
+            # A correction carries more than a confirmation round trip can: refuse it.
+            return Outcome(
+                InboundStatus.NEEDS_ATTENTION,
+                f"coordinator correction {spec.name} from a sender the receiving host did"
+                " not verify: not acted on (use the mentoring command line)",
             )
         if not c.sender_check.verified and spec.ends_something:
             # From alone proves nothing: ask the coordinator address itself first.

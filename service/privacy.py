@@ -334,6 +334,7 @@ def erase_person(uow: UnitOfWork, person: Person, now: datetime, *, by: str = "r
     uow.repo.erase_mail_of(pid, old_address, erased_address(pid))
     uow.repo.clear_meeting_notes_of(pid)
     uow.repo.clear_feedback_comments_of(pid)
+    uow.repo.clear_correction_notes_of(pid)
     uow.repo.forget_tokens_and_interest(pid, old_address)
     person.email = erased_address(pid)
     person.first_name = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from service.cli import core, demo, jobs, people, report, rounds
+from service.cli import core, corrections, demo, jobs, people, report, rounds
 
 COMMANDS: tuple[click.Command, ...] = (
     core.init,
@@ -16,6 +16,8 @@ COMMANDS: tuple[click.Command, ...] = (
     jobs.worker,
     jobs.jobs_status,
     people.person_group,
+    corrections.pairing_group,
+    corrections.meeting_group,
     people.export,
     report.report,
     rounds.round_group,

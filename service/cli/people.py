@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from service import clock
+from service.cli.corrections import PERSON_COMMANDS
 from service.cli.options import now_option, with_app
 from service.errors import NotFound
 
@@ -31,7 +32,12 @@ def _person(uow: UnitOfWork, email: str) -> Person:
 
 @click.group("person")
 def person_group() -> None:
-    """Look at, export or erase one participant's record."""
+    """Look at one participant's story, correct it (note, withdraw, reinstate, resend),
+    export or erase it."""
+
+
+for _command in PERSON_COMMANDS:
+    person_group.add_command(_command)
 
 
 @person_group.command("show")
@@ -39,16 +45,25 @@ def person_group() -> None:
 @now_option
 @with_app
 def person_show(app: App, email: str) -> None:
-    """What we hold about one participant (never a characteristic)."""
-    from service.privacy import export_person, summary_sections
+    """One participant's whole story, in time order (reads only; never a characteristic).
+
+    Registrations, introductions, requests and answers, partnerships and how they ended,
+    meetings (numbered for `mentoring meeting edit`), every email sent (subject, name for
+    `mentoring person resend`, state) and received (how it was read), bounces,
+    out-of-office, and the coordinators' notes and corrections with who made them.
+    """
+    from service.story import gather, lines, now_lines
 
     app.db.ensure_ready()
     with app.uow() as uow:
-        sections = summary_sections(export_person(uow, _person(uow, email)), app.config)
-    for section in sections:
-        click.echo(section["heading"])
-        for label, value in section["items"]:
-            click.echo(f"  {label}: {value}")
+        person = _person(uow, email)
+        facts = gather(uow, person)
+    click.echo(f"{person.name or person.email} <{person.email}>")
+    for line in now_lines(facts, app.config.vocabulary.grade_names, clock.now()):
+        click.echo(f"  {line}")
+    click.echo("Story, oldest first")
+    for line in lines(facts, app.config.programme.timezone):
+        click.echo(f"  {line}")
 
 
 @person_group.command("export")

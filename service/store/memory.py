@@ -40,6 +40,7 @@ from service.domain.model import (
 from service.domain.rules import distinct_meetings
 from service.store.errors import Conflict
 from service.store.records import (
+    Correction,
     InboundMessage,
     InboundStatus,
     InterestEntry,
@@ -68,6 +69,7 @@ KINDS: tuple[type, ...] = (
     ReplyToken,
     InterestEntry,
     Tombstone,
+    Correction,
 )
 UNSENT = (OutboundStatus.QUEUED, OutboundStatus.SENDING)
 
@@ -672,3 +674,26 @@ class MemoryRepository:
         registered = {r.person_id for r in self._all(Registration)}
         people = self._all(Person)
         return [p.id for p in people if p.id is not None and p.id in registered and not p.erased]
+
+    # a person's story, and the coordinators' corrections
+    def corrections_about(self, person_id: int) -> Sequence[Correction]:
+        found = [c for c in self._all(Correction) if person_id in (c.person_id, c.partner_id)]
+        return sorted(found, key=lambda c: (c.at, c.id or 0))
+
+    def clear_correction_notes_of(self, person_id: int) -> None:
+        for c in self._all(Correction):
+            if person_id in (c.person_id, c.partner_id):
+                c.note = ""
+
+    def emails_of(self, person_id: int) -> Sequence[OutboundMessage]:
+        found = [o for o in self._all(OutboundMessage) if o.person_id == person_id]
+        return sorted(found, key=lambda o: (o.created_at, o.id or 0))
+
+    def messages_from(self, person_id: int) -> Sequence[InboundMessage]:
+        found = [i for i in self._all(InboundMessage) if i.person_id == person_id]
+        return sorted(found, key=lambda i: (i.received_at, i.id or 0))
+
+    def audit_about(self, subjects: Sequence[str]) -> Sequence[AuditEvent]:
+        wanted = set(subjects)
+        found = [a for a in self._all(AuditEvent) if a.subject in wanted]
+        return sorted(found, key=lambda a: (a.at, a.id or 0))

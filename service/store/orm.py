@@ -327,6 +327,22 @@ erasures = Table(
     Column("mail_erased_at", UTCDateTime),
 )
 
+# A coordinator's corrections (pair by hand, reopen, edit a meeting, notes, ...): the
+# audit trail shown in a person's story (`service.corrections`, `service.story`).
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("coordinator", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("person_id", ForeignKey("people.id"), index=True),
+    Column("partner_id", ForeignKey("people.id"), index=True),
+    Column("pairing_id", ForeignKey("pairings.id"), index=True),
+    Column("detail", JSON, nullable=False),
+    Column("note", Text, nullable=False, default="", server_default=""),
+)
+
 mapper_registry = registry(metadata=metadata)
 _MAPPED: list[tuple[type, Table]] = [
     (model.Person, people),
@@ -342,6 +358,7 @@ _MAPPED: list[tuple[type, Table]] = [
     (records.OutboundMessage, outbound_messages),
     (records.ReplyToken, reply_tokens),
     (records.InterestEntry, interest_list),
+    (records.Correction, corrections),
 ]
 _started = False
 

@@ -6,7 +6,7 @@ Plain dataclasses like the domain model, mapped by `service.store.orm`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -141,3 +141,23 @@ class ReceivedFact(NamedTuple):
     reason: str
     person_id: int | None
     processed_at: datetime
+
+
+@dataclass(eq=False)
+class Correction:
+    """A coordinator's correction (`service.corrections`): who made it, when, about whom.
+
+    `detail` holds ids, numbers, dates and states only; `note` is the coordinator's own
+    words (a note on a person or a pairing): personal data, blanked when either person
+    it is about is erased.
+    """
+
+    at: datetime
+    coordinator: str  # the coordinator's address (or "command line" for an older tool)
+    action: str  # "pairing.paired", "meeting.edited", "person.note", ... (`corrections.ACTIONS`)
+    id: int | None = None
+    person_id: int | None = None
+    partner_id: int | None = None  # the other person of a pairing the correction is about
+    pairing_id: int | None = None
+    detail: dict[str, object] = field(default_factory=dict)
+    note: str = ""

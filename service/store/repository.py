@@ -39,6 +39,7 @@ from service.domain.rules import distinct_meetings
 from service.store.orm import (
     approaches,
     audit_events,
+    corrections,
     erasures,
     feedback,
     inbound_messages,
@@ -53,6 +54,7 @@ from service.store.orm import (
     rounds,
 )
 from service.store.records import (
+    Correction,
     InboundMessage,
     InboundStatus,
     InterestEntry,
@@ -909,6 +911,48 @@ class SqlRepository:
             self.session.connection(), _OUTBOUND_ID_BY_MESSAGE_ID, {"message_id": message_id}
         )
         return found is not None
+
+    # a person's story, and the coordinators' corrections (service.story, service.corrections)
+    def corrections_about(self, person_id: int) -> Sequence[Correction]:
+        """Every correction about this person, or about a pairing they were in, oldest first."""
+        c = corrections.c
+        return self.session.scalars(
+            select(Correction)
+            .where(or_(c.person_id == person_id, c.partner_id == person_id))
+            .order_by(c.at, c.id)
+        ).all()
+
+    def clear_correction_notes_of(self, person_id: int) -> None:
+        """A coordinator's note is free text about the people it names."""
+        c = corrections.c
+        self.session.execute(
+            update(corrections)
+            .where(or_(c.person_id == person_id, c.partner_id == person_id))
+            .values(note="")
+        )
+
+    def emails_of(self, person_id: int) -> Sequence[OutboundMessage]:
+        """Every email queued to this person, oldest first."""
+        o = outbound_messages.c
+        return self.session.scalars(
+            select(OutboundMessage).where(o.person_id == person_id).order_by(o.created_at, o.id)
+        ).all()
+
+    def messages_from(self, person_id: int) -> Sequence[InboundMessage]:
+        """Every message received from (or attributed to) this person, oldest first."""
+        i = inbound_messages.c
+        return self.session.scalars(
+            select(InboundMessage).where(i.person_id == person_id).order_by(i.received_at, i.id)
+        ).all()
+
+    def audit_about(self, subjects: Sequence[str]) -> Sequence[AuditEvent]:
+        """Every event about these subjects ("person:3", "pairing:7"), oldest first."""
+        if not subjects:
+            return []
+        a = audit_events.c
+        return self.session.scalars(
+            select(AuditEvent).where(a.subject.in_(list(subjects))).order_by(a.at, a.id)
+        ).all()
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -32,6 +32,7 @@ from service.domain.model import (
     Round,
 )
 from service.store.records import (
+    Correction,
     InboundMessage,
     InboundStatus,
     InterestEntry,
@@ -299,6 +300,15 @@ class Repository(Protocol):
 
     def registered_people_ids(self) -> Sequence[int]: ...
 
+    def corrections_about(self, person_id: int) -> Sequence[Correction]: ...
+
+    def clear_correction_notes_of(self, person_id: int) -> None: ...
+
+    def emails_of(self, person_id: int) -> Sequence[OutboundMessage]: ...
+
+    def messages_from(self, person_id: int) -> Sequence[InboundMessage]: ...
+
+    def audit_about(self, subjects: Sequence[str]) -> Sequence[AuditEvent]: ...
 
 class RoundReads(Protocol):
     """The repository's reads that a round's matching needs. `Repository` has them, and so

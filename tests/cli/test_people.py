@@ -18,7 +18,7 @@ def test_show_and_export_a_participant(programme: Programme) -> None:
     pair(programme, ids["mentor"], ids["mentee"])
     code, out = run("person", "show", MENTEE)
     assert code == 0
-    assert "Alex Morgan" in out and "Mentoring partnership with Priya Shah" in out
+    assert "Alex Morgan" in out and "Open partnership: their mentor is Priya Shah" in out
     assert "Bisexual" not in out
     code, out = run("person", "export", MENTEE, "--json")
     assert code == 0

@@ -14,8 +14,29 @@ from service.purpose import PurposeKind
 TODAY = date(2026, 3, 13)
 
 
+# A coordinator's corrections need their arguments (service/inbound/coordinator_args.py).
+CORRECTIONS = {
+    "pair": "PAIR sam@dept.gov.uk alex@dept.gov.uk",
+    "reopen": "REOPEN sam@dept.gov.uk",
+    "edit_meeting": "EDIT MEETING sam@dept.gov.uk 2 45 mins 12/03",
+    "delete_meeting": "DELETE MEETING sam@dept.gov.uk 2",
+    "note": "NOTE sam@dept.gov.uk Prefers calls in the afternoon",
+    "resend": "RESEND sam@dept.gov.uk matches_mentee",
+    "reinstate": "REINSTATE sam@dept.gov.uk",
+}
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.verb)
 def test_every_spelling_reads_as_its_command(command: EmailCommand) -> None:
+    if command.verified_only:
+        line = CORRECTIONS[command.verb]
+        reading = read_commands(line, "", today=TODAY, commands=TABLE, coordinator=True)
+        assert [(c.verb, c.target) for c in reading.commands] == [
+            (command.verb, "sam@dept.gov.uk")
+        ], reading.reason
+        # From a participant the same line is words of their own, not a command.
+        assert read_commands(line, "", today=TODAY, commands=TABLE).commands == ()
+        return
     for spelling in command.spellings:
         line = f"{spelling} 2" if command.verb in {"keep", "capacity"} else spelling
         reading = read_commands(line.upper(), "", today=TODAY, commands=TABLE)
@@ -56,6 +77,13 @@ def test_coordinators_are_offered_the_commands_they_may_aim_at_someone() -> None
         "UNPAIR <email>",
         "WITHDRAW <email>",
         "STATUS <email>",
+        "PAIR <mentor> <mentee>",
+        "REOPEN <email> [<partner>]",
+        "EDIT MEETING <email> N [45 mins] [12/03]",
+        "DELETE MEETING <email> N",
+        "NOTE <email> [<partner>] your words",
+        "RESEND <email> <email's name>",
+        "REINSTATE <email>",
     ]
 
 

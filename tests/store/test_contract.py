@@ -748,3 +748,40 @@ def test_a_persons_export_and_the_whole_export_read_the_same(units: Units) -> No
     assert [p["email"] for p in state["people"]] == ["alex@dept.gov.uk", "sam@dept.gov.uk"]
     assert [x["status"] for x in state["approaches"]] == ["pending"]
     assert state["mail"] == {"inbound": 0, "outbound": 0}
+
+
+# --- a person's story and the coordinators' corrections -------------------------------------
+def test_corrections_and_a_persons_mail_oldest_first_notes_erased(units: Units) -> None:
+    from service.store.records import Correction
+
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        _round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        later = NOW + timedelta(hours=1)
+        uow.add(Correction(at=later, coordinator="c@x.gov.uk", action="person.note",
+                           person_id=mentee_id, note="second"))  # fmt: skip
+        uow.add(Correction(at=NOW, coordinator="c@x.gov.uk", action="pairing.note",
+                           person_id=mentor_id, partner_id=mentee_id, note="first",
+                           detail={"number": 2}))  # fmt: skip
+        uow.add(Correction(at=NOW, coordinator="c@x.gov.uk", action="person.note",
+                           person_id=mentor_id, note="not about Alex"))  # fmt: skip
+        uow.add(outbound("later", person_id=mentee_id, created_at=later))
+        uow.add(outbound("sooner", person_id=mentee_id))
+        uow.add(outbound("theirs", to="sam@dept.gov.uk", person_id=mentor_id))
+        uow.audit("person.away", f"person:{mentee_id}", {"until": "2026-06-01"})
+        uow.audit("pairing.ended", "pairing:99", {"reason": "stale"})
+        uow.commit()
+    with units() as uow:
+        about = uow.repo.corrections_about(mentee_id)
+        assert [c.note for c in about] == ["first", "second"]
+        assert about[0].detail == {"number": 2}
+        assert [o.dedupe_key for o in uow.repo.emails_of(mentee_id)] == ["sooner", "later"]
+        assert uow.repo.messages_from(mentee_id) == []
+        events = uow.repo.audit_about([f"person:{mentee_id}", "pairing:99"])
+        assert [e.action for e in events] == ["person.away", "pairing.ended"]
+        assert uow.repo.audit_about([]) == []
+        uow.repo.clear_correction_notes_of(mentee_id)
+        uow.commit()
+    with units() as uow:
+        assert [c.note for c in uow.repo.corrections_about(mentee_id)] == ["", ""]
+        assert [c.note for c in uow.repo.corrections_about(mentor_id)] == ["", "not about Alex"]

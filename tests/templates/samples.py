@@ -488,6 +488,14 @@ SAMPLES: dict[str, Context] = {
         {"held": True, "quiet": {"name": "Priya Shah", "email": "priya.shah@hmrc.gov.uk"}},
         COORDINATOR_COMMANDS,
     ),
+    "correction_done": _with(
+        {
+            "done": "paired Alex Morgan with Priya Shah by hand.",
+            "done_short": "paired by hand",
+            "told": ["Alex Morgan", "Priya Shah"],
+        },
+        COORDINATOR_COMMANDS,
+    ),
     # Answers from the long-term relationship handlers (handlers/keep.py and friends).
     "approach_sent": _with(
         {"mentor": MENTOR_PARTNER, "reply_by": date(2026, 8, 20)},
@@ -693,6 +701,18 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
         ),
     ],
     "ladder_held": [("nothing to stop", {"held": False})],
+    "correction_done": [
+        ("nobody told", {"done": "noted about Alex Morgan: “on leave”.", "told": []}),
+        (
+            "refused",
+            {"refused": "There is no meeting 3: that person has 2 logged.", "told": []},
+        ),
+    ],
+    "pairing_started": [
+        ("paired by hand, mentor", {"how": "by_hand", "role": "mentor", "partner": MENTEE_PARTNER}),
+        ("paired by hand, mentee", {"how": "by_hand"}),
+        ("reopened", {"how": "reopened"}),
+    ],
     "unresponsive_nudge": [
         ("first nudge, not reported", {"nudge_number": 1, "reported_by_partner": False}),
     ],
@@ -749,6 +769,11 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     ],
     "status": [
         ("a coordinator's copy", {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS}),
+        ("reinstated", {"reinstated": True, "introductions": [], "approach": None}),
+        (
+            "a coordinator's copy with the story attached",
+            {"about": "Alex Morgan", "commands": COORDINATOR_COMMANDS, "story_entries": 12},
+        ),
         (
             "paired",
             {

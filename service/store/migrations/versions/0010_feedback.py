@@ -1,7 +1,7 @@
 """Feedback by email: one score from 1 to 5 and a comment per person per asking
 
 Revision ID: 0010_feedback
-Revises: 0007_pause
+Revises: 0009_corrections
 Create Date: 2026-12-02 07:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_feedback"
-down_revision: str | None = "0007_pause"
+down_revision: str | None = "0009_corrections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
