@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import email.utils
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -28,10 +29,19 @@ FORGER = "ms-forms-notify@outlook-security.example"
 @dataclass(frozen=True)
 class Sent:
     """One email the service sent, read back from the sent Maildir. Parsed only when a
-    person answers it: most emails of a year are never replied to."""
+    person answers it: most emails of a year are never replied to, so each is kept
+    compressed (a large year sends tens of thousands)."""
 
-    raw: bytes
+    packed: bytes  # the email as sent, zlib-compressed (`Sent.of`)
     template: str
+
+    @classmethod
+    def of(cls, raw: bytes, template: str) -> Sent:
+        return cls(zlib.compress(raw, 1), template)
+
+    @property
+    def raw(self) -> bytes:
+        return zlib.decompress(self.packed)
 
     @cached_property
     def message(self) -> EmailMessage:
