@@ -9,7 +9,13 @@ from typing import Protocol
 
 from jobs import contact_nudges, decide_reminders, mentor_contact_checks
 from jobs.candidates import DueReport, apply
-from jobs.speed_round import RoundFacts, live_rounds, person_round_facts, round_facts
+from jobs.speed_round import (
+    RoundFacts,
+    live_rounds,
+    per_person,
+    person_round_facts,
+    round_facts,
+)
 from service.app import App
 from service.config import ProgrammeConfig
 from service.domain.model import Person, Registration
@@ -58,6 +64,7 @@ def _round_work(
     round_id = facts.round.id
     assert round_id is not None
     regs = {reg.person_id: reg for reg in uow.repo.registrations(round_id)}
+    cut = per_person(facts)
     work = []
     mentees = sorted({i.mentee_id for i in facts.introductions})
     mentors = sorted({i.mentor_id for i in facts.introductions})
@@ -69,7 +76,7 @@ def _round_work(
             work += [
                 (name, person.id)
                 for name, rule in rules
-                if rule.due(person, reg, facts, now, config)
+                if rule.due(person, reg, cut[person.id], now, config)
             ]
     return work
 

@@ -39,6 +39,32 @@ class RoundFacts:
         ]
 
 
+def per_person(facts: RoundFacts) -> dict[int, RoundFacts]:
+    """The round's facts cut per person, as `person_round_facts` reads them: each person's
+    own introductions and the requests they made or were asked, in the round's order.
+    Asking a rule of one person's cut gives its answer on the whole round (the rules
+    look at nothing else) without scanning every introduction for every person."""
+    intros: dict[int, list[Introduction]] = {}
+    for i in facts.introductions:
+        intros.setdefault(i.mentee_id, []).append(i)
+        if i.mentor_id != i.mentee_id:
+            intros.setdefault(i.mentor_id, []).append(i)
+    asked: dict[int, list[Approach]] = {}
+    for a in facts.approaches:
+        asked.setdefault(a.mentee_id, []).append(a)
+        if a.mentor_id != a.mentee_id:
+            asked.setdefault(a.mentor_id, []).append(a)
+    return {
+        pid: RoundFacts(
+            facts.round,
+            intros.get(pid, []),
+            asked.get(pid, []),
+            {pid} & facts.paired_mentees,
+        )
+        for pid in intros.keys() | asked.keys()
+    }
+
+
 def round_facts(uow: UnitOfWork, round_: Round) -> RoundFacts:
     assert round_.id is not None
     intros = [

@@ -96,13 +96,15 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
         for i in intros
         if i.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CLOSED)
     ]
+    # Both sides' pending requests in one query: at most one is theirs as a mentee.
+    pending = uow.repo.pending_approaches_naming(person.id)
     return Standing(
         person=person,
         round=round_,
         registration=registration,
         introductions_as_mentee=[i for i in visible if i.mentee_id == person.id],
         introductions_as_mentor=[i for i in visible if i.mentor_id == person.id],
-        pending_approach=uow.repo.pending_approach(person.id),
-        approaches_to_answer=list(uow.repo.pending_approaches_to(person.id)),
+        pending_approach=next((a for a in pending if a.mentee_id == person.id), None),
+        approaches_to_answer=[a for a in pending if a.mentor_id == person.id],
         pairings=list(uow.repo.active_pairings_of(person.id)),
     )

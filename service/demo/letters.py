@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import email
 import email.utils
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.policy import default
 from email.utils import format_datetime
 from functools import cached_property
@@ -27,30 +29,45 @@ FORGER = "ms-forms-notify@outlook-security.example"
 @dataclass(frozen=True)
 class Sent:
     """One email the service sent, read back from the sent Maildir. Parsed only when a
-    person answers it: most emails of a year are never replied to."""
+    person answers it: most emails of a year are never replied to, so each is kept
+    compressed (a large year sends tens of thousands)."""
 
-    raw: bytes
+    packed: bytes  # the email as sent, zlib-compressed (`Sent.of`)
     template: str
+
+    @classmethod
+    def of(cls, raw: bytes, template: str) -> Sent:
+        return cls(zlib.compress(raw, 1), template)
+
+    @property
+    def raw(self) -> bytes:
+        return zlib.decompress(self.packed)
 
     @cached_property
     def message(self) -> EmailMessage:
         return parse(self.raw)
 
+    @cached_property
+    def headers(self) -> EmailMessage:
+        """Only the headers (the body left unparsed): what finding the email a person
+        answers needs, read for far more emails than are ever answered."""
+        return parse(self.raw, headers_only=True)
+
     @property
     def to(self) -> str:
-        return str(self.message["To"])
+        return str(self.headers["To"])
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        return str(self.headers["Subject"])
 
     @property
     def message_id(self) -> str:
-        return str(self.message["Message-ID"])
+        return str(self.headers["Message-ID"])
 
     @property
     def reply_to(self) -> str:
-        return str(self.message.get("Reply-To") or self.message["From"])
+        return str(self.headers.get("Reply-To") or self.headers["From"])
 
     @property
     def token(self) -> str:
@@ -65,8 +82,8 @@ class Sent:
         return str(part.get_content()) if part is not None else ""
 
 
-def parse(raw: bytes) -> EmailMessage:
-    message = email.message_from_bytes(raw, policy=default)
+def parse(raw: bytes, *, headers_only: bool = False) -> EmailMessage:
+    message = BytesParser(policy=default).parsebytes(raw, headersonly=headers_only)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -116,7 +133,7 @@ class Letters:
         msg["References"] = to.message_id
         msg["Date"] = format_datetime(now)
         quoted = "\n".join("> " + line for line in to.text.splitlines())
-        msg.set_content(f"{body}\n\nOn {to.message['Date']}, the programme wrote:\n{quoted}\n")
+        msg.set_content(f"{body}\n\nOn {to.headers['Date']}, the programme wrote:\n{quoted}\n")
         return msg
 
     def out_of_office(self, to: Sent, back: date, now: datetime) -> EmailMessage:
@@ -149,9 +166,9 @@ class Letters:
         failed = email.utils.parseaddr(original.to)[1]
         boundary = f"demo-report-{self._serial + 1}"
         returned = "".join(
-            f"{name}: {original.message[name]}\n"
+            f"{name}: {original.headers[name]}\n"
             for name in ("From", "To", "Subject", "Message-ID", "Date")
-            if original.message[name]
+            if original.headers[name]
         )
         text = (
             f"Return-Path: <>\n"

@@ -60,7 +60,7 @@ class SentMail:
             # The outbox's recipient is the one address in the file's To header; the
             # file itself is parsed only when someone replies to it.
             raw = self._read(row.provider_id)
-            self.by_address[row.to_address.lower()].append(Sent(raw, row.template))
+            self.by_address[row.to_address.lower()].append(Sent.of(raw, row.template))
             self.count += 1
 
     def to(self, address: str) -> list[Sent]:

@@ -260,17 +260,17 @@ def drain(
     """Send what is due, oldest first. Safe to run in several workers at once."""
     now = clock.now()
     report = DrainReport(reconciled=reconcile(db, transport, now))
-    records = OutboxRecords(db)
-    for record_id in records.due(now, limit):
-        # Claim it: another worker may have taken it since we listed it.
-        envelope = records.claim(record_id, clock.now())
-        if envelope is None:
-            continue
-        outcome = _send_one(records, transport, record_id, envelope, report, on_failure)
-        if outcome is _Outcome.STOP:
-            break  # the mailbox's limit applies to everything behind this one too
-        if outcome is _Outcome.SENT and progress:
-            progress(1)
+    with OutboxRecords(db).connected() as records:
+        for record_id in records.due(now, limit):
+            # Claim it: another worker may have taken it since we listed it.
+            envelope = records.claim(record_id, clock.now())
+            if envelope is None:
+                continue
+            outcome = _send_one(records, transport, record_id, envelope, report, on_failure)
+            if outcome is _Outcome.STOP:
+                break  # the mailbox's limit applies to everything behind this one too
+            if outcome is _Outcome.SENT and progress:
+                progress(1)
     # An erasure finishes once the last emails to (or about) the person have left.
     privacy.finish_erasures(db, transport, clock.now())
     return report

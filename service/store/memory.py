@@ -354,6 +354,12 @@ class MemoryRepository:
             lambda a: a.mentor_id == mentor_id and a.status == ApproachStatus.PENDING
         )
 
+    def pending_approaches_naming(self, person_id: int) -> Sequence[Approach]:
+        return self._approaches(
+            lambda a: person_id in (a.mentee_id, a.mentor_id)
+            and a.status == ApproachStatus.PENDING
+        )
+
     def approaches_of_mentee(
         self, mentee_id: int, round_id: int | None = None
     ) -> Sequence[Approach]:

@@ -291,6 +291,13 @@ Index(
     outbound_messages.c.to_address,
     outbound_messages.c.created_at,
 )
+# The daily digest asks when the previous digest went out, and what was handled since.
+Index(
+    "ix_outbound_messages_template_created_at",
+    outbound_messages.c.template,
+    outbound_messages.c.created_at,
+)
+Index("ix_inbound_messages_processed_at", inbound_messages.c.processed_at)
 
 reply_tokens = Table(
     "reply_tokens",

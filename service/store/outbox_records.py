@@ -6,11 +6,14 @@ transaction on the database, so two workers never send one email twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
 
 from service.store.database import Database
 from service.store.orm import audit_events, outbound_messages
@@ -29,29 +32,68 @@ class Envelope:
     attempts: int
 
 
+# The two statements every email's send runs, built once with bound parameters
+# (building an UPDATE cost SQLAlchemy more than SQLite took to run it).
+@cache
+def _claim() -> Update:
+    return (
+        update(outbound_messages)
+        .where(_o.id == bindparam("record_id"), _o.status == OutboundStatus.QUEUED)
+        .values(
+            status=OutboundStatus.SENDING,
+            attempts=_o.attempts + 1,
+            next_attempt_at=bindparam("now", type_=_o.next_attempt_at.type),
+        )
+        .returning(_o.to_address, _o.raw, _o.attempts)
+    )
+
+
+@cache
+def _settle(expected: bool, fields: tuple[str, ...]) -> Update:
+    stmt = update(outbound_messages).where(_o.id == bindparam("record_id"))
+    if expected:
+        stmt = stmt.where(_o.status == bindparam("expected", type_=_o.status.type))
+    return stmt.values({f: bindparam(f"new_{f}", type_=_o[f].type) for f in fields})
+
+
 class OutboxRecords:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, connection: Connection | None = None) -> None:
         self.db = db
+        self._connection = connection
+
+    @contextmanager
+    def connected(self) -> Iterator[OutboxRecords]:
+        """These records on one connection, each step still its own transaction: a drain
+        sends many emails, and taking a connection from the pool for each step cost
+        about as much as the step."""
+        if self._connection is not None:
+            yield self
+            return
+        with self.db.engine.connect() as connection:
+            yield OutboxRecords(self.db, connection)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        if self._connection is None:
+            with self.db.engine.begin() as conn:
+                yield conn
+        else:
+            with self._connection.begin():
+                yield self._connection
 
     def settle(self, record_id: int, expected: OutboundStatus | None, **values: Any) -> bool:
         """Change one record in its own transaction; with `expected`, only from that status."""
-        stmt = update(outbound_messages).where(_o.id == record_id)
-        if expected is not None:
-            stmt = stmt.where(_o.status == expected)
-        with self.db.engine.begin() as conn:
-            return conn.execute(stmt.values(**values)).rowcount == 1
+        stmt = _settle(expected is not None, tuple(sorted(values)))
+        params = {"record_id": record_id, "expected": expected}
+        params.update({f"new_{f}": v for f, v in values.items()})
+        with self._transaction() as conn:
+            return conn.execute(stmt, params).rowcount == 1
 
     def claim(self, record_id: int, now: datetime) -> Envelope | None:
         """queued -> sending, counting the attempt, and what the send needs (read in the
         same statement); None if another worker took it."""
-        stmt = (
-            update(outbound_messages)
-            .where(_o.id == record_id, _o.status == OutboundStatus.QUEUED)
-            .values(status=OutboundStatus.SENDING, attempts=_o.attempts + 1, next_attempt_at=now)
-            .returning(_o.to_address, _o.raw, _o.attempts)
-        )
-        with self.db.engine.begin() as conn:
-            row = conn.execute(stmt).one_or_none()
+        with self._transaction() as conn:
+            row = conn.execute(_claim(), {"record_id": record_id, "now": now}).one_or_none()
         return None if row is None else Envelope(row[0], bytes(row[1]), row[2])
 
     def hold(self, record_id: int, reason: str, now: datetime, event: str) -> bool:

@@ -135,6 +135,18 @@ def _pending_approaches_to() -> Select[Approach]:
 
 
 @cache
+def _pending_approaches_naming() -> Select[Approach]:
+    return (
+        select(Approach)
+        .where(
+            approaches.c.id.in_(_ids_of(approaches, "mentee_id", "mentor_id")),
+            approaches.c.status == ApproachStatus.PENDING,
+        )
+        .order_by(approaches.c.created_at, approaches.c.id)
+    )
+
+
+@cache
 def _active_pairings_of() -> Select[Pairing]:
     return (
         select(Pairing)
@@ -413,6 +425,9 @@ class SqlRepository:
 
     def pending_approaches_to(self, mentor_id: int) -> Sequence[Approach]:
         return self.session.scalars(_pending_approaches_to(), {"person_id": mentor_id}).all()
+
+    def pending_approaches_naming(self, person_id: int) -> Sequence[Approach]:
+        return self.session.scalars(_pending_approaches_naming(), {"person_id": person_id}).all()
 
     def approaches_of_mentee(
         self, mentee_id: int, round_id: int | None = None

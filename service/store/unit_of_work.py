@@ -137,6 +137,11 @@ class Repository(Protocol):
 
     def pending_approaches_to(self, mentor_id: int) -> Sequence[Approach]: ...
 
+    def pending_approaches_naming(self, person_id: int) -> Sequence[Approach]:
+        """The pending requests this person made or was asked, oldest first (one query
+        for both sides: what a person's standing needs)."""
+        ...
+
     def approaches_of_mentee(
         self, mentee_id: int, round_id: int | None = None
     ) -> Sequence[Approach]: ...

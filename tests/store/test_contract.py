@@ -163,6 +163,7 @@ def test_queries_see_what_this_unit_of_work_added_or_changed(units: Units) -> No
         assert approach is not None
         approach.status = ApproachStatus.WITHDRAWN
         assert uow.repo.pending_approach(mentee_id) is None
+        assert uow.repo.pending_approaches_naming(mentee_id) == []
         assert [a.status for a in uow.repo.approaches_of_mentee(mentee_id)] == ["withdrawn"]
 
 
@@ -374,6 +375,10 @@ def test_approaches_to_a_mentor_oldest_first(units: Units) -> None:
         assert [a.mentee_id for a in waiting] == [mentee_id, second.id]
         assert [a.mentee_id for a in uow.repo.approaches_to(mentor_id)] == [mentee_id, second.id]
         assert len(uow.repo.all_pending_approaches()) == 2 == len(uow.repo.approaches_in(round_id))
+        # Either side's pending requests in one list, oldest first.
+        naming_mentor = uow.repo.pending_approaches_naming(mentor_id)
+        assert [a.mentee_id for a in naming_mentor] == [mentee_id, second.id]
+        assert [a.mentor_id for a in uow.repo.pending_approaches_naming(second.id)] == [mentor_id]
         waiting[0].status = ApproachStatus.DECLINED
         uow.commit()
     with units() as uow:
