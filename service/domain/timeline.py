@@ -250,8 +250,8 @@ def approach_step(
 
 # --- pairings ---------------------------------------------------------------------------
 
+# The first meeting's tips travel in `pairing_started` (one email at the start, not two).
 GUIDANCE_TEMPLATES = (
-    "guidance_first_meeting",
     "guidance_learning_contract",
     "guidance_ground_rules",
     "guidance_grow",
