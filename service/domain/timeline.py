@@ -217,13 +217,19 @@ def decide_step(
         return None
     if any(a.mentee_id == mentee.id for a in approaches) or away(mentee, now, config):
         return None
-    t = config.timings
-    decide_at = sent + days(t.speed_window)
-    if now >= decide_at + days(t.decide_reminder_after):
+    if now >= decide_reminder_at(mine, config):
         return DecideStep.REMINDER
-    if now >= decide_at:
+    if now >= sent + days(config.timings.speed_window):
         return DecideStep.DECIDE
     return None
+
+
+def decide_reminder_at(live: Sequence[Introduction], config: ProgrammeConfig) -> datetime:
+    """When the decide reminder falls due: a while after the end of the speed window."""
+    sent = matches_sent_at(live)
+    assert sent is not None
+    t = config.timings
+    return sent + days(t.speed_window + t.decide_reminder_after)
 
 
 # --- approaches -------------------------------------------------------------------------
