@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from service.config import ProgrammeConfig
+from service.domain import working_time
 from service.domain.model import (
     MAX_MEETING_NOTE,
     Approach,
@@ -226,7 +227,14 @@ def grade_gap_allowed(
 
 
 def approach_deadline(approach: Approach, config: ProgrammeConfig) -> datetime:
-    return approach.created_at + timedelta(days=config.timings.approach_expiry_after)
+    """When an unanswered request expires: the mentor is to act, so working days when
+    the programme counts them (`working_time.to_act`)."""
+    return working_time.to_act(
+        approach.created_at,
+        config.timings.approach_expiry_after,
+        config.working_hours,
+        config.programme.timezone,
+    )
 
 
 def open_approach(

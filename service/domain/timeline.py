@@ -34,7 +34,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
-from service.domain.rules import is_paused
+from service.domain.rules import approach_deadline, is_paused
 
 # Introductions a mentee can still act on (shown in nudges and the decide email).
 LIVE_INTRODUCTIONS = (IntroductionStatus.SENT, IntroductionStatus.MET)
@@ -59,10 +59,7 @@ def away(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
 def to_act(start: datetime, n: int, config: ProgrammeConfig) -> datetime:
     """`n` days after `start` for someone expected to act: working days when the
     programme counts them (`working_hours.count_working_days`), else calendar days."""
-    hours = config.working_hours
-    if hours.count_working_days:
-        return working_time.add_working_days(start, n, hours, config.programme.timezone)
-    return start + days(n)
+    return working_time.to_act(start, n, config.working_hours, config.programme.timezone)
 
 
 def back_for_a_working_day(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
@@ -243,13 +240,16 @@ class ApproachStep(StrEnum):
 def approach_step(
     approach: Approach, now: datetime, config: ProgrammeConfig
 ) -> ApproachStep | None:
-    """A pending approach: remind the mentor after a few days, expire it after ten."""
+    """A pending approach: remind the mentor after a few days, expire it after ten.
+
+    The mentor is the one to act, so these are working days when the programme counts
+    them (`to_act`): a request made on a Friday before a bank holiday is not reminded
+    over the weekend."""
     if approach.status is not ApproachStatus.PENDING:
         return None
-    t = config.timings
-    if now >= approach.created_at + days(t.approach_expiry_after):
+    if now >= approach_deadline(approach, config):
         return ApproachStep.EXPIRE
-    if now >= approach.created_at + days(t.approach_reminder_after):
+    if now >= to_act(approach.created_at, config.timings.approach_reminder_after, config):
         return ApproachStep.REMINDER
     return None
 
@@ -366,8 +366,9 @@ def stale_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> S
 
 
 def stale_closes_at(pairing: Pairing, config: ProgrammeConfig) -> datetime:
+    """The warned pair have this long to answer (working days: they are to act)."""
     assert pairing.stale_warned_at is not None
-    return pairing.stale_warned_at + days(config.timings.stale_closure_after_warning)
+    return to_act(pairing.stale_warned_at, config.timings.stale_closure_after_warning, config)
 
 
 class LadderStep(StrEnum):
