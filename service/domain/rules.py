@@ -88,15 +88,16 @@ def pause(person: Person, now: datetime, until: date | None, tz: str) -> None:
 
 
 def resume(person: Person, now: datetime) -> None:
-    """RESUME: the pause is over now."""
+    """RESUME: the pause is over now (`is_paused` is false from this moment)."""
     ensure_active_person(person)
     if not is_paused(person, now):
         raise DomainError(
             "Your mentoring is not paused, so there is nothing to resume. Reply STATUS to see"
             " where you are in the programme."
         )
-    person.paused_at = None
-    person.paused_until = None
+    # The pause ends now; its start stays, so the time rules can leave its days out
+    # (`timeline.ladder_step` does not count them toward an unpairing).
+    person.paused_until = now
 
 
 def paused_sentence(person: Person, now: datetime, tz: str) -> str:

@@ -395,14 +395,27 @@ def ladder_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> 
     t = config.timings
     spacing = t.unresponsive_nudge_spacing  # working days: the silent side is to answer
     if p.nudges_sent < t.unresponsive_nudges:
-        if p.last_nudge_at is None or now >= to_act(p.last_nudge_at, spacing, config):
+        if p.last_nudge_at is None:
+            return LadderStep.NUDGE
+        if now >= to_act(without_pause(p.last_nudge_at, silent), spacing, config):
             return LadderStep.NUDGE
         return None
-    if now >= to_act(p.last_nudge_at or started, spacing, config) and back_for_a_working_day(
-        silent, now, config
-    ):
+    last = without_pause(p.last_nudge_at or started, silent)
+    if now >= to_act(last, spacing, config) and back_for_a_working_day(silent, now, config):
         return LadderStep.ESCALATE
     return None
+
+
+def without_pause(moment: datetime, person: Person) -> datetime:
+    """`moment` moved on by the days of the person's last pause that came after it: time
+    spent paused does not count toward a step that waits for them (a pause that ends
+    does not unpair at once on the weeks it lasted)."""
+    if person.paused_at is None or person.paused_until is None:
+        return moment  # never paused, or still paused (`away` stops the ladder then)
+    start = max(person.paused_at, moment)
+    if person.paused_until <= start:
+        return moment
+    return moment + (person.paused_until - start)
 
 
 class EndStep(StrEnum):
