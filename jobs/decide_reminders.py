@@ -15,6 +15,7 @@ from service.domain.model import Person, Registration
 from service.email_command import CommandTable
 from service.emails import email_to
 from service.messages import Email
+from service.standing import asking_to_decide
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -43,6 +44,7 @@ def step(
     ):
         return []
     template = "decide_long_term" if decide is timeline.DecideStep.DECIDE else "decide_reminder"
+    asking_to_decide(uow, mentee)
     key = f"{decide.value}:{facts.round.id}:{mentee.id}"
     context = {"mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg)}
     return [email_to(mentee, template, key, uow, commands, context=context)]
