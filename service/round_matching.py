@@ -28,7 +28,6 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import is_paused, round_phase
-from service.emails import email_to
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -41,12 +40,12 @@ from service.matching.report import (
     render_overrides,
     render_review_csv,
 )
-from service.messages import Email
 from service.rounds import get_round
-from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from service.email_command import CommandTable
+    from service.messages import Email
+    from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ def _override_pairs(
 
 
 def _staying(
-    uow: UnitOfWork, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
+    uow: ReadsRounds, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
 ) -> frozenset[tuple[int, int]]:
     """Late matching keeps only committed introductions between people still in the round:
     someone who withdrew or was erased has left the problem, and their partner's place
@@ -215,7 +214,7 @@ def _staying(
 
 
 def propose(
-    uow: UnitOfWork,
+    uow: ReadsRounds,
     round_name: str,
     config: ProgrammeConfig,
     now: datetime,
@@ -223,7 +222,8 @@ def propose(
     overrides: Overrides = Overrides(),
     late: bool = False,
 ) -> Proposal:
-    """Run the matcher on the round's confirmed registrations. Writes nothing."""
+    """Run the matcher on the round's confirmed registrations. Writes nothing: `uow` may be
+    a unit of work (to `commit` the proposal after) or a read-only one (`App.reads`)."""
     round_ = get_round(uow, round_name)
     assert round_.id is not None
     _check_can_match(round_, now, late)
@@ -390,6 +390,10 @@ class _MatchMail:
         return participant_card(self.people[pid], self.regs.get(pid), self.config)
 
     def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
+        # Imported here: the email builders (standing, purposes, footers) are for sending;
+        # a dry run or a commit never loads them.
+        from service.emails import email_to
+
         round_ = {"name": self.round.name, "closes_on": self.round.closes_at}
         return email_to(
             person, template, key, self.uow, self.commands, context={"round": round_, **context}

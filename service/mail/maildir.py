@@ -31,6 +31,16 @@ _SUBDIRS = ("new", "cur")
 _HEADER_LIMIT = 64 * 1024  # Message-ID sits in the headers; never read whole bodies for it
 
 
+def _moved(source: str, directory: str) -> bool:
+    """Move a file into `directory` under its name; False when it is not there (any more).
+    Same file system, so the rename is atomic: the message is in one place or the other."""
+    try:
+        os.replace(source, os.path.join(directory, os.path.basename(source)))
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def _key_of(filename: str) -> str:
     # Maildir info ("<key>:2,S") follows the first colon; the key is what comes before.
     return filename.split(":", 1)[0]
@@ -141,16 +151,14 @@ class MaildirTransport:
         return None
 
     def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+        target = os.path.join(self.root, Folder(folder).value, "cur")
+        cached = self._paths.pop(transport_id, None)
+        if cached is not None and _moved(cached, target):
+            return  # where the fetch saw it: the usual case, one rename
         source = self._find_in_inbox(transport_id)
-        self._paths.pop(transport_id, None)
         if source is None:
             return  # already moved (perhaps before a crash): nothing to do
-        target = self.root / Folder(folder).value / "cur" / os.path.basename(source)
-        try:
-            # Same file system, so rename is atomic: the message is in one place or the other.
-            os.replace(source, target)
-        except FileNotFoundError:
-            return
+        _moved(source, target)
 
     # --- sending -------------------------------------------------------------------
 
