@@ -44,15 +44,6 @@ def accept(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email
     return [
         email_to(
             mentee,
-            "approach_accepted",
-            f"approach-accepted:{approach.id}",
-            uow,
-            ctx,
-            purpose=purpose,
-            context={"mentor": mentor_card},
-        ),
-        email_to(
-            mentee,
             "pairing_started",
             f"pairing-started:{pairing.id}:mentee",
             uow,

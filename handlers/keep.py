@@ -204,7 +204,7 @@ KEEP: EmailCommand = EmailCommand(
     handler=keep,
     shown="KEEP 1, 2 or 3",
     help="ask that speed mentor to be your long-term mentor",
-    available=lambda s: s.choosing_mentor,
+    available=lambda s: s.may_keep,
     arguments=choice,
     arguments_in_subject=True,
 )

@@ -86,6 +86,6 @@ NONE: EmailCommand = EmailCommand(
     handler=none,
     shown="NONE",
     help="you do not want a long-term mentor this time",
-    available=lambda s: s.choosing_mentor,
+    available=lambda s: s.may_keep,
     destructive=True,
 )

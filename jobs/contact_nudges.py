@@ -1,11 +1,12 @@
 """Contact nudges: days 7 and 14 after the matches, "have you contacted your speed
-mentors?" to a mentee who has shown no sign of it (`timeline.contact_nudge_day`)."""
+mentors?" to a mentee who has shown no sign of it (`timeline.contact_nudge_day`), unless
+we emailed them in the days before (`context.emailed_lately`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from jobs.context import mentor_list
+from jobs.context import emailed_lately, mentor_list
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
@@ -39,6 +40,8 @@ def step(
     live = facts.live_introductions(mentee.id)
     sent = timeline.matches_sent_at(live)
     assert sent is not None
+    if emailed_lately(uow, mentee, sent + timeline.days(day), cfg):
+        return []
     context = {
         "day": day,
         "contact_by": sent + timeline.days(cfg.timings.speed_window),

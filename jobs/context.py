@@ -4,6 +4,7 @@ hours met, one email to both sides of a pairing, and the purposes replies are bo
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from service.config import ProgrammeConfig
@@ -59,6 +60,21 @@ def mentor_list(
         card_ = partner_card(uow, mentor, i.round_id, config)
         out.append({**card_, "number": i.number, "why": i.why})
     return out
+
+
+def emailed_lately(
+    uow: UnitOfWork, person: Person, due_at: datetime, config: ProgrammeConfig
+) -> bool:
+    """Whether a reminder that fell due at `due_at` gives way: the person had an email
+    from us (answers included) in the quiet days before it, or since.
+
+    Counted from the due moment, not from now, so the answer never changes from one day
+    to the next: a reminder that gave way is skipped, not sent a few days late on top of
+    the next email (how a busy month stays at a handful of emails)."""
+    quiet = config.timings.reminder_quiet_days
+    if quiet == 0:
+        return False
+    return uow.repo.emails_to_since(person.email, due_at - timeline.days(quiet)) > 0
 
 
 def hours_met(uow: UnitOfWork, pairing: Pairing) -> float:

@@ -1,12 +1,13 @@
 """Deciding about a long-term mentor: at the end of the speed window "time to decide",
 then one reminder, until the mentee asks someone, says NONE or is paired
-(`timeline.decide_step`)."""
+(`timeline.decide_step`). The reminder is skipped for a mentee we emailed in the days
+before it (`context.emailed_lately`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from jobs.context import mentor_list
+from jobs.context import emailed_lately, mentor_list
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
@@ -14,6 +15,7 @@ from service.domain.model import Person, Registration
 from service.email_command import CommandTable
 from service.emails import email_to
 from service.messages import Email
+from service.standing import asking_to_decide
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -37,7 +39,12 @@ def step(
     decide = timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg))
     if decide is None:
         return []
+    if decide is timeline.DecideStep.REMINDER and emailed_lately(
+        uow, mentee, timeline.decide_reminder_at(facts.live_introductions(mentee.id), cfg), cfg
+    ):
+        return []
     template = "decide_long_term" if decide is timeline.DecideStep.DECIDE else "decide_reminder"
+    asking_to_decide(uow, mentee)
     key = f"{decide.value}:{facts.round.id}:{mentee.id}"
     context = {"mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg)}
     return [email_to(mentee, template, key, uow, commands, context=context)]

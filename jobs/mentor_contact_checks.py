@@ -1,10 +1,13 @@
 """The mentor's contact check: on day 14, "have your speed mentees been in touch?",
-listing those who have not (`timeline.mentor_unreported_mentees`)."""
+listing those who have not (`timeline.mentor_unreported_mentees`); skipped for a mentor
+we emailed in the days before, such as one who is also a mentee and had their own
+contact nudge that day (`context.emailed_lately`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from jobs.context import emailed_lately
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
@@ -40,6 +43,11 @@ def step(
         mentor, facts.introductions, facts.approaches, now, cfg
     )
     if not unreported:
+        return []
+    sent = timeline.matches_sent_at([i for i in facts.introductions if i.mentor_id == mentor.id])
+    assert sent is not None
+    due_at = sent + timeline.days(cfg.timings.mentor_contact_check_after)
+    if emailed_lately(uow, mentor, due_at, cfg):
         return []
     found = uow.repo.people([i.mentee_id for i in unreported])
     mentees = [

@@ -115,7 +115,7 @@ def drain_outbox(rt: Runtime) -> dict[str, Any]:
     from service.mail import outbox
 
     def work() -> dict[str, Any]:
-        report = outbox.drain(rt.app.db, rt.app.transport)
+        report = outbox.drain(rt.app.db, rt.app.transport, config=rt.app.config)
         return {"sent": report.sent, "failed": report.failed, "deferred": report.deferred}
 
     report = _run(rt, "drain-outbox", work)

@@ -125,6 +125,9 @@ class Timings(_Strict):
     stale_after_unanswered_check_ins: int = Field(ge=1)
     stale_closure_after_warning: Days = Field(ge=1)
     unresponsive_nudge_spacing: Days = Field(ge=1)
+    # A reminder (contact nudge, mentor's contact check, decide reminder) is not sent to
+    # someone we emailed in this many days before it fell due, answers included.
+    reminder_quiet_days: Days = Field(default=6, ge=0)
     unresponsive_nudges: int = Field(ge=0, le=10)
     mentor_early_end_rechoice_within: Days = Field(ge=0)
     programme_length: Days = Field(ge=1)

@@ -439,6 +439,11 @@ def _understood(c: Classification) -> list[str]:
     return said
 
 
+def _choosing(c: Classification) -> bool:
+    reading = c.commands
+    return reading is not None and any(x.verb in ("keep", "none") for x in reading.commands)
+
+
 def problem_answer(
     uow: UnitOfWork,
     person: Person,
@@ -453,7 +458,12 @@ def problem_answer(
     what went wrong and what we understood. What the person can send instead is the
     footer (the command table's list); `refused` says we understood a clear command
     but could not do it."""
-    commands = table.offered(standing(uow, person))
+    s = standing(uow, person)
+    if refused and _choosing(c):
+        # A refused KEEP or NONE: they are choosing now, so the answer (which may say
+        # "ask one of your other speed mentors, or reply NONE") offers both.
+        s = replace(s, asked_to_decide=True)
+    commands = table.offered(s)
     return Email(
         key=f"problem:{c.message_id or c.subject}:{person.id}",
         template="problem_answer",

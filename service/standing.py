@@ -37,6 +37,9 @@ class Standing:
     pending_approach: Approach | None = None  # theirs, as a mentee
     approaches_to_answer: list[Approach] = field(default_factory=list)  # to them, as a mentor
     pairings: list[Pairing] = field(default_factory=list)  # active
+    # Asked to choose (the decide email went) or asked someone before this round: KEEP
+    # and NONE are offered even if no meeting was logged.
+    asked_to_decide: bool = False
 
     @property
     def registered(self) -> bool:
@@ -61,6 +64,21 @@ class Standing:
             and reg is not None
             and reg.active
         )
+
+    @property
+    def met_a_speed_mentor(self) -> bool:
+        """They told us they met (or contacted) one of their speed mentors."""
+        return any(
+            i.status is IntroductionStatus.MET or i.contacted_at is not None
+            for i in self.introductions_as_mentee
+        )
+
+    @property
+    def may_keep(self) -> bool:
+        """KEEP and NONE are offered once there is something to choose on: a speed
+        mentor met, or the speed window over (the decide email), never in the match
+        email before anyone has met (MET comes first)."""
+        return self.choosing_mentor and (self.met_a_speed_mentor or self.asked_to_decide)
 
     @property
     def paused(self) -> bool:
@@ -98,7 +116,7 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
     ]
     # Both sides' pending requests in one query: at most one is theirs as a mentee.
     pending = uow.repo.pending_approaches_naming(person.id)
-    return Standing(
+    found = Standing(
         person=person,
         round=round_,
         registration=registration,
@@ -108,3 +126,23 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
         approaches_to_answer=[a for a in pending if a.mentor_id == person.id],
         pairings=list(uow.repo.active_pairings_of(person.id)),
     )
+    if found.choosing_mentor and not found.met_a_speed_mentor and round_ is not None:
+        found.asked_to_decide = _asked_to_decide(uow, person.id, round_)
+    return found
+
+
+def asking_to_decide(uow: UnitOfWork, person: Person) -> None:
+    """The decide email being built offers KEEP and NONE, met or not (its footer is read
+    from this unit of work's standing before the email is queued)."""
+    standing(uow, person).asked_to_decide = True
+
+
+def _asked_to_decide(uow: UnitOfWork, person_id: int, round_: Round) -> bool:
+    """The decide email went to them in this round, or they already asked a mentor in
+    it (a declined or expired request leaves them choosing again). Read only for a
+    mentee choosing without a meeting logged: the rarer case."""
+    if uow.repo.approaches_of_mentee(person_id, round_.id):
+        return True
+    decide = uow.repo.latest_email(person_id, "decide_long_term")
+    began = round_.matches_sent_at
+    return decide is not None and (began is None or decide.created_at >= began)

@@ -28,7 +28,6 @@ AUTOMATIC = {
     "decide_reminder": "reminder to choose a long-term mentor",
     "approach_reminder": "reminder to answer a mentee's request",
     "guidance_ground_rules": "guidance email (ground rules)",
-    "guidance_first_meeting": "guidance email (first meeting)",
     "guidance_learning_contract": "guidance email (learning contract)",
     "guidance_grow": "guidance email (the GROW model)",
     "guidance_feedback": "guidance email (feedback)",

@@ -52,7 +52,6 @@ PAIRING_MAIL = (
     "check_in",
     "meeting_logged",
     "guidance_ground_rules",
-    "guidance_first_meeting",
     "guidance_learning_contract",
     "guidance_grow",
     "guidance_feedback",

@@ -176,7 +176,7 @@ class World:
         self._drain()
 
     def _drain(self) -> None:
-        report = outbox.drain(self.app.db, self.app.transport)
+        report = outbox.drain(self.app.db, self.app.transport, config=self.app.config)
         if report.sent:
             self.sent.refresh()
 

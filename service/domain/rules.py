@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from service.config import ProgrammeConfig
+from service.domain import working_time
 from service.domain.model import (
     MAX_MEETING_NOTE,
     Approach,
@@ -87,15 +88,16 @@ def pause(person: Person, now: datetime, until: date | None, tz: str) -> None:
 
 
 def resume(person: Person, now: datetime) -> None:
-    """RESUME: the pause is over now."""
+    """RESUME: the pause is over now (`is_paused` is false from this moment)."""
     ensure_active_person(person)
     if not is_paused(person, now):
         raise DomainError(
             "Your mentoring is not paused, so there is nothing to resume. Reply STATUS to see"
             " where you are in the programme."
         )
-    person.paused_at = None
-    person.paused_until = None
+    # The pause ends now; its start stays, so the time rules can leave its days out
+    # (`timeline.ladder_step` does not count them toward an unpairing).
+    person.paused_until = now
 
 
 def paused_sentence(person: Person, now: datetime, tz: str) -> str:
@@ -226,7 +228,14 @@ def grade_gap_allowed(
 
 
 def approach_deadline(approach: Approach, config: ProgrammeConfig) -> datetime:
-    return approach.created_at + timedelta(days=config.timings.approach_expiry_after)
+    """When an unanswered request expires: the mentor is to act, so working days when
+    the programme counts them (`working_time.to_act`)."""
+    return working_time.to_act(
+        approach.created_at,
+        config.timings.approach_expiry_after,
+        config.working_hours,
+        config.programme.timezone,
+    )
 
 
 def open_approach(

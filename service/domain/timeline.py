@@ -34,7 +34,7 @@ from service.domain.model import (
     RegistrationStatus,
     Round,
 )
-from service.domain.rules import is_paused
+from service.domain.rules import approach_deadline, is_paused
 
 # Introductions a mentee can still act on (shown in nudges and the decide email).
 LIVE_INTRODUCTIONS = (IntroductionStatus.SENT, IntroductionStatus.MET)
@@ -59,10 +59,7 @@ def away(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
 def to_act(start: datetime, n: int, config: ProgrammeConfig) -> datetime:
     """`n` days after `start` for someone expected to act: working days when the
     programme counts them (`working_hours.count_working_days`), else calendar days."""
-    hours = config.working_hours
-    if hours.count_working_days:
-        return working_time.add_working_days(start, n, hours, config.programme.timezone)
-    return start + days(n)
+    return working_time.to_act(start, n, config.working_hours, config.programme.timezone)
 
 
 def back_for_a_working_day(person: Person, moment: datetime, config: ProgrammeConfig) -> bool:
@@ -217,13 +214,19 @@ def decide_step(
         return None
     if any(a.mentee_id == mentee.id for a in approaches) or away(mentee, now, config):
         return None
-    t = config.timings
-    decide_at = sent + days(t.speed_window)
-    if now >= decide_at + days(t.decide_reminder_after):
+    if now >= decide_reminder_at(mine, config):
         return DecideStep.REMINDER
-    if now >= decide_at:
+    if now >= sent + days(config.timings.speed_window):
         return DecideStep.DECIDE
     return None
+
+
+def decide_reminder_at(live: Sequence[Introduction], config: ProgrammeConfig) -> datetime:
+    """When the decide reminder falls due: a while after the end of the speed window."""
+    sent = matches_sent_at(live)
+    assert sent is not None
+    t = config.timings
+    return sent + days(t.speed_window + t.decide_reminder_after)
 
 
 # --- approaches -------------------------------------------------------------------------
@@ -237,21 +240,24 @@ class ApproachStep(StrEnum):
 def approach_step(
     approach: Approach, now: datetime, config: ProgrammeConfig
 ) -> ApproachStep | None:
-    """A pending approach: remind the mentor after a few days, expire it after ten."""
+    """A pending approach: remind the mentor after a few days, expire it after ten.
+
+    The mentor is the one to act, so these are working days when the programme counts
+    them (`to_act`): a request made on a Friday before a bank holiday is not reminded
+    over the weekend."""
     if approach.status is not ApproachStatus.PENDING:
         return None
-    t = config.timings
-    if now >= approach.created_at + days(t.approach_expiry_after):
+    if now >= approach_deadline(approach, config):
         return ApproachStep.EXPIRE
-    if now >= approach.created_at + days(t.approach_reminder_after):
+    if now >= to_act(approach.created_at, config.timings.approach_reminder_after, config):
         return ApproachStep.REMINDER
     return None
 
 
 # --- pairings ---------------------------------------------------------------------------
 
+# The first meeting's tips travel in `pairing_started` (one email at the start, not two).
 GUIDANCE_TEMPLATES = (
-    "guidance_first_meeting",
     "guidance_learning_contract",
     "guidance_ground_rules",
     "guidance_grow",
@@ -360,8 +366,9 @@ def stale_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> S
 
 
 def stale_closes_at(pairing: Pairing, config: ProgrammeConfig) -> datetime:
+    """The warned pair have this long to answer (working days: they are to act)."""
     assert pairing.stale_warned_at is not None
-    return pairing.stale_warned_at + days(config.timings.stale_closure_after_warning)
+    return to_act(pairing.stale_warned_at, config.timings.stale_closure_after_warning, config)
 
 
 class LadderStep(StrEnum):
@@ -388,14 +395,27 @@ def ladder_step(facts: PairingFacts, now: datetime, config: ProgrammeConfig) -> 
     t = config.timings
     spacing = t.unresponsive_nudge_spacing  # working days: the silent side is to answer
     if p.nudges_sent < t.unresponsive_nudges:
-        if p.last_nudge_at is None or now >= to_act(p.last_nudge_at, spacing, config):
+        if p.last_nudge_at is None:
+            return LadderStep.NUDGE
+        if now >= to_act(without_pause(p.last_nudge_at, silent), spacing, config):
             return LadderStep.NUDGE
         return None
-    if now >= to_act(p.last_nudge_at or started, spacing, config) and back_for_a_working_day(
-        silent, now, config
-    ):
+    last = without_pause(p.last_nudge_at or started, silent)
+    if now >= to_act(last, spacing, config) and back_for_a_working_day(silent, now, config):
         return LadderStep.ESCALATE
     return None
+
+
+def without_pause(moment: datetime, person: Person) -> datetime:
+    """`moment` moved on by the days of the person's last pause that came after it: time
+    spent paused does not count toward a step that waits for them (a pause that ends
+    does not unpair at once on the weeks it lasted)."""
+    if person.paused_at is None or person.paused_until is None:
+        return moment  # never paused, or still paused (`away` stops the ladder then)
+    start = max(person.paused_at, moment)
+    if person.paused_until <= start:
+        return moment
+    return moment + (person.paused_until - start)
 
 
 class EndStep(StrEnum):

@@ -64,6 +64,14 @@ def add_working_days(start: datetime, n: int, hours: WorkingHours, tz: str) -> d
     return moved.astimezone(start.tzinfo)
 
 
+def to_act(start: datetime, n: int, hours: WorkingHours, tz: str) -> datetime:
+    """`n` days after `start` for someone expected to act: working days when the
+    programme counts them (`hours.count_working_days`), else calendar days."""
+    if hours.count_working_days:
+        return add_working_days(start, n, hours, tz)
+    return start + timedelta(days=n)
+
+
 def working_days_after(day: date, n: int, hours: WorkingHours) -> date:
     """The `n`-th working day after `day` (a date, for return dates and deadlines)."""
     counted = 0

@@ -121,6 +121,7 @@ def queue(
         person_id=email.to.person_id,
         inbound_id=uow.inbound_id,
         automatic_answer=email.automatic_answer,
+        keep_to_hours=automatic,
         next_attempt_at=send_at,
     )
     uow.add(record)
@@ -256,12 +257,17 @@ def drain(
     limit: int | None = None,
     on_failure: Callable[[int, str], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    config: ProgrammeConfig | None = None,
 ) -> DrainReport:
-    """Send what is due, oldest first. Safe to run in several workers at once."""
+    """Send what is due, oldest first. Safe to run in several workers at once.
+
+    With the programme's `config`, automatic email keeps to working hours even when it
+    was held, retried or left by a worker that was down: outside the window only
+    answers go, and the rest waits for the next window start (`_in_hours`)."""
     now = clock.now()
     report = DrainReport(reconciled=reconcile(db, transport, now))
     with OutboxRecords(db).connected() as records:
-        for record_id in records.due(now, limit):
+        for record_id in records.due(now, limit, in_hours=_in_hours(records, now, config)):
             # Claim it: another worker may have taken it since we listed it.
             envelope = records.claim(record_id, clock.now())
             if envelope is None:
@@ -274,6 +280,18 @@ def drain(
     # An erasure finishes once the last emails to (or about) the person have left.
     privacy.finish_erasures(db, transport, clock.now())
     return report
+
+
+def _in_hours(records: OutboxRecords, now: datetime, config: ProgrammeConfig | None) -> bool:
+    """Whether automatic email may go now; when not, what is due of it is moved to the
+    next window start (so a retry after 18:00 waits for the morning)."""
+    if config is None:
+        return True
+    hours, tz = config.working_hours, config.programme.timezone
+    if working_time.is_working_time(now, hours, tz):
+        return True
+    records.wait_for_hours(now, working_time.next_working_time(now, hours, tz))
+    return False
 
 
 class _Outcome(Enum):

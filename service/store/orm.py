@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import registry
@@ -283,6 +284,8 @@ outbound_messages = Table(
     Column("sent_at", UTCDateTime),
     Column("inbound_id", ForeignKey("inbound_messages.id")),
     Column("automatic_answer", Boolean, nullable=False, default=False),
+    # A time rule's email or the digest: sent only inside working hours, retries included.
+    Column("keep_to_hours", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # The daily cap on automatic answers counts a sender's recent ones on every such answer.

@@ -131,15 +131,35 @@ class OutboxRecords:
             ).all()
         return [(row_id, message_id) for row_id, message_id in rows]
 
-    def due(self, now: datetime, limit: int | None = None) -> list[int]:
-        """Queued records whose time has come, oldest first."""
+    def due(
+        self, now: datetime, limit: int | None = None, *, in_hours: bool = True
+    ) -> list[int]:
+        """Queued records whose time has come, oldest first; outside working hours
+        (`in_hours` False) only those that need not keep to them (answers)."""
         query = (
             select(_o.id)
             .where(_o.status == OutboundStatus.QUEUED, _o.next_attempt_at <= now)
             .order_by(_o.id)
         )
+        if not in_hours:
+            query = query.where(_o.keep_to_hours.is_(False))
         with self.db.engine.connect() as conn:
             return [row[0] for row in conn.execute(query.limit(limit) if limit else query)]
+
+    def wait_for_hours(self, now: datetime, window_starts: datetime) -> int:
+        """Automatic records due outside working hours (a retry, a late worker) wait
+        for the next window's start, in one statement; how many."""
+        stmt = (
+            update(outbound_messages)
+            .where(
+                _o.status == OutboundStatus.QUEUED,
+                _o.keep_to_hours.is_(True),
+                _o.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=window_starts)
+        )
+        with self.db.engine.begin() as conn:
+            return conn.execute(stmt).rowcount
 
     def unsent(self, queued_up_to: datetime | None = None) -> int:
         """How many emails wait to be sent (only those queued up to a moment, if given)."""

@@ -81,6 +81,7 @@ class OutboundMessage:
     sent_at: datetime | None = None
     inbound_id: int | None = None  # the message that caused it, if any
     automatic_answer: bool = False  # counts towards the per-sender daily limit
+    keep_to_hours: bool = False  # automatic: sent only inside working hours (retries too)
 
 
 @dataclass(eq=False)

@@ -229,9 +229,11 @@ def test_no_email_nobody_asked_for_goes_out_on_a_day_off_or_outside_hours(run: R
 
 
 def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
-    """Issue 16: no month in which a person gets more than six emails that did not
-    answer their own email; the summary prints the same figure. (Counting answers too,
-    the median person-month is 2 in the 40-person year and 2.5 in this 16-person one.)"""
+    """Issue 16: few emails a month. A pairing starts with one email to each side (not
+    three), reminders give way to other mail that week, so the median person-month is at
+    most 3 (2 in the 40-person year) and no month holds more than 5 emails a person did
+    not ask for; a month above 6 is one where the person's own emails were answered (at
+    most 3 of its emails came unasked). The summary prints the same figure."""
     with run.engine.connect() as c:
         rows = c.execute(
             select(
@@ -252,7 +254,9 @@ def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
         unasked[(who, month)] += answered is None
     assert len(months) > 20
     assert median(months.values()) <= 3
-    assert max(unasked.values()) <= 6
+    assert max(unasked.values()) <= 5
+    busy = {k: n for k, n in months.items() if n > 6}
+    assert all(unasked[k] <= 3 for k in busy), {k: (n, unasked[k]) for k, n in busy.items()}
     found = re.search(r"at\s+most\s+(\d+)\s+not\s+answering\s+their\s+own\s+email", run.output)
     assert found is not None, run.output
     assert int(found.group(1)) == max(unasked.values())

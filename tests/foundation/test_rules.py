@@ -156,7 +156,7 @@ def test_one_pending_approach_per_mentee(config):
         )
     msg = str(excinfo.value)
     assert "You already asked Kim Park on 1 March 2026" in msg
-    assert "after 11 March 2026" in msg
+    assert "after 13 March 2026" in msg  # 10 working days after Sunday 1 March
     assert "WITHDRAW REQUEST" in msg
 
 
@@ -229,8 +229,9 @@ def test_answered_approach_cannot_be_answered_again(config):
 
 def test_approach_expiry(config):
     a = Approach(round_id=1, mentee_id=1, mentor_id=2, created_at=NOW)
-    assert not rules.approach_expired(a, NOW + timedelta(days=9), config)
-    assert rules.approach_expired(a, NOW + timedelta(days=10), config)
+    # 10 working days: Tuesday 3 March to Tuesday 17 March, past two weekends.
+    assert not rules.approach_expired(a, NOW + timedelta(days=13), config)
+    assert rules.approach_expired(a, NOW + timedelta(days=14), config)
     rules.expire_approach(a, NOW)
     assert a.status is ApproachStatus.EXPIRED
     rules_a = Approach(round_id=1, mentee_id=1, mentor_id=2, created_at=NOW)

@@ -16,7 +16,6 @@ def test_accept_starts_the_pairing(world: World) -> None:
     approach = world.request(mentee, mentor)
     emails = world.run(accept, ask(mentor, Verb.ACCEPT))
     assert sent(emails) == [
-        ("approach_accepted", "alex@dept.gov.uk"),
         ("pairing_started", "alex@dept.gov.uk"),
         ("pairing_started", "sam@dept.gov.uk"),
     ]

@@ -75,13 +75,13 @@ def test_an_erasure_on_request_is_not_counted_as_retention(world: World) -> None
     from service.privacy import erase_person
 
     world.approach("ash", "bo", at(3))  # some news, so a digest goes out
-    world.days(4, 13)
-    clock.set_now(at(13, hour=9))
+    world.days(4, 16)  # expires after 10 working days: day 16
+    clock.set_now(at(16, hour=9))
     with world.app.uow() as uow:
         person = uow.repo.person(world.ids["di"])
         assert person is not None
-        erase_person(uow, person, at(13, hour=9))
+        erase_person(uow, person, at(16, hour=9))
         uow.commit()
-    text = _digest(world, at(13, hour=10))
+    text = _digest(world, at(16, hour=10))
     assert "Expired long-term requests (1)" in text
     assert "retention period" not in text

@@ -198,14 +198,15 @@ def test_digest_tells_coordinators_once_a_day_and_only_with_news(
     world = installed
     clock.set_now(at(1))
     assert tasks.daily_digest(rt, at(1).isoformat()) == {"queued": 0}
-    world.approach("ash", "bo", at(1))
-    world.days(2, 11)  # the request expires on day 11
-    tasks.daily_digest(rt, at(11, hour=10).isoformat())
-    tasks.daily_digest(rt, at(11, hour=12).isoformat())
-    clock.set_now(at(11, hour=12))
+    world.approach("ash", "bo", at(1, hour=19))  # Thursday 2 July, 20:00 in London
+    world.days(2, 15)
+    world.run(at(15, hour=20))  # ten working days on: the request expires
+    tasks.daily_digest(rt, at(15, hour=20).isoformat())
+    tasks.daily_digest(rt, at(15, hour=21).isoformat())
+    clock.set_now(at(15, hour=21))
     tasks.drain_outbox(rt)
-    assert world.coordinator_mail() == []  # day 11 is a Sunday: the digest waits
-    clock.set_now(at(12, hour=8))  # Monday 09:00 in London
+    assert world.coordinator_mail() == []  # 22:00 in London: the digest waits
+    clock.set_now(at(16, hour=7))  # Friday 08:00 in London
     tasks.drain_outbox(rt)
     [digest] = world.coordinator_mail()
     assert "Expired long-term requests (1)" in digest.text

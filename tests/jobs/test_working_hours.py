@@ -3,6 +3,7 @@ in London, bank holidays off); an answer to someone's own email goes at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
@@ -14,6 +15,8 @@ from service import clock
 from service.config import ProgrammeConfig
 from service.domain import working_time
 from service.mail import outbox
+from service.mail.transport import SendResult, TransportError
+from service.pipeline import process_mailbox
 from service.store.outbox_records import OutboxRecords
 from tests.harness import Programme
 from tests.jobs.world import World, at
@@ -97,3 +100,59 @@ def test_an_answer_to_someones_own_email_goes_at_once_on_a_sunday(world: World) 
         assert parsedate_to_datetime(str(answer.message["Date"])) == datetime(
             2026, 7, 12, 22, 30, tzinfo=UTC
         )
+
+
+def _refuse_once(world: World, retry_after: float) -> None:
+    """The provider refuses the next send for a while (a busy server's Retry-After)."""
+    transport = world.app.transport
+    real_send = transport.send
+    refused: list[bool] = []
+
+    def send(raw: bytes, *, recipients: Sequence[str]) -> SendResult:
+        if not refused:
+            refused.append(True)
+            raise TransportError("421 try again later", retry_after=retry_after)
+        return real_send(raw, recipients=recipients)
+
+    transport.send = send  # type: ignore[method-assign]
+
+
+def test_a_retry_that_would_go_after_six_waits_for_the_next_morning(world: World) -> None:
+    # Wednesday 8 July 17:58 in London (day 7): the nudge is due and goes, but the
+    # provider refuses it for 4 minutes, which would retry it at 18:02.
+    _refuse_once(world, retry_after=4 * 60)
+    with freeze_time(_london(2026, 7, 8, 17, 58)):
+        clock.set_now(None)
+        run_due(world.app, clock.now())
+        report = outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert report.deferred == 1 and world.inbox("ash") == []
+    with freeze_time(_london(2026, 7, 8, 18, 5)):
+        report = outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert report.sent == 0 and world.inbox("ash") == []
+    with freeze_time(_london(2026, 7, 9, 7, 59)):
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert world.inbox("ash") == []
+    with freeze_time(_london(2026, 7, 9, 8, 0)):
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    [nudge] = world.inbox("ash")
+    assert "contacted your speed mentors" in nudge.subject
+
+
+def test_a_worker_back_after_six_sends_answers_but_holds_automatic_mail(world: World) -> None:
+    with freeze_time(_london(2026, 7, 8, 17, 30)):
+        clock.set_now(None)
+        run_due(world.app, clock.now())  # the nudge is queued; nobody drains until 19:00
+    assert OutboxRecords(world.app.db).unsent() == 1
+    programme = Programme(world.app)
+    with freeze_time(_london(2026, 7, 8, 19, 0)):
+        clock.set_now(None)
+        programme.deliver(programme.plain(world.email("ash"), "STATUS", "STATUS"))
+        process_mailbox(world.app)
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert [s for s in world.subjects("ash") if "contacted" in s] == []
+    assert len(world.inbox("ash")) == 1  # the answer to STATUS went at once
+    held = OutboxRecords(world.app.db)
+    assert held.unsent() == 1
+    with freeze_time(_london(2026, 7, 9, 8, 0)):
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert held.unsent() == 0

@@ -182,7 +182,7 @@ class World:
 
         clock.set_now(when)
         run_due(self.app, when)
-        outbox.drain(self.app.db, self.app.transport)
+        outbox.drain(self.app.db, self.app.transport, config=self.app.config)
 
     def days(self, first: int, last: int) -> None:
         for day in range(first, last + 1):

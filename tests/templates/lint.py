@@ -34,7 +34,8 @@ CLASSES = {
     "notice": TemplateClass("notice", 200),
 }
 _MEMBERS = {
-    "match": {"matches_mentee", "matches_mentor"},
+    # pairing_started introduces the long-term partner and carries the first-meeting tips.
+    "match": {"matches_mentee", "matches_mentor", "pairing_started"},
     "coordinator": {"coordinator_digest", "coordinator_escalation", "programme_health"},
     "answer": {
         "already_done",

@@ -247,7 +247,6 @@ SAMPLES: dict[str, Context] = {
         },
         ACCEPT,
     ),
-    "approach_accepted": _with({"mentor": MENTOR_PARTNER}, PAIRED),
     "approach_declined": _with(
         {
             "mentor": MENTOR_PARTNER,
@@ -267,7 +266,6 @@ SAMPLES: dict[str, Context] = {
     "pairing_started": _with(
         {"role": "mentee", "partner": MENTOR_PARTNER, "check_in_weeks": 6}, PAIRED
     ),
-    "guidance_first_meeting": _with({"role": "mentee", "partner": MENTOR_PARTNER}, PAIRED),
     "guidance_learning_contract": _with(
         {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER}, PAIRED
     ),

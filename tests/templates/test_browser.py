@@ -34,7 +34,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "emails"
 # One email standing for each class of template, as people receive them.
 GALLERY = {
     "match": ("matches_mentee", "The speed-mentoring matches, to a mentee"),
-    "guidance": ("guidance_first_meeting", "Guidance during a long-term pairing"),
+    "guidance": ("guidance_learning_contract", "Guidance during a long-term pairing"),
     "coordinator": ("coordinator_digest", "The coordinators' daily digest"),
     "answer": ("problem_answer", "An answer to a reply we could not act on"),
     "notice": ("confirm_address", "A notice: please confirm your place"),

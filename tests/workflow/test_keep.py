@@ -54,7 +54,8 @@ def test_keep_while_a_request_is_pending_names_it_and_how_to_withdraw(
     programme.send(programme.reply(matches, "KEEP 2"))
     refusal = programme.last_to(ALEX)
     assert "You already asked Priya Shah on 20 May 2026" in refusal.text
-    assert "30 May 2026" in refusal.text  # when the request expires
+    # When the request expires: 10 working days (25 May is a bank holiday).
+    assert "4 June 2026" in refusal.text
     assert "WITHDRAW REQUEST" in refusal.text
     assert [a.status for a in approaches(programme)] == [ApproachStatus.PENDING]
     assert not [m for m in programme.inbox_of(SAM) if "would like you" in m.subject]

@@ -62,7 +62,7 @@ def test_a_failed_command_attempt_gets_the_specific_answer(programme: Programme)
     programme.send(programme.reply(programme.last_to(ALEX), "KEEP 7"))
     answer = programme.last_to(ALEX)
     assert "passed your" not in answer.subject
-    assert "7" in answer.text and "KEEP 1" in answer.text
+    assert "You do not have a number 7" in answer.text and "1 Priya" in answer.text
     programme.send(programme.reply(programme.last_to(ALEX), "KEEP"))
     answer = programme.last_to(ALEX)
     assert "passed your" not in answer.subject

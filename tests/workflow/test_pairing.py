@@ -80,7 +80,7 @@ def test_happy_path_keep_accept_meet_unpair(programme: Programme) -> None:
     started_for_alex = [m for m in programme.inbox_of(ALEX) if "starts now" in m.subject]
     started_for_sam = [m for m in programme.inbox_of(SAM) if "starts now" in m.subject]
     assert len(started_for_alex) == 1 and len(started_for_sam) == 1
-    assert "is now your mentor" in started_for_alex[0].text
+    assert "has said yes. They are now your mentor" in started_for_alex[0].text
     assert "Thank you for agreeing to mentor Alex Morgan" in started_for_sam[0].text
 
     programme.send(programme.reply(started_for_alex[0], "MET 45 mins yesterday"))

@@ -51,9 +51,17 @@ def test_help_before_confirming_offers_confirm(programme: Programme) -> None:
     assert "KEEP" not in answer.text
 
 
-def test_help_in_speed_mentoring_offers_keep_and_none(programme: Programme) -> None:
+def test_help_in_speed_mentoring_offers_met_first_then_keep_and_none(
+    programme: Programme,
+) -> None:
     ids = cast(programme)
     introduce(programme, ids["mentor"], ids["mentee"], 1)
+    programme.send(programme.reply(programme.last_to(MENTEE), "help"))
+    before = programme.last_to(MENTEE).text.splitlines()
+    # Nobody met yet: MET first; KEEP and NONE come once there is a choice to make.
+    assert "  MET 1, 2 or 3" in before
+    assert "  KEEP 1, 2 or 3" not in before and "  NONE" not in before
+    programme.send(programme.reply(programme.last_to(MENTEE), "MET 1"))
     programme.send(programme.reply(programme.last_to(MENTEE), "help"))
     answer = programme.last_to(MENTEE)
     lines = answer.text.splitlines()
@@ -88,7 +96,8 @@ def test_status_shows_registration_matches_request_and_never_a_characteristic(
     assert "1. Priya Shah (your mentor): you have met" in text
     assert "2. Sam Oneill (your mentor): waiting for you to get in touch" in text
     assert "You asked Priya Shah on Wednesday 20 May 2026" in text
-    assert "Saturday 30 May 2026" in text  # the request expires after 10 days
+    # The request expires after 10 working days (25 May is a bank holiday).
+    assert "Thursday 4 June 2026" in text
     assert "WITHDRAW REQUEST" in _footer(text)
     for part in (answer.text, answer.html):
         assert "Bisexual" not in part and "Trans" not in part
@@ -178,7 +187,7 @@ def test_stage_sentences_follow_the_most_pressing_thing(config: ProgrammeConfig)
     )
     assert "KEEP" in stage_sentence(_standing(introductions_as_mentee=[late]), NOW, config)
     pending = Approach(round_id=1, mentee_id=1, mentor_id=2, created_at=NOW)
-    assert "11 July 2026" in stage_sentence(
+    assert "15 July 2026" in stage_sentence(  # 10 working days after Wednesday 1 July
         _standing(introductions_as_mentee=[late], pending_approach=pending), NOW, config
     )
     pairing = Pairing(

@@ -5,7 +5,7 @@ handled since: without these, each question read every stored email and message 
 raw bytes included), a cost that grew with the programme's year.
 
 Revision ID: 0013_digest_indexes
-Revises: 0010_feedback
+Revises: 0012_keep_to_hours
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013_digest_indexes"
-down_revision: str | None = "0010_feedback"
+down_revision: str | None = "0012_keep_to_hours"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

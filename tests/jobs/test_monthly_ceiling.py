@@ -1,0 +1,70 @@
+"""A reminder gives way to other email: someone we wrote to in the days before it fell
+due is not reminded on top (how a busy month stays at a handful of emails)."""
+
+from __future__ import annotations
+
+from service.emails import email_to
+from service.mail import outbox
+from service.messages import Email
+from tests.jobs.world import World, at
+
+CHECK = "Have your speed-mentoring mentees been in touch?"
+NUDGE = "Have you contacted your speed mentors?"
+DECIDE_REMINDER = "Reminder: would you like to keep one of your mentors?"
+
+
+def _both_roles(world: World) -> None:
+    """Eve mentors Ash (speed mentor 4) and is a mentee of Fy in the same round."""
+    world.add_person("eve", roles="mentor,mentee", grade="HEO", department="Cabinet Office")
+    world.add_person("fy", roles="mentor", grade="G7", department="Home Office")
+    world.introduce("eve", "ash", 4)
+    world.introduce("fy", "eve", 1)
+
+
+def test_someone_with_both_roles_gets_one_reminder_on_day_14_not_two(world: World) -> None:
+    _both_roles(world)
+    world.days(0, 27)
+    eve = world.subjects("eve")
+    # Day 7 and day 14 contact nudges as a mentee; the mentor's check on day 14 gives way.
+    assert eve.count(NUDGE) == 2
+    assert CHECK not in eve
+    # A mentor with only that role is still asked.
+    assert world.subjects("bo").count(CHECK) == 1
+
+
+def _answer(world: World, name: str, day: int) -> None:
+    """An answer to someone's own email (a MET noted), queued on `day`."""
+    with world.app.uow() as uow:
+        person = uow.repo.person(world.ids[name])
+        assert person is not None
+        email: Email = email_to(
+            person,
+            "speed_meeting_logged",
+            f"test-answer:{name}:{day}",
+            uow,
+            world.app.commands,
+            context={"role": "mentor", "partner": {"name": "Ash Tester", "first_name": "Ash"}},
+        )
+        outbox.queue(uow, email, world.app.config, now=at(day))
+        uow.commit()
+
+
+def test_mentor_who_heard_from_us_that_week_is_not_asked(world: World) -> None:
+    _answer(world, "bo", 10)  # four days before the check falls due
+    _answer(world, "cy", 7)  # seven days before: outside the quiet days
+    world.days(11, 27)
+    assert CHECK not in world.subjects("bo")
+    assert world.subjects("cy").count(CHECK) == 1
+
+
+def test_decide_reminder_gives_way_to_an_email_in_the_week_before(world: World) -> None:
+    world.days(27, 30)
+    assert world.subjects("ash").count("Time to decide: would you like a long-term mentor?") == 1
+    _answer(world, "ash", 31)
+    world.days(31, 40)
+    assert DECIDE_REMINDER not in world.subjects("ash")
+
+
+def test_decide_reminder_still_comes_after_a_quiet_week(world: World) -> None:
+    world.days(27, 40)
+    assert world.subjects("ash").count(DECIDE_REMINDER) == 1
