@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations, interest_list, privacy
+from service import attention, bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.errors import DomainError, MentoringError
@@ -124,8 +124,12 @@ def _handle_and_move(
         record = handle_stored(app, record.id, stored=record if new else None)
     elif not new:
         report.repeats += 1
+    marked = record.status is InboundStatus.NEEDS_ATTENTION
     app.transport.move(
-        fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+        fetched.transport_id,
+        FOLDERS[record.status],
+        category=CATEGORIES[record.status],
+        attention=attention.mark(record) if marked else None,
     )
     report.count(record.status)
 

@@ -8,7 +8,9 @@ Maildir can open them.
 Reading scans the directories itself rather than going through `mailbox.Maildir` for
 each message: the keys are the same (the file name up to the first ``:``), and one
 `scandir` plus one read per message keeps fetching well above 500 messages a second.
-Outlook categories have no Maildir equivalent, so `category` is accepted and not kept.
+Outlook categories have no Maildir equivalent, so `category` is accepted and not kept;
+a needs-attention message's reason goes into its filed copy as `X-Mentoring-Attention`
+(`service.mail.filed_copy`), and one that arrived with the message is taken out.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from service.mail.filed_copy import filed_copy, mentions_header
 from service.mail.mentions import mentions
-from service.mail.transport import FetchedMessage, Folder, MailboxReport, MailErasure, SendResult
+from service.mail.transport import (
+    AttentionMark,
+    FetchedMessage,
+    Folder,
+    MailboxReport,
+    MailErasure,
+    SendResult,
+)
 
 INBOX = "inbox"
 SENT = "sent"
@@ -140,17 +150,45 @@ class MaildirTransport:
                         return entry.path
         return None
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
         source = self._find_in_inbox(transport_id)
         self._paths.pop(transport_id, None)
         if source is None:
             return  # already moved (perhaps before a crash): nothing to do
         target = self.root / Folder(folder).value / "cur" / os.path.basename(source)
         try:
+            if attention is not None or self._carries_header(source):
+                self._file_rewritten(source, target, attention)
+                return
             # Same file system, so rename is atomic: the message is in one place or the other.
             os.replace(source, target)
         except FileNotFoundError:
             return
+
+    @staticmethod
+    def _carries_header(path: str) -> bool:
+        with open(path, "rb") as handle:
+            return mentions_header(handle.read(_HEADER_LIMIT))
+
+    def _file_rewritten(self, source: str, target: Path, attention: AttentionMark | None) -> None:
+        """File our copy (header in, any inbound one out), then take it from the inbox.
+        The copy keeps the inbox file's name, so a crash between the two steps leaves one
+        copy, written again over itself when the message is handled the second time."""
+        with open(source, "rb") as handle:
+            raw = handle.read()
+        copy = filed_copy(raw, attention.note if attention else None)
+        temporary = target.parent.parent / "tmp" / target.name
+        with open(temporary, "wb") as handle:
+            handle.write(copy)
+        os.replace(temporary, target)
+        os.unlink(source)
 
     # --- sending -------------------------------------------------------------------
 

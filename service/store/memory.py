@@ -462,6 +462,13 @@ class MemoryRepository:
             if record.id in ids and record.moved_at is None:
                 record.moved_at = now
 
+    def needs_attention(self, *, resolved: bool = False) -> Sequence[InboundMessage]:
+        return [
+            i
+            for i in self._all(InboundMessage)
+            if i.status is InboundStatus.NEEDS_ATTENTION and (i.resolved_at is not None) == resolved
+        ]
+
     def inbound_processed(
         self,
         since: datetime,

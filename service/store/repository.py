@@ -603,6 +603,12 @@ class SqlRepository:
             select(Registration).where(r.created_at > since, r.created_at <= until).order_by(r.id)
         ).all()
 
+    def needs_attention(self, *, resolved: bool = False) -> Sequence[InboundMessage]:
+        i = inbound_messages.c
+        done = i.resolved_at.is_not(None) if resolved else i.resolved_at.is_(None)
+        query = select(InboundMessage).where(i.status == InboundStatus.NEEDS_ATTENTION, done)
+        return self.session.scalars(query.order_by(i.id)).all()
+
     def inbound_processed(
         self,
         since: datetime,

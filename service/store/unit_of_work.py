@@ -222,6 +222,11 @@ class Repository(Protocol):
 
     def registrations_created(self, since: datetime, until: datetime) -> Sequence[Registration]: ...
 
+    def needs_attention(self, *, resolved: bool = False) -> Sequence[InboundMessage]:
+        """Messages set aside for a coordinator, oldest first: those still waiting, or
+        (`resolved=True`) those a coordinator has marked handled."""
+        ...
+
     def inbound_processed(
         self,
         since: datetime,
