@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import default
 
 from service.config import ProgrammeConfig
 from service.domain.working_time import add_working_days
+from service.inbound.classify import without_reference
 from service.inbound.mime import parse_mail
 from service.inbound.replies import new_text
 from service.mail.transport import AttentionMark
@@ -33,7 +36,9 @@ def reason_class(kind: str, reason: str) -> str:
     text = reason.lower()
     if kind == "error":
         return "our error"
-    if kind == "forged_form" or "forged" in text or "different address" in text:
+    if kind == "forged_form" or any(
+        w in text for w in ("forged", "not verified", "different address")
+    ):
         return "sender not proven"
     if kind == "form":
         return "form problem"
@@ -74,6 +79,12 @@ def excerpt(record: InboundMessage) -> str:
     return text
 
 
+def headers(raw: bytes) -> tuple[str, str]:
+    """(From, Subject) of a stored message, our reference taken off the subject."""
+    msg = BytesHeaderParser(policy=default).parsebytes(raw)
+    return str(msg.get("From", "")), without_reference(str(msg.get("Subject", "")))
+
+
 def waited(since: datetime, now: datetime) -> str:
     """How long, in words a person uses: "3 hours", "2 days"."""
     hours = max(0, int((now - since).total_seconds() // 3600))
@@ -84,12 +95,15 @@ def waited(since: datetime, now: datetime) -> str:
     return f"{hours // 24} days"
 
 
-def overdue(received_at: datetime, now: datetime, config: ProgrammeConfig) -> bool:
-    """Waiting longer than two working days (days off are not counted)."""
-    due = add_working_days(
+def due(received_at: datetime, config: ProgrammeConfig) -> datetime:
+    """When a message has waited two working days (days off are not counted)."""
+    return add_working_days(
         received_at, OVERDUE_WORKING_DAYS, config.working_hours, config.programme.timezone
     )
-    return now >= due
+
+
+def overdue(received_at: datetime, now: datetime, config: ProgrammeConfig) -> bool:
+    return now >= due(received_at, config)
 
 
 @dataclass(frozen=True)
@@ -107,10 +121,9 @@ class Item:
     overdue: bool
 
 
-def item(
-    record: InboundMessage, sender: str, subject: str, now: datetime, config: ProgrammeConfig
-) -> Item:
+def item(record: InboundMessage, now: datetime, config: ProgrammeConfig) -> Item:
     assert record.id is not None
+    sender, subject = headers(record.raw)
     return Item(
         id=record.id,
         received_at=record.received_at,

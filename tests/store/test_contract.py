@@ -538,7 +538,11 @@ def test_a_fetched_message_is_added_and_taken_by_its_id(units: Units) -> None:
 
 
 def test_the_needs_attention_worklist_waiting_and_resolved(units: Units) -> None:
-    waiting = dict(status=InboundStatus.NEEDS_ATTENTION, kind="command", processed_at=NOW)
+    waiting: dict[str, object] = {
+        "status": InboundStatus.NEEDS_ATTENTION,
+        "kind": "command",
+        "processed_at": NOW,
+    }
     with units() as uow:
         uow.add(_inbound("<w1>", **waiting))
         uow.add(_inbound("<done>", **waiting))

@@ -517,12 +517,29 @@ SAMPLES: dict[str, Context] = {
             ],
             "needs_attention": [
                 {
+                    "number": 41,
                     "received_at": datetime(2026, 10, 8, 14, 5, tzinfo=UTC),
                     "sender": "chris.lee@mod.gov.uk",
                     "subject": "Re: your matches",
                     "reason": "no command found in the reply",
+                    "excerpt": "Could we meet after the summer instead? / I am away in July",
+                    "waited": "19 hours",
+                    "overdue": False,
                 },
             ],
+            "overdue_attention": [
+                {
+                    "number": 37,
+                    "received_at": datetime(2026, 10, 5, 9, 30, tzinfo=UTC),
+                    "sender": "sam.oneill@hmrc.gov.uk",
+                    "subject": "Question about my mentor",
+                    "reason": "in their own words, passed to the coordinators",
+                    "excerpt": "Is it fine to change mentor half way through?",
+                    "waited": "4 days",
+                    "overdue": True,
+                },
+            ],
+            "attention_overdue_news": True,
             "escalations": ["Priya Shah and Alex Morgan unpaired: mentor unresponsive."],
             "expired_approaches": [
                 {"mentee": "Chris Lee", "mentor": "Jo Evans", "expired_on": date(2026, 10, 7)},
@@ -728,6 +745,8 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
                 "attention_count": 1,
                 "new_registrations": [],
                 "needs_attention": [],
+                "overdue_attention": [],
+                "attention_overdue_news": False,
                 "escalations": [],
                 "expired_approaches": [],
                 "stale_pairings": [],
