@@ -129,7 +129,11 @@ def _write(path: Path, text: str) -> None:
 )
 @click.option("--commit", "commit_", is_flag=True, help="Store the proposal as introductions.")
 @click.option(
-    "--late", is_flag=True, help="Match people confirmed since the commit into spare capacity."
+    "--late",
+    is_flag=True,
+    help="Match into spare capacity after the commit: people confirmed since, and mentees"
+    " left behind (their long-term mentor withdrew, went silent or unpaired, or every speed"
+    " mentor is full); people who left are ignored.",
 )
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False), help="Write the HTML report here."
@@ -217,6 +221,19 @@ def _echo_proposal(proposal: Proposal) -> None:
         click.echo(f"  … and {len(rep.unmatched) - 20} more (see the report)")
     for p in rep.pin_problems:
         click.echo(f"  pin not honoured: {name[p.mentor_id]} with {name[p.mentee_id]}: {p.reason}")
+    _echo_second_chances(proposal, name)
+
+
+def _echo_second_chances(proposal: Proposal, name: dict[int, str]) -> None:
+    """Late matching: the mentees left behind, and whether a new mentor was found."""
+    from service.matching import Origin
+
+    offered = {
+        i.mentee_id for i in proposal.result.introductions if i.origin is not Origin.EXISTING
+    }
+    for mentee_id, why in sorted(proposal.second_chance.items(), key=lambda kv: name[kv[0]]):
+        found = "a new introduction" if mentee_id in offered else "no mentor free yet"
+        click.echo(f"  second chance: {name[mentee_id]} ({why}): {found}")
 
 
 def _write_outputs(

@@ -312,7 +312,7 @@ SAMPLES: dict[str, Context] = {
         {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "hours_logged": 1.0}
     ),
     "new_choice": _with(
-        {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False},
+        {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False, "second_chance": ""},
         KEEP,
     ),
     "meeting_logged": _with(
@@ -708,7 +708,10 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
             {"on_interest_list": False, "next_round_opens": None, "commands": []},
         )
     ],
-    "new_choice": [("no options, rematch list", {"options": [], "on_rematch_list": True})],
+    "new_choice": [
+        ("no options, rematch list", {"options": [], "on_rematch_list": True}),
+        ("after late matching", {"second_chance": "your long-term mentor stopped replying"}),
+    ],
     "unpaired_notice": [("no new choice", {"new_choice_follows": False, "hours_logged": 0.0})],
     "check_in": [("not met yet", {"meetings_logged": 0, "hours_logged": 0.0, "last_met": None})],
     "stale_closed": [("no hours", {"hours_logged": 0.0})],
