@@ -270,6 +270,9 @@ class FormExport(_Strict):
 
 class Form(_Strict):
     senders: tuple[str, ...] = ()
+    # The registration form's web address: every "fill in the form again" links to it,
+    # and the email that tells the interest list a round has opened.
+    form_url: str = ""
     questions: tuple[Question, ...]
     characteristics: tuple[str, ...] = ()
     professions: tuple[str, ...] = Field(min_length=1)

@@ -584,6 +584,9 @@ class MemoryRepository:
     def token(self, token_hash: str) -> ReplyToken | None:
         return _first(t for t in self._all(ReplyToken) if t.token_hash == token_hash)
 
+    def interest_entries(self) -> Sequence[InterestEntry]:
+        return sorted(self._all(InterestEntry), key=lambda e: e.id or 0)
+
     def interest_entry(self, email: str) -> InterestEntry | None:
         address = email.strip().lower()
         return _first(e for e in self._all(InterestEntry) if e.email == address)

@@ -531,6 +531,9 @@ class SqlRepository:
             update(inbound_messages).where(i.id.in_(ids), i.moved_at.is_(None)).values(moved_at=now)
         )
 
+    def interest_entries(self) -> Sequence[InterestEntry]:
+        return self.session.scalars(select(InterestEntry).order_by(interest_list.c.id)).all()
+
     def interest_entry(self, email: str) -> InterestEntry | None:
         return self.session.scalar(
             select(InterestEntry).where(interest_list.c.email == email.strip().lower())

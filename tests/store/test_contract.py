@@ -610,8 +610,11 @@ def test_tokens_are_found_by_hash_and_can_be_withdrawn(units: Units) -> None:
             )
         )
         uow.add(InterestEntry(email="alex@dept.gov.uk", added_at=NOW))
+        uow.add(InterestEntry(email="sam@dept.gov.uk", added_at=NOW))
         uow.commit()
     with units() as uow:
+        listed = [e.email for e in uow.repo.interest_entries()]
+        assert listed == ["alex@dept.gov.uk", "sam@dept.gov.uk"]
         token = uow.repo.token("h1")
         assert token is not None and token.purpose == "erasure"
         assert uow.repo.interest_entry("ALEX@dept.gov.uk") is not None

@@ -102,6 +102,7 @@ def _base(commands: list[tuple[str, str]] | None = None) -> Context:
         "programme": dict(PROGRAMME),
         "programme_name": PROGRAMME_NAME,
         "signature": SIGNATURE,
+        "form_url": "https://forms.office.com/r/example",
         "person": dict(PERSON),
         "commands": list(commands if commands is not None else MENTEE_COMMANDS),
     }
@@ -158,6 +159,9 @@ SAMPLES: dict[str, Context] = {
         {"next_round_opens": date(2027, 5, 17), "on_interest_list": True}, leave_footer(TABLE)
     ),
     "interest_left": _with({}, []),
+    "registrations_open": _with(
+        {"round": {"name": "2027", "closes_on": date(2027, 6, 17)}}, leave_footer(TABLE)
+    ),
     "pause_confirmed": _with(
         {
             "until": "until 1 September 2026",
@@ -702,6 +706,7 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     "approach_expired_mentee": [
         ("others left", {"other_mentors": [{"number": 2, "name": "Sam O'Neill"}]})
     ],
+    "registrations_open": [("no form address", {"form_url": ""})],
     "registrations_closed": [
         (
             "not on the list",
