@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
     from service.app import App
     from service.domain.model import Approach, Introduction, Pairing
+    from service.messages import Email
     from service.round_matching import Proposal
+    from service.store.unit_of_work import UnitOfWork
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -263,16 +265,22 @@ def _write_outputs(
 @with_app
 def round_send_matches(app: App, name: str, queue_only: bool) -> None:
     """Queue (and send) the match emails. Running it again sends nothing new."""
-    from rich.progress import Progress
-
-    from service.mail import outbox
-    from service.mail.ratelimit import eta
     from service.round_matching import send_matches
 
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         queued = send_matches(uow, name, app.config, clock.now(), app.commands)
         uow.commit()
+    _send_queued(app, queued, queue_only)
+
+
+def _send_queued(app: App, queued: int, queue_only: bool) -> None:
+    """Say what was queued and, unless --queue-only, send everything waiting now."""
+    from rich.progress import Progress
+
+    from service.mail import outbox
+    from service.mail.ratelimit import eta
+
     waiting = outbox.queued_count(app.db)
     click.echo(f"Queued {queued} new emails; {waiting} waiting to be sent.")
     limited = app.settings.mail_backend != "maildir" or app.config.sending.limit_local
@@ -284,6 +292,109 @@ def round_send_matches(app: App, name: str, queue_only: bool) -> None:
         task = progress.add_task("Sending", total=waiting)
         report = outbox.drain(app.db, app.transport, progress=lambda n: progress.advance(task, n))
     click.echo(f"Sent {report.sent}; failed {report.failed}; still queued {report.deferred}.")
+
+
+_QUEUE_ONLY = click.option(
+    "--queue-only", is_flag=True, help="Queue the emails for the worker; do not send now."
+)
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="Say who would be written to; queue nothing."
+)
+
+
+def _queue(app: App, build: Callable[[UnitOfWork], list[Email]], dry_run: bool) -> int | None:
+    """Build the emails in one transaction and queue them (None on a dry run)."""
+    from service.mail import outbox
+
+    app.db.ensure_ready()
+    with app.uow(actor="coordinator") as uow:
+        emails = build(uow)
+        if dry_run:
+            click.echo(f"Would write to {len(emails)} people. Nothing queued (dry run).")
+            return None
+        queued = outbox.queue_all(uow, emails, app.config)
+        uow.commit()
+    if len(queued) < len(emails):
+        click.echo(f"{len(emails) - len(queued)} had it already (or cannot be reached).")
+    return len(queued)
+
+
+@round_group.command("invite")
+@click.argument("name")
+@click.option("--at", "at", metavar="DATETIME", help="A session's start (programme-local time).")
+@click.option("--minutes", type=click.IntRange(5, 480), default=45, show_default=True)
+@click.option("--how", default="on Microsoft Teams", show_default=True, help="Where it is held.")
+@click.option("--link", default="", help="The joining link.")
+@_DRY_RUN
+@_QUEUE_ONLY
+@now_option
+@with_app
+def round_invite(
+    app: App,
+    name: str,
+    at: str | None,
+    minutes: int,
+    how: str,
+    link: str,
+    dry_run: bool,
+    queue_only: bool,
+) -> None:
+    """Invite the round's confirmed participants to an induction session.
+
+    Writes once to each confirmed participant (mentors and those who are both get the
+    mentors' session, mentees the mentees'), with the sessions still to come: the one
+    given by --at, else [induction] sessions in the configuration. Running it again writes
+    to nobody twice. Changes nothing else.
+    """
+    from service.round_mail import Session, configured_sessions, invitations
+
+    sessions = configured_sessions(app.config)
+    if at:
+        sessions = [
+            Session(clock.parse_moment(at, app.config.programme.timezone), minutes, how, link)
+        ]
+    now = clock.now()
+    queued = _queue(app, lambda uow: invitations(uow, name, sessions, now, app.commands), dry_run)
+    if queued is not None:
+        _send_queued(app, queued, queue_only)
+
+
+@round_group.command("announce")
+@click.argument("name")
+@click.option(
+    "--template",
+    "template",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help='A plain-text file: a first line "Subject: …", then the message.',
+)
+@_DRY_RUN
+@_QUEUE_ONLY
+@now_option
+@with_app
+def round_announce(app: App, name: str, template: str, dry_run: bool, queue_only: bool) -> None:
+    """Send a coordinators' one-off message to the round's confirmed participants.
+
+    Each confirmed participant is written to once with this message (the same file again
+    writes to nobody twice), with the usual footer of what they can reply. Changes nothing
+    else.
+    """
+    from service.round_mail import announcements, read_announcement
+
+    try:
+        text = Path(template).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MentoringError(f"Could not read {template}: {_why(exc)}.") from None
+    subject, body = read_announcement(text)
+    queued = _queue(app, lambda uow: announcements(uow, name, subject, body, app.commands), dry_run)
+    if queued is not None:
+        _send_queued(app, queued, queue_only)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return str(getattr(exc, "strerror", None) or exc)
 
 
 @round_group.command("import")

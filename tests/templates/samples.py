@@ -159,6 +159,15 @@ SAMPLES: dict[str, Context] = {
         {"next_round_opens": date(2027, 5, 17), "on_interest_list": True}, leave_footer(TABLE)
     ),
     "interest_left": _with({}, []),
+    "coordinator_announcement": _with(
+        {
+            "subject": "Summer social on 10 July",
+            "paragraphs": [
+                "We are holding a summer social for everyone in this round.",
+                "It is on Friday 10 July at 4pm, in person and online.",
+            ],
+        }
+    ),
     "registrations_open": _with(
         {"round": {"name": "2027", "closes_on": date(2027, 6, 17)}}, leave_footer(TABLE)
     ),
