@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from service.config import ProgrammeConfig
+from service.domain import rules
 from service.domain.card import participant_card
 from service.domain.model import (
     Introduction,
@@ -138,7 +139,12 @@ def _check_can_match(round_: Round, now: datetime, late: bool) -> None:
     if late:
         if round_.status not in (RoundStatus.MATCHED, RoundStatus.SENT):
             raise DomainError("Late matching adds to committed matches: commit the round first.")
-    elif phase in (RoundStatus.DRAFT, RoundStatus.OPEN):
+    elif phase is RoundStatus.DRAFT:
+        raise DomainError(
+            f"Round {round_.name!r} has not opened for registrations yet (it opens on"
+            f" {rules.day(round_.opens_at)}): there is nobody to match."
+        )
+    elif phase is RoundStatus.OPEN:
         raise DomainError(
             f"Round {round_.name!r} is still open for registrations: close it first"
             f" (mentoring round close {round_.name})."

@@ -34,6 +34,13 @@ class MentoringGroup(click.Group):
         except TransportError as exc:
             # Transport messages are written to be safe to show (no addresses).
             raise click.ClickException(f"The mailbox could not be used: {exc}") from None
+        except OSError as exc:
+            # A path the coordinator gave that cannot be used (a folder that is a file, no
+            # permission, a full disk): which one and why, never a traceback.
+            if exc.filename is None:
+                raise
+            why = exc.strerror or type(exc).__name__
+            raise click.ClickException(f"Could not use {exc.filename}: {why}.") from None
         except Exception as exc:
             problem = database_problem(exc)
             if problem is None:

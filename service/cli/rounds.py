@@ -42,15 +42,31 @@ def round_group() -> None:
 @click.option(
     "--closes", required=True, callback=_moment, metavar="DATE", help="Window closes (ISO 8601)."
 )
+@click.option(
+    "--past",
+    is_flag=True,
+    help="Allow a window that has already closed (an earlier round's records).",
+)
 @now_option
 @with_app
-def round_create(app: App, name: str, opens: object, closes: object) -> None:
-    """Create a round with its registration window."""
+def round_create(app: App, name: str, opens: datetime, closes: datetime, past: bool) -> None:
+    """Create a round with its registration window. Writes to nobody.
+
+    A window that has already closed is refused (a mistyped year, most likely) unless
+    --past says it is meant: an earlier round whose people are then imported.
+    """
+    from service.domain import rules
     from service.rounds import create_round
 
+    if not past and closes <= clock.now():
+        raise MentoringError(
+            f"Round {name.strip()!r} would be in the past: its window closes on"
+            f" {rules.day(closes, app.config.programme.timezone)}, before now. Check the"
+            " dates, or add --past for an earlier round's records."
+        )
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        r = create_round(uow, name, opens, closes, clock.now())  # type: ignore[arg-type]
+        r = create_round(uow, name, opens, closes, clock.now())
         uow.commit()
         phase = {"draft": "not open yet", "open": "open now", "closed": "already closed"}
         click.echo(f"Round {r.name!r} created: registrations {phase[r.status.value]}.")
