@@ -8,10 +8,12 @@ and the digest show them; the pipeline hands the class and note to the mailbox.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import default
+from functools import cache
 
 from service.config import ProgrammeConfig
 from service.domain.working_time import add_working_days
@@ -29,6 +31,7 @@ _PARSE_BYTES = 2_000_000  # the first lines come long before this
 # Only what a person typed as a message is quoted. A form's answers may hold a
 # characteristic, and bounces or automatic replies are not anyone's words.
 _QUOTED_KINDS = frozenset({"command", "unknown", "coordinator"})
+_NEVER = re.compile(r"(?!)")
 
 
 def reason_class(kind: str, reason: str) -> str:
@@ -65,14 +68,29 @@ def mark(record: InboundMessage) -> AttentionMark:
     )
 
 
-def excerpt(record: InboundMessage) -> str:
+def _characteristic_words(config: ProgrammeConfig) -> re.Pattern[str]:
+    words = {*config.form.characteristics, *config.form.characteristic_aliases}
+    return _any_of(tuple(sorted(w for w in words if w)))
+
+
+@cache
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if alternatives else _NEVER
+
+
+def excerpt(record: InboundMessage, config: ProgrammeConfig) -> str:
     """The first lines of what the person wrote, shortened; "" when it is not theirs to
-    quote (a form, a bounce) or there is nothing left (erased)."""
+    quote (a form, a bounce) or there is nothing left (erased). A line that names a
+    characteristic is left out, whoever wrote it: the digest travels further than the
+    mailbox."""
     if record.kind not in _QUOTED_KINDS or not record.raw:
         return ""
     mail = parse_mail(record.raw, _PARSE_BYTES)
     own = new_text(mail.text) or mail.text
+    private = _characteristic_words(config)
     lines = [line.strip() for line in own.splitlines() if line.strip()]
+    lines = [line if not private.search(line) else "(a line not quoted)" for line in lines]
     text = " / ".join(lines[:_EXCERPT_LINES])
     if len(lines) > _EXCERPT_LINES or len(text) > _EXCERPT_CHARS:
         text = text[: _EXCERPT_CHARS - 1].rstrip() + "…"
@@ -131,7 +149,7 @@ def item(record: InboundMessage, now: datetime, config: ProgrammeConfig) -> Item
         subject=subject,
         reason_class=reason_class(record.kind, record.reason),
         reason=record.reason,
-        excerpt=excerpt(record),
+        excerpt=excerpt(record, config),
         waited=waited(record.received_at, now),
         overdue=overdue(record.received_at, now, config),
     )

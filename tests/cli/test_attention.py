@@ -23,7 +23,8 @@ def _set_aside(programme: Programme) -> None:
     stranger = programme.plain(
         "stranger@example.net",
         "Can I still join?",
-        "Hello, I missed the form.\nCan I still join this year?\n\nThanks, Kim",
+        "Hello, I missed the form.\nCan I still join this year?\n\nThanks, Kim\n"
+        "PS I am bisexual, if that helps with matching.",
         X_Mentoring_Attention="resolved, nothing to do",
     )
     forged_form = programme.form(
@@ -62,6 +63,7 @@ def test_list_show_and_resolve(programme: Programme, frozen: FrozenDateTimeFacto
     number = int(out.split("#", 1)[1].split()[0])
     code, out = run("attention", "show", str(number))
     assert code == 0 and "they wrote: “Hello, I missed the form. / Can I still join" in out
+    assert "bisexual" not in out.lower()
     frozen.move_to("2026-05-25 09:00")  # Wednesday to Monday: three working days
     code, out = run("attention", "list")
     assert out.count("OVER TWO WORKING DAYS") == 2 and "2 over two working days" in out
@@ -98,10 +100,10 @@ def test_the_digest_quotes_first_lines_and_flags_what_waits(
     frozen.move_to("2026-05-20 15:00")
     text = _digest(programme)
     assert (
-        'They wrote: "Hello, I missed the form. / Can I still join this year? / Thanks, Kim"'
+        'They wrote: "Hello, I missed the form. / Can I still join this year? / Thanks, Kim…"'
         in text
     )
-    assert "Bisexual" not in text  # a form's answers are never quoted
+    assert "bisexual" not in text.lower()  # neither a form's answers nor a line naming one
     assert "Waiting over two working days" not in text
     frozen.move_to("2026-05-22 15:00")  # two working days later: both cross today
     text = _digest(programme)
