@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,8 +104,11 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     moved: list[int] = []
     try:
         for batch in batches(app.transport.fetch_new(limit)):
-            for fetched, (record, new) in zip(batch, store_batch(app, batch), strict=True):
-                _handle_and_move(app, fetched, record, new, report)
+            # Each message is parsed once, for its key and its classification.
+            messages = [ingest.parsed(fetched.raw) for fetched in batch]
+            stored = store_batch(app, batch, messages)
+            for fetched, message, (record, new) in zip(batch, messages, stored, strict=True):
+                _handle_and_move(app, fetched, record, new, report, message)
                 if record.moved_at is None and record.id is not None:
                     moved.append(record.id)
                 if len(moved) >= MOVED_BATCH:
@@ -115,13 +119,21 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
 
 
 def _handle_and_move(
-    app: App, fetched: FetchedMessage, record: InboundMessage, new: bool, report: PassReport
+    app: App,
+    fetched: FetchedMessage,
+    record: InboundMessage,
+    new: bool,
+    report: PassReport,
+    message: Message | None = None,
 ) -> None:
     report.fetched += 1
     report.new += new
     if record.status is InboundStatus.STORED:
         assert record.id is not None
-        record = handle_stored(app, record.id, stored=record if new else None)
+        # A new record's bytes are the fetched ones, as parsed.
+        record = handle_stored(
+            app, record.id, stored=record if new else None, parsed=message if new else None
+        )
     elif not new:
         report.repeats += 1
     marked = record.status is InboundStatus.NEEDS_ATTENTION
@@ -148,8 +160,11 @@ def batches(fetched: Iterator[FetchedMessage]) -> Iterator[list[FetchedMessage]]
         yield batch
 
 
-def store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMessage, bool]]:
+def store_batch(
+    app: App, batch: list[FetchedMessage], messages: Sequence[Message | None] = ()
+) -> list[tuple[InboundMessage, bool]]:
     """Keep a batch of messages raw in one transaction, before any is acted on.
+    `messages`: each one as `ingest.parsed` read it, if it was.
 
     Each new message's first attempt is counted with it (see `_handle_stored`). If the
     process dies part-way through handling the batch, the messages whose turn had not
@@ -157,7 +172,7 @@ def store_batch(app: App, batch: list[FetchedMessage]) -> list[tuple[InboundMess
     its own instead of three. Exactly-once does not depend on it."""
     try:
         with app.uow() as uow:
-            stored = [ingest.store(uow, fetched, attempting=True) for fetched in batch]
+            stored = ingest.store_all(uow, batch, attempting=True, messages=messages)
             uow.commit()
             return stored
     except CONFLICTS:
@@ -204,7 +219,11 @@ def _current(app: App, inbound_id: int) -> InboundMessage:
 
 
 def handle_stored(
-    app: App, inbound_id: int, *, stored: InboundMessage | None = None
+    app: App,
+    inbound_id: int,
+    *,
+    stored: InboundMessage | None = None,
+    parsed: Message | None = None,
 ) -> InboundMessage:
     """Classify and handle one stored message; returns the record in its final status.
 
@@ -213,9 +232,10 @@ def handle_stored(
     (see `_apply`), the other's transaction is rolled back, emails and all, and a
     database conflict between them is retried, never shown as a crash. `stored`: the
     record just committed by `_store`, this attempt counted with it (so it is not read
-    again; `_apply`'s guarded update still decides who handles it)."""
+    again; `_apply`'s guarded update still decides who handles it). `parsed`: its raw
+    bytes as `ingest.parsed` read them, so they are not parsed again."""
     try:
-        return _handle_stored(app, inbound_id, stored)
+        return _handle_stored(app, inbound_id, stored, parsed)
     except AlreadyHandled:
         return _current(app, inbound_id)
     except CONFLICTS:
@@ -241,7 +261,7 @@ def _count_attempt(app: App, inbound_id: int) -> InboundMessage:
 
 
 def _handle_stored(
-    app: App, inbound_id: int, stored: InboundMessage | None = None
+    app: App, inbound_id: int, stored: InboundMessage | None = None, parsed: Message | None = None
 ) -> InboundMessage:
     attempts = 1
     if stored is None:
@@ -259,7 +279,7 @@ def _handle_stored(
         with app.uow(inbound_id=inbound_id) as uow:
             record = stored or uow.repo.inbound(inbound_id)
             assert record is not None
-            classification = _classify(app, uow, record)
+            classification = _classify(app, uow, record, parsed)
             reply = attribute(uow, classification)
             ctx = bus.Context(app.config, clock.now(), app.commands)
             outcome = route(classification, uow, ctx, app, reply)
@@ -365,9 +385,12 @@ def _thread(c: Classification) -> bus.Thread:
     return bus.Thread(message_id=c.message_id, references=tuple(c.references))
 
 
-def _classify(app: App, uow: UnitOfWork, record: InboundMessage) -> Classification:
+def _classify(
+    app: App, uow: UnitOfWork, record: InboundMessage, parsed: Message | None = None
+) -> Classification:
+    lookup = StoreLookup(uow)
     return classify(
-        record.raw, app.config, StoreLookup(uow), commands=app.commands, now=clock.now()
+        record.raw, app.config, lookup, commands=app.commands, now=clock.now(), message=parsed
     )
 
 

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from service.config import ProgrammeConfig
 from service.domain import rules
@@ -29,7 +29,6 @@ from service.domain.model import (
     RoundStatus,
 )
 from service.domain.rules import is_paused, round_phase
-from service.emails import email_to
 from service.errors import DomainError, MentoringError
 from service.matching import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, match
 from service.matching.explain import explain_introduction
@@ -42,12 +41,12 @@ from service.matching.report import (
     render_overrides,
     render_review_csv,
 )
-from service.messages import Email
 from service.rounds import get_round
-from service.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from service.email_command import CommandTable
+    from service.messages import Email
+    from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,7 @@ def _override_pairs(
 
 
 def _staying(
-    uow: UnitOfWork, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
+    uow: ReadsRounds, round_id: int, mentees: tuple[Mentee, ...], mentors: tuple[Mentor, ...]
 ) -> frozenset[tuple[int, int]]:
     """Late matching keeps only committed introductions between people still in the round:
     someone who withdrew or was erased has left the problem, and their partner's place
@@ -223,7 +222,7 @@ def _staying(
 
 
 def propose(
-    uow: UnitOfWork,
+    uow: ReadsRounds,
     round_name: str,
     config: ProgrammeConfig,
     now: datetime,
@@ -231,7 +230,8 @@ def propose(
     overrides: Overrides = Overrides(),
     late: bool = False,
 ) -> Proposal:
-    """Run the matcher on the round's confirmed registrations. Writes nothing."""
+    """Run the matcher on the round's confirmed registrations. Writes nothing: `uow` may be
+    a unit of work (to `commit` the proposal after) or a read-only one (`App.reads`)."""
     round_ = get_round(uow, round_name)
     assert round_.id is not None
     _check_can_match(round_, now, late)
@@ -250,7 +250,9 @@ def propose(
         from service.late_matching import widen_left_behind
 
         held = Counter(mentee_id for _, mentee_id in existing)
-        mentees, second_chance = widen_left_behind(uow, round_.id, mentees, held)
+        # Late matching is given a full unit of work (see the CLI): it reads partnerships.
+        full = cast("UnitOfWork", uow)
+        mentees, second_chance = widen_left_behind(full, round_.id, mentees, held)
     by_email = {p.email: pid for pid, p in people.items()}
     same_person = {(r.person_id, r.person_id) for r in regs}
     problem = MatchProblem(
@@ -436,6 +438,10 @@ class _MatchMail:
         return participant_card(self.people[pid], self.regs.get(pid), self.config)
 
     def email(self, person: Person, template: str, key: str, context: dict[str, object]) -> Email:
+        # Imported here: the email builders (standing, purposes, footers) are for sending;
+        # a dry run or a commit never loads them.
+        from service.emails import email_to
+
         round_ = {"name": self.round.name, "closes_on": self.round.closes_at}
         return email_to(
             person, template, key, self.uow, self.commands, context={"round": round_, **context}

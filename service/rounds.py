@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from service.domain import rules
 from service.domain.model import RegistrationStatus, Round, RoundStatus
 from service.errors import DomainError, NotFound
-from service.store.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from service.store.unit_of_work import ReadsRounds, UnitOfWork
 
 ROUND_NAME_CHARS = 200  # the width of rounds.name: PostgreSQL refuses a longer one
 
@@ -40,7 +43,7 @@ def create_round(
     return round_
 
 
-def get_round(uow: UnitOfWork, name: str) -> Round:
+def get_round(uow: ReadsRounds, name: str) -> Round:
     round_ = uow.repo.round_by_name(name)
     if round_ is None:
         known = ", ".join(r.name for r in uow.repo.rounds()) or "none yet"

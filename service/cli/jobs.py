@@ -12,9 +12,7 @@ skipped work because another live worker holds its lock — run it again later.
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -132,6 +130,10 @@ def worker(app: App, with_scheduler: bool, burst: bool) -> None:
     Logs one line per job run (job, counts, seconds) on stderr. Stop it with Ctrl-C or
     SIGTERM: it finishes the job in hand first.
     """
+    # Imported here: logging and sockets cost every other command (and --help) ~20 ms.
+    import logging
+    import socket
+
     from jobs import queues
     from jobs.runtime import safe_url
 

@@ -9,6 +9,7 @@ non-zero; it never shows a traceback.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from typing import Any
 
@@ -24,28 +25,34 @@ class MentoringGroup(click.Group):
     wrong in the environment), into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from service.mail.transport import TransportError
-        from service.store.errors import database_problem
-
         try:
             return super().invoke(ctx)
         except MentoringError as exc:
             raise click.ClickException(str(exc)) from None
-        except TransportError as exc:
-            # Transport messages are written to be safe to show (no addresses).
-            raise click.ClickException(f"The mailbox could not be used: {exc}") from None
-        except OSError as exc:
-            # A path the coordinator gave that cannot be used (a folder that is a file, no
-            # permission, a full disk): which one and why, never a traceback.
-            if exc.filename is None:
-                raise
-            why = exc.strerror or type(exc).__name__
-            raise click.ClickException(f"Could not use {exc.filename}: {why}.") from None
         except Exception as exc:
-            problem = database_problem(exc)
+            problem = _setting_problem(exc)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
+
+
+def _setting_problem(exc: Exception) -> str | None:
+    """The line to show for a mailbox, database or path that cannot be used, else None.
+
+    Imported only once a command has failed: the mail transports and SQLAlchemy, which a
+    dry run on a SQLite file never loads otherwise."""
+    from service.mail.transport import TransportError
+
+    if isinstance(exc, TransportError):
+        # Transport messages are written to be safe to show (no addresses).
+        return f"The mailbox could not be used: {exc}"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A path the coordinator gave that cannot be used (a folder that is a file, no
+        # permission, a full disk): which one and why, never a traceback.
+        return f"Could not use {exc.filename}: {exc.strerror or type(exc).__name__}."
+    from service.store.errors import database_problem
+
+    return database_problem(exc)
 
 
 @click.group(cls=MentoringGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,9 +77,14 @@ register(cli)
 def main() -> None:
     # A command is mostly a burst of long-lived allocations (the modules it imports, the rows
     # it reads) with few reference cycles among them. At CPython's default threshold (700)
-    # the collector ran ~250 times during `round match` and took ~12% of its CPU; every
-    # 10,000 allocations still frees cycles promptly in a long-running worker.
-    gc.set_threshold(10_000, 10, 10)
+    # the collector ran ~100 times during `round match` (5% of its CPU), at 10,000 still 7
+    # times (3%); at 100,000 a 1,000-person dry run never collects, and a long-running
+    # worker still frees its cycles every 100,000 allocations (a few MB at most).
+    gc.set_threshold(100_000, 10, 10)
+    # We use no pydantic plugins: without this, the first model class scans every
+    # installed package's entry points for them (~15 ms of every command that loads
+    # the configuration). Set explicitly, the environment's own choice stands.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(prog_name="mentoring")
     except KeyboardInterrupt:

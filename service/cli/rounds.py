@@ -194,22 +194,27 @@ def round_match(
     if dry_run and commit_:
         raise click.UsageError("Choose --dry-run or --commit, not both.")
     _check_can_write(report_path, csv_path, write_overrides)
+    pins = read_overrides(overrides)
+    if not commit_:
+        # Reads only: on a SQLite file, without loading SQLAlchemy (see `App.reads`). The
+        # late path reads people's partnerships and requests too: a unit of work, uncommitted.
+        if late:
+            app.db.ensure_ready()
+        with app.uow(actor="coordinator") if late else app.reads() as reads:
+            proposal = propose(reads, name, app.config, clock.now(), overrides=pins, late=late)
+        _echo_proposal(proposal)
+        _write_outputs(proposal, report_path, csv_path, write_overrides)
+        click.echo("Nothing stored (dry run). Add --commit to store these introductions.")
+        return
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        proposal = propose(
-            uow, name, app.config, clock.now(), overrides=read_overrides(overrides), late=late
-        )
+        proposal = propose(uow, name, app.config, clock.now(), overrides=pins, late=late)
         _echo_proposal(proposal)
-        # Written before any commit: a path that cannot be written stores nothing.
+        # Written before the commit: a path that cannot be written stores nothing.
         _write_outputs(proposal, report_path, csv_path, write_overrides)
-        if commit_:
-            stored = commit(uow, proposal, app.config, clock.now())
-            uow.commit()
-            click.echo(
-                f"Committed {stored} introductions. Next: mentoring round send-matches {name}"
-            )
-        else:
-            click.echo("Nothing stored (dry run). Add --commit to store these introductions.")
+        stored = commit(uow, proposal, app.config, clock.now())
+        uow.commit()
+        click.echo(f"Committed {stored} introductions. Next: mentoring round send-matches {name}")
 
 
 def _echo_proposal(proposal: Proposal) -> None:

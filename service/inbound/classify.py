@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from email.message import Message
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -289,11 +290,14 @@ def classify(
     *,
     commands: CommandTable,
     now: datetime | None = None,
+    message: Message | None = None,
 ) -> Classification:
     """Classify one raw message. Pure apart from `lookup`; never raises on bad mail.
-    `commands` is the table of every command a reply may hold."""
+    `commands` is the table of every command a reply may hold; `message`: the raw
+    message as `email.message_from_bytes` read it, when the caller has (read once)."""
     try:
-        return _classify(raw, config, lookup, now or clock.now(), commands)
+        mail = parse_mail(raw, config.limits.max_message_bytes, message)
+        return _classify(mail, raw, config, lookup, now or clock.now(), commands)
     except RecursionError:
         # Deeply nested MIME: the pipeline keeps the raw message for a person to look at.
         return Classification(Kind.UNKNOWN, f"{UNREADABLE} (nested too deeply)", sender="")
@@ -302,9 +306,13 @@ def classify(
 
 
 def _classify(
-    raw: bytes, config: ProgrammeConfig, lookup: Lookup, moment: datetime, table: CommandTable
+    mail: ParsedMail,
+    raw: bytes,
+    config: ProgrammeConfig,
+    lookup: Lookup,
+    moment: datetime,
+    table: CommandTable,
 ) -> Classification:
-    mail = parse_mail(raw, config.limits.max_message_bytes)
     today = moment.astimezone(ZoneInfo(config.programme.timezone)).date()
     our_refs = tuple(m for m in (*mail.in_reply_to, *mail.references) if _ours(m, config, lookup))
     # Tokens are cheap to find and let the pipeline attribute an out-of-office or a

@@ -217,7 +217,8 @@ def _header_at(lines: list[str], i: int, p: ReplyPatterns, fold: bool) -> int:
         return 0
     if p.header_start.match(line):
         limit = _WRAP_LINES  # "On …", "Am …", "Le …": the client may fold it anywhere
-    elif i + 1 < len(lines) and _DIGIT.search(line) and _head(lines[i + 1]).endswith(":"):
+    elif i + 1 < len(lines) and _head(lines[i + 1]).endswith(":") and _DIGIT.search(line):
+        # (The cheap test first: a search for a digit reads all of a long line.)
         limit = 2  # "<date> <name> <" then "address> wrote:" on the next line
     else:
         return 0

@@ -10,7 +10,8 @@ each message: the keys are the same (the file name up to the first ``:``), and o
 `scandir` plus one read per message keeps fetching well above 500 messages a second.
 Outlook categories have no Maildir equivalent, so `category` is accepted and not kept;
 a needs-attention message's reason goes into its filed copy as `X-Mentoring-Attention`
-(`service.mail.filed_copy`), and one that arrived with the message is taken out.
+(`service.mail.filed_copy`), and one that arrived with the message is taken out. Other
+messages move with one rename, untouched.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from service.mail.filed_copy import filed_copy, mentions_header
+from service.mail.filed_copy import filed_copy
 from service.mail.mentions import mentions
 from service.mail.transport import (
     AttentionMark,
@@ -39,6 +40,16 @@ SENT = "sent"
 FOLDER_NAMES: tuple[str, ...] = (INBOX, SENT, *(folder.value for folder in Folder))
 _SUBDIRS = ("new", "cur")
 _HEADER_LIMIT = 64 * 1024  # Message-ID sits in the headers; never read whole bodies for it
+
+
+def _moved(source: str, directory: str) -> bool:
+    """Move a file into `directory` under its name; False when it is not there (any more).
+    Same file system, so the rename is atomic: the message is in one place or the other."""
+    try:
+        os.replace(source, os.path.join(directory, os.path.basename(source)))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _key_of(filename: str) -> str:
@@ -158,32 +169,29 @@ class MaildirTransport:
         category: str | None = None,
         attention: AttentionMark | None = None,
     ) -> None:
-        source = self._find_in_inbox(transport_id)
-        self._paths.pop(transport_id, None)
+        target = os.path.join(self.root, Folder(folder).value, "cur")
+        cached = self._paths.pop(transport_id, None)
+        if attention is None:
+            if cached is not None and _moved(cached, target):
+                return  # where the fetch saw it: the usual case, one rename
+            source = self._find_in_inbox(transport_id)
+            if source is not None:
+                _moved(source, target)
+            return  # else already moved (perhaps before a crash): nothing to do
+        found = cached if cached is not None and os.path.exists(cached) else None
+        source = found or self._find_in_inbox(transport_id)
         if source is None:
-            return  # already moved (perhaps before a crash): nothing to do
-        target = self.root / Folder(folder).value / "cur" / os.path.basename(source)
-        try:
-            if attention is not None or self._carries_header(source):
-                self._file_rewritten(source, target, attention)
-                return
-            # Same file system, so rename is atomic: the message is in one place or the other.
-            os.replace(source, target)
-        except FileNotFoundError:
             return
+        with contextlib.suppress(FileNotFoundError):  # moved by another worker meanwhile
+            self._file_rewritten(source, Path(target) / os.path.basename(source), attention)
 
-    @staticmethod
-    def _carries_header(path: str) -> bool:
-        with open(path, "rb") as handle:
-            return mentions_header(handle.read(_HEADER_LIMIT))
-
-    def _file_rewritten(self, source: str, target: Path, attention: AttentionMark | None) -> None:
+    def _file_rewritten(self, source: str, target: Path, attention: AttentionMark) -> None:
         """File our copy (header in, any inbound one out), then take it from the inbox.
         The copy keeps the inbox file's name, so a crash between the two steps leaves one
         copy, written again over itself when the message is handled the second time."""
         with open(source, "rb") as handle:
             raw = handle.read()
-        copy = filed_copy(raw, attention.note if attention else None)
+        copy = filed_copy(raw, attention.note)
         temporary = target.parent.parent / "tmp" / target.name
         with open(temporary, "wb") as handle:
             handle.write(copy)

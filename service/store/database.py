@@ -6,8 +6,6 @@ share it); any SQLAlchemy URL works, PostgreSQL in production.
 
 from __future__ import annotations
 
-import ast
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,36 +14,11 @@ from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import MentoringError
-from service.store.orm import start_mappers
+from service.store.orm import declare_postgresql_predicates, start_mappers
+from service.store.revisions import MIGRATIONS, NOT_READY, VERSION_TABLE, head_from_files
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
-
-
-@cache
-def _head_from_files() -> str | None:
-    """The newest revision, read from the migration files' `revision`/`down_revision`
-    lines without importing Alembic (which costs a CLI command about 0.2 s at start).
-    None when that is not one clear answer (a branch): ask Alembic then."""
-    revisions: dict[str, str | None] = {}
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        found: dict[str, Any] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-            value = getattr(node, "value", None)
-            if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
-                found[target.id] = value.value
-        if not isinstance(found.get("revision"), str):
-            return None
-        revisions[found["revision"]] = found.get("down_revision")
-    heads = set(revisions) - set(revisions.values())
-    return heads.pop() if len(heads) == 1 else None
-
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -79,6 +52,8 @@ class Database:
         # A server's connections can drop while pooled, so they are pinged before use; a
         # SQLite file cannot, and the ping was one statement more per transaction.
         sqlite = parsed.get_backend_name() == "sqlite"
+        if parsed.get_backend_name() == "postgresql":
+            declare_postgresql_predicates()
         self.engine: Engine = create_engine(
             url, future=True, pool_pre_ping=not sqlite, hide_parameters=True
         )
@@ -105,7 +80,7 @@ class Database:
         return versions[0] if len(versions) == 1 else None
 
     def head_revision(self) -> str | None:
-        head = _head_from_files()
+        head = head_from_files()
         if head is not None:
             return head
         from alembic.script import ScriptDirectory
@@ -120,9 +95,7 @@ class Database:
 
     def ensure_ready(self) -> None:
         if self.current_revision() != self.head_revision():
-            raise MentoringError(
-                "The database is not set up or is out of date: run `mentoring init` first."
-            )
+            raise MentoringError(NOT_READY)
 
     def session(self) -> Session:
         return self.sessions()

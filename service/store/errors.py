@@ -6,6 +6,8 @@ and the CLI turns an unusable database into one plain line with `database_proble
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 
@@ -26,10 +28,11 @@ def database_problem(error: BaseException) -> str | None:
             "DATABASE_URL is not a database address we can read, e.g."
             " postgresql+psycopg://user@host/mentoring or sqlite:///path/mentoring.db."
         )
-    if isinstance(error, DBAPIError):
+    if isinstance(error, DBAPIError | sqlite3.Error):
         # Only the driver's first line: SQLAlchemy's full text quotes the statement
-        # and its parameters, which can hold personal data.
-        orig = error.orig
+        # and its parameters, which can hold personal data. (A bare sqlite3 error comes
+        # from a dry run's read-only unit, `service.store.sqlite_reads`.)
+        orig = error.orig if isinstance(error, DBAPIError) else error
         reason = str(orig).strip().splitlines()[0] if orig else type(error).__name__
         return f"The database could not be used: {reason}"
     return None

@@ -454,6 +454,14 @@ class MemoryRepository:
     def inbound_exists(self, key: str) -> bool:
         return self.inbound_by_key(key) is not None
 
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        wanted = set(keys)
+        return {i.key for i in self._all(InboundMessage) if i.key in wanted}
+
+    def add_inbounds(self, records: Sequence[InboundMessage]) -> None:
+        for record in records:
+            self.add_inbound(record)
+
     def is_our_message_id(self, message_id: str) -> bool:
         return self.outbound_by_message_id(message_id) is not None
 

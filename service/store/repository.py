@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, distinct, func, insert, or_, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql import CompoundSelect, Executable, Select
+from sqlalchemy.sql import CompoundSelect, Select, Update
 from sqlalchemy.sql.elements import BindParameter
 
 from service.domain.model import (
@@ -162,14 +164,18 @@ def _automatic_answers_since() -> Select[int]:
 
 
 _PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
-_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(
-    inbound_messages.c.key == bindparam("key")
-)
+_INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(inbound_messages.c.key == bindparam("key"))
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
 _INBOUND_COLUMNS = tuple(c.key for c in inbound_messages.c if c.key != "id")
 _ADD_INBOUND = insert(inbound_messages).values({n: bindparam(n) for n in _INBOUND_COLUMNS})
+_ADD_INBOUNDS = insert(inbound_messages).returning(
+    inbound_messages.c.id, sort_by_parameter_order=True
+)
+_STORED_KEYS = select(inbound_messages.c.key).where(
+    inbound_messages.c.key.in_(bindparam("keys", expanding=True))
+)
 _TOMBSTONES = select(
     erasures.c.id,
     erasures.c.person_id,
@@ -180,8 +186,87 @@ _TOMBSTONES = select(
 ).order_by(erasures.c.id)
 
 
+@dataclass(frozen=True)
+class _Plain:
+    """A statement compiled once for SQLite: its text; its parameters in order, each with
+    its default and how its value is written; and how each column read back is read (a
+    date, an enum), as SQLAlchemy would."""
+
+    sql: str
+    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+    readers: tuple[Callable[[Any], Any] | None, ...]
+
+
+_PLAIN: dict[Select[Any] | Update, _Plain] = {}
+
+
+def _plain(connection: Connection, stmt: Select[Any] | Update) -> _Plain:
+    plain = _PLAIN.get(stmt)
+    if plain is None:
+        dialect = connection.dialect
+        compiled = stmt.compile(dialect=dialect)
+        binds = tuple(
+            (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup or ()
+            for bind in (compiled.binds[name],)
+        )
+        columns = stmt.selected_columns if isinstance(stmt, Select) else ()
+        readers = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        )
+        plain = _PLAIN[stmt] = _Plain(compiled.string, binds, readers)
+    return plain
+
+
+def _plain_execute(
+    connection: Connection, stmt: Select[Any] | Update, params: dict[str, Any]
+) -> tuple[_Plain, Any]:
+    """Run `stmt` on SQLite's driver connection, in the session's transaction: for the
+    statements every inbound message runs, SQLAlchemy's execution path cost several
+    times what SQLite takes (a fifth of a message's database time). Returns the driver's
+    cursor. Errors are raised as SQLAlchemy's, so `CONFLICTS` handling is unchanged."""
+    plain = _plain(connection, stmt)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = connection.dialect.loaded_dbapi
+    args = []
+    for name, default, write in plain.binds:
+        value = params.get(name, default)
+        args.append(value if write is None else write(value))
+    try:
+        return plain, driver.execute(plain.sql, args)
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            plain.sql, None, error, dbapi.Error, hide_parameters=True, dialect=connection.dialect
+        ) from error
+
+
+def _plain_rows(
+    connection: Connection, stmt: Select[Any], params: dict[str, Any], *, first: bool = False
+) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT (`first`: only the first row), on SQLite through
+    `_plain_execute`; on other databases the usual path runs."""
+    if connection.dialect.name != "sqlite":
+        result = connection.execute(stmt, params)
+        return [tuple(row) for row in (result.fetchmany(1) if first else result)]
+    plain, cursor = _plain_execute(connection, stmt, params)
+    rows: list[tuple[Any, ...]] = cursor.fetchmany(1) if first else cursor.fetchall()
+    if not any(plain.readers):
+        return rows
+    return [
+        tuple(v if read is None else read(v) for v, read in zip(row, plain.readers, strict=True))
+        for row in rows
+    ]
+
+
+def _plain_first(connection: Connection, stmt: Select[Any], params: dict[str, str]) -> Any:
+    """The first column of the first row of `stmt` (see `_plain_rows`), or None."""
+    rows = _plain_rows(connection, stmt, params, first=True)
+    return rows[0][0] if rows else None
+
+
 @cache
-def _take_inbound(columns: tuple[str, ...]) -> Executable:
+def _take_inbound(columns: tuple[str, ...]) -> Update:
     i = inbound_messages.c
     return (
         update(inbound_messages)
@@ -213,8 +298,7 @@ class SqlRepository:
     def _person_by_email(self, address: str) -> Person | None:
         # The id first, without the ORM: most mail from strangers stops here, and a
         # person already in this session comes from its identity map.
-        found = self.session.connection().execute(_PERSON_ID_BY_EMAIL, {"email": address})
-        person_id = found.scalar()
+        person_id = _plain_first(self.session.connection(), _PERSON_ID_BY_EMAIL, {"email": address})
         return None if person_id is None else self.session.get(Person, person_id)
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
@@ -733,8 +817,8 @@ class SqlRepository:
         )
 
     def tombstones(self) -> list[Tombstone]:
-        # On the connection: the ORM's execution path cost more than the query.
-        return [tombstone(*row) for row in self.session.connection().execute(_TOMBSTONES)]
+        # Without the ORM's execution path: it cost more than the query (asked per message).
+        return [tombstone(*row) for row in _plain_rows(self.session.connection(), _TOMBSTONES, {})]
 
     def set_tombstone_terms(self, tombstone_id: int, terms: Sequence[str]) -> None:
         self.session.execute(
@@ -750,11 +834,15 @@ class SqlRepository:
         record then holds `values` as written, so no second UPDATE follows at commit."""
         # On the session's connection, in its transaction, without the ORM's bulk-update
         # machinery (a third of the statement's cost); nothing remembered reads this row.
-        with self.session.no_autoflush:  # the handler's changes are flushed at commit
-            taken: CursorResult[Any] = self.session.connection().execute(
-                _take_inbound(tuple(sorted(values))), {**values, "taken_id": record.id}
-            )
-        if taken.rowcount != 1:
+        connection = self.session.connection()  # the handler's changes are flushed at commit
+        statement = _take_inbound(tuple(sorted(values)))
+        params = {**values, "taken_id": record.id}
+        if connection.dialect.name == "sqlite":
+            rowcount = _plain_execute(connection, statement, params)[1].rowcount
+        else:
+            taken: CursorResult[Any] = connection.execute(statement, params)
+            rowcount = taken.rowcount
+        if rowcount != 1:
             return False
         for name, value in values.items():
             set_committed_value(record, name, value)
@@ -768,17 +856,34 @@ class SqlRepository:
         assert added.inserted_primary_key is not None
         record.id = int(added.inserted_primary_key[0])
 
+    def stored_keys(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        found = self.session.connection().execute(_STORED_KEYS, {"keys": list(keys)})
+        return set(found.scalars())
+
+    def add_inbounds(self, records: Sequence[InboundMessage]) -> None:
+        """`add_inbound` for many: one multi-row INSERT, the ids returned in order."""
+        if len(records) < 2:
+            for record in records:
+                self.add_inbound(record)
+            return
+        rows = [{name: getattr(r, name) for name in _INBOUND_COLUMNS} for r in records]
+        ids = self.session.connection().execute(_ADD_INBOUNDS, rows).scalars().all()
+        for record, row_id in zip(records, ids, strict=True):
+            record.id = int(row_id)
+
     def inbound_exists(self, key: str) -> bool:
         """Is a message stored under this key? (The common answer, no, without loading.)"""
-        found = self.session.connection().execute(_INBOUND_ID_BY_KEY, {"key": key})
-        return found.first() is not None
+        found = _plain_first(self.session.connection(), _INBOUND_ID_BY_KEY, {"key": key})
+        return found is not None
 
     def is_our_message_id(self, message_id: str) -> bool:
         """Did we send an email with this Message-ID? (Without loading the email.)"""
-        found = self.session.connection().execute(
-            _OUTBOUND_ID_BY_MESSAGE_ID, {"message_id": message_id}
+        found = _plain_first(
+            self.session.connection(), _OUTBOUND_ID_BY_MESSAGE_ID, {"message_id": message_id}
         )
-        return found.first() is not None
+        return found is not None
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -60,6 +60,7 @@ MAIL_STACK = (
     "msal",
     "rich",
     "alembic",
+    "sqlalchemy",  # a dry run reads the SQLite file over sqlite3 (service/store/sqlite_reads.py)
 )
 
 MATCH_PROBE = """
@@ -78,8 +79,9 @@ RUN = "import sys\nfrom service.cli.main import main\nsys.argv[0] = 'mentoring'\
 
 
 def test_round_match_imports_no_mail_stack(tmp_path):
-    """`round match` answers nobody by email: it loads the store, the configuration and the
-    solver, never the mail readers, the handlers, templates, Redis or migrations."""
+    """`round match` answers nobody by email: a dry run loads the configuration, the solver
+    and the rows it reads, never the mail readers, the handlers, templates, Redis,
+    migrations or the ORM."""
     env = {"MENTORING_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     create = ["round", "create", "2027", "--opens", "2027-05-17", "--closes", "2027-06-17"]
     for args in (["init"], ["--now", "2027-05-01", *create]):

@@ -567,6 +567,30 @@ def test_the_needs_attention_worklist_waiting_and_resolved(units: Units) -> None
         assert resolved.resolved_at == NOW
 
 
+def test_a_batch_of_fetched_messages_is_added_with_ids_in_order(units: Units) -> None:
+    with units() as uow:
+        uow.repo.add_inbound(_inbound("<old@x>"))
+        uow.commit()
+    batch = [_inbound(f"<batch-{n}@x>", attempts=n) for n in range(3)]
+    with units() as uow:
+        keys = ["<old@x>", "<batch-0@x>", "<batch-1@x>", "<batch-2@x>"]
+        assert uow.repo.stored_keys(keys) == {"<old@x>"}
+        assert uow.repo.stored_keys([]) == set()
+        uow.repo.add_inbounds(batch)
+        assert uow.repo.stored_keys(keys) == set(keys)
+        uow.commit()
+    with units() as uow:
+        for n, record in enumerate(batch):
+            assert record.id is not None
+            found = uow.repo.inbound(record.id)
+            assert found is not None
+            assert (found.key, found.attempts) == (f"<batch-{n}@x>", n)
+    with units() as uow:  # uncommitted: nothing kept
+        uow.repo.add_inbounds([_inbound("<gone-1@x>"), _inbound("<gone-2@x>")])
+    with units() as uow:
+        assert uow.repo.stored_keys(["<gone-1@x>", "<gone-2@x>"]) == set()
+
+
 def test_handled_messages_by_time_status_and_kind(units: Units) -> None:
     with units() as uow:
         uow.add(
@@ -697,6 +721,7 @@ def test_erasure_leaves_nothing_that_names_the_person(units: Units) -> None:
         assert privacy.was_erased(uow, "Alex@dept.gov.uk")
         assert not privacy.was_erased(uow, "kim@dept.gov.uk")
         [stone] = uow.repo.tombstones()
+        assert stone.created_at == NOW  # read back as an aware moment, on every database
         assert stone.person_id == mentee_id and stone.pending_terms == (
             "alex@dept.gov.uk",
             "Alex Lee",

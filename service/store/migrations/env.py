@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from service.store.orm import metadata
+from service.store.orm import declare_postgresql_predicates, metadata
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(
@@ -17,6 +17,7 @@ _MIGRATION_LOCK = 4_207_001
 
 with engine.begin() as connection:
     if connection.dialect.name == "postgresql":
+        declare_postgresql_predicates()  # the partial indexes' predicates, as Database does
         # Two containers starting together both run `mentoring init`: the second waits
         # here, then finds the schema up to date, instead of failing on CREATE TABLE.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
