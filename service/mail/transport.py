@@ -106,8 +106,8 @@ class Transport(Protocol):
         """Move a handled message out of the inbox (this is how it is marked processed).
 
         `category` is a short label the coordinators see (an Outlook category on Graph);
-        `attention`, given for needs-attention, says why (see `AttentionMark`). A header
-        `X-Mentoring-Attention` that arrived in the message is never kept: only ours is.
+        `attention`, given for needs-attention, says why (see `AttentionMark`); in that
+        copy a header `X-Mentoring-Attention` that arrived with the message is never kept.
         Moving a message that is already gone is not an error: a crash may have moved it.
         """
         ...
