@@ -67,7 +67,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 form.contact,
                 "registration_problems",
                 f"registration-problems:{msg}",
-                {"problems": list(form.problems), "round": _round_or_none(round_), "form_url": ""},
+                {"problems": list(form.problems), "round": _round_or_none(round_)},
                 first_name=form.first_name,
             )
         ]
@@ -84,7 +84,7 @@ def register(request: FormRequest, uow: UnitOfWork, ctx: Context) -> list[Email]
                 data.email,
                 "registration_problems",
                 f"registration-problems:{msg}",
-                {"problems": [str(refusal)], "round": _round_or_none(round_), "form_url": ""},
+                {"problems": [str(refusal)], "round": _round_or_none(round_)},
                 first_name=data.first_name,
             )
         ]

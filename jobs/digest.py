@@ -11,18 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from email.parser import BytesHeaderParser
-from email.policy import default
 from typing import Any
 
-from service import privacy
+from service import attention, privacy
 from service.app import App
 from service.domain import rules, timeline
 from service.domain.model import AuditEvent, RegistrationStatus, Role
 from service.emails import to_coordinators
-from service.inbound.classify import without_reference
 from service.mail import outbox
-from service.store.records import InboundStatus
 from service.store.unit_of_work import UnitOfWork
 
 JobFailure = dict[str, Any]  # {job: str, at: datetime, reason: str}
@@ -59,11 +55,6 @@ def _email_to(uow: UnitOfWork, event: AuditEvent) -> str:
     return f"an email ({kind}){to}"
 
 
-def _headers(raw: bytes) -> tuple[str, str]:
-    msg = BytesHeaderParser(policy=default).parsebytes(raw)
-    return str(msg.get("From", "")), without_reference(str(msg.get("Subject", "")))
-
-
 _TO_PARTICIPANT = re.compile(r"\b(?:you|your|you're|yours)\b", re.IGNORECASE)
 
 
@@ -80,7 +71,7 @@ def digest_context(
     uow: UnitOfWork, app: App, now: datetime, job_failures: Sequence[JobFailure]
 ) -> dict[str, Any]:
     since = _since(uow, now)
-    needs_attention = _needs_attention(uow, since, now)
+    needs_attention, overdue_attention, crossed = _needs_attention(uow, app, since, now)
     escalations, stale = _ended_and_stale(uow, since, now)
     bounces = _bounces(uow, since, now)
     failures = _failures(uow, since, now, job_failures)
@@ -90,9 +81,16 @@ def digest_context(
     )
     return {
         "day": timeline.local_day(now, app.config),
-        "attention_count": len(needs_attention) + len(escalations) + len(bounces) + len(failures),
+        "attention_count": len(needs_attention)
+        + len(overdue_attention)
+        + len(escalations)
+        + len(bounces)
+        + len(failures),
         "new_registrations": _new_registrations(uow, since, now),
         "needs_attention": needs_attention,
+        # Listed whenever a digest goes out; news only on the day one crosses two days.
+        "overdue_attention": overdue_attention,
+        "attention_overdue_news": crossed,
         "escalations": escalations,
         "expired_approaches": _expired(uow, app, since, now),
         "stale_pairings": stale,
@@ -119,26 +117,43 @@ def _new_registrations(uow: UnitOfWork, since: datetime, now: datetime) -> list[
     return found
 
 
-def _needs_attention(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
-    found = []
-    for record in uow.repo.inbound_processed(since, now, status=InboundStatus.NEEDS_ATTENTION):
-        sender, subject = _headers(record.raw)
-        found.append(
-            {
-                "received_at": record.received_at,
-                "sender": sender,
-                "subject": subject,
-                "reason": for_coordinators(record.reason),
-            }
-        )
-    return found
+def _needs_attention(
+    uow: UnitOfWork, app: App, since: datetime, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """The worklist as the digest shows it: messages set aside since the last digest, and
+    those still waiting after two working days (flagged). The third value says whether
+    one crossed those two days since the last digest (news, so a digest goes out)."""
+    new: list[dict[str, Any]] = []
+    overdue: list[dict[str, Any]] = []
+    crossed = False
+    for record in uow.repo.needs_attention():
+        entry = _attention_entry(attention.item(record, now, app.config))
+        if record.processed_at is not None and since < record.processed_at <= now:
+            new.append(entry)
+        elif entry["overdue"]:
+            overdue.append(entry)
+            crossed |= since < attention.due(record.received_at, app.config)
+    return new, overdue, crossed
+
+
+def _attention_entry(item: attention.Item) -> dict[str, Any]:
+    return {
+        "number": item.id,
+        "received_at": item.received_at,
+        "sender": item.sender,
+        "subject": item.subject,
+        "reason": for_coordinators(item.reason),
+        "excerpt": item.excerpt,
+        "waited": item.waited,
+        "overdue": item.overdue,
+    }
 
 
 def _bounces(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
     found = []
     for record in uow.repo.inbound_processed(since, now, kind="bounce"):
         person = uow.repo.person(record.person_id) if record.person_id else None
-        address = person.email if person else _headers(record.raw)[0]
+        address = person.email if person else attention.headers(record.raw)[0]
         found.append({"address": address, "reason": record.reason})
     return found
 
@@ -228,6 +243,7 @@ def _failures(
 NEWS = (
     "new_registrations",
     "needs_attention",
+    "attention_overdue_news",
     "escalations",
     "expired_approaches",
     "stale_pairings",

@@ -9,11 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from jobs import approach_expiry, pairings, registration_reminders, retention, speed_mentoring
+from jobs import (
+    approach_expiry,
+    interest_list_opening,
+    pairings,
+    registration_reminders,
+    retention,
+    speed_mentoring,
+)
 from jobs.candidates import DueReport
 from service.app import App
 
-RULES = (registration_reminders, speed_mentoring, approach_expiry, pairings, retention)
+RULES = (
+    registration_reminders,
+    interest_list_opening,
+    speed_mentoring,
+    approach_expiry,
+    pairings,
+    retention,
+)
 
 
 def run_due(app: App, now: datetime) -> DueReport:

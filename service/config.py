@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -284,6 +284,9 @@ class FormExport(_Strict):
 
 class Form(_Strict):
     senders: tuple[str, ...] = ()
+    # The registration form's web address: every "fill in the form again" links to it,
+    # and the email that tells the interest list a round has opened.
+    form_url: str = ""
     questions: tuple[Question, ...]
     characteristics: tuple[str, ...] = ()
     professions: tuple[str, ...] = Field(min_length=1)
@@ -410,6 +413,22 @@ class Department(_Strict):
     aliases: tuple[str, ...] = ()
 
 
+class InductionSession(_Strict):
+    """One induction session (`mentoring round invite`). `starts_at` is programme-local
+    time, written as a TOML date-time (2026-06-23T11:00:00)."""
+
+    starts_at: datetime
+    minutes: int = Field(default=45, ge=5, le=480)
+    how: str = "on Microsoft Teams"
+    link: str = ""
+    # Who it is for: "mentor", "mentee" or "both".
+    role: Literal["mentor", "mentee", "both"] = "both"
+
+
+class Induction(_Strict):
+    sessions: tuple[InductionSession, ...] = ()
+
+
 class ProgrammeConfig(_Strict):
     """The whole validated configuration. Immutable; pass it around."""
 
@@ -433,6 +452,7 @@ class ProgrammeConfig(_Strict):
     feedback: Feedback = Feedback()
     form: Form
     departments: tuple[Department, ...] = ()
+    induction: Induction = Induction()
 
     @model_validator(mode="after")
     def _ladder_is_whole(self) -> ProgrammeConfig:

@@ -2,8 +2,10 @@
 
 An address joins it with a registration form sent while registrations are closed
 (`handlers.register`), and leaves it by replying WITHDRAW to the email that told it so
-(`registrations_closed`). Such an address has no participant record, so that email
-carries no reply token. The proof that the reply comes from that mailbox is one of our
+(`registrations_closed`). When a round's registration window opens, everyone on it is
+written to once for that round (`registrations_open`, `jobs.interest_list_opening`), and
+WITHDRAW to that email works the same way. Such an address has no participant record, so
+these emails carry no reply token. The proof that the reply comes from that mailbox is one of our
 Message-IDs, sent to that same address, in its In-Reply-To or References: the way an
 out-of-office proves itself (`service.bounces`). From alone proves nothing.
 """
@@ -16,6 +18,8 @@ from service.messages import Email, Recipient
 
 if TYPE_CHECKING:
     from service.bus import Thread
+    from service.config import ProgrammeConfig
+    from service.domain.model import Round
     from service.email_command import CommandTable
     from service.inbound.classify import Classification
     from service.store.unit_of_work import UnitOfWork
@@ -60,3 +64,36 @@ def _answers_our_mail(c: Classification, uow: UnitOfWork) -> bool:
         if sent is not None and sent.to_address.strip().lower() == sender:
             return True
     return False
+
+
+def opened_emails(
+    uow: UnitOfWork, round_: Round, config: ProgrammeConfig, table: CommandTable
+) -> list[Email]:
+    """The "registrations are open" email to everyone on the list who has not registered
+    for this round yet; its key names the round and the entry, so each is written once."""
+    from service.domain import timeline
+
+    emails = []
+    for entry in uow.repo.interest_entries():
+        if _registered(uow, entry.email, round_):
+            continue
+        emails.append(
+            Email(
+                key=f"interest-open:{round_.id}:{entry.id}",
+                template="registrations_open",
+                to=Recipient(address=entry.email),
+                context={
+                    "person": {"first_name": "", "last_name": "", "email": entry.email},
+                    "commands": leave_footer(table),
+                    "round": timeline.round_context(round_, config),
+                },
+            )
+        )
+    return emails
+
+
+def _registered(uow: UnitOfWork, address: str, round_: Round) -> bool:
+    person = uow.repo.person_by_email(address)
+    if person is None or person.id is None or round_.id is None:
+        return False
+    return uow.repo.registration(round_.id, person.id) is not None

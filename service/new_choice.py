@@ -97,5 +97,9 @@ def new_choice(
         f"new-choice:{pairing.id}",
         uow,
         commands,
-        context={"options": option_cards(uow, options, config), "on_rematch_list": False},
+        context={
+            "options": option_cards(uow, options, config),
+            "on_rematch_list": False,
+            "second_chance": "",
+        },
     )

@@ -19,7 +19,7 @@ from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service import bus, clock, confirmations, interest_list, privacy
+from service import attention, bus, clock, confirmations, interest_list, privacy
 from service.domain import liveness
 from service.domain.model import Person
 from service.emails import coordinator_refusal
@@ -137,8 +137,12 @@ def _handle_and_move(
         )
     elif not new:
         report.repeats += 1
+    marked = record.status is InboundStatus.NEEDS_ATTENTION
     app.transport.move(
-        fetched.transport_id, FOLDERS[record.status], category=CATEGORIES[record.status]
+        fetched.transport_id,
+        FOLDERS[record.status],
+        category=CATEGORIES[record.status],
+        attention=attention.mark(record) if marked else None,
     )
     report.count(record.status)
 

@@ -9,13 +9,14 @@ idempotent: committing twice stores nothing new, sending twice sends nothing new
 from __future__ import annotations
 
 import tomllib
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from service.config import ProgrammeConfig
+from service.domain import rules
 from service.domain.card import participant_card
 from service.domain.model import (
     Introduction,
@@ -91,6 +92,8 @@ class Proposal:
     report: MatchReport
     people: dict[int, Person]
     registrations: dict[int, Registration]
+    # Late matching: mentees left behind (person id -> why), offered new introductions.
+    second_chance: dict[int, str] = field(default_factory=dict)
 
     def labels(self) -> dict[tuple[str, int], str]:
         return {
@@ -135,7 +138,12 @@ def _check_can_match(round_: Round, now: datetime, late: bool) -> None:
     if late:
         if round_.status not in (RoundStatus.MATCHED, RoundStatus.SENT):
             raise DomainError("Late matching adds to committed matches: commit the round first.")
-    elif phase in (RoundStatus.DRAFT, RoundStatus.OPEN):
+    elif phase is RoundStatus.DRAFT:
+        raise DomainError(
+            f"Round {round_.name!r} has not opened for registrations yet (it opens on"
+            f" {rules.day(round_.opens_at)}): there is nobody to match."
+        )
+    elif phase is RoundStatus.OPEN:
         raise DomainError(
             f"Round {round_.name!r} is still open for registrations: close it first"
             f" (mentoring round close {round_.name})."
@@ -236,6 +244,15 @@ def propose(
         if not people[r.person_id].erased and not is_paused(people[r.person_id], now)
     ]
     mentees, mentors = _participants(regs, config)
+    existing = _staying(uow, round_.id, mentees, mentors) if late else frozenset()
+    second_chance: dict[int, str] = {}
+    if late:
+        from service.late_matching import widen_left_behind
+
+        held = Counter(mentee_id for _, mentee_id in existing)
+        # Late matching is given a full unit of work (see the CLI): it reads partnerships.
+        full = cast("UnitOfWork", uow)
+        mentees, second_chance = widen_left_behind(full, round_.id, mentees, held)
     by_email = {p.email: pid for pid, p in people.items()}
     same_person = {(r.person_id, r.person_id) for r in regs}
     problem = MatchProblem(
@@ -246,7 +263,7 @@ def propose(
         | same_person
         | _override_pairs(overrides.forbid, by_email, "forbid", round_.name),
         pinned=_override_pairs(overrides.pin, by_email, "pin", round_.name),
-        existing=_staying(uow, round_.id, mentees, mentors) if late else frozenset(),
+        existing=existing,
     )
     result = match(problem)
     report = build_report(problem, result, grade_names=list(config.vocabulary.grade_codes))
@@ -257,6 +274,7 @@ def propose(
         report=report,
         people=people,
         registrations={r.person_id: r for r in regs},
+        second_chance=second_chance,
     )
 
 
@@ -335,12 +353,20 @@ def send_matches(
     people = uow.repo.people(
         list(regs) + [i.mentor_id for i in intros] + [i.mentee_id for i in intros]
     )
+    # After a late match: mentees left behind hear of their new mentor as a new choice
+    # (read before the new introductions count as sent, so the old ones alone decide).
+    behind = _left_behind(uow, round_, {i.mentee_id for i in unsent})
     for intro in unsent:
         intro.status = IntroductionStatus.SENT
         intro.sent_at = now
     uow.flush()
     mail = _MatchMail(uow, config, round_, people, regs, intros, now, commands)
-    emails = [mail.to_mentee(i) for i in sorted({i.mentee_id for i in unsent})]
+    emails = []
+    for m in sorted({i.mentee_id for i in unsent}):
+        chance = behind.get(m) and _second_chance(
+            uow, people[m], round_, behind[m], config, commands
+        )
+        emails.append(chance or mail.to_mentee(m))
     emails += [mail.to_mentor(i) for i in sorted({i.mentor_id for i in unsent})]
     if round_.status is RoundStatus.MATCHED:
         emails += mail.no_match()
@@ -354,6 +380,28 @@ def send_matches(
         "round.matches_sent", f"round:{round_.id}", {"emails": len(queued)}, actor="coordinator"
     )
     return len(queued)
+
+
+def _left_behind(uow: UnitOfWork, round_: Round, mentee_ids: set[int]) -> dict[int, str]:
+    if round_.matches_sent_at is None or round_.id is None:
+        return {}  # the first match emails: nobody can have been left behind yet
+    from service.late_matching import left_behind_among
+
+    return left_behind_among(uow, round_.id, mentee_ids)
+
+
+def _second_chance(
+    uow: UnitOfWork,
+    mentee: Person,
+    round_: Round,
+    why: str,
+    config: ProgrammeConfig,
+    commands: CommandTable,
+) -> Email | None:
+    from service.late_matching import second_chance_email
+
+    assert round_.id is not None
+    return second_chance_email(uow, mentee, round_.id, why, config, commands)
 
 
 class _MatchMail:

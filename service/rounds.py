@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from service.domain import rules
 from service.domain.model import RegistrationStatus, Round, RoundStatus
 from service.errors import DomainError, NotFound
 
@@ -55,6 +56,12 @@ def close_round(uow: UnitOfWork, name: str, now: datetime) -> Round:
     round_ = get_round(uow, name)
     if round_.status in (RoundStatus.MATCHED, RoundStatus.SENT):
         raise DomainError(f"Round {round_.name!r} is already matched.")
+    if now < round_.opens_at:
+        # Closing it now would shrink its window to nothing before anyone could register.
+        raise DomainError(
+            f"Round {round_.name!r} has not opened for registrations yet (it opens on"
+            f" {rules.day(round_.opens_at)}), so there is nothing to close."
+        )
     if now < round_.closes_at:
         round_.closes_at = max(now, round_.opens_at)
     round_.status = RoundStatus.CLOSED

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from service.cli import core, corrections, demo, jobs, people, report, rounds
+from service.cli import attention, core, corrections, demo, jobs, people, report, rounds
 
 COMMANDS: tuple[click.Command, ...] = (
+    attention.attention_group,
     core.init,
     core.config,
     core.mailbox,

@@ -37,7 +37,7 @@ class MentoringGroup(click.Group):
 
 
 def _setting_problem(exc: Exception) -> str | None:
-    """The line to show for a mailbox or database that cannot be used, else None.
+    """The line to show for a mailbox, database or path that cannot be used, else None.
 
     Imported only once a command has failed: the mail transports and SQLAlchemy, which a
     dry run on a SQLite file never loads otherwise."""
@@ -46,6 +46,10 @@ def _setting_problem(exc: Exception) -> str | None:
     if isinstance(exc, TransportError):
         # Transport messages are written to be safe to show (no addresses).
         return f"The mailbox could not be used: {exc}"
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A path the coordinator gave that cannot be used (a folder that is a file, no
+        # permission, a full disk): which one and why, never a traceback.
+        return f"Could not use {exc.filename}: {exc.strerror or type(exc).__name__}."
     from service.store.errors import database_problem
 
     return database_problem(exc)

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
     from service.app import App
     from service.domain.model import Approach, Introduction, Pairing
+    from service.messages import Email
     from service.round_matching import Proposal
+    from service.store.unit_of_work import UnitOfWork
 
 
 def _moment(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
@@ -40,15 +42,31 @@ def round_group() -> None:
 @click.option(
     "--closes", required=True, callback=_moment, metavar="DATE", help="Window closes (ISO 8601)."
 )
+@click.option(
+    "--past",
+    is_flag=True,
+    help="Allow a window that has already closed (an earlier round's records).",
+)
 @now_option
 @with_app
-def round_create(app: App, name: str, opens: object, closes: object) -> None:
-    """Create a round with its registration window."""
+def round_create(app: App, name: str, opens: datetime, closes: datetime, past: bool) -> None:
+    """Create a round with its registration window. Writes to nobody.
+
+    A window that has already closed is refused (a mistyped year, most likely) unless
+    --past says it is meant: an earlier round whose people are then imported.
+    """
+    from service.domain import rules
     from service.rounds import create_round
 
+    if not past and closes <= clock.now():
+        raise MentoringError(
+            f"Round {name.strip()!r} would be in the past: its window closes on"
+            f" {rules.day(closes, app.config.programme.timezone)}, before now. Check the"
+            " dates, or add --past for an earlier round's records."
+        )
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
-        r = create_round(uow, name, opens, closes, clock.now())  # type: ignore[arg-type]
+        r = create_round(uow, name, opens, closes, clock.now())
         uow.commit()
         phase = {"draft": "not open yet", "open": "open now", "closed": "already closed"}
         click.echo(f"Round {r.name!r} created: registrations {phase[r.status.value]}.")
@@ -129,7 +147,11 @@ def _write(path: Path, text: str) -> None:
 )
 @click.option("--commit", "commit_", is_flag=True, help="Store the proposal as introductions.")
 @click.option(
-    "--late", is_flag=True, help="Match people confirmed since the commit into spare capacity."
+    "--late",
+    is_flag=True,
+    help="Match into spare capacity after the commit: people confirmed since, and mentees"
+    " left behind (their long-term mentor withdrew, went silent or unpaired, or every speed"
+    " mentor is full); people who left are ignored.",
 )
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False), help="Write the HTML report here."
@@ -174,8 +196,11 @@ def round_match(
     _check_can_write(report_path, csv_path, write_overrides)
     pins = read_overrides(overrides)
     if not commit_:
-        # Reads only: on a SQLite file, without loading SQLAlchemy (see `App.reads`).
-        with app.reads() as reads:
+        # Reads only: on a SQLite file, without loading SQLAlchemy (see `App.reads`). The
+        # late path reads people's partnerships and requests too: a unit of work, uncommitted.
+        if late:
+            app.db.ensure_ready()
+        with app.uow(actor="coordinator") if late else app.reads() as reads:
             proposal = propose(reads, name, app.config, clock.now(), overrides=pins, late=late)
         _echo_proposal(proposal)
         _write_outputs(proposal, report_path, csv_path, write_overrides)
@@ -219,6 +244,19 @@ def _echo_proposal(proposal: Proposal) -> None:
         click.echo(f"  … and {len(rep.unmatched) - 20} more (see the report)")
     for p in rep.pin_problems:
         click.echo(f"  pin not honoured: {name[p.mentor_id]} with {name[p.mentee_id]}: {p.reason}")
+    _echo_second_chances(proposal, name)
+
+
+def _echo_second_chances(proposal: Proposal, name: dict[int, str]) -> None:
+    """Late matching: the mentees left behind, and whether a new mentor was found."""
+    from service.matching import Origin
+
+    offered = {
+        i.mentee_id for i in proposal.result.introductions if i.origin is not Origin.EXISTING
+    }
+    for mentee_id, why in sorted(proposal.second_chance.items(), key=lambda kv: name[kv[0]]):
+        found = "a new introduction" if mentee_id in offered else "no mentor free yet"
+        click.echo(f"  second chance: {name[mentee_id]} ({why}): {found}")
 
 
 def _write_outputs(
@@ -248,16 +286,22 @@ def _write_outputs(
 @with_app
 def round_send_matches(app: App, name: str, queue_only: bool) -> None:
     """Queue (and send) the match emails. Running it again sends nothing new."""
-    from rich.progress import Progress
-
-    from service.mail import outbox
-    from service.mail.ratelimit import eta
     from service.round_matching import send_matches
 
     app.db.ensure_ready()
     with app.uow(actor="coordinator") as uow:
         queued = send_matches(uow, name, app.config, clock.now(), app.commands)
         uow.commit()
+    _send_queued(app, queued, queue_only)
+
+
+def _send_queued(app: App, queued: int, queue_only: bool) -> None:
+    """Say what was queued and, unless --queue-only, send everything waiting now."""
+    from rich.progress import Progress
+
+    from service.mail import outbox
+    from service.mail.ratelimit import eta
+
     waiting = outbox.queued_count(app.db)
     click.echo(f"Queued {queued} new emails; {waiting} waiting to be sent.")
     limited = app.settings.mail_backend != "maildir" or app.config.sending.limit_local
@@ -269,6 +313,109 @@ def round_send_matches(app: App, name: str, queue_only: bool) -> None:
         task = progress.add_task("Sending", total=waiting)
         report = outbox.drain(app.db, app.transport, progress=lambda n: progress.advance(task, n))
     click.echo(f"Sent {report.sent}; failed {report.failed}; still queued {report.deferred}.")
+
+
+_QUEUE_ONLY = click.option(
+    "--queue-only", is_flag=True, help="Queue the emails for the worker; do not send now."
+)
+_DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="Say who would be written to; queue nothing."
+)
+
+
+def _queue(app: App, build: Callable[[UnitOfWork], list[Email]], dry_run: bool) -> int | None:
+    """Build the emails in one transaction and queue them (None on a dry run)."""
+    from service.mail import outbox
+
+    app.db.ensure_ready()
+    with app.uow(actor="coordinator") as uow:
+        emails = build(uow)
+        if dry_run:
+            click.echo(f"Would write to {len(emails)} people. Nothing queued (dry run).")
+            return None
+        queued = outbox.queue_all(uow, emails, app.config)
+        uow.commit()
+    if len(queued) < len(emails):
+        click.echo(f"{len(emails) - len(queued)} had it already (or cannot be reached).")
+    return len(queued)
+
+
+@round_group.command("invite")
+@click.argument("name")
+@click.option("--at", "at", metavar="DATETIME", help="A session's start (programme-local time).")
+@click.option("--minutes", type=click.IntRange(5, 480), default=45, show_default=True)
+@click.option("--how", default="on Microsoft Teams", show_default=True, help="Where it is held.")
+@click.option("--link", default="", help="The joining link.")
+@_DRY_RUN
+@_QUEUE_ONLY
+@now_option
+@with_app
+def round_invite(
+    app: App,
+    name: str,
+    at: str | None,
+    minutes: int,
+    how: str,
+    link: str,
+    dry_run: bool,
+    queue_only: bool,
+) -> None:
+    """Invite the round's confirmed participants to an induction session.
+
+    Writes once to each confirmed participant (mentors and those who are both get the
+    mentors' session, mentees the mentees'), with the sessions still to come: the one
+    given by --at, else [induction] sessions in the configuration. Running it again writes
+    to nobody twice. Changes nothing else.
+    """
+    from service.round_mail import Session, configured_sessions, invitations
+
+    sessions = configured_sessions(app.config)
+    if at:
+        sessions = [
+            Session(clock.parse_moment(at, app.config.programme.timezone), minutes, how, link)
+        ]
+    now = clock.now()
+    queued = _queue(app, lambda uow: invitations(uow, name, sessions, now, app.commands), dry_run)
+    if queued is not None:
+        _send_queued(app, queued, queue_only)
+
+
+@round_group.command("announce")
+@click.argument("name")
+@click.option(
+    "--template",
+    "template",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help='A plain-text file: a first line "Subject: …", then the message.',
+)
+@_DRY_RUN
+@_QUEUE_ONLY
+@now_option
+@with_app
+def round_announce(app: App, name: str, template: str, dry_run: bool, queue_only: bool) -> None:
+    """Send a coordinators' one-off message to the round's confirmed participants.
+
+    Each confirmed participant is written to once with this message (the same file again
+    writes to nobody twice), with the usual footer of what they can reply. Changes nothing
+    else.
+    """
+    from service.round_mail import announcements, read_announcement
+
+    try:
+        text = Path(template).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MentoringError(f"Could not read {template}: {_why(exc)}.") from None
+    subject, body = read_announcement(text)
+    queued = _queue(app, lambda uow: announcements(uow, name, subject, body, app.commands), dry_run)
+    if queued is not None:
+        _send_queued(app, queued, queue_only)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return str(getattr(exc, "strerror", None) or exc)
 
 
 @round_group.command("import")

@@ -37,6 +37,7 @@ from O365.utils.token import BaseTokenBackend, FileSystemTokenBackend, MemoryTok
 
 from service.mail.retry import RETRY_AFTER_STATUSES, RetryPolicy, parse_retry_after
 from service.mail.transport import (
+    AttentionMark,
     FetchedMessage,
     Folder,
     MailboxReport,
@@ -308,6 +309,27 @@ def _odata_quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# Outlook's own text for a flag (PidLidFlagRequest, shown in the message's info bar in
+# place of "Follow up"): the reason a message waits, seen only in the shared mailbox.
+FLAG_TEXT_PROPERTY = "String {00062008-0000-0000-C000-000000000046} Id 0x8530"
+_FLAG_TEXT_CHARS = 255
+
+
+def _marking(category: str | None, attention: AttentionMark | None) -> dict[str, Any]:
+    """The PATCH that labels a handled message: its categories and, when it needs
+    attention, a flag whose text is the reason."""
+    categories = [c for c in (category, attention.category if attention else None) if c]
+    if not categories:
+        return {}
+    changes: dict[str, Any] = {"categories": categories}
+    if attention is not None:
+        changes["flag"] = {"flagStatus": "flagged"}
+        changes["singleValueExtendedProperties"] = [
+            {"id": FLAG_TEXT_PROPERTY, "value": attention.note[:_FLAG_TEXT_CHARS]}
+        ]
+    return changes
+
+
 class GraphTransport:
     """The `Transport` over a Microsoft 365 shared mailbox."""
 
@@ -427,12 +449,20 @@ class GraphTransport:
                 return found
             raise
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
         target = self.folder_id(folder)
         url = self._url(f"/messages/{quote(transport_id, safe='')}")
         try:
-            if category:
-                self.con.patch(url, data={"categories": [category]})
+            changes = _marking(category, attention)
+            if changes:
+                self.con.patch(url, data=changes)
             self.con.post(url + "/move", data={"destinationId": target})
         except GraphError as error:
             if error.status == 404:

@@ -33,9 +33,11 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SENT
 
 from service.mail import imap_sent
+from service.mail.filed_copy import filed_copy
 from service.mail.mentions import mentions
 from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import (
+    AttentionMark,
     FetchedMessage,
     Folder,
     MailboxReport,
@@ -229,7 +231,14 @@ class ImapTransport:
                     raise
         self._known_folders.add(name)
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
         validity, uid = parse_id(transport_id)
         target = self.folder_name(folder)
 
@@ -241,6 +250,9 @@ class ImapTransport:
                 return
             if not client.search(["UID", str(uid), "NOT", "DELETED"]):
                 return  # already moved (perhaps before a crash)
+            if attention is not None:
+                self._file_marked(client, uid, target, attention)
+                return
             if client.has_capability("MOVE"):
                 client.move([uid], target)
                 return
@@ -254,6 +266,22 @@ class ImapTransport:
 
         # IMAP keywords are not shown by Outlook, so `category` has no IMAP equivalent.
         self._with_retry(action)
+
+    def _file_marked(
+        self, client: IMAPClient, uid: int, target: str, attention: AttentionMark
+    ) -> None:
+        """A message cannot be changed on IMAP: file a copy with our header (and without
+        any that arrived) by APPEND, then delete the original. A crash between the two
+        leaves the original in the inbox: it is handled as a repeat and filed again."""
+        fetched = client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]).get(uid, {})
+        raw = fetched.get(b"BODY[]")
+        if raw is None:
+            return  # gone since we searched
+        copy = filed_copy(bytes(raw), attention.note)
+        client.append(target, copy, msg_time=fetched.get(b"INTERNALDATE"))
+        client.add_flags([uid], [DELETED])
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge([uid])
 
     # --- sending -------------------------------------------------------------------
 

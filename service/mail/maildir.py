@@ -8,7 +8,10 @@ Maildir can open them.
 Reading scans the directories itself rather than going through `mailbox.Maildir` for
 each message: the keys are the same (the file name up to the first ``:``), and one
 `scandir` plus one read per message keeps fetching well above 500 messages a second.
-Outlook categories have no Maildir equivalent, so `category` is accepted and not kept.
+Outlook categories have no Maildir equivalent, so `category` is accepted and not kept;
+a needs-attention message's reason goes into its filed copy as `X-Mentoring-Attention`
+(`service.mail.filed_copy`), and one that arrived with the message is taken out. Other
+messages move with one rename, untouched.
 """
 
 from __future__ import annotations
@@ -21,8 +24,16 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from service.mail.filed_copy import filed_copy
 from service.mail.mentions import mentions
-from service.mail.transport import FetchedMessage, Folder, MailboxReport, MailErasure, SendResult
+from service.mail.transport import (
+    AttentionMark,
+    FetchedMessage,
+    Folder,
+    MailboxReport,
+    MailErasure,
+    SendResult,
+)
 
 INBOX = "inbox"
 SENT = "sent"
@@ -150,15 +161,42 @@ class MaildirTransport:
                         return entry.path
         return None
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
         target = os.path.join(self.root, Folder(folder).value, "cur")
         cached = self._paths.pop(transport_id, None)
-        if cached is not None and _moved(cached, target):
-            return  # where the fetch saw it: the usual case, one rename
-        source = self._find_in_inbox(transport_id)
+        if attention is None:
+            if cached is not None and _moved(cached, target):
+                return  # where the fetch saw it: the usual case, one rename
+            source = self._find_in_inbox(transport_id)
+            if source is not None:
+                _moved(source, target)
+            return  # else already moved (perhaps before a crash): nothing to do
+        found = cached if cached is not None and os.path.exists(cached) else None
+        source = found or self._find_in_inbox(transport_id)
         if source is None:
-            return  # already moved (perhaps before a crash): nothing to do
-        _moved(source, target)
+            return
+        with contextlib.suppress(FileNotFoundError):  # moved by another worker meanwhile
+            self._file_rewritten(source, Path(target) / os.path.basename(source), attention)
+
+    def _file_rewritten(self, source: str, target: Path, attention: AttentionMark) -> None:
+        """File our copy (header in, any inbound one out), then take it from the inbox.
+        The copy keeps the inbox file's name, so a crash between the two steps leaves one
+        copy, written again over itself when the message is handled the second time."""
+        with open(source, "rb") as handle:
+            raw = handle.read()
+        copy = filed_copy(raw, attention.note)
+        temporary = target.parent.parent / "tmp" / target.name
+        with open(temporary, "wb") as handle:
+            handle.write(copy)
+        os.replace(temporary, target)
+        os.unlink(source)
 
     # --- sending -------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ def common_context(config: ProgrammeConfig) -> dict[str, Any]:
         "coordinators": config.coordinators.addresses,
         "programme_name": config.privacy.programme_name(config.programme),
         "signature": config.privacy.signature(config.programme),
+        "form_url": config.form.form_url,  # every "fill in the form again" links to it
     }
 
 

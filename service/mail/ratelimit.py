@@ -24,6 +24,7 @@ import redis
 
 from service.config import Sending
 from service.mail.transport import (
+    AttentionMark,
     FetchedMessage,
     Folder,
     MailboxReport,
@@ -272,8 +273,15 @@ class LimitedTransport:
     def fetch_new(self, limit: int | None = None) -> Iterator[FetchedMessage]:
         return self.inner.fetch_new(limit)
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
-        self.inner.move(transport_id, folder, category=category)
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
+        self.inner.move(transport_id, folder, category=category, attention=attention)
 
     def send(self, raw: bytes, *, recipients: Sequence[str]) -> SendResult:
         self.limiter.wait_and_reserve(len(recipients), max_wait=self._max_wait)

@@ -22,6 +22,16 @@ class Folder(StrEnum):
 
 
 @dataclass(frozen=True)
+class AttentionMark:
+    """Why a message was set aside, filed with it for the coordinators: `category` is an
+    Outlook category per class of reason, `note` the reason in words (a flag's text on
+    Graph, the `X-Mentoring-Attention` header of the filed copy in a Maildir or on IMAP)."""
+
+    category: str
+    note: str
+
+
+@dataclass(frozen=True)
 class FetchedMessage:
     """One message as the mailbox holds it.
 
@@ -85,10 +95,19 @@ class Transport(Protocol):
         """Messages waiting in the inbox, oldest first. Fetching changes nothing."""
         ...
 
-    def move(self, transport_id: str, folder: Folder, *, category: str | None = None) -> None:
+    def move(
+        self,
+        transport_id: str,
+        folder: Folder,
+        *,
+        category: str | None = None,
+        attention: AttentionMark | None = None,
+    ) -> None:
         """Move a handled message out of the inbox (this is how it is marked processed).
 
-        `category` is a short label the coordinators see (an Outlook category on Graph).
+        `category` is a short label the coordinators see (an Outlook category on Graph);
+        `attention`, given for needs-attention, says why (see `AttentionMark`); in that
+        copy a header `X-Mentoring-Attention` that arrived with the message is never kept.
         Moving a message that is already gone is not an error: a crash may have moved it.
         """
         ...

@@ -502,6 +502,13 @@ class MemoryRepository:
             if record.id in ids and record.moved_at is None:
                 record.moved_at = now
 
+    def needs_attention(self, *, resolved: bool = False) -> Sequence[InboundMessage]:
+        return [
+            i
+            for i in self._all(InboundMessage)
+            if i.status is InboundStatus.NEEDS_ATTENTION and (i.resolved_at is not None) == resolved
+        ]
+
     def inbound_processed(
         self,
         since: datetime,
@@ -616,6 +623,9 @@ class MemoryRepository:
     # tokens and the interest list
     def token(self, token_hash: str) -> ReplyToken | None:
         return _first(t for t in self._all(ReplyToken) if t.token_hash == token_hash)
+
+    def interest_entries(self) -> Sequence[InterestEntry]:
+        return sorted(self._all(InterestEntry), key=lambda e: e.id or 0)
 
     def interest_entry(self, email: str) -> InterestEntry | None:
         address = email.strip().lower()

@@ -263,6 +263,10 @@ inbound_messages = Table(
     Column("moved_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=0),
     Column("sender_trust", String(300), nullable=False, default="", server_default=""),
+    # The needs-attention worklist (`mentoring attention resolve`).
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", String(320), nullable=False, default="", server_default=""),
+    Column("resolution_note", Text, nullable=False, default="", server_default=""),
 )
 
 outbound_messages = Table(

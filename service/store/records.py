@@ -45,6 +45,10 @@ class InboundMessage:
     attempts: int = 0
     # How sure we are of the sender: "verified: …", "unverified: …" or "forged: …".
     sender_trust: str = ""
+    # Needs-attention only: when a coordinator marked it handled, who, and their note.
+    resolved_at: datetime | None = None
+    resolved_by: str = ""
+    resolution_note: str = ""
 
 
 DEDUPE_KEY_CHARS = 255  # the width of outbound_messages.dedupe_key

@@ -655,6 +655,9 @@ class SqlRepository:
             update(inbound_messages).where(i.id.in_(ids), i.moved_at.is_(None)).values(moved_at=now)
         )
 
+    def interest_entries(self) -> Sequence[InterestEntry]:
+        return self.session.scalars(select(InterestEntry).order_by(interest_list.c.id)).all()
+
     def interest_entry(self, email: str) -> InterestEntry | None:
         return self.session.scalar(
             select(InterestEntry).where(interest_list.c.email == email.strip().lower())
@@ -726,6 +729,12 @@ class SqlRepository:
         return self.session.scalars(
             select(Registration).where(r.created_at > since, r.created_at <= until).order_by(r.id)
         ).all()
+
+    def needs_attention(self, *, resolved: bool = False) -> Sequence[InboundMessage]:
+        i = inbound_messages.c
+        done = i.resolved_at.is_not(None) if resolved else i.resolved_at.is_(None)
+        query = select(InboundMessage).where(i.status == InboundStatus.NEEDS_ATTENTION, done)
+        return self.session.scalars(query.order_by(i.id)).all()
 
     def inbound_processed(
         self,

@@ -61,6 +61,13 @@ class StoredMessage:
     received: str
     internet_message_id: str
     categories: list[str] = field(default_factory=list)
+    flag: dict[str, Any] = field(default_factory=dict)
+    extended: dict[str, str] = field(default_factory=dict)  # singleValueExtendedProperties
+
+
+# What a PATCH of a received message may change (Graph refuses the rest: body, subject
+# and recipients only change on drafts).
+_PATCHABLE = {"categories", "flag", "singleValueExtendedProperties", "isRead", "importance"}
 
 
 @dataclass
@@ -275,9 +282,26 @@ class FakeGraph:
                 message.folder = "deleteditems"  # what Graph's DELETE does
                 return 204, {}, b""
             if method == "PATCH" and action is None:
-                message.categories = list(json.loads(record.body).get("categories", []))
-                return _json(200, {"id": message.id, "categories": message.categories})
+                return self._patch(message, json.loads(record.body))
         return _json(400, {"error": {"code": "FakeDoesNotKnow", "message": path}})
+
+    def _patch(
+        self, message: StoredMessage, changes: dict[str, Any]
+    ) -> tuple[int, dict[str, str], bytes]:
+        refused = set(changes) - _PATCHABLE
+        if refused:
+            return _json(400, {"error": {"code": "ErrorInvalidPropertyUpdateSentMessage"}})
+        if "categories" in changes:
+            message.categories = [str(c) for c in changes["categories"]]
+        if "flag" in changes:
+            if changes["flag"].get("flagStatus") not in ("notFlagged", "flagged", "complete"):
+                return _json(400, {"error": {"code": "ErrorInvalidRequest"}})
+            message.flag = dict(changes["flag"])
+        for prop in changes.get("singleValueExtendedProperties", []):
+            if not re.fullmatch(r"String \{[0-9A-Fa-f-]{36}\} Id 0x[0-9A-Fa-f]{4}", prop["id"]):
+                return _json(400, {"error": {"code": "ErrorInvalidProperty"}})
+            message.extended[prop["id"]] = str(prop["value"])
+        return _json(200, {"id": message.id, "categories": message.categories})
 
     def _resolve(self, folder: str) -> str:
         return folder.lower() if folder.lower() in WELL_KNOWN else folder

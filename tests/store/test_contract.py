@@ -576,6 +576,36 @@ def test_a_fetched_message_is_added_and_taken_by_its_id(units: Units) -> None:
         assert not uow.repo.inbound_exists("<rolled-back@x>")
 
 
+def test_the_needs_attention_worklist_waiting_and_resolved(units: Units) -> None:
+    waiting: dict[str, object] = {
+        "status": InboundStatus.NEEDS_ATTENTION,
+        "kind": "command",
+        "processed_at": NOW,
+    }
+    with units() as uow:
+        uow.add(_inbound("<w1>", **waiting))
+        uow.add(_inbound("<done>", **waiting))
+        uow.add(_inbound("<w2>", **waiting))
+        uow.add(_inbound("<fine>", status=InboundStatus.PROCESSED, processed_at=NOW))
+        uow.commit()
+    with units() as uow:
+        assert [i.key for i in uow.repo.needs_attention()] == ["<w1>", "<done>", "<w2>"]
+        done = uow.repo.inbound_by_key("<done>")
+        assert done is not None
+        done.resolved_at, done.resolved_by = NOW, "coordinator@example.org"
+        done.resolution_note = "answered by phone"
+        uow.commit()
+    with units() as uow:
+        assert [i.key for i in uow.repo.needs_attention()] == ["<w1>", "<w2>"]
+        (resolved,) = uow.repo.needs_attention(resolved=True)
+        assert (resolved.key, resolved.resolved_by, resolved.resolution_note) == (
+            "<done>",
+            "coordinator@example.org",
+            "answered by phone",
+        )
+        assert resolved.resolved_at == NOW
+
+
 def test_a_batch_of_fetched_messages_is_added_with_ids_in_order(units: Units) -> None:
     with units() as uow:
         uow.repo.add_inbound(_inbound("<old@x>"))
@@ -643,8 +673,11 @@ def test_tokens_are_found_by_hash_and_can_be_withdrawn(units: Units) -> None:
             )
         )
         uow.add(InterestEntry(email="alex@dept.gov.uk", added_at=NOW))
+        uow.add(InterestEntry(email="sam@dept.gov.uk", added_at=NOW))
         uow.commit()
     with units() as uow:
+        listed = [e.email for e in uow.repo.interest_entries()]
+        assert listed == ["alex@dept.gov.uk", "sam@dept.gov.uk"]
         token = uow.repo.token("h1")
         assert token is not None and token.purpose == "erasure"
         assert uow.repo.interest_entry("ALEX@dept.gov.uk") is not None

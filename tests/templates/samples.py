@@ -102,6 +102,7 @@ def _base(commands: list[tuple[str, str]] | None = None) -> Context:
         "programme": dict(PROGRAMME),
         "programme_name": PROGRAMME_NAME,
         "signature": SIGNATURE,
+        "form_url": "https://forms.office.com/r/example",
         "person": dict(PERSON),
         "commands": list(commands if commands is not None else MENTEE_COMMANDS),
     }
@@ -158,6 +159,18 @@ SAMPLES: dict[str, Context] = {
         {"next_round_opens": date(2027, 5, 17), "on_interest_list": True}, leave_footer(TABLE)
     ),
     "interest_left": _with({}, []),
+    "coordinator_announcement": _with(
+        {
+            "subject": "Summer social on 10 July",
+            "paragraphs": [
+                "We are holding a summer social for everyone in this round.",
+                "It is on Friday 10 July at 4pm, in person and online.",
+            ],
+        }
+    ),
+    "registrations_open": _with(
+        {"round": {"name": "2027", "closes_on": date(2027, 6, 17)}}, leave_footer(TABLE)
+    ),
     "pause_confirmed": _with(
         {
             "until": "until 1 September 2026",
@@ -331,7 +344,7 @@ SAMPLES: dict[str, Context] = {
         {"person": MENTOR_PERSON, "role": "mentor", "partner": MENTEE_PARTNER, "hours_logged": 1.0}
     ),
     "new_choice": _with(
-        {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False},
+        {"options": [MENTORS[1], MENTORS[2]], "on_rematch_list": False, "second_chance": ""},
         KEEP,
     ),
     "meeting_logged": _with(
@@ -544,12 +557,29 @@ SAMPLES: dict[str, Context] = {
             ],
             "needs_attention": [
                 {
+                    "number": 41,
                     "received_at": datetime(2026, 10, 8, 14, 5, tzinfo=UTC),
                     "sender": "chris.lee@mod.gov.uk",
                     "subject": "Re: your matches",
                     "reason": "no command found in the reply",
+                    "excerpt": "Could we meet after the summer instead? / I am away in July",
+                    "waited": "19 hours",
+                    "overdue": False,
                 },
             ],
+            "overdue_attention": [
+                {
+                    "number": 37,
+                    "received_at": datetime(2026, 10, 5, 9, 30, tzinfo=UTC),
+                    "sender": "sam.oneill@hmrc.gov.uk",
+                    "subject": "Question about my mentor",
+                    "reason": "in their own words, passed to the coordinators",
+                    "excerpt": "Is it fine to change mentor half way through?",
+                    "waited": "4 days",
+                    "overdue": True,
+                },
+            ],
+            "attention_overdue_news": True,
             "escalations": ["Priya Shah and Alex Morgan unpaired: mentor unresponsive."],
             "expired_approaches": [
                 {"mentee": "Chris Lee", "mentor": "Jo Evans", "expired_on": date(2026, 10, 7)},
@@ -724,13 +754,17 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
     "approach_expired_mentee": [
         ("others left", {"other_mentors": [{"number": 2, "name": "Sam O'Neill"}]})
     ],
+    "registrations_open": [("no form address", {"form_url": ""})],
     "registrations_closed": [
         (
             "not on the list",
             {"on_interest_list": False, "next_round_opens": None, "commands": []},
         )
     ],
-    "new_choice": [("no options, rematch list", {"options": [], "on_rematch_list": True})],
+    "new_choice": [
+        ("no options, rematch list", {"options": [], "on_rematch_list": True}),
+        ("after late matching", {"second_chance": "your long-term mentor stopped replying"}),
+    ],
     "unpaired_notice": [("no new choice", {"new_choice_follows": False, "hours_logged": 0.0})],
     "check_in": [
         ("not met yet", {"meetings_logged": 0, "hours_logged": 0.0, "last_met": None}),
@@ -794,6 +828,8 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
                 "attention_count": 1,
                 "new_registrations": [],
                 "needs_attention": [],
+                "overdue_attention": [],
+                "attention_overdue_news": False,
                 "escalations": [],
                 "expired_approaches": [],
                 "stale_pairings": [],

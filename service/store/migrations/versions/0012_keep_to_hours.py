@@ -2,7 +2,7 @@
 the window ends; it waits for the next window start
 
 Revision ID: 0012_keep_to_hours
-Revises: 0010_feedback
+Revises: 0011_attention_resolution
 Create Date: 2026-12-02 07:40:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_keep_to_hours"
-down_revision: str | None = "0010_feedback"
+down_revision: str | None = "0011_attention_resolution"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

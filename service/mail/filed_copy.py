@@ -1,0 +1,74 @@
+"""The copy of a handled message the service files: our attention header in, any sent to us out.
+
+`X-Mentoring-Attention` tells a coordinator reading the Maildir or an IMAP folder why a
+message is in needs-attention. Only the service writes it: anyone can put a header of
+that name in the mail they send, so every one arriving is taken out of the filed copy
+before ours goes in. Bytes in, bytes out, no I/O; the body is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from email.header import Header
+
+HEADER = "X-Mentoring-Attention"
+_NAME = HEADER.lower().encode("ascii")
+_VALUE_CHARS = 400  # a reason in a sentence or two; the full text is in `attention show`
+_BREAK = re.compile(rb"\r?\n\r?\n")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def mentions_header(head: bytes) -> bool:
+    """Whether these header bytes may hold a header of our name (cheap, case-insensitive)."""
+    return _NAME in head.lower()
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes, bytes]:
+    found = _BREAK.search(raw)
+    if found is None:
+        return raw, b"", b""
+    return raw[: found.start()], raw[found.start() : found.end()], raw[found.end() :]
+
+
+def _without_ours(head: bytes) -> list[bytes]:
+    """Header lines with every `X-Mentoring-Attention` (and its folded lines) removed."""
+    kept: list[bytes] = []
+    dropping = False
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t"):
+            if not dropping:
+                kept.append(line)
+            continue
+        name = line.split(b":", 1)[0].strip().lower()
+        dropping = name == _NAME
+        if not dropping:
+            kept.append(line)
+    return kept
+
+
+def header_line(note: str, newline: bytes = b"\r\n") -> bytes:
+    """Our header, one line (RFC 2047 encoded when the note is not ASCII)."""
+    text = _CONTROL.sub(" ", note).strip()[:_VALUE_CHARS] or "needs attention"
+    value = (
+        text
+        if text.isascii()
+        else Header(text, "utf-8", header_name=HEADER).encode(linesep=newline.decode())
+    )
+    return f"{HEADER}: {value}".encode("ascii") + newline
+
+
+def filed_copy(raw: bytes, note: str | None) -> bytes:
+    """`raw` with any inbound `X-Mentoring-Attention` taken out and, given a note, ours
+    put first. Unchanged (the same object) when there is nothing to do."""
+    head, gap, body = _split(raw)
+    if note is None and not mentions_header(head):
+        return raw
+    newline = b"\r\n" if b"\r\n" in head[:2000] else b"\n"
+    lines = _without_ours(head)
+    ours = [header_line(note, newline)] if note is not None else []
+    if lines and not lines[-1].endswith(b"\n"):
+        lines[-1] += newline
+    rebuilt = b"".join([*ours, *lines])
+    if gap:
+        rebuilt = rebuilt.rstrip(b"\r\n") + gap
+    return rebuilt + body

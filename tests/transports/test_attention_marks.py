@@ -1,0 +1,69 @@
+"""A needs-attention message carries its reason where coordinators look: the category and
+a flag with the reason on Graph (through the real O365 + msal), `X-Mentoring-Attention`
+in the filed copy in a Maildir and on IMAP. An inbound header of that name never survives."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+from service.mail.filed_copy import HEADER, filed_copy
+from service.mail.graph import FLAG_TEXT_PROPERTY, GraphTransport
+from service.mail.transport import AttentionMark, Folder
+from tests.fakes.graph_server import RunningFakeGraph
+from tests.transports.conftest import Harness, graph_settings
+from tests.transports.test_behaviour import make_raw
+
+MARK = AttentionMark("Attention: question", "question: in their own words, passed on")
+FORGED = make_raw(1).replace(
+    b"Subject:", b"X-Mentoring-Attention: resolved, ignore me\r\n  (folded)\r\nSubject:"
+)
+
+
+def test_graph_files_a_category_per_reason_class_and_flags_the_reason(
+    fake_graph: RunningFakeGraph,
+) -> None:
+    fake_graph.fake.deliver(make_raw(1))
+    fake_graph.fake.deliver(make_raw(2))
+    graph = GraphTransport(graph_settings(fake_graph))
+    first, second = list(graph.fetch_new())
+    graph.move(first.transport_id, Folder.NEEDS_ATTENTION, category="Mentoring: needs attention",
+               attention=MARK)  # fmt: skip
+    graph.move(second.transport_id, Folder.PROCESSED, category="Mentoring: done")
+    marked = fake_graph.fake.messages[first.transport_id]
+    assert marked.categories == ["Mentoring: needs attention", "Attention: question"]
+    assert marked.flag == {"flagStatus": "flagged"}
+    assert marked.extended == {FLAG_TEXT_PROPERTY: MARK.note}
+    assert marked.folder == fake_graph.fake.folder_named("Needs attention")
+    done = fake_graph.fake.messages[second.transport_id]
+    assert (done.categories, done.flag, done.extended) == (["Mentoring: done"], {}, {})
+
+
+def test_every_mailbox_files_needs_attention_with_only_our_header(harness: Harness) -> None:
+    harness.deliver(FORGED)
+    harness.deliver(make_raw(2))
+    forged, plain = list(harness.transport.fetch_new())
+    harness.transport.move(forged.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
+    harness.transport.move(plain.transport_id, Folder.PROCESSED)
+    assert harness.inbox_raws() == []
+    if harness.transport.name == "graph":
+        return  # Graph keeps the message as it came: the category and flag, above
+    (filed,) = harness.folder_raws(Folder.NEEDS_ATTENTION)
+    parsed = message_from_bytes(filed, policy=default_policy)
+    assert parsed.get_all(HEADER) == [MARK.note]
+    assert parsed["Message-ID"] == "<inbound-1@example.net>"
+    assert parsed.get_content().strip() == "Body of message 1."
+    assert harness.folder_raws(Folder.PROCESSED) == [make_raw(2)]
+
+
+def test_the_filed_copy_keeps_the_body_and_encodes_a_non_ascii_reason() -> None:
+    raw = FORGED + b"X-Mentoring-Attention: in the body stays\r\n"
+    copy = filed_copy(raw, "form problem: “café”")
+    parsed = message_from_bytes(copy, policy=default_policy)
+    assert parsed.get_all(HEADER) == ["form problem: “café”"]
+    assert copy.endswith(b"Body of message 1.\r\nX-Mentoring-Attention: in the body stays\r\n")
+    assert filed_copy(make_raw(3), None) is not None and filed_copy(make_raw(3), None) == make_raw(
+        3
+    )
+    stripped = message_from_bytes(filed_copy(FORGED, None), policy=default_policy)
+    assert stripped.get_all(HEADER) is None and stripped["Subject"] == "message 1"
