@@ -28,7 +28,9 @@ from service.errors import DomainError
 from service.inbound.commands import choice
 from service.messages import Email
 from service.purpose import PurposeKind, of
+from service.standing import Standing
 from service.store.unit_of_work import UnitOfWork
+from service.text import or_list
 
 
 def keep(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:
@@ -198,13 +200,20 @@ def withdraw_request(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> 
     ]
 
 
+def _offer(s: Standing) -> tuple[str, str]:
+    """KEEP with the numbers of the speed mentors they may ask now ("KEEP 3")."""
+    return f"KEEP {or_list([str(n) for n in s.keep_choices])}", KEEP_HELP
+
+
+KEEP_HELP = "ask that speed mentor to be your long-term mentor"
 KEEP: EmailCommand = EmailCommand(
     verb="keep",
     spellings=("keep",),
     handler=keep,
     shown="KEEP 1, 2 or 3",
-    help="ask that speed mentor to be your long-term mentor",
+    help=KEEP_HELP,
     available=lambda s: s.may_keep,
+    offer=_offer,
     arguments=choice,
     arguments_in_subject=True,
 )

@@ -29,6 +29,7 @@ from service.messages import Email
 from service.purpose import PurposeKind, of
 from service.standing import Standing
 from service.store.unit_of_work import UnitOfWork
+from service.text import or_list
 
 DEFAULT_MINUTES = 60
 
@@ -174,7 +175,8 @@ def _speed_sessions_waiting(s: Standing) -> bool:
 def _offer(s: Standing) -> tuple[str, str]:
     if s.pairings:
         return "MET 45 mins 12/03", "log a meeting: how long, and when"
-    return "MET 1, 2 or 3", "tell us you have met that speed-mentoring match"
+    unmet = or_list([str(n) for n in s.met_choices])
+    return f"MET {unmet}", "tell us you have met that speed-mentoring match"
 
 
 MET: EmailCommand = EmailCommand(

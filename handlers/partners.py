@@ -22,10 +22,11 @@ from service.domain.model import (
 )
 from service.errors import DomainError
 from service.messages import Email
-from service.new_choice import free_mentors, mentors_of, option_cards, places_left, visible
+from service.new_choice import option_cards
+from service.speed_mentors import free_mentors, mentors_of, places_left, visible
 from service.store.unit_of_work import UnitOfWork
 
-# The mentee's speed mentors and their free places live in `service.new_choice` (the
+# The mentee's speed mentors and their free places live in `service.speed_mentors` (the
 # ladder's time rule uses them too); re-exported for the handlers.
 __all__ = ["free_mentors", "mentors_of", "places_left"]
 

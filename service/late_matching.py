@@ -18,7 +18,8 @@ from service.email_command import CommandTable
 from service.emails import email_to
 from service.matching import Mentee
 from service.messages import Email
-from service.new_choice import free_mentors, mentors_of, option_cards
+from service.new_choice import option_cards
+from service.speed_mentors import free_mentors, mentors_of
 from service.store.unit_of_work import UnitOfWork
 
 # Endings that leave the mentee wanting a mentor. A completed or stale partnership ran its

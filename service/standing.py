@@ -7,6 +7,7 @@ commands for the same situation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service import clock
@@ -22,6 +23,7 @@ from service.domain.model import (
     Round,
 )
 from service.domain.rules import is_paused
+from service.speed_mentors import free_mentors
 from service.store.unit_of_work import UnitOfWork
 
 
@@ -40,6 +42,24 @@ class Standing:
     # Asked to choose (the decide email went) or asked someone before this round: KEEP
     # and NONE are offered even if no meeting was logged.
     asked_to_decide: bool = False
+    # The numbers their emails give the speed matches they have not told us they met
+    # (MET's footer line), and, read only once KEEP is offered, those of the speed
+    # mentors they may keep now (KEEP's): each as their own match email numbers them.
+    unmet_numbers: tuple[int, ...] = ()
+    keep_numbers: tuple[int, ...] = ()
+
+    @property
+    def keep_choices(self) -> tuple[int, ...]:
+        """The numbers KEEP may name now; a standing built by hand (no reads) names
+        every speed mentor it holds."""
+        return self.keep_numbers or tuple(sorted({i.number for i in self.introductions_as_mentee}))
+
+    @property
+    def met_choices(self) -> tuple[int, ...]:
+        """The numbers MET may name now; a standing built by hand numbers what it holds."""
+        assert self.person.id is not None
+        held = self.introductions_as_mentee + self.introductions_as_mentor
+        return self.unmet_numbers or _unmet_numbers(self.person.id, held)
 
     @property
     def registered(self) -> bool:
@@ -125,16 +145,57 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
         pending_approach=next((a for a in pending if a.mentee_id == person.id), None),
         approaches_to_answer=[a for a in pending if a.mentor_id == person.id],
         pairings=list(uow.repo.active_pairings_of(person.id)),
+        unmet_numbers=_unmet_numbers(person.id, intros),
     )
     if found.choosing_mentor and not found.met_a_speed_mentor and round_ is not None:
         found.asked_to_decide = _asked_to_decide(uow, person.id, round_)
+    if found.may_keep:
+        found.keep_numbers = _keep_numbers(uow, found)
     return found
+
+
+def _unmet_numbers(person_id: int, intros: Sequence[Introduction]) -> tuple[int, ...]:
+    """Sent speed matches not yet met, numbered as the match emails number them: a
+    mentee's mentors by their introduction's number, a mentor's mentees in order
+    (`handlers.partners.mentees_of`)."""
+    sent = [i for i in intros if i.status is not IntroductionStatus.PROPOSED]
+    as_mentor = enumerate((i for i in sent if i.mentor_id == person_id), start=1)
+    unmet = {i.number for i in sent if i.mentee_id == person_id and _unmet(i)}
+    unmet |= {n for n, i in as_mentor if _unmet(i)}
+    return tuple(sorted(unmet))
+
+
+def _unmet(intro: Introduction) -> bool:
+    return intro.status is IntroductionStatus.SENT
+
+
+def _keep_numbers(uow: UnitOfWork, found: Standing) -> tuple[int, ...]:
+    """The speed mentors a mentee choosing may ask now: still taking part with a place
+    free, not one who declined them, closed or whose partnership with them ended this
+    round. Should none be left we do not know better than their match email, so all
+    of their open matches are named (KEEP then refuses with a clear reason)."""
+    person, round_ = found.person, found.round
+    assert person.id is not None and round_ is not None and round_.id is not None
+    ended = {
+        p.mentor_id
+        for p in uow.repo.pairings_of(person.id)
+        if p.round_id == round_.id and not p.active
+    }
+    free = [
+        o.number
+        for o in free_mentors(uow, person, round_.id)
+        if o.introduction.status is not IntroductionStatus.CLOSED and o.person.id not in ended
+    ]
+    return tuple(sorted(free or {i.number for i in found.introductions_as_mentee}))
 
 
 def asking_to_decide(uow: UnitOfWork, person: Person) -> None:
     """The decide email being built offers KEEP and NONE, met or not (its footer is read
     from this unit of work's standing before the email is queued)."""
-    standing(uow, person).asked_to_decide = True
+    found = standing(uow, person)
+    found.asked_to_decide = True
+    if found.may_keep and not found.keep_numbers:
+        found.keep_numbers = _keep_numbers(uow, found)
 
 
 def _asked_to_decide(uow: UnitOfWork, person_id: int, round_: Round) -> bool:

@@ -7,6 +7,7 @@ import binascii
 import codecs
 import re
 import unicodedata
+from collections.abc import Sequence
 from email import quoprimime
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -94,3 +95,10 @@ def header_text(text: str) -> str:
     if looks_encoded(value):
         raise UnsafeHeaderValue("a header value still holds an encoded word after decoding")
     return value
+
+
+def or_list(items: Sequence[str]) -> str:
+    """'1', '1 or 2', '1, 2 or 3': a choice of several, as emails and reasons write it."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]

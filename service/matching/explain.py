@@ -13,6 +13,7 @@ from typing import Literal
 
 from service.matching.model import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, Origin
 from service.matching.rules import meets_profession_of_interest
+from service.text import or_list
 
 _WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 
@@ -35,12 +36,6 @@ def gap_range_words(rules: MatchRules) -> str:
     if hi == lo + 1:
         return f"{number_word(lo)} or {_grades(hi)}"
     return f"{number_word(lo)} to {_grades(hi)}"
-
-
-def _or_list(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 # --------------------------------------------------------------------------- introductions
@@ -137,7 +132,7 @@ def _grade_names(ranks: range, grade_names: Sequence[str] | None) -> str:
     if not grade_names:
         return ""
     names = [grade_names[r] for r in ranks if 0 <= r < len(grade_names)]
-    return f" ({_or_list(names)})" if names else ""
+    return f" ({or_list(names)})" if names else ""
 
 
 def unmatched_reasons(

@@ -162,6 +162,8 @@ def test_a_coordinators_year_from_review_to_corrections(
     options = choice.text.split("place free:", 1)[1].split("To ask one", 1)[0]
     assert options.strip().startswith("3. Kim Lowe")
     assert "Priya Shah" not in options and "Sam Oneill" not in options
+    # Its footer offers only Kim: Priya left the programme and Sam is full.
+    assert [ln for ln in choice.text.splitlines() if ln.startswith("  KEEP")] == ["  KEEP 3"]
 
     # Alex keeps Kim; the partnership goes quiet and the daily rules close it as stale.
     _at(frozen, 2026, 7, 13, 10, 0)

@@ -130,3 +130,14 @@ def test_a_mentor_with_a_place_left_keeps_the_other_requests(programme: Programm
         ApproachStatus.ACCEPTED.value,
         ApproachStatus.PENDING.value,
     ]
+
+
+def test_the_footer_names_each_match_that_may_be_kept_or_is_not_yet_met(
+    programme: Programme,
+) -> None:
+    match_round(programme, {ALEX: [PRIYA, SAM, JO, "kim.lowe@dwp.gov.uk"]})
+    programme.send(programme.reply(programme.last_to(ALEX), "MET 2"))
+    programme.send(programme.reply(programme.last_to(ALEX), "HELP"))
+    lines = programme.last_to(ALEX).text.splitlines()
+    assert "  KEEP 1, 2, 3 or 4" in lines
+    assert "  MET 1, 3 or 4" in lines  # number 2 is met
