@@ -20,6 +20,7 @@ from service.matching import Mentee
 from service.messages import Email
 from service.new_choice import option_cards
 from service.speed_mentors import free_mentors, mentors_of
+from service.standing import asking_to_decide
 from service.store.unit_of_work import UnitOfWork
 
 # Endings that leave the mentee wanting a mentor. A completed or stale partnership ran its
@@ -123,6 +124,7 @@ def second_chance_email(
     if not options:
         return None
     uow.audit("mentee.second_chance", f"person:{mentee.id}", {"options": len(options)})
+    asking_to_decide(uow, mentee)  # it asks for KEEP or NONE: its footer offers them
     return email_to(
         mentee,
         "new_choice",

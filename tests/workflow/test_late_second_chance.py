@@ -107,3 +107,7 @@ def test_a_mentee_whose_mentors_are_all_full_gets_a_new_introduction(matched: Pa
     mentor = _names(matched)[new.mentor_id]
     assert options.strip().startswith(f"4. {mentor}"), options
     assert not [name for pid, name in _names(matched).items() if pid in full and name in options]
+    # It asks for KEEP or NONE though Ed met nobody: its footer offers both, KEEP with
+    # only the new mentor's number (the first three have no place left).
+    lines = text.splitlines()
+    assert [ln for ln in lines if ln.startswith("  KEEP")] == ["  KEEP 4"] and "  NONE" in lines
