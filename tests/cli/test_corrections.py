@@ -26,9 +26,9 @@ def _at(frozen: FrozenDateTimeFactory, moment: datetime) -> None:
     frozen.move_to(moment)
 
 
-def _number_of(programme: Programme, mentor_name: str) -> str:
-    """The number Alex's match email gives a mentor ("2. Priya Shah …")."""
-    text = programme.last_to(MENTEE).text
+def _number_of(programme: Programme, mentor_name: str, mentee: str = MENTEE) -> str:
+    """The number a mentee's last email (Alex's by default) gives a mentor ("2. Priya Shah …")."""
+    text = programme.last_to(mentee).text
     line = next(ln for ln in text.splitlines() if mentor_name in ln and ln.strip()[:1].isdigit())
     return line.strip()[0]
 
@@ -54,9 +54,13 @@ def _pair_by_email(programme: Programme, frozen: FrozenDateTimeFactory) -> None:
     programme.send(programme.reply(programme.last_to(MENTEE), "MET 30 mins 7/7"))
 
 
-def _go_quiet(programme: Programme, frozen: FrozenDateTimeFactory) -> None:
+def _go_quiet(
+    programme: Programme,
+    frozen: FrozenDateTimeFactory,
+    since: datetime = datetime(2026, 7, 9, 9, 30, tzinfo=UTC),
+) -> None:
     """Nobody answers the check-ins: the daily rules warn, then close it as stale."""
-    day = datetime(2026, 7, 9, 9, 30, tzinfo=UTC)
+    day = since
     while day < datetime(2027, 1, 15, tzinfo=UTC):
         _at(frozen, day)
         assert run("tick")[0] == 0
@@ -72,6 +76,20 @@ def _pairing_of(programme: Programme) -> Pairing:
         alex = uow.repo.person_by_email(MENTEE)
         assert alex is not None and alex.id is not None
         return uow.repo.pairings_of(alex.id)[-1]
+
+
+def story_of(address: str) -> tuple[str, str]:
+    """`person show`'s whole output, and its story (the events, oldest first)."""
+    code, out = run("person", "show", address)
+    assert code == 0, out
+    return out, out.split("Story, oldest first", 1)[1]
+
+
+def assert_in_order(story: str, expected: list[str]) -> None:
+    """Every expected line is in the story, in this order."""
+    positions = [story.find(line) for line in expected]
+    assert -1 not in positions, [e for e, p in zip(expected, positions, strict=True) if p < 0]
+    assert positions == sorted(positions), story
 
 
 def test_corrections_after_the_commit_show_in_the_story_in_order(
@@ -113,9 +131,7 @@ def test_corrections_after_the_commit_show_in_the_story_in_order(
     code, out = run("person", "note", MENTEE, "Asked for a call in January", *by)
     assert code == 0, out
 
-    code, out = run("person", "show", MENTEE)
-    assert code == 0, out
-    story = out.split("Story, oldest first", 1)[1]
+    out, story = story_of(MENTEE)
     expected = [
         "Registered for the 2026 round as mentee.",
         "Confirmed their address",
@@ -132,9 +148,7 @@ def test_corrections_after_the_commit_show_in_the_story_in_order(
         "Your mentoring partnership with Priya Shah is open again",
         f"Correction by {COORDINATOR} noted about Alex Morgan: “Asked for a call in January”.",
     ]
-    positions = [story.find(line) for line in expected]
-    assert -1 not in positions, [e for e, p in zip(expected, positions, strict=True) if p < 0]
-    assert positions == sorted(positions), story
+    assert_in_order(story, expected)
     assert "[matches_mentee] (sent " in story  # every email: subject, name, state
     assert "They wrote to us, read as command: met (processed)." in story
     assert "Bisexual" not in out
