@@ -46,7 +46,14 @@ GROUPED = {
         "Check-in email to 1 mentoring pair",
         "Check-in emails to {n} mentoring pairs",
     ),
+    "feedback.given": (
+        "1 participant said how useful their mentoring is, from 1 to 5",
+        "{n} participants said how useful their mentoring is, from 1 to 5",
+    ),
 }
+# How the pipeline records a low feedback score it set aside for the coordinators
+# (handlers.feedback.attention): "feedback: low score 2 of 5 for pairing 9 (...)".
+LOW_SCORE = "feedback: low score "
 
 
 @dataclass
@@ -171,6 +178,10 @@ class Narrator:
             name = self._name(uow, reg.person_id) if reg else "someone"
             roles = str(event.detail.get("roles", "")).replace(",", " and ")
             return f"{name} ({roles})" if roles and event.action.endswith("created") else name
+        if event.action == "feedback.given":
+            who = self._name(uow, _id(event.actor))
+            score = event.detail.get("score")
+            return f"{who} ({score})" if score is not None else f"{who} (a comment, no score)"
         return event.subject
 
     def _event(self, uow: UnitOfWork, e: AuditEvent) -> str | None:
@@ -342,7 +353,16 @@ class Narrator:
         for _, status, kind, reason, person_id, at in rows:
             who = self._name(uow, person_id) if person_id else "an unknown sender"
             day = self._day(at)
-            if status == "needs_attention" and person_id:
+            if status == "needs_attention" and str(reason).startswith(LOW_SCORE):
+                score = str(reason).removeprefix(LOW_SCORE).split()[0]
+                self.lines.append(
+                    Line(
+                        day,
+                        f"{who} scored their mentoring {score} of 5: thanked, and the"
+                        " partnership is on the coordinators' needs-attention list",
+                    )
+                )
+            elif status == "needs_attention" and person_id:
                 self.lines.append(
                     Line(
                         day,

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from service.demo.agenda import Action, Agenda
+from service.demo.feedback import Answers
 from service.demo.letters import FORGER, Sent
 from service.demo.people import Participant
 from service.demo.world import World
@@ -87,6 +88,7 @@ class Year:
         self.people = people
         self.rng = random.Random(seed)
         self.agenda = Agenda(world)
+        self.feedback = Answers(world, self.agenda, seed)
         self.by_email = {p.email: p for p in people}
         self.pairs: list[Pair] = []
         self.fates = deque(FATES)
@@ -338,6 +340,8 @@ class Year:
         pair = Pair(pairing_id, mentor, mentee, today, fate)
         self.pairs.append(pair)
         self.last_start = max(self.last_start, today)
+        if fate in ("regular", "continue"):  # those who meet all year may say how it goes
+            self.feedback.join(pairing_id, mentor.email, mentee.email)
         self.plan(pair)
 
     def fate_for(self, mentor: Participant, mentee: Participant) -> str:

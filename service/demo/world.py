@@ -44,6 +44,8 @@ class SentMail:
         self._last_id = 0
         self.by_address: dict[str, list[Sent]] = defaultdict(list)
         self.count = 0
+        # Told of each email as it is read back: (recipient's address, the email).
+        self.listeners: list[Callable[[str, Sent], None]] = []
 
     def _read(self, key: str) -> bytes:
         try:
@@ -60,8 +62,11 @@ class SentMail:
             # The outbox's recipient is the one address in the file's To header; the
             # file itself is parsed only when someone replies to it.
             raw = self._read(row.provider_id)
-            self.by_address[row.to_address.lower()].append(Sent.of(raw, row.template))
+            sent = Sent.of(raw, row.template)
+            self.by_address[row.to_address.lower()].append(sent)
             self.count += 1
+            for listener in self.listeners:
+                listener(row.to_address, sent)
 
     def to(self, address: str) -> list[Sent]:
         return self.by_address.get(address.lower(), [])

@@ -33,6 +33,7 @@ from service.domain import working_time
 from service.errors import MentoringError
 from service.store.orm import (
     approaches,
+    feedback,
     inbound_messages,
     meetings,
     outbound_messages,
@@ -260,3 +261,36 @@ def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
     found = re.search(r"at\s+most\s+(\d+)\s+not\s+answering\s+their\s+own\s+email", run.output)
     assert found is not None, run.output
     assert int(found.group(1)) == max(unasked.values())
+
+
+def test_participants_say_how_useful_it_is_and_the_report_shows_it(run: Run) -> None:
+    """Issue 15: some of the demo's people answer the check-ins and the end-of-programme
+    email with a score, through the real pipeline; the report the demo writes shows the
+    programme's score and how many answered, and the timeline says so in words."""
+    with run.engine.connect() as c:
+        answers = c.execute(select(feedback.c.person_id, feedback.c.score)).all()
+        paired = c.execute(select(pairings.c.mentor_id, pairings.c.mentee_id)).all()
+        acknowledged = c.scalar(
+            select(func.count()).where(
+                outbound_messages.c.template == "feedback_received",
+                outbound_messages.c.inbound_id.is_not(None),
+            )
+        )
+    scores = [score for _, score in answers if score is not None]
+    people = {who for who, _ in answers}
+    in_pairings = {who for pair in paired for who in pair}
+    assert scores and all(1 <= s <= 5 for s in scores)
+    # Not everyone answers: some, not all, of the people in a partnership.
+    assert 0 < len(people) < len(in_pairings)
+    assert acknowledged == len(answers)  # each answer thanked, in answer to their email
+    page = (run.home / "health-report.html").read_text(encoding="utf-8")
+    assert "No feedback has been collected yet" not in page
+    found = re.search(
+        r"Mentoring quality score: ([\d.]+) out of 5 \(median [\d.]+ out of 5\), from"
+        r" (\d+) answers? by (\d+) (?:people|person)",
+        page,
+    )
+    assert found is not None, "the report shows no programme score"
+    assert float(found.group(1)) == pytest.approx(sum(scores) / len(scores), abs=0.05)
+    assert (int(found.group(2)), int(found.group(3))) == (len(scores), len(people))
+    assert re.search(r"participants?\s+said\s+how\s+useful\s+their\s+mentoring\s+is", run.output)
