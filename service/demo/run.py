@@ -31,6 +31,7 @@ from service.demo.script import START, Year
 from service.demo.summary import Summary, summarise
 from service.demo.world import DailyJobs, World
 from service.errors import MentoringError
+from service.mail.render import plural
 from service.settings import load_settings
 
 MARKER = "DEMO.txt"
@@ -271,7 +272,8 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
         )
     if s.attention_peak:
         day, count = s.attention_peak
-        rows.append(("Needs attention", f"at most {count} messages in one day ({day:%-d %b %Y})"))
+        peak = f"at most {plural(count, 'message')} in one day ({day:%-d %b %Y})"
+        rows.append(("Needs attention", peak))
     return rows
 
 
