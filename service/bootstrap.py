@@ -8,7 +8,8 @@ the worker, the demo and the tests run on. Nothing is registered by importing a 
 from __future__ import annotations
 
 from service.app import App, Handlers
-from service.config import ProgrammeConfig, load_config
+from service.config import ProgrammeConfig
+from service.config_cache import load_config_cached
 from service.settings import Settings, load_settings
 
 
@@ -26,6 +27,7 @@ def _handlers() -> Handlers:
 
 
 def load(config_path: str | None = None) -> App:
-    """An App from the environment's settings and the configuration file they name."""
+    """An App from the environment's settings and the configuration file they name
+    (validated once, then read from the data directory's cache while unchanged)."""
     settings = load_settings()
-    return build(settings, load_config(config_path or settings.config_path))
+    return build(settings, load_config_cached(config_path or settings.config_path, settings.home))

@@ -11,135 +11,160 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.errors import ConfigError
 from service.text import fold
 
 if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
     from service.vocabulary import Vocabulary
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "mentoring.toml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+class _Section:
+    """One table of the configuration: a frozen dataclass, validated by pydantic when it
+    is read from TOML (`load_config`). Plain dataclasses, so that a command whose
+    configuration is cached (`service.config_cache`) never imports pydantic: importing
+    it and building its models was a third of `round match`'s start-up."""
+
+    # Read by pydantic: an unknown key is refused, not ignored.
+    __pydantic_config__ = {"extra": "forbid"}
 
 
-class Programme(_Strict):
-    name: str
-    short_name: str
-    mailbox: str
-    message_id_domain: str
-    plus_addressing: bool = True
-    timezone: str = "Europe/London"
-    website: str = ""
-    feedback_url: str = ""
-    code_of_conduct_url: str = ""
-    privacy_notice_url: str = ""
-    signature: str = ""
+# Every scalar and array field is validated strictly (3 is not "3", true is not 1), with
+# its constraints (ge, le, min_length, pattern) as pydantic reads them from the metadata.
+# A nested table, or a Literal (pydantic cannot be strict about one), needs no metadata.
+_STRICT = {"strict": True}
 
 
-class Coordinators(_Strict):
-    addresses: tuple[str, ...] = Field(min_length=1)
+def _strict(**constraints: object) -> dict[str, object]:
+    return {**_STRICT, **constraints}
+
+
+_HH_MM = _strict(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # a local time of day
+
+
+@dataclass(frozen=True, kw_only=True)
+class Programme(_Section):
+    name: str = _field(metadata=_STRICT)
+    short_name: str = _field(metadata=_STRICT)
+    mailbox: str = _field(metadata=_STRICT)
+    message_id_domain: str = _field(metadata=_STRICT)
+    plus_addressing: bool = _field(default=True, metadata=_STRICT)
+    timezone: str = _field(default="Europe/London", metadata=_STRICT)
+    website: str = _field(default="", metadata=_STRICT)
+    feedback_url: str = _field(default="", metadata=_STRICT)
+    code_of_conduct_url: str = _field(default="", metadata=_STRICT)
+    privacy_notice_url: str = _field(default="", metadata=_STRICT)
+    signature: str = _field(default="", metadata=_STRICT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coordinators(_Section):
+    addresses: tuple[str, ...] = _field(metadata=_strict(min_length=1))
     # A question in a person's own words goes to them; the kind answer says how soon.
-    answer_within_working_days: int = Field(default=3, ge=1, le=30)
+    answer_within_working_days: int = _field(default=3, metadata=_strict(ge=1, le=30))
 
 
-class Feedback(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Feedback(_Section):
     """How participants are asked how useful their mentoring is (issue 15)."""
 
     # Check-ins and the end-of-programme email ask for a score from 1 to 5 by reply.
-    by_email: bool = True
+    by_email: bool = _field(default=True, metadata=_STRICT)
     # The end-of-programme email also links to `programme.feedback_url` (when set).
-    link_in_end_email: bool = True
+    link_in_end_email: bool = _field(default=True, metadata=_STRICT)
     # A score this low or lower puts the pairing on the coordinators' needs-attention list.
-    low_score: int = Field(default=2, ge=1, le=4)
+    low_score: int = _field(default=2, metadata=_strict(ge=1, le=4))
 
 
-class Grade(_Strict):
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
+@dataclass(frozen=True, kw_only=True)
+class Grade(_Section):
+    code: str = _field(metadata=_strict(min_length=1))
+    name: str = _field(metadata=_strict(min_length=1))
+    aliases: tuple[str, ...] = _field(default=(), metadata=_STRICT)
 
 
-class Eligibility(_Strict):
-    minimum_mentor_grade: str
+@dataclass(frozen=True, kw_only=True)
+class Eligibility(_Section):
+    minimum_mentor_grade: str = _field(metadata=_STRICT)
 
 
-class Capacity(_Strict):
-    mentee_introductions: int = Field(ge=1, le=10)
-    mentor_introductions: int = Field(ge=1, le=10)
-    mentor_long_term_default: int = Field(ge=0, le=10)
-    mentor_long_term_max: int = Field(ge=1, le=10)
+@dataclass(frozen=True, kw_only=True)
+class Capacity(_Section):
+    mentee_introductions: int = _field(metadata=_strict(ge=1, le=10))
+    mentor_introductions: int = _field(metadata=_strict(ge=1, le=10))
+    mentor_long_term_default: int = _field(metadata=_strict(ge=0, le=10))
+    mentor_long_term_max: int = _field(metadata=_strict(ge=1, le=10))
 
-    @model_validator(mode="after")
-    def _default_within_max(self) -> Capacity:
+    def __post_init__(self) -> None:
         if self.mentor_long_term_default > self.mentor_long_term_max:
             raise ValueError("mentor_long_term_default cannot be more than mentor_long_term_max")
-        return self
 
 
-class MatchingWeights(_Strict):
-    grade_gap_2: int = 12
-    grade_gap_1: int = 9
-    profession_of_interest: int = 10
-    shared_characteristic: int = 6
-    repeated_profession: int = -3
+@dataclass(frozen=True, kw_only=True)
+class MatchingWeights(_Section):
+    grade_gap_2: int = _field(default=12, metadata=_STRICT)
+    grade_gap_1: int = _field(default=9, metadata=_STRICT)
+    profession_of_interest: int = _field(default=10, metadata=_STRICT)
+    shared_characteristic: int = _field(default=6, metadata=_STRICT)
+    repeated_profession: int = _field(default=-3, metadata=_STRICT)
 
 
-class Matching(_Strict):
-    grade_gap_min: int = Field(ge=1)
-    grade_gap_max: int = Field(ge=1)
+@dataclass(frozen=True, kw_only=True)
+class Matching(_Section):
+    grade_gap_min: int = _field(metadata=_strict(ge=1))
+    grade_gap_max: int = _field(metadata=_strict(ge=1))
     weights: MatchingWeights = MatchingWeights()
 
-    @model_validator(mode="after")
-    def _gap_order(self) -> Matching:
+    def __post_init__(self) -> None:
         if self.grade_gap_min > self.grade_gap_max:
             raise ValueError("grade_gap_min cannot be more than grade_gap_max")
-        return self
 
 
 Days = int
 
 
-class Timings(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Timings(_Section):
     """Every figure is in days."""
 
-    confirm_reminder_after: Days = Field(ge=1)
-    registration_closing_reminder_before: Days = Field(ge=0)
-    speed_window: Days = Field(ge=1)
-    contact_nudges_after: tuple[Days, ...]
-    mentor_contact_check_after: Days = Field(ge=1)
-    decide_reminder_after: Days = Field(ge=1)
-    approach_reminder_after: Days = Field(ge=1)
-    approach_expiry_after: Days = Field(ge=1)
-    guidance_period: Days = Field(ge=0)
-    guidance_after: tuple[Days, ...]
-    check_in_every: Days = Field(ge=1)
-    stale_after_unanswered_check_ins: int = Field(ge=1)
-    stale_closure_after_warning: Days = Field(ge=1)
-    unresponsive_nudge_spacing: Days = Field(ge=1)
+    confirm_reminder_after: Days = _field(metadata=_strict(ge=1))
+    registration_closing_reminder_before: Days = _field(metadata=_strict(ge=0))
+    speed_window: Days = _field(metadata=_strict(ge=1))
+    contact_nudges_after: tuple[Days, ...] = _field(metadata=_STRICT)
+    mentor_contact_check_after: Days = _field(metadata=_strict(ge=1))
+    decide_reminder_after: Days = _field(metadata=_strict(ge=1))
+    approach_reminder_after: Days = _field(metadata=_strict(ge=1))
+    approach_expiry_after: Days = _field(metadata=_strict(ge=1))
+    guidance_period: Days = _field(metadata=_strict(ge=0))
+    guidance_after: tuple[Days, ...] = _field(metadata=_STRICT)
+    check_in_every: Days = _field(metadata=_strict(ge=1))
+    stale_after_unanswered_check_ins: int = _field(metadata=_strict(ge=1))
+    stale_closure_after_warning: Days = _field(metadata=_strict(ge=1))
+    unresponsive_nudge_spacing: Days = _field(metadata=_strict(ge=1))
     # A reminder (contact nudge, mentor's contact check, decide reminder) is not sent to
     # someone we emailed in this many days before it fell due, answers included.
-    reminder_quiet_days: Days = Field(default=6, ge=0)
-    unresponsive_nudges: int = Field(ge=0, le=10)
-    mentor_early_end_rechoice_within: Days = Field(ge=0)
-    programme_length: Days = Field(ge=1)
+    reminder_quiet_days: Days = _field(default=6, metadata=_strict(ge=0))
+    unresponsive_nudges: int = _field(metadata=_strict(ge=0, le=10))
+    mentor_early_end_rechoice_within: Days = _field(metadata=_strict(ge=0))
+    programme_length: Days = _field(metadata=_strict(ge=1))
     # After the programme_end email, how long CONTINUE stays open before the pairing closes.
-    continue_within_after_end: Days = Field(default=14, ge=0)
-    data_retention_after_round: Days = Field(ge=1)
+    continue_within_after_end: Days = _field(default=14, metadata=_strict(ge=0))
+    data_retention_after_round: Days = _field(metadata=_strict(ge=1))
     # Registrations never confirmed are deleted this long after their round's window
     # closes (the confirmation emails give the date).
-    unconfirmed_deleted_after_close: Days = Field(default=30, ge=0)
+    unconfirmed_deleted_after_close: Days = _field(default=30, metadata=_strict(ge=0))
 
-    @model_validator(mode="after")
-    def _possible(self) -> Timings:
+    def __post_init__(self) -> None:
         # Each refusal names the offending key first so the message points at it.
         if self.approach_reminder_after >= self.approach_expiry_after:
             raise ValueError(
@@ -168,41 +193,43 @@ class Timings(_Strict):
             raise ValueError(
                 "mentor_early_end_rechoice_within cannot be longer than programme_length"
             )
-        return self
 
 
-class Limits(_Strict):
-    auto_answers_per_sender_per_day: int = Field(ge=1)
-    max_message_bytes: int = Field(ge=10_000)
-    token_lifetime_days: int = Field(ge=1)
+@dataclass(frozen=True, kw_only=True)
+class Limits(_Section):
+    auto_answers_per_sender_per_day: int = _field(metadata=_strict(ge=1))
+    max_message_bytes: int = _field(metadata=_strict(ge=10_000))
+    token_lifetime_days: int = _field(metadata=_strict(ge=1))
     # How long a "yes" to the DELETE MY DATA question counts; later, we ask again.
-    erasure_confirm_days: int = Field(default=14, ge=1)
+    erasure_confirm_days: int = _field(default=14, metadata=_strict(ge=1))
 
 
-class Sending(_Strict):
-    messages_per_minute: int = Field(ge=1)
-    recipients_per_day: int = Field(ge=1)
-    concurrent_requests: int = Field(ge=1, le=16)
-    limit_local: bool = False
+@dataclass(frozen=True, kw_only=True)
+class Sending(_Section):
+    messages_per_minute: int = _field(metadata=_strict(ge=1))
+    recipients_per_day: int = _field(metadata=_strict(ge=1))
+    concurrent_requests: int = _field(metadata=_strict(ge=1, le=16))
+    limit_local: bool = _field(default=False, metadata=_STRICT)
 
 
-class Schedule(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Schedule(_Section):
     """When the worker does what: the one place the recurring schedule lives."""
 
-    poll_mailbox_every_minutes: int = Field(default=3, ge=1, le=1440)
-    drain_outbox_every_minutes: int = Field(default=1, ge=1, le=1440)
+    poll_mailbox_every_minutes: int = _field(default=3, metadata=_strict(ge=1, le=1440))
+    drain_outbox_every_minutes: int = _field(default=1, metadata=_strict(ge=1, le=1440))
     # Daily jobs run once a day at or after this local time (programme.timezone), "HH:MM".
-    daily_rules_at: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    digest_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    daily_rules_at: str = _field(default="07:00", metadata=_HH_MM)
+    digest_at: str = _field(default="08:00", metadata=_HH_MM)
     # The weekly programme-health email goes out with the digest on this day.
     health_report_day: Literal[
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
     ] = "monday"
     # Failed jobs are retried after these many seconds (one retry per entry).
-    retry_backoff_seconds: tuple[int, ...] = (30, 120, 600)
+    retry_backoff_seconds: tuple[int, ...] = _field(default=(30, 120, 600), metadata=_STRICT)
     # A job's lock is renewed while it runs; a holder that stops renewing (its machine
     # died) loses it after this long. A dead holder on the same machine loses it at once.
-    lock_timeout_seconds: int = Field(default=120, ge=10)
+    lock_timeout_seconds: int = _field(default=120, metadata=_strict(ge=10))
 
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -217,33 +244,33 @@ WEEKDAYS: tuple[Weekday, ...] = (
 )
 
 
-class WorkingHours(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class WorkingHours(_Section):
     """When automatic email may go out (`service.domain.working_time`), in
     programme.timezone: answers to someone's own email are never held."""
 
-    days: tuple[Weekday, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday")
-    starts: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    ends: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    days: tuple[Weekday, ...] = _field(default=WEEKDAYS[:5], metadata=_STRICT)
+    starts: str = _field(default="08:00", metadata=_HH_MM)
+    ends: str = _field(default="18:00", metadata=_HH_MM)
     # Days off on a working weekday (the UK bank holidays of the deployment's nation).
-    bank_holidays: tuple[date, ...] = ()
+    bank_holidays: tuple[date, ...] = _field(default=(), metadata=_STRICT)
     # The rules where a person is expected to act (answer a request, reply to a nudge,
     # answer a stale warning) count these days only.
-    count_working_days: bool = True
+    count_working_days: bool = _field(default=True, metadata=_STRICT)
 
-    @model_validator(mode="after")
-    def _possible(self) -> WorkingHours:
+    def __post_init__(self) -> None:
         if not self.days:
             raise ValueError("days: at least one working day is needed")
         if self.starts >= self.ends:
             raise ValueError("starts must be earlier than ends")
-        return self
 
 
-class Question(_Strict):
-    field: str
-    text: str = Field(min_length=1)
-    also: tuple[str, ...] = ()
-    required: bool = False
+@dataclass(frozen=True, kw_only=True)
+class Question(_Section):
+    field: str = _field(metadata=_STRICT)
+    text: str = _field(metadata=_strict(min_length=1))
+    also: tuple[str, ...] = _field(default=(), metadata=_STRICT)
+    required: bool = _field(default=False, metadata=_STRICT)
 
 
 FORM_FIELDS = frozenset(
@@ -269,40 +296,47 @@ FORM_FIELDS = frozenset(
 REQUIRED_FORM_FIELDS = frozenset({"email", "first_name", "last_name", "roles", "grade"})
 
 
-class FormExport(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class FormExport(_Section):
     """A form tool's spreadsheet layout: its own columns, recognised and not read as answers."""
 
-    name: str = Field(min_length=1)
+    name: str = _field(metadata=_strict(min_length=1))
     # Headers that together say the file came from this tool (all must be present).
-    signature: tuple[str, ...] = Field(min_length=1)
+    signature: tuple[str, ...] = _field(metadata=_strict(min_length=1))
     # The tool's columns (the signature's included): never read as answers.
-    metadata: tuple[str, ...] = ()
+    metadata: tuple[str, ...] = _field(default=(), metadata=_STRICT)
     # The tool's column holding the respondent's address, when it has one ("anonymous"
     # when they were not signed in): used only when the form's own question is unanswered.
-    respondent_email: str = ""
+    respondent_email: str = _field(default="", metadata=_STRICT)
 
 
-class Form(_Strict):
-    senders: tuple[str, ...] = ()
+@dataclass(frozen=True, kw_only=True)
+class Form(_Section):
+    senders: tuple[str, ...] = _field(default=(), metadata=_STRICT)
     # The registration form's web address: every "fill in the form again" links to it,
     # and the email that tells the interest list a round has opened.
-    form_url: str = ""
-    questions: tuple[Question, ...]
-    characteristics: tuple[str, ...] = ()
-    professions: tuple[str, ...] = Field(min_length=1)
+    form_url: str = _field(default="", metadata=_STRICT)
+    questions: tuple[Question, ...] = _field(metadata=_STRICT)
+    characteristics: tuple[str, ...] = _field(default=(), metadata=_STRICT)
+    professions: tuple[str, ...] = _field(metadata=_strict(min_length=1))
     # What people write for a profession: alias -> a configured profession.
-    profession_aliases: dict[str, str] = Field(default_factory=dict)
+    profession_aliases: dict[str, str] = _field(default_factory=dict, metadata=_STRICT)
     # What people (and other tools) write for a characteristic: alias -> configured ones.
-    characteristic_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    characteristic_aliases: dict[str, tuple[str, ...]] = _field(
+        default_factory=dict, metadata=_STRICT
+    )
     # Answers that mean "no preference" (a profession of interest, characteristics).
-    no_preference: tuple[str, ...] = ()
+    no_preference: tuple[str, ...] = _field(default=(), metadata=_STRICT)
     # An unknown profession is kept as "<this> (<their words>)", with a warning.
-    other_profession: str = "Other"
+    other_profession: str = _field(default="Other", metadata=_STRICT)
     # Spreadsheet layouts of form tools (Microsoft Forms, Google Forms).
-    exports: tuple[FormExport, ...] = ()
+    exports: tuple[FormExport, ...] = _field(default=(), metadata=_STRICT)
 
-    @model_validator(mode="after")
-    def _aliases_known(self) -> Form:
+    def __post_init__(self) -> None:
+        self._aliases_known()
+        self._fields_known()
+
+    def _aliases_known(self) -> None:
         for alias, profession in self.profession_aliases.items():
             if profession not in self.professions:
                 raise ValueError(
@@ -317,10 +351,8 @@ class Form(_Strict):
                 )
         if self.other_profession not in self.professions:
             raise ValueError(f"other_profession: {self.other_profession!r} is not in professions")
-        return self
 
-    @model_validator(mode="after")
-    def _fields_known(self) -> Form:
+    def _fields_known(self) -> None:
         seen: set[str] = set()
         for q in self.questions:
             if q.field not in FORM_FIELDS:
@@ -334,10 +366,10 @@ class Form(_Strict):
         missing = REQUIRED_FORM_FIELDS - seen
         if missing:
             raise ValueError("questions: the form must ask for " + ", ".join(sorted(missing)))
-        return self
 
 
-class Privacy(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Privacy(_Section):
     """What a lock screen, a notification preview or a shared mailbox's list may show.
 
     With `discreet_subjects` (the default) subjects, an email's opening lines and the
@@ -345,9 +377,10 @@ class Privacy(_Strict):
     participants a subject naming an LGBT+ network is outing.
     """
 
-    discreet_subjects: bool = True
-    discreet_name: str = Field(default="mentoring programme", min_length=1)
-    sender_name: str = ""  # the From display name; empty: chosen by discreet_subjects
+    discreet_subjects: bool = _field(default=True, metadata=_STRICT)
+    discreet_name: str = _field(default="mentoring programme", metadata=_strict(min_length=1))
+    # The From display name; empty: chosen by discreet_subjects.
+    sender_name: str = _field(default="", metadata=_STRICT)
 
     def programme_name(self, programme: Programme) -> str:
         """How subjects and openings name the programme (after "the")."""
@@ -366,7 +399,8 @@ class Privacy(_Strict):
         return name[:1].upper() + name[1:]
 
 
-class Security(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class Security(_Section):
     """How sure we are of who sent a message (see `service.inbound.sender`).
 
     Evidence is what the receiving mail system adds and a sender cannot forge. With no
@@ -375,29 +409,27 @@ class Security(_Strict):
     """
 
     # The authserv-id of the receiving host's Authentication-Results header (RFC 8601).
-    authserv_id: str = Field(default="", pattern=r"^[^\s;()=]*$")
+    authserv_id: str = _field(default="", metadata=_strict(pattern=r"^[^\s;()=]*$"))
     # Exchange Online writes its Authentication-Results with no authserv-id: when true,
     # the topmost Authentication-Results header counts if (and only if) it has none.
-    trust_topmost_without_authserv_id: bool = False
+    trust_topmost_without_authserv_id: bool = _field(default=False, metadata=_STRICT)
     # X-MS-Exchange-Organization-AuthAs: Internal (Exchange strips it from external mail)
     # proves a sender inside our Microsoft 365 organisation, for these From domains.
-    exchange_organization_domains: tuple[str, ...] = ()
+    exchange_organization_domains: tuple[str, ...] = _field(default=(), metadata=_STRICT)
     # Form updates for one address in one day; more go to the coordinators.
-    form_updates_per_address_per_day: int = Field(default=3, ge=1)
+    form_updates_per_address_per_day: int = _field(default=3, metadata=_strict(ge=1))
     # UNPAIR / WITHDRAW with a reply token older than this need a confirmation round trip.
-    destructive_token_max_age_days: int = Field(default=90, ge=1)
+    destructive_token_max_age_days: int = _field(default=90, metadata=_strict(ge=1))
     # An out-of-office pauses nudges for at most this many days.
-    out_of_office_max_pause_days: int = Field(default=30, ge=1)
+    out_of_office_max_pause_days: int = _field(default=30, metadata=_strict(ge=1))
 
-    @model_validator(mode="after")
-    def _domains_are_domains(self) -> Security:
+    def __post_init__(self) -> None:
         for domain in self.exchange_organization_domains:
             if "@" in domain or "." not in domain or domain != domain.strip().lower():
                 raise ValueError(
                     f"exchange_organization_domains: {domain!r} is not a lower-case domain"
                     " such as dept.gov.uk"
                 )
-        return self
 
     @property
     def verification_on(self) -> bool:
@@ -408,37 +440,37 @@ class Security(_Strict):
         )
 
 
-class Department(_Strict):
-    name: str = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
+@dataclass(frozen=True, kw_only=True)
+class Department(_Section):
+    name: str = _field(metadata=_strict(min_length=1))
+    aliases: tuple[str, ...] = _field(default=(), metadata=_STRICT)
 
 
-class InductionSession(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class InductionSession(_Section):
     """One induction session (`mentoring round invite`). `starts_at` is programme-local
     time, written as a TOML date-time (2026-06-23T11:00:00)."""
 
-    starts_at: datetime
-    minutes: int = Field(default=45, ge=5, le=480)
-    how: str = "on Microsoft Teams"
-    link: str = ""
+    starts_at: datetime = _field(metadata=_STRICT)
+    minutes: int = _field(default=45, metadata=_strict(ge=5, le=480))
+    how: str = _field(default="on Microsoft Teams", metadata=_STRICT)
+    link: str = _field(default="", metadata=_STRICT)
     # Who it is for: "mentor", "mentee" or "both".
     role: Literal["mentor", "mentee", "both"] = "both"
 
 
-class Induction(_Strict):
-    sessions: tuple[InductionSession, ...] = ()
+@dataclass(frozen=True, kw_only=True)
+class Induction(_Section):
+    sessions: tuple[InductionSession, ...] = _field(default=(), metadata=_STRICT)
 
 
-class ProgrammeConfig(_Strict):
+@dataclass(frozen=True, kw_only=True)
+class ProgrammeConfig(_Section):
     """The whole validated configuration. Immutable; pass it around."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, ignored_types=(cached_property,)
-    )
 
     programme: Programme
     coordinators: Coordinators
-    grades: tuple[Grade, ...] = Field(min_length=2)
+    grades: tuple[Grade, ...] = _field(metadata=_strict(min_length=2))
     eligibility: Eligibility
     capacity: Capacity
     matching: Matching
@@ -451,11 +483,10 @@ class ProgrammeConfig(_Strict):
     privacy: Privacy = Privacy()
     feedback: Feedback = Feedback()
     form: Form
-    departments: tuple[Department, ...] = ()
+    departments: tuple[Department, ...] = _field(default=(), metadata=_STRICT)
     induction: Induction = Induction()
 
-    @model_validator(mode="after")
-    def _ladder_is_whole(self) -> ProgrammeConfig:
+    def __post_init__(self) -> None:
         # The ladder is a list, so it cannot have a numeric gap; a "gap" is a rung
         # named twice, an alias that points at two rungs, or an unknown minimum.
         codes = [g.code for g in self.grades]
@@ -485,7 +516,6 @@ class ProgrammeConfig(_Strict):
                         f"departments: {name!r} names both {dept_owner[fold(name)]!r}"
                         f" and {d.name!r}"
                     )
-        return self
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -505,7 +535,7 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _tuples(value: Any) -> Any:
-    """TOML arrays become tuples, so the frozen models accept them in strict mode."""
+    """TOML arrays become tuples, so the frozen tables accept them in strict mode."""
     if isinstance(value, list):
         return tuple(_tuples(v) for v in value)
     if isinstance(value, dict):
@@ -513,16 +543,31 @@ def _tuples(value: Any) -> Any:
     return value
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+Source = tuple[Path, bytes]  # a configuration file and what it holds
+
+
+def read_sources(path: str | os.PathLike[str] | None = None) -> tuple[Source, ...]:
+    """The defaults file, then the deployment file (argument, else MENTORING_CONFIG) if
+    any, each with its bytes: all that the configuration is made from."""
+    override_path = path or os.environ.get("MENTORING_CONFIG") or None
+    paths = [DEFAULT_CONFIG_PATH, *([Path(override_path)] if override_path else [])]
+    return tuple((p, _read_bytes(p)) for p in paths)
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        return tomllib.loads(raw.decode())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _describe(exc: ValidationError, path: Path) -> str:
@@ -531,7 +576,7 @@ def _describe(exc: ValidationError, path: Path) -> str:
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             msg = "unknown key (check the spelling against config/mentoring.toml)"
         elif err["type"] == "missing":
             msg = "missing"
@@ -541,13 +586,32 @@ def _describe(exc: ValidationError, path: Path) -> str:
 
 def load_config(path: str | os.PathLike[str] | None = None) -> ProgrammeConfig:
     """Load the defaults, then the deployment file (argument, else MENTORING_CONFIG)."""
-    data = _read_toml(DEFAULT_CONFIG_PATH)
-    source = DEFAULT_CONFIG_PATH
-    override_path = path or os.environ.get("MENTORING_CONFIG") or None
-    if override_path:
-        source = Path(override_path)
-        data = _merge(data, _read_toml(source))
+    return parse(read_sources(path))
+
+
+def parse(sources: tuple[Source, ...]) -> ProgrammeConfig:
+    """The configuration these files make, each overriding the one before key by key;
+    a ConfigError naming the (last) file and each wrong key."""
+    data: dict[str, Any] = {}
+    for path, raw in sources:
+        data = _merge(data, _parse_toml(path, raw))
+    return validate(_tuples(data), sources[-1][0])
+
+
+@cache
+def _validator() -> TypeAdapter[ProgrammeConfig]:
+    # Imported and built once, and only when a configuration file is read (not cached).
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(ProgrammeConfig)
+
+
+def validate(data: dict[str, Any], source: Path) -> ProgrammeConfig:
+    """The configuration `data` (read from `source`) as a ProgrammeConfig, or a
+    ConfigError naming the file and each wrong key."""
+    from pydantic import ValidationError
+
     try:
-        return ProgrammeConfig.model_validate(_tuples(data))
+        return _validator().validate_python(data)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, source)) from None

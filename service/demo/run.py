@@ -92,13 +92,13 @@ def build_app(home: Path, config_path: str | None) -> App:
     if not config.security.verification_on:
         # The demo plays the receiving mail host too: it stamps the form relay's mail with
         # Authentication-Results under this id (service.demo.letters), as Exchange would.
-        security = config.security.model_copy(update={"authserv_id": DEMO_AUTHSERV_ID})
-        config = config.model_copy(update={"security": security})
+        security = replace(config.security, authserv_id=DEMO_AUTHSERV_ID)
+        config = replace(config, security=security)
     # Unconfirmed registrations stay for the demo's year: the end-state check compares the
     # sent folder with the outbox, and does not yet count the copies an erasure deletes.
     # (The deletion itself is tested in tests/workflow/test_unconfirmed_deletion.py.)
-    timings = config.timings.model_copy(update={"unconfirmed_deleted_after_close": 3650})
-    config = config.model_copy(update={"timings": timings})
+    timings = replace(config.timings, unconfirmed_deleted_after_close=3650)
+    config = replace(config, timings=timings)
     return bootstrap.build(settings, config)
 
 

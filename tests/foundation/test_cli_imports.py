@@ -61,6 +61,7 @@ MAIL_STACK = (
     "rich",
     "alembic",
     "sqlalchemy",  # a dry run reads the SQLite file over sqlite3 (service/store/sqlite_reads.py)
+    "pydantic",  # the configuration validated by an earlier command (service/config_cache.py)
 )
 
 MATCH_PROBE = """
@@ -79,9 +80,9 @@ RUN = "import sys\nfrom service.cli.main import main\nsys.argv[0] = 'mentoring'\
 
 
 def test_round_match_imports_no_mail_stack(tmp_path):
-    """`round match` answers nobody by email: a dry run loads the configuration, the solver
-    and the rows it reads, never the mail readers, the handlers, templates, Redis,
-    migrations or the ORM."""
+    """`round match` answers nobody by email: a dry run loads the configuration (cached by
+    the commands before it), the solver and the rows it reads, never the mail readers, the
+    handlers, templates, Redis, migrations, the ORM or the configuration's validator."""
     env = {"MENTORING_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     create = ["round", "create", "2027", "--opens", "2027-05-17", "--closes", "2027-06-17"]
     for args in (["init"], ["--now", "2027-05-01", *create]):

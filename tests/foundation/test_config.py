@@ -126,6 +126,13 @@ def test_environment_names_the_file(tmp_path, monkeypatch):
         ),
         ("[security]\nverify = true\n", "security.verify: unknown key"),
         ("wat = 1\n", "wat: unknown key"),
+        # Strict: TOML's own types only, never a string or number standing in for another.
+        ("[programme]\nplus_addressing = 1\n", "programme.plus_addressing: Input should be"),
+        ('[capacity]\nmentee_introductions = "2"\n', "capacity.mentee_introductions"),
+        ('[coordinators]\naddresses = "a@dept.gov.uk"\n', "coordinators.addresses"),
+        ('[working_hours]\ndays = ["someday"]\n', "working_hours.days.0"),
+        ('[schedule]\ndigest_at = "8am"\n', "schedule.digest_at"),
+        ("[capacity]\nextra = 1\n", "capacity.extra: unknown key"),
         ("[timings\n", "not valid TOML"),
     ],
 )

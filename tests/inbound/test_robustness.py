@@ -7,6 +7,7 @@ deadline, and is derandomised in CI.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -148,9 +149,7 @@ def test_generated_messages(raw: bytes) -> None:
 
 
 def test_a_message_over_the_size_limit_is_read_for_headers_only() -> None:
-    small = CONFIG.model_copy(
-        update={"limits": CONFIG.limits.model_copy(update={"max_message_bytes": 10_000})}
-    )
+    small = replace(CONFIG, limits=replace(CONFIG.limits, max_message_bytes=10_000))
     raw = (CORPUS / "long_lines.eml").read_bytes()
     assert len(raw) > 10_000
     result = classify(raw, small, LOOKUP, commands=TABLE, now=NOW)

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -176,12 +177,9 @@ def test_a_worker_killed_mid_job_is_retried_without_duplicate_email(
 def test_failed_job_is_retried_then_kept_with_its_reason(
     installed: World, connection: redis.Redis, rt: Runtime
 ) -> None:
-    config = installed.app.config.model_copy(
-        update={
-            "schedule": installed.app.config.schedule.model_copy(
-                update={"retry_backoff_seconds": (0,)}
-            )
-        }
+    config = replace(
+        installed.app.config,
+        schedule=replace(installed.app.config.schedule, retry_backoff_seconds=(0,)),
     )
     job = queues.enqueue(connection, config, tasks.run_due, "not a date")
     queues.Worker(rt).work(burst=True)

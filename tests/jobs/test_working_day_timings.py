@@ -7,6 +7,7 @@ holiday in England and Wales.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from service.domain import timeline
@@ -55,12 +56,10 @@ def test_stale_closure_counts_working_days_after_the_warning(world: World) -> No
 
 def test_calendar_days_when_the_programme_does_not_count_working_days(world: World) -> None:
     config = world.app.config
-    hours = config.working_hours.model_copy(update={"count_working_days": False})
-    calendar = config.model_copy(update={"working_hours": hours})
+    hours = replace(config.working_hours, count_working_days=False)
+    calendar = replace(config, working_hours=hours)
     warned: datetime = at(51)
-    pairing = Pairing(
-        round_id=1, mentor_id=1, mentee_id=2, started_at=at(0), ends_at=at(365)
-    )
+    pairing = Pairing(round_id=1, mentor_id=1, mentee_id=2, started_at=at(0), ends_at=at(365))
     pairing.stale_warned_at = warned
     assert timeline.stale_closes_at(pairing, calendar) == at(61)
     assert timeline.stale_closes_at(pairing, config) == at(68)

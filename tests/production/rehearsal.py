@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.policy import default
 from email.utils import parseaddr
@@ -148,9 +148,7 @@ class Rehearsal:
         # their sends do not count against the workers' minute.
         env = self.env(self.redis_url.rsplit("/", 1)[0] + "/1")
         config = load_config(self.config_file)
-        config = config.model_copy(
-            update={"sending": config.sending.model_copy(update={"messages_per_minute": 10_000})}
-        )
+        config = replace(config, sending=replace(config.sending, messages_per_minute=10_000))
         app = bootstrap.build(load_settings(env), config)
         app.db.migrate()
         return app

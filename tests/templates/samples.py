@@ -15,6 +15,7 @@ Common keys:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,7 +30,7 @@ Context = dict[str, Any]
 
 def programme_context() -> dict[str, Any]:
     """What a handler passes as `programme`: the configured programme fields."""
-    return load_config().programme.model_dump()
+    return asdict(load_config().programme)
 
 
 PROGRAMME = programme_context()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -122,9 +123,7 @@ def test_without_token_replies_go_to_the_plain_mailbox_and_subject_has_no_tag() 
 
 
 def test_plus_addressing_off_keeps_the_subject_tag_only() -> None:
-    config = CONFIG.model_copy(
-        update={"programme": CONFIG.programme.model_copy(update={"plus_addressing": False})}
-    )
+    config = replace(CONFIG, programme=replace(CONFIG.programme, plus_addressing=False))
     _, raw = compose(SIMPLE, to=TO, config=config, token=TOKEN)
     msg = parse(raw)
     assert msg["Reply-To"].addresses[0].addr_spec == CONFIG.programme.mailbox

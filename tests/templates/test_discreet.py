@@ -5,6 +5,7 @@ the deployment turns `[privacy] discreet_subjects` off."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -53,7 +54,7 @@ def test_the_sender_name_is_discreet_and_configurable() -> None:
 
 def test_a_deployment_can_name_the_programme_again() -> None:
     # The check above can fail: with discreet subjects off, subjects name the network.
-    loud = CONFIG.model_copy(update={"privacy": Privacy(discreet_subjects=False)})
+    loud = replace(CONFIG, privacy=Privacy(discreet_subjects=False))
     email = _render("confirm_address", "sample", loud)
     assert TELLING.search(email.subject)
     assert CONFIG.programme.name in email.subject

@@ -4,6 +4,8 @@ as it does from a Maildir file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import TABLE
 from service.config import Security, load_config
 from service.inbound.classify import classify
@@ -33,7 +35,7 @@ def test_exchange_organisation_headers_arrive_through_graph(
     org = Security(exchange_organization_domains=("civilservice.lgbt.example",))
     verified = classify(
         fetched.raw,
-        config.model_copy(update={"security": org}),
+        replace(config, security=org),
         MemoryLookup(),
         commands=TABLE,
         now=NOW,

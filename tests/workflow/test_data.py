@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -181,9 +182,7 @@ def test_the_erasure_question_counts_for_the_configured_days(
     programme: Programme, frozen: FrozenDateTimeFactory
 ) -> None:
     config = programme.app.config
-    programme.app.config = config.model_copy(
-        update={"limits": config.limits.model_copy(update={"erasure_confirm_days": 2})}
-    )
+    programme.app.config = replace(config, limits=replace(config.limits, erasure_confirm_days=2))
     ids = cast(programme)
     programme.send(programme.reply(programme.last_to(MENTEE), "DELETE MY DATA"))
     question = programme.last_to(MENTEE)

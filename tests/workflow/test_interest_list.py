@@ -4,6 +4,7 @@ off again. The address has no reply token; a reply to our email to it is the pro
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from service.store.records import InterestEntry
@@ -60,8 +61,8 @@ FORM = "https://forms.example/mentoring-register"
 
 def _with_form_url(programme: Programme) -> None:
     config = programme.app.config
-    form = config.form.model_copy(update={"form_url": FORM})
-    programme.app.config = config.model_copy(update={"form": form})
+    form = replace(config.form, form_url=FORM)
+    programme.app.config = replace(config, form=form)
 
 
 def _tick(programme: Programme) -> None:

@@ -4,6 +4,7 @@ a command attempt that fails still gets the answer that says exactly what was wr
 from __future__ import annotations
 
 import email
+from dataclasses import replace
 from email.policy import default
 
 from tests.harness import Programme
@@ -48,10 +49,8 @@ def test_words_that_are_not_a_question_are_a_message(programme: Programme) -> No
 
 
 def test_the_number_of_working_days_comes_from_the_configuration(programme: Programme) -> None:
-    coordinators = programme.app.config.coordinators.model_copy(
-        update={"answer_within_working_days": 1}
-    )
-    programme.app.config = programme.app.config.model_copy(update={"coordinators": coordinators})
+    coordinators = replace(programme.app.config.coordinators, answer_within_working_days=1)
+    programme.app.config = replace(programme.app.config, coordinators=coordinators)
     match_round(programme, {ALEX: [PRIYA]})
     programme.send(programme.reply(programme.last_to(ALEX), "Who do I talk to about my grade?"))
     assert "who usually answer within 1 working day." in programme.last_to(ALEX).text
