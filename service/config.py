@@ -9,7 +9,6 @@ without reading Python.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as _field
@@ -564,6 +563,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    import tomllib  # only when the files are read, not when the cache has them
+
     try:
         return tomllib.loads(raw.decode())
     except tomllib.TOMLDecodeError as exc:

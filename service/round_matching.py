@@ -8,7 +8,6 @@ idempotent: committing twice stores nothing new, sending twice sends nothing new
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +60,8 @@ def read_overrides(path: str | Path | None) -> Overrides:
     """A small TOML file: ``pin = [["mentor@…", "mentee@…"]]`` and ``forbid = [...]``."""
     if path is None:
         return Overrides()
+    import tomllib  # only with --overrides
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
