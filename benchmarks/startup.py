@@ -6,7 +6,10 @@ runs (target 0.3 s), the modules that cost the most to import for `--help` (from
 `python -X importtime`), and the wall time of `mentoring round match NAME --dry-run` on a
 generated round of `--people` confirmed registrations (target 0.6 s for 1,000), also as
 the median of `--runs` runs. Every run is a fresh process, as a coordinator's would be,
-with the project's bytecode compiled beforehand, as an installed package has it.
+with the project's bytecode compiled beforehand, as an installed package has it. The
+first match run validates the configuration and keeps it under the data directory
+(service/config_cache.py), as a coordinator's earlier commands (init, round create)
+would have; the runs after it read it from there, without pydantic.
 """
 
 from __future__ import annotations
