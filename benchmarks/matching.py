@@ -34,7 +34,7 @@ from ortools.graph.python import max_flow
 
 from benchmarks._generate import generate_round
 from service.matching import MatchProblem, Objective, Pruning, match
-from service.matching.engine import _Arrays, _Blocks, _concat, _group
+from service.matching.pruned import _Arrays, _Blocks, _concat, _group
 
 WIDE = Pruning(per_mentee=96, per_mentor=48)
 """Four times the default candidates: how much score the default pruning leaves behind."""

@@ -67,7 +67,11 @@ lists all point at the same popular mentors, so on their own they lose coverage 
 rounds; the random links restore it (a random bipartite graph of modest degree has a
 near-perfect matching), and the mentor-side lists protect mentors few mentees rank first. The result
 can only be worse than the exact one if some dropped pair was needed; the benchmark
-(`benchmarks/matching.py`) measures that gap against the exact solve.
+(`benchmarks/matching.py`) measures that gap against the exact solve. Pruning scores tens of
+millions of pairs, so it is vectorised with NumPy (`service.matching.pruned`, imported only
+then); an exact round's pairs are scored here in plain Python, and both paths feed the same
+network builder, one solver call per arc: importing NumPy would cost a 1,000-person dry run
+more than its whole solve.
 """
 
 from __future__ import annotations
@@ -75,11 +79,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from itertools import compress
+from typing import Literal
 
-import numpy as np
-import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from service.matching.model import (
@@ -96,16 +99,10 @@ from service.matching.model import (
 )
 from service.matching.rules import Ineligible, evaluate, ineligibility
 
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-
 AUTO_EXACT_PAIRS = 4_000_000
 """With ``pruning="auto"``, rounds whose mentees × mentors is at most this are solved on
 every eligible pair (2,000 people give about 940,000; 3,300 people about 4,000,000);
 bigger rounds are pruned."""
-
-_BLOCK_CELLS = 2_000_000  # cells of one mentee × mentor block (memory: ~30 bytes a cell)
-_TIE_BITS = 12
 
 
 class MatchingError(RuntimeError):
@@ -120,23 +117,23 @@ def match(
     if pruning == "auto":
         pairs = len(problem.mentees) * len(problem.mentors)
         pruning = None if pairs <= AUTO_EXACT_PAIRS else Pruning()
-    arrays = _Arrays.of(problem)
-    fixed, pin_problems, pin_notes = _fixed_pairs(problem, arrays)
+    people = _People.of(problem)
+    fixed, pin_problems, pin_notes = _fixed_pairs(problem, people)
     stats: dict[str, float] = {}
 
     t0 = time.perf_counter()
-    cand = _candidates(arrays, fixed, pruning)
+    cand = _candidates(problem, people, fixed, pruning)
     stats["candidates_seconds"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    chosen = _solve(arrays, fixed, cand, stats)
+    chosen = _solve(people, fixed, cand, stats)
     stats["solve_seconds"] = time.perf_counter() - t0
 
     intros: list[Introduction] = []
     for pair, origin in sorted(fixed.items()):
         intros.append(Introduction(pair[0], pair[1], origin))
-    for e, m in zip(chosen[0].tolist(), chosen[1].tolist(), strict=True):
-        intros.append(Introduction(arrays.mentors[m].id, arrays.mentees[e].id, Origin.MATCHED))
+    for e, m in chosen:
+        intros.append(Introduction(people.mentors[m].id, people.mentees[e].id, Origin.MATCHED))
     intros.sort(key=lambda i: (i.mentee_id, i.mentor_id))
     objective = evaluate(problem, (i.pair for i in intros))
     return MatchResult(
@@ -151,99 +148,49 @@ def match(
     )
 
 
-# --------------------------------------------------------------------------- arrays
+# --------------------------------------------------------------------------- people
 
 
 @dataclass
-class _Arrays:
+class _People:
+    """The round's people by index (their position in the problem), with what the network
+    needs of them."""
+
     mentees: Sequence[Mentee]
     mentors: Sequence[Mentor]
     e_index: dict[int, int]
     m_index: dict[int, int]
-    e_id: IntArray
-    m_id: IntArray
-    e_grade: IntArray
-    m_grade: IntArray
-    e_dept: IntArray
-    m_dept: IntArray
-    e_poi: IntArray  # profession code or -1
-    m_prof: IntArray  # profession code or -1
-    e_wants: BoolArray
-    e_chars: npt.NDArray[np.uint64]  # bitmask words, zero unless the mentee opted in
-    m_chars: npt.NDArray[np.uint64]
-    e_cap: IntArray
-    m_cap: IntArray
-    gap_points: IntArray  # indexed by gap - gap_min
-    gap_min: int
-    gap_max: int
-    poi_points: int
-    char_points: int
+    e_cap: list[int]
+    m_cap: list[int]
+    m_prof: list[int]  # profession code or -1 (an unknown profession never repeats)
     repeat_penalty: int  # P >= 0
-    forbidden: frozenset[Pair]
 
     @classmethod
-    def of(cls, p: MatchProblem) -> _Arrays:
-        mentees, mentors, rules = p.mentees, p.mentors, p.rules
-        depts: dict[str, int] = {}
+    def of(cls, p: MatchProblem) -> _People:
+        # Professions are numbered in order of first mention, the mentees' professions of
+        # interest first: the [mentee, profession] nodes are numbered in that order, and the
+        # solver's choice among equally good matchings depends on the network's numbering.
         profs: dict[str, int] = {}
-        chars: dict[str, int] = {}
-        for m in mentors:
-            for c in m.characteristics:
-                chars.setdefault(c, len(chars))
-        words = max(1, (len(chars) + 63) // 64)
-
-        def code(table: dict[str, int], value: str | None) -> int:
-            return -1 if value is None else table.setdefault(value, len(table))
-
-        def mask(values: frozenset[str]) -> list[int]:
-            out = [0] * words
-            for v in values:
-                bit = chars.get(v)
-                if bit is not None:
-                    out[bit // 64] |= 1 << (bit % 64)
-            return out
-
-        gaps = range(rules.grade_gap_min, rules.grade_gap_max + 1)
+        for e in p.mentees:
+            if e.profession_of_interest is not None:
+                profs.setdefault(e.profession_of_interest, len(profs))
         return cls(
-            mentees=mentees,
-            mentors=mentors,
-            e_index={m.id: i for i, m in enumerate(mentees)},
-            m_index={m.id: i for i, m in enumerate(mentors)},
-            e_id=np.array([m.id for m in mentees], dtype=np.int64),
-            m_id=np.array([m.id for m in mentors], dtype=np.int64),
-            e_grade=np.array([m.grade_rank for m in mentees], dtype=np.int64),
-            m_grade=np.array([m.grade_rank for m in mentors], dtype=np.int64),
-            e_dept=np.array([code(depts, m.department) for m in mentees], dtype=np.int64),
-            m_dept=np.array([code(depts, m.department) for m in mentors], dtype=np.int64),
-            e_poi=np.array(
-                [code(profs, m.profession_of_interest) for m in mentees], dtype=np.int64
-            ),
-            m_prof=np.array([code(profs, m.profession) for m in mentors], dtype=np.int64),
-            e_wants=np.array([m.wants_characteristic for m in mentees], dtype=np.bool_),
-            e_chars=np.array(
-                [
-                    mask(m.characteristics) if m.wants_characteristic else [0] * words
-                    for m in mentees
-                ],
-                dtype=np.uint64,
-            ).reshape(len(mentees), words),
-            m_chars=np.array([mask(m.characteristics) for m in mentors], dtype=np.uint64).reshape(
-                len(mentors), words
-            ),
-            e_cap=np.array([max(0, m.max_mentors) for m in mentees], dtype=np.int64),
-            m_cap=np.array([max(0, m.capacity) for m in mentors], dtype=np.int64),
-            gap_points=np.array([rules.gap_points(g) for g in gaps], dtype=np.int64),
-            gap_min=rules.grade_gap_min,
-            gap_max=rules.grade_gap_max,
-            poi_points=rules.profession_of_interest,
-            char_points=rules.shared_characteristic,
-            repeat_penalty=-rules.repeated_profession,
-            forbidden=p.forbidden,
+            mentees=p.mentees,
+            mentors=p.mentors,
+            e_index={m.id: i for i, m in enumerate(p.mentees)},
+            m_index={m.id: i for i, m in enumerate(p.mentors)},
+            e_cap=[max(0, m.max_mentors) for m in p.mentees],
+            m_cap=[max(0, m.capacity) for m in p.mentors],
+            m_prof=[
+                -1 if m.profession is None else profs.setdefault(m.profession, len(profs))
+                for m in p.mentors
+            ],
+            repeat_penalty=-p.rules.repeated_profession,
         )
 
 
 def _fixed_pairs(
-    problem: MatchProblem, a: _Arrays
+    problem: MatchProblem, a: _People
 ) -> tuple[dict[Pair, Origin], list[PinProblem], list[PinNote]]:
     """Committed introductions and the pins that can be honoured (in id order)."""
     fixed = _committed(problem, a)
@@ -268,7 +215,7 @@ def _fixed_pairs(
     return fixed, problems, notes
 
 
-def _committed(problem: MatchProblem, a: _Arrays) -> dict[Pair, Origin]:
+def _committed(problem: MatchProblem, a: _People) -> dict[Pair, Origin]:
     """Late matching's committed introductions: kept as they are, in id order."""
     fixed: dict[Pair, Origin] = {}
     for pair in sorted(problem.existing):
@@ -282,7 +229,7 @@ def _committed(problem: MatchProblem, a: _Arrays) -> dict[Pair, Origin]:
 
 
 def _pin_refusal(
-    problem: MatchProblem, a: _Arrays, pair: Pair, used_e: Counter[int], used_m: Counter[int]
+    problem: MatchProblem, a: _People, pair: Pair, used_e: Counter[int], used_m: Counter[int]
 ) -> str | None:
     """Why a pin cannot be honoured, in plain words (None: it can)."""
     mentor_id, mentee_id = pair
@@ -310,7 +257,7 @@ def _pin_refusal(
     return None
 
 
-def _pin_note(problem: MatchProblem, a: _Arrays, pair: Pair) -> str | None:
+def _pin_note(problem: MatchProblem, a: _People, pair: Pair) -> str | None:
     """The matching rule an honoured pin breaks, if any."""
     mentor_id, mentee_id = pair
     mentee = a.mentees[a.e_index[mentee_id]]
@@ -328,193 +275,80 @@ def _pin_note(problem: MatchProblem, a: _Arrays, pair: Pair) -> str | None:
 
 @dataclass
 class _Candidates:
-    mentee: IntArray  # mentee index
-    mentor: IntArray  # mentor index
-    points: IntArray
+    """Candidate pairs, each once, sorted by (mentee index, mentor index)."""
+
+    mentee: list[int] = field(default_factory=list)
+    mentor: list[int] = field(default_factory=list)
+    points: list[int] = field(default_factory=list)
 
 
-def _tie_break(e_ids: IntArray, m_ids: IntArray) -> IntArray:
-    """A fixed pseudo-random number in [0, 2**_TIE_BITS) per pair (broadcasts)."""
-    x = e_ids.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    x = x ^ (m_ids.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F))
-    x ^= x >> np.uint64(31)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(29)
-    return (x & np.uint64((1 << _TIE_BITS) - 1)).astype(np.int64)
-
-
-class _Blocks:
-    """Scores and validity of mentee × mentor blocks, computed with numpy."""
-
-    def __init__(self, a: _Arrays, excluded: dict[int, list[int]]) -> None:
-        self.a = a
-        self.excluded = excluded  # mentee index -> mentor indices never to pair
-        # A lookup by mentee index (np.isin would import numpy.ma, ~15 ms of every run).
-        self.excluded_rows = np.zeros(len(a.mentees), dtype=np.bool_)
-        self.excluded_rows[list(excluded)] = True
-        self.e_live = a.e_cap > 0
-        self.m_live = a.m_cap > 0
-
-    def block(self, rows: IntArray, cols: IntArray) -> tuple[IntArray, BoolArray]:
-        a = self.a
-        gap = a.m_grade[None, cols] - a.e_grade[rows, None]
-        valid = (gap >= a.gap_min) & (gap <= a.gap_max)
-        valid &= a.e_dept[rows, None] != a.m_dept[None, cols]
-        points = a.gap_points[np.clip(gap - a.gap_min, 0, len(a.gap_points) - 1)]
-        if a.poi_points:
-            poi = a.e_poi[rows, None]
-            points = points + a.poi_points * ((poi == a.m_prof[None, cols]) & (poi >= 0))
-        if a.char_points and a.e_wants[rows].any():
-            share = np.zeros(valid.shape, dtype=np.bool_)
-            for w in range(a.e_chars.shape[1]):
-                share |= (a.e_chars[rows, None, w] & a.m_chars[None, cols, w]) != 0
-            points = points + a.char_points * share
-        if self.excluded:
-            col_pos = {int(c): k for k, c in enumerate(cols)}
-            hit = np.flatnonzero(self.excluded_rows[rows])
-            for r in hit.tolist():
-                for m in self.excluded[int(rows[r])]:
-                    k = col_pos.get(m)
-                    if k is not None:
-                        valid[r, k] = False
-        return points.astype(np.int64), valid
-
-
-class _Found:
-    """Candidate pairs as they are found, block by block."""
-
-    def __init__(self) -> None:
-        self.mentee: list[IntArray] = []
-        self.mentor: list[IntArray] = []
-        self.points: list[IntArray] = []
-
-    def add(
-        self, rows: IntArray, cols: IntArray, points: IntArray, r: IntArray, c: IntArray
-    ) -> None:
-        self.mentee.append(rows[r])
-        self.mentor.append(cols[c])
-        self.points.append(points[r, c])
-
-    def unique(self, n_mentors: int) -> _Candidates:
-        """Each pair once, sorted by (mentee, mentor): deterministic."""
-        if not self.mentee:
-            empty = np.zeros(0, dtype=np.int64)
-            return _Candidates(empty, empty.copy(), empty.copy())
-        all_e = np.concatenate(self.mentee)
-        all_m = np.concatenate(self.mentor)
-        all_p = np.concatenate(self.points)
-        codes = all_e * max(1, n_mentors) + all_m
-        _, first = np.unique(codes, return_index=True)
-        return _Candidates(all_e[first], all_m[first], all_p[first])
-
-
-def _candidates(a: _Arrays, fixed: dict[Pair, Origin], pruning: Pruning | None) -> _Candidates:
+def _candidates(
+    problem: MatchProblem, people: _People, fixed: dict[Pair, Origin], pruning: Pruning | None
+) -> _Candidates:
     excluded: dict[int, list[int]] = {}
-    for mentor_id, mentee_id in a.forbidden | fixed.keys():
-        e, m = a.e_index.get(mentee_id), a.m_index.get(mentor_id)
+    for mentor_id, mentee_id in problem.forbidden | fixed.keys():
+        e, m = people.e_index.get(mentee_id), people.m_index.get(mentor_id)
         if e is not None and m is not None:
             excluded.setdefault(e, []).append(m)
-    blocks = _Blocks(a, excluded)
-    e_by_grade = _group(a.e_grade, blocks.e_live)
-    m_by_grade = _group(a.m_grade, blocks.m_live)
-    found = _Found()
-    _mentee_side(blocks, e_by_grade, m_by_grade, pruning, found)
-    if pruning is not None and pruning.per_mentor > 0:
-        _mentor_side(blocks, e_by_grade, m_by_grade, pruning, found)
-    return found.unique(len(a.mentors))
+    if pruning is None:
+        return _every_eligible_pair(problem, excluded)
+    from service.matching.pruned import pruned_candidates  # NumPy: only big rounds pay it
+
+    return _Candidates(*pruned_candidates(problem, excluded, pruning))
 
 
-def _mentee_side(
-    blocks: _Blocks,
-    e_by_grade: dict[int, IntArray],
-    m_by_grade: dict[int, IntArray],
-    pruning: Pruning | None,
-    found: _Found,
-) -> None:
-    """Every eligible pair (exact), or each mentee's best per_mentee plus random ones."""
-    a = blocks.a
-    for grade, rows_all in e_by_grade.items():
-        cols = _concat([m_by_grade.get(grade + g) for g in range(a.gap_min, a.gap_max + 1)])
-        if len(cols) == 0:
+def _char_masks(problem: MatchProblem) -> tuple[list[int], list[int]]:
+    """Each person's characteristics as bits of one int (a mentee's only if they asked for
+    a shared one), so sharing one is a single `&`. Used for points, never shown."""
+    bits: dict[str, int] = {}
+    for m in problem.mentors:
+        for c in m.characteristics:
+            bits.setdefault(c, 1 << len(bits))
+
+    def mask(values: frozenset[str]) -> int:
+        return sum(bits.get(v, 0) for v in values)
+
+    mentors = [mask(m.characteristics) for m in problem.mentors]
+    mentees = [mask(m.characteristics) if m.wants_characteristic else 0 for m in problem.mentees]
+    return mentees, mentors
+
+
+def _every_eligible_pair(problem: MatchProblem, excluded: dict[int, list[int]]) -> _Candidates:
+    """The exact solve's candidates: every eligible pair with its points, as
+    `service.matching.rules.pair_points` gives them (inlined: a 2,000-person round has
+    hundreds of thousands of pairs)."""
+    rules = problem.rules
+    e_chars, m_chars = _char_masks(problem)
+    by_grade: dict[int, list[tuple[int, str | None, str | None, int]]] = {}
+    for j, m in enumerate(problem.mentors):
+        if m.capacity > 0:
+            by_grade.setdefault(m.grade_rank, []).append(
+                (j, m.department, m.profession, m_chars[j])
+            )
+    gaps = [(g, rules.gap_points(g)) for g in range(rules.grade_gap_min, rules.grade_gap_max + 1)]
+    poi_points, char_points = rules.profession_of_interest, rules.shared_characteristic
+    out = _Candidates()
+    for i, e in enumerate(problem.mentees):
+        if e.max_mentors <= 0:
             continue
-        step = max(1, _BLOCK_CELLS // len(cols))
-        for start in range(0, len(rows_all), step):
-            rows = rows_all[start : start + step]
-            points, valid = blocks.block(rows, cols)
-            if pruning is None or pruning.per_mentee + pruning.random_per_mentee >= len(cols):
-                r, c = np.nonzero(valid)
-            else:
-                tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
-                r, c = _top_per_row(
-                    np.where(valid, (points << _TIE_BITS) + tie, -1), pruning.per_mentee, valid
-                )
-                if pruning.random_per_mentee:
-                    r2, c2 = _top_per_row(
-                        np.where(valid, tie, -1), pruning.random_per_mentee, valid
-                    )
-                    r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
-            found.add(rows, cols, points, r, c)
-
-
-def _mentor_side(
-    blocks: _Blocks,
-    e_by_grade: dict[int, IntArray],
-    m_by_grade: dict[int, IntArray],
-    pruning: Pruning,
-    found: _Found,
-) -> None:
-    """Pruning only: each mentor's best per_mentor mentees, so few mentors are left out."""
-    a = blocks.a
-    for grade, cols_all in m_by_grade.items():
-        rows = _concat([e_by_grade.get(grade - g) for g in range(a.gap_min, a.gap_max + 1)])
-        if len(rows) == 0 or pruning.per_mentor + pruning.random_per_mentor >= len(rows):
-            continue  # already complete from the mentee side
-        step = max(1, _BLOCK_CELLS // len(rows))
-        for start in range(0, len(cols_all), step):
-            cols = cols_all[start : start + step]
-            points, valid = blocks.block(rows, cols)
-            tie = _tie_break(a.e_id[rows, None], a.m_id[None, cols])
-            key = np.where(valid, (points << _TIE_BITS) + tie, -1)
-            c, r = _top_per_row(key.T, pruning.per_mentor, valid.T)
-            if pruning.random_per_mentor:
-                c2, r2 = _top_per_row(
-                    np.where(valid, tie, -1).T, pruning.random_per_mentor, valid.T
-                )
-                r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
-            found.add(rows, cols, points, r, c)
-
-
-def _top_per_row(key: IntArray, k: int, valid: BoolArray) -> tuple[IntArray, IntArray]:
-    """(row, column) of the k largest keys of each row, valid cells only."""
-    if k <= 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy()
-    k = min(k, key.shape[1])
-    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
-    r = np.repeat(np.arange(key.shape[0]), k)
-    c = top.reshape(-1)
-    keep = valid[r, c]
-    return r[keep], c[keep]
-
-
-def _group(grades: IntArray, live: BoolArray) -> dict[int, IntArray]:
-    idx = np.nonzero(live)[0]
-    order = idx[np.argsort(grades[idx], kind="stable")]
-    out: dict[int, IntArray] = {}
-    if len(order) == 0:
-        return out
-    g = grades[order]
-    bounds = np.flatnonzero(np.diff(g)) + 1
-    for chunk in np.split(order, bounds):
-        out[int(grades[chunk[0]])] = chunk
+        skip, poi, chars = set(excluded.get(i, ())), e.profession_of_interest, e_chars[i]
+        row: list[tuple[int, int]] = []
+        for gap, base in gaps:
+            for j, dept, prof, m_mask in by_grade.get(e.grade_rank + gap, ()):
+                if dept == e.department or j in skip:
+                    continue
+                points = base
+                if poi is not None and prof == poi:
+                    points += poi_points
+                if chars & m_mask:
+                    points += char_points
+                row.append((j, points))
+        row.sort()
+        for j, points in row:
+            out.mentee.append(i)
+            out.mentor.append(j)
+            out.points.append(points)
     return out
-
-
-def _concat(parts: list[IntArray | None]) -> IntArray:
-    present = [p for p in parts if p is not None and len(p)]
-    if not present:
-        return np.zeros(0, dtype=np.int64)
-    return np.concatenate(present)
 
 
 # --------------------------------------------------------------------------- flow
@@ -524,174 +358,139 @@ def _concat(parts: list[IntArray | None]) -> IntArray:
 class _Taken:
     """What committed and pinned introductions already use, by mentee and mentor index."""
 
-    mentee: IntArray
-    mentor: IntArray
+    mentee: list[int]
+    mentor: list[int]
     professions: set[tuple[int, int]]  # (mentee index, profession code) already introduced
 
     @classmethod
-    def of(cls, a: _Arrays, fixed: dict[Pair, Origin]) -> _Taken:
-        taken = cls(
-            np.zeros(len(a.mentees), dtype=np.int64),
-            np.zeros(len(a.mentors), dtype=np.int64),
-            set(),
-        )
+    def of(cls, a: _People, fixed: dict[Pair, Origin]) -> _Taken:
+        taken = cls([0] * len(a.mentees), [0] * len(a.mentors), set())
         for mentor_id, mentee_id in fixed:
             e, m = a.e_index[mentee_id], a.m_index[mentor_id]
             taken.mentee[e] += 1
             taken.mentor[m] += 1
             if a.m_prof[m] >= 0:
-                taken.professions.add((e, int(a.m_prof[m])))
+                taken.professions.add((e, a.m_prof[m]))
         return taken
 
 
-class _Arcs:
+@dataclass
+class _Network:
     """The network's arcs in the order they are added (the solver's arc ids)."""
 
-    def __init__(self) -> None:
-        self.parts: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
+    tail: list[int] = field(default_factory=list)
+    head: list[int] = field(default_factory=list)
+    cap: list[int] = field(default_factory=list)
+    cost: list[int] = field(default_factory=list)
 
-    def add(self, tail: IntArray, head: IntArray, cap: IntArray, cost: IntArray) -> None:
-        self.parts.append((tail, head, cap, cost))
-
-    def column(self, k: int, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray[Any]:
-        return np.concatenate([part[k] for part in self.parts]).astype(dtype)
-
-
-@dataclass
-class _Variety:
-    """Nodes ``[mentee, profession]`` for a profession a mentee could meet more than once."""
-
-    match_tails: IntArray  # each match arc's tail: its mentee's node, or a group node
-    node: IntArray  # per group: its node,
-    mentee_node: IntArray  # the mentee's node,
-    count: IntArray  # how many candidate mentors have that profession,
-    already: BoolArray  # and whether a committed or pinned mentor already has it
+    def add(self, tail: int, head: int, cap: int, cost: int) -> None:
+        self.tail.append(tail)
+        self.head.append(head)
+        self.cap.append(cap)
+        self.cost.append(cost)
 
 
-def _present(indices: IntArray, size: int) -> IntArray:
-    """The sorted distinct values of `indices` (np.unique without importing numpy.ma)."""
-    return np.flatnonzero(np.bincount(indices, minlength=size))
-
-
-def _weights(points: IntArray, active_mentors: int, penalty: int) -> tuple[int, int, int]:
+def _weights(points: list[int], active_mentors: int, penalty: int) -> tuple[int, int, int]:
     """A, B and C of the module docstring: lexicographic goals in 64-bit costs."""
-    w_max = int(np.abs(points).max()) if len(points) else 0
+    w_max = max(map(abs, points), default=0)
     d = (2 * active_mentors + 2) * w_max + (4 * active_mentors + 6) * penalty + 1
     c_w = d + 1
     b_w = c_w + d + 1
     return b_w + c_w + d + 1, b_w, c_w
 
 
-def _variety(
-    a: _Arrays, ce: IntArray, cm: IntArray, taken: _Taken, mentee_node: IntArray, first: int
-) -> _Variety:
-    """Route each match arc through its ``[mentee, profession]`` node where one is needed."""
-    tails = mentee_node[ce].copy()
-    empty = np.zeros(0, dtype=np.int64)
+def _match_arcs(
+    net: _Network, a: _People, cand: _Candidates, taken: _Taken, nodes: tuple[int, int]
+) -> None:
+    """The match arcs (ids 0..len-1), each from its mentee's node or, where the mentee could
+    meet a mentor's profession more than once, from its ``[mentee, profession]`` node; then
+    those nodes' entry arcs: the first unit free and the rest at the penalty, or all at the
+    penalty when a committed or pinned mentor already has that profession. Whole columns
+    at once: a 2,000-person round has about 250,000 match arcs."""
+    e_first, m_first = nodes  # node of mentee index 0, of mentor index 0
+    net.head += [m_first + m for m in cand.mentor]
+    net.cap += [1] * len(cand.mentor)
+    net.cost += [-points for points in cand.points]
     if a.repeat_penalty <= 0:
-        return _Variety(tails, empty, empty, empty, empty.astype(np.bool_))
-    prof = a.m_prof[cm]
-    has_prof = prof >= 0
-    n_prof = int(max(a.m_prof.max(initial=-1), 0)) + 1
-    key = ce * n_prof + np.where(has_prof, prof, 0)
-    uniq, inverse, counts = np.unique(key[has_prof], return_inverse=True, return_counts=True)
-    u_e = uniq // n_prof
-    already_keys = {e * n_prof + p for e, p in taken.professions}
-    already = np.array([k in already_keys for k in uniq.tolist()], dtype=np.bool_).reshape(-1)
-    needs_node = (counts >= 2) | already
-    nodes = int(needs_node.sum())
-    group_node = np.full(len(uniq), -1, dtype=np.int64)
-    group_node[needs_node] = first + np.arange(nodes, dtype=np.int64)
-    via = group_node[inverse]
-    routed = via >= 0
-    tails[np.flatnonzero(has_prof)[routed]] = via[routed]
-    g = np.flatnonzero(needs_node)
-    return _Variety(tails, group_node[g], mentee_node[u_e[g]], counts[g], already[g])
+        net.tail += [e_first + e for e in cand.mentee]
+        return
+    # A [mentee, profession] group as one int, ordered as the pair: e * width + profession + 1
+    # (0 for an unknown profession, which never repeats and so never needs a node).
+    width = max(a.m_prof, default=-1) + 2
+    prof = [p + 1 for p in a.m_prof]
+    group = [e * width + prof[m] for e, m in zip(cand.mentee, cand.mentor, strict=True)]
+    count = Counter(group)
+    already = {e * width + p + 1 for e, p in taken.professions}
+    keys = sorted(k for k, n in count.items() if k % width and (n >= 2 or k in already))
+    node_of = {k: m_first + len(a.mentors) + n for n, k in enumerate(keys)}
+    net.tail += [node_of.get(k, e_first + e) for k, e in zip(group, cand.mentee, strict=True)]
+    fresh = [k for k in keys if k not in already]
+    for k in fresh:
+        net.add(e_first + k // width, node_of[k], 1, 0)
+    for k in fresh:
+        if count[k] > 1:
+            net.add(e_first + k // width, node_of[k], count[k] - 1, a.repeat_penalty)
+    for k in keys:
+        if k in already:
+            net.add(e_first + k // width, node_of[k], count[k], a.repeat_penalty)
 
 
-def _variety_arcs(arcs: _Arcs, v: _Variety, penalty: int) -> None:
-    """A group's first unit is free and the rest cost the penalty; all of them cost it when
-    a committed or pinned mentor already has that profession."""
-    fresh = ~v.already
-    n_fresh = int(fresh.sum())
-    arcs.add(
-        v.mentee_node[fresh],
-        v.node[fresh],
-        np.ones(n_fresh, dtype=np.int64),
-        np.zeros(n_fresh, dtype=np.int64),
-    )
-    more = fresh & (v.count > 1)
-    arcs.add(
-        v.mentee_node[more], v.node[more], v.count[more] - 1, np.full(int(more.sum()), penalty)
-    )
-    old = v.already
-    arcs.add(v.mentee_node[old], v.node[old], v.count[old], np.full(int(old.sum()), penalty))
+def _slots(live: list[int], taken: list[int], spare: list[int]) -> list[tuple[int, int, bool]]:
+    """One side's slot arcs as (index, capacity, first?): a first-introduction arc for each
+    who has none yet, then one for everyone's further places."""
+    out = [(i, 1, True) for i in live if taken[i] == 0]
+    for i in live:
+        rest = spare[i] - 1 if taken[i] == 0 else spare[i]
+        if rest > 0:
+            out.append((i, rest, False))
+    return out
 
 
-def _slots(live: IntArray, taken: IntArray, spare: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """One side's slot arcs: who gets a first-introduction arc (those with none yet), and
-    who has further places, with how many."""
-    rest = np.where(taken[live] == 0, spare[live] - 1, spare[live])
-    return live[taken[live] == 0], live[rest > 0], rest[rest > 0]
+def _with_spare_places(cand: _Candidates, rem_e: list[int], rem_m: list[int]) -> _Candidates:
+    """The candidates whose ends both have places left after the committed and pinned
+    introductions (every candidate, when there are none)."""
+    keep = _Candidates()
+    for e, m, points in zip(cand.mentee, cand.mentor, cand.points, strict=True):
+        if rem_e[e] > 0 and rem_m[m] > 0:
+            keep.mentee.append(e)
+            keep.mentor.append(m)
+            keep.points.append(points)
+    return keep
 
 
 def _solve(
-    a: _Arrays, fixed: dict[Pair, Origin], cand: _Candidates, stats: dict[str, float]
-) -> tuple[IntArray, IntArray]:
-    n_e, n_m = len(a.mentees), len(a.mentors)
+    a: _People, fixed: dict[Pair, Origin], cand: _Candidates, stats: dict[str, float]
+) -> list[tuple[int, int]]:
+    """The new introductions as (mentee index, mentor index), from one min-cost flow."""
     taken = _Taken.of(a, fixed)
-    rem_e = np.maximum(a.e_cap - taken.mentee, 0)
-    rem_m = np.maximum(a.m_cap - taken.mentor, 0)
-    # Drop candidates whose ends have no spare capacity (late mode, pins).
-    keep = (rem_e[cand.mentee] > 0) & (rem_m[cand.mentor] > 0)
-    ce, cm, cp = cand.mentee[keep], cand.mentor[keep], cand.points[keep]
-    if len(ce) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy()
-    live_e, live_m = _present(ce, n_e), _present(cm, n_m)
-    a_w, b_w, c_w = _weights(cp, len(live_m), a.repeat_penalty)
-
-    source, sink = 0, 1
-    mentee_node = 2 + np.arange(n_e, dtype=np.int64)
-    mentor_node = 2 + n_e + np.arange(n_m, dtype=np.int64)
-    variety = _variety(a, ce, cm, taken, mentee_node, 2 + n_e + n_m)
-    arcs = _Arcs()
-    # Match arcs first, so their arc ids are 0..len(ce)-1.
-    arcs.add(variety.match_tails, mentor_node[cm], np.ones(len(ce), dtype=np.int64), -cp)
-    _variety_arcs(arcs, variety, a.repeat_penalty)
-    first, more, places = _slots(live_e, taken.mentee, rem_e)
-    arcs.add(
-        np.full(len(first), source),
-        mentee_node[first],
-        np.ones(len(first), np.int64),
-        np.full(len(first), -(a_w + c_w)),
-    )
-    arcs.add(np.full(len(more), source), mentee_node[more], places, np.full(len(more), -c_w))
-    first, more, places = _slots(live_m, taken.mentor, rem_m)
-    arcs.add(
-        mentor_node[first],
-        np.full(len(first), sink),
-        np.ones(len(first), np.int64),
-        np.full(len(first), -b_w),
-    )
-    arcs.add(mentor_node[more], np.full(len(more), sink), places, np.zeros(len(more), np.int64))
-    supply = int(min(rem_e[live_e].sum(), rem_m[live_m].sum()))
-    arcs.add(np.array([source]), np.array([sink]), np.array([supply]), np.array([0]))  # bypass
-    used = _min_cost_flow(arcs, source, sink, supply, len(ce), stats)
-    return ce[used], cm[used]
+    rem_e = [max(c - t, 0) for c, t in zip(a.e_cap, taken.mentee, strict=True)]
+    rem_m = [max(c - t, 0) for c, t in zip(a.m_cap, taken.mentor, strict=True)]
+    keep = _with_spare_places(cand, rem_e, rem_m) if fixed else cand
+    if not keep.mentee:
+        return []
+    live_e, live_m = sorted(set(keep.mentee)), sorted(set(keep.mentor))
+    a_w, b_w, c_w = _weights(keep.points, len(live_m), a.repeat_penalty)
+    source, sink, e_first, m_first = 0, 1, 2, 2 + len(a.mentees)
+    net = _Network()
+    _match_arcs(net, a, keep, taken, (e_first, m_first))  # first: arc ids 0..len(keep)-1
+    for e, cap, first in _slots(live_e, taken.mentee, rem_e):
+        net.add(source, e_first + e, cap, -(a_w + c_w) if first else -c_w)
+    for m, cap, first in _slots(live_m, taken.mentor, rem_m):
+        net.add(m_first + m, sink, cap, -b_w if first else 0)
+    supply = min(sum(rem_e[e] for e in live_e), sum(rem_m[m] for m in live_m))
+    net.add(source, sink, supply, 0)  # the bypass
+    used = _min_cost_flow(net, source, sink, supply, len(keep.mentee), stats)
+    return [(keep.mentee[k], keep.mentor[k]) for k in used]
 
 
 def _min_cost_flow(
-    arcs: _Arcs, source: int, sink: int, supply: int, n_match: int, stats: dict[str, float]
-) -> BoolArray:
-    """Solve exactly; which of the first `n_match` arcs (the match arcs) carry flow."""
+    net: _Network, source: int, sink: int, supply: int, n_match: int, stats: dict[str, float]
+) -> list[int]:
+    """Solve exactly; which of the first `n_match` arcs (the match arcs) carry flow. One
+    call per arc: the bulk calls take NumPy arrays, and importing NumPy costs more."""
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        arcs.column(0, np.int32),
-        arcs.column(1, np.int32),
-        arcs.column(2, np.int64),
-        arcs.column(3, np.int64),
-    )
+    for _ in map(flow.add_arc_with_capacity_and_unit_cost, net.tail, net.head, net.cap, net.cost):
+        pass
     flow.set_node_supply(source, supply)
     flow.set_node_supply(sink, -supply)
     status = flow.solve()
@@ -699,5 +498,5 @@ def _min_cost_flow(
         raise MatchingError(f"the min-cost flow solver stopped with status {status}")
     stats["arcs"] = float(flow.num_arcs())
     stats["nodes"] = float(flow.num_nodes())
-    used: BoolArray = flow.flows(np.arange(n_match, dtype=np.int32)) > 0
-    return used
+    arc_ids = range(n_match)
+    return list(compress(arc_ids, map(flow.flow, arc_ids)))  # a match arc carries 0 or 1

@@ -62,6 +62,7 @@ MAIL_STACK = (
     "alembic",
     "sqlalchemy",  # a dry run reads the SQLite file over sqlite3 (service/store/sqlite_reads.py)
     "pydantic",  # the configuration validated by an earlier command (service/config_cache.py)
+    "numpy",  # only a pruned (very large) round vectorises with it: service/matching/pruned.py
 )
 
 MATCH_PROBE = """
