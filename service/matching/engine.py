@@ -319,36 +319,47 @@ def _every_eligible_pair(problem: MatchProblem, excluded: dict[int, list[int]]) 
     hundreds of thousands of pairs)."""
     rules = problem.rules
     e_chars, m_chars = _char_masks(problem)
-    by_grade: dict[int, list[tuple[int, str | None, str | None, int]]] = {}
-    for j, m in enumerate(problem.mentors):
-        if m.capacity > 0:
-            by_grade.setdefault(m.grade_rank, []).append(
-                (j, m.department, m.profession, m_chars[j])
-            )
-    gaps = [(g, rules.gap_points(g)) for g in range(rules.grade_gap_min, rules.grade_gap_max + 1)]
     poi_points, char_points = rules.profession_of_interest, rules.shared_characteristic
     out = _Candidates()
+    add_mentee, add_mentor, add_points = out.mentee.append, out.mentor.append, out.points.append
+    columns: dict[int, list[tuple[int, str | None, str | None, int, int]]] = {}
     for i, e in enumerate(problem.mentees):
         if e.max_mentors <= 0:
             continue
-        skip, poi, chars = set(excluded.get(i, ())), e.profession_of_interest, e_chars[i]
-        row: list[tuple[int, int]] = []
-        for gap, base in gaps:
-            for j, dept, prof, m_mask in by_grade.get(e.grade_rank + gap, ()):
-                if dept == e.department or j in skip:
-                    continue
-                points = base
-                if poi is not None and prof == poi:
-                    points += poi_points
-                if chars & m_mask:
-                    points += char_points
-                row.append((j, points))
-        row.sort()
-        for j, points in row:
-            out.mentee.append(i)
-            out.mentor.append(j)
-            out.points.append(points)
+        cols = columns.get(e.grade_rank)
+        if cols is None:
+            cols = columns[e.grade_rank] = _mentors_for_grade(problem, m_chars, e.grade_rank)
+        skip, dept, poi, chars = (
+            excluded.get(i, ()),
+            e.department,
+            e.profession_of_interest,
+            e_chars[i],
+        )
+        for j, m_dept, prof, m_mask, gap_points in cols:
+            if m_dept == dept or j in skip:
+                continue
+            points = gap_points
+            if poi is not None and prof == poi:
+                points += poi_points
+            if chars & m_mask:
+                points += char_points
+            add_mentee(i)
+            add_mentor(j)
+            add_points(points)
     return out
+
+
+def _mentors_for_grade(
+    problem: MatchProblem, m_chars: list[int], grade: int
+) -> list[tuple[int, str | None, str | None, int, int]]:
+    """The mentors with places a mentee of this grade may meet (the grade gap rule), in
+    index order, with what scoring needs of them and the grade gap's points."""
+    rules = problem.rules
+    return [
+        (j, m.department, m.profession, m_chars[j], rules.gap_points(m.grade_rank - grade))
+        for j, m in enumerate(problem.mentors)
+        if m.capacity > 0 and rules.grade_gap_min <= m.grade_rank - grade <= rules.grade_gap_max
+    ]
 
 
 # --------------------------------------------------------------------------- flow
