@@ -21,15 +21,22 @@ def _both_roles(world: World) -> None:
     world.introduce("fy", "eve", 1)
 
 
-def test_someone_with_both_roles_gets_one_reminder_on_day_14_not_two(world: World) -> None:
+def test_someone_with_both_roles_is_reminded_once_a_week_at_most(world: World) -> None:
     _both_roles(world)
     world.days(0, 27)
     eve = world.subjects("eve")
-    # Day 7 and day 14 contact nudges as a mentee; the mentor's check on day 14 gives way.
-    assert eve.count(NUDGE) == 2
-    assert CHECK not in eve
-    # A mentor with only that role is still asked.
+    # The day-7 contact nudge as a mentee, the day-14 check as a mentor: a week apart.
+    assert eve.count(NUDGE) == 1
+    assert eve.count(CHECK) == 1
+    # A mentor with only that role is asked too.
     assert world.subjects("bo").count(CHECK) == 1
+
+
+def test_a_both_role_mentors_check_gives_way_to_an_answer_that_week(world: World) -> None:
+    _both_roles(world)
+    _answer(world, "eve", 10)  # an answer four days before the check falls due
+    world.days(0, 27)
+    assert CHECK not in world.subjects("eve")
 
 
 def _answer(world: World, name: str, day: int) -> None:
