@@ -2,14 +2,18 @@
 
 In a long-term pairing it is a mentoring meeting: logged with its length and date, and
 answered with the running total and CPD points (one hour is one point). Before that it
-is a speed-mentoring session: the introduction is marked met.
+is a speed-mentoring session: the introduction is marked met; when it was a mentee's
+last speed mentor, the answer also asks them to decide about a long-term mentor.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from handlers.common import answer_key, email_to
 from handlers.partners import (
     already_done,
+    cards,
     hours,
     latest,
     mentees_of,
@@ -19,7 +23,7 @@ from handlers.partners import (
     the_pairing,
 )
 from service.bus import CommandRequest, Context
-from service.domain import liveness, rules
+from service.domain import liveness, rules, timeline
 from service.domain.choices import Option, session_match
 from service.domain.model import IntroductionStatus
 from service.email_command import EmailCommand
@@ -27,7 +31,7 @@ from service.errors import DomainError
 from service.inbound.commands import meeting
 from service.messages import Email
 from service.purpose import PurposeKind, of
-from service.standing import Standing
+from service.standing import Standing, asking_to_decide
 from service.store.unit_of_work import UnitOfWork
 from service.text import or_list
 
@@ -150,6 +154,11 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
         actor=f"person:{person.id}",
     )
     as_mentee = intro.mentee_id == person.id
+    partner = partner_card(uow, chosen.person, intro.round_id, ctx)
+    if as_mentee:
+        decide = _time_to_decide(request, uow, ctx, intro.round_id, partner)
+        if decide is not None:
+            return [decide]
     return [
         email_to(
             person,
@@ -158,12 +167,38 @@ def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> li
             uow,
             ctx,
             request=request,
-            context={
-                "role": "mentee" if as_mentee else "mentor",
-                "partner": partner_card(uow, chosen.person, intro.round_id, ctx),
-            },
+            context={"role": "mentee" if as_mentee else "mentor", "partner": partner},
         )
     ]
+
+
+def _time_to_decide(
+    request: CommandRequest, uow: UnitOfWork, ctx: Context, round_id: int, noted: dict[str, Any]
+) -> Email | None:
+    """The answer to the MET that completes a mentee's speed sessions before the window
+    ends: the session noted and "would you like a long-term mentor?" in one email, under
+    the decide email's own key, so the day-28 email saying the same is never sent.
+    None when they are not choosing or were asked already."""
+    mentee = request.person
+    assert mentee.id is not None
+    intros = uow.repo.introductions_of(mentee.id, round_id)
+    approaches = uow.repo.approaches_of_mentee(mentee.id, round_id)
+    paired = uow.repo.active_pairing_of_mentee(mentee.id) is not None
+    if not timeline.met_every_speed_mentor(mentee.id, intros, approaches, paired):
+        return None
+    key = timeline.decide_key(timeline.DecideStep.DECIDE, round_id, mentee.id)
+    if uow.repo.outbound_by_key(key) is not None:
+        return None
+    asking_to_decide(uow, mentee)  # it asks for KEEP or NONE: its footer offers them
+    return email_to(
+        mentee,
+        "decide_long_term",
+        key,
+        uow,
+        ctx,
+        request=request,
+        context={"mentors": cards(uow, mentors_of(uow, mentee, round_id), ctx), "noted": noted},
+    )
 
 
 def _speed_sessions_waiting(s: Standing) -> bool:

@@ -17,6 +17,18 @@ from service.messages import Email
 from service.store.unit_of_work import UnitOfWork
 
 
+def nudge_key(round_id: int | None, mentee_id: int | None, day: int) -> str:
+    return f"contact-nudge:{round_id}:{mentee_id}:{day}"
+
+
+def nudged(uow: UnitOfWork, person: Person, round_id: int | None, cfg: ProgrammeConfig) -> bool:
+    """Whether `person` had a contact nudge as a mentee in this round."""
+    return any(
+        uow.repo.outbound_by_key(nudge_key(round_id, person.id, day)) is not None
+        for day in cfg.timings.contact_nudges_after
+    )
+
+
 def due(
     mentee: Person, reg: Registration | None, facts: RoundFacts, now: datetime, cfg: ProgrammeConfig
 ) -> bool:
@@ -47,5 +59,5 @@ def step(
         "contact_by": sent + timeline.days(cfg.timings.speed_window),
         "mentors": mentor_list(uow, live, cfg),
     }
-    key = f"contact-nudge:{facts.round.id}:{mentee.id}:{day}"
+    key = nudge_key(facts.round.id, mentee.id, day)
     return [email_to(mentee, "contact_nudge", key, uow, commands, context=context)]

@@ -1,7 +1,9 @@
 """Deciding about a long-term mentor: at the end of the speed window "time to decide",
 then one reminder, until the mentee asks someone, says NONE or is paired
-(`timeline.decide_step`). The reminder is skipped for a mentee we emailed in the days
-before it (`context.emailed_lately`)."""
+(`timeline.decide_step`). A mentee who met every speed mentor before the window ended
+was asked in the answer to that MET (`handlers.met`), so the decide email is not sent
+again. The reminder is skipped for a mentee we emailed in the days before it
+(`context.emailed_lately`)."""
 
 from __future__ import annotations
 
@@ -43,8 +45,10 @@ def step(
         uow, mentee, timeline.decide_reminder_at(facts.live_introductions(mentee.id), cfg), cfg
     ):
         return []
+    key = timeline.decide_key(decide, facts.round.id, mentee.id)
+    if uow.repo.outbound_by_key(key) is not None:
+        return []  # asked already (the decide email, or the answer to their last MET)
     template = "decide_long_term" if decide is timeline.DecideStep.DECIDE else "decide_reminder"
     asking_to_decide(uow, mentee)
-    key = f"{decide.value}:{facts.round.id}:{mentee.id}"
     context = {"mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg)}
     return [email_to(mentee, template, key, uow, commands, context=context)]

@@ -28,7 +28,7 @@ from service.config import load_config
 from service.demo.narrate import Line, Narrator
 from service.demo.people import population
 from service.demo.script import START, Year
-from service.demo.summary import Summary, summarise
+from service.demo.summary import MONTHLY_CEILING, Summary, summarise
 from service.demo.world import DailyJobs, World
 from service.errors import MentoringError
 from service.mail.render import plural
@@ -266,8 +266,10 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
             (
                 "Emails a person gets",
                 f"{s.per_person_month_median:g} a month (median), at most"
-                f" {s.per_person_month_max} in one month, of which at most"
-                f" {s.unasked_per_person_month_max} not answering their own email",
+                f" {s.per_person_month_max} in one month counting answers to their own"
+                f" emails, of which at most {s.unasked_per_person_month_max} not answering"
+                f" their own email; {s.person_months_over} of {s.person_months}"
+                f" person-months above {MONTHLY_CEILING}",
             )
         )
     if s.attention_peak:

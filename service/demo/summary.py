@@ -25,6 +25,8 @@ from service.mail.ratelimit import eta
 from service.store.tallies import Tallies, tally
 
 MATCH_TEMPLATES = ("matches_mentee", "matches_mentor", "no_match")
+# Issue 16: nobody should get more than this many emails in a month, answers included.
+MONTHLY_CEILING = 6
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Summary:
     per_person_month_median: float = 0.0
     per_person_month_max: int = 0
     unasked_per_person_month_max: int = 0  # the same, leaving out answers to their emails
+    person_months: int = 0  # (person, month) pairs with any email
+    person_months_over: int = 0  # of those, how many above MONTHLY_CEILING
 
     @property
     def hours(self) -> float:
@@ -127,6 +131,8 @@ def _per_person_month(t: Tallies, tz: ZoneInfo, s: Summary) -> None:
         s.per_person_month_median = float(median(counts.values()))
         s.per_person_month_max = max(counts.values())
         s.unasked_per_person_month_max = max(unasked.values())
+        s.person_months = len(counts)
+        s.person_months_over = sum(n > MONTHLY_CEILING for n in counts.values())
 
 
 def summarise(app: App, now: datetime) -> Summary:

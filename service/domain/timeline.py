@@ -221,6 +221,27 @@ def decide_step(
     return None
 
 
+def decide_key(step: DecideStep, round_id: int | None, mentee_id: int | None) -> str:
+    """The dedupe key of a mentee's decide email (or its reminder) in a round: one each.
+    The answer to the MET that completes their speed sessions uses the decide key, so
+    the day-28 email that would say the same again is never queued."""
+    return f"{step.value}:{round_id}:{mentee_id}"
+
+
+def met_every_speed_mentor(
+    mentee_id: int,
+    introductions: Sequence[Introduction],
+    approaches: Sequence[Approach],
+    has_pairing: bool,
+) -> bool:
+    """A mentee still to choose (no request made, not paired) who has met every speed
+    mentor still in the round: nothing more to wait for before deciding."""
+    mine = [i for i in introductions if i.mentee_id == mentee_id and i.status in LIVE_INTRODUCTIONS]
+    if not mine or has_pairing or any(a.mentee_id == mentee_id for a in approaches):
+        return False
+    return all(i.status is IntroductionStatus.MET for i in mine)
+
+
 def decide_reminder_at(live: Sequence[Introduction], config: ProgrammeConfig) -> datetime:
     """When the decide reminder falls due: a while after the end of the speed window."""
     sent = matches_sent_at(live)

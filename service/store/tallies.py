@@ -117,10 +117,11 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
                     select(o.sent_at).where(o.inbound_id.is_(None), o.sent_at.is_not(None))
                 )
             ],
+            # An answer to their own email (not news another person's email caused).
             sent_to_people=[
-                (int(who), _aware(m), answer is not None)
+                (int(who), _aware(m), bool(answer))
                 for who, m, answer in c.execute(
-                    select(o.person_id, o.sent_at, o.inbound_id).where(
+                    select(o.person_id, o.sent_at, o.automatic_answer).where(
                         o.person_id.is_not(None), o.sent_at.is_not(None)
                     )
                 )

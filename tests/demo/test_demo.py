@@ -229,18 +229,15 @@ def test_no_email_nobody_asked_for_goes_out_on_a_day_off_or_outside_hours(run: R
     assert re.search(r"0 of [\d,]+ emails nobody was\s+waiting for", run.output), run.output
 
 
-def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
-    """Issue 16: few emails a month. A pairing starts with one email to each side (not
-    three), reminders give way to other mail that week, so the median person-month is at
-    most 3 (2 in the 40-person year) and no month holds more than 5 emails a person did
-    not ask for; a month above 6 is one where the person's own emails were answered (at
-    most 3 of its emails came unasked). The summary prints the same figure."""
+def _person_months(run: Run) -> tuple[Counter[tuple[int, str]], Counter[tuple[int, str]]]:
+    """Emails each participant got in each calendar month (programme time), and how
+    many of those answered their own email."""
     with run.engine.connect() as c:
         rows = c.execute(
             select(
                 outbound_messages.c.person_id,
                 outbound_messages.c.sent_at,
-                outbound_messages.c.inbound_id,
+                outbound_messages.c.automatic_answer,
             ).where(
                 outbound_messages.c.person_id.is_not(None),
                 outbound_messages.c.sent_at.is_not(None),
@@ -248,19 +245,43 @@ def test_a_person_gets_few_emails_they_did_not_ask_for(run: Run) -> None:
         ).all()
     zone = ZoneInfo(load_config().programme.timezone)
     months: Counter[tuple[int, str]] = Counter()
-    unasked: Counter[tuple[int, str]] = Counter()
-    for who, sent_at, answered in rows:
+    answers: Counter[tuple[int, str]] = Counter()
+    for who, sent_at, answer in rows:
         month = f"{sent_at.replace(tzinfo=UTC).astimezone(zone):%Y-%m}"
         months[(who, month)] += 1
-        unasked[(who, month)] += answered is None
+        answers[(who, month)] += bool(answer)
+    return months, answers
+
+
+def test_a_person_gets_few_emails_a_month_answers_included(run: Run) -> None:
+    """Issue 16: a median of at most 2 emails a person-month and no more than 6, counting
+    everything we send them, answers to their own emails included. A pairing starts with
+    one email to each side, a mentee gets one contact nudge, the answer to their last
+    speed session asks them to decide (no day-28 email saying the same), and reminders
+    give way to other mail that week.
+
+    Not met in full: the month a person meets their speed mentors and chooses a
+    long-term one can hold 7, when they wrote to us three or more times that month (each
+    MET, KEEP, ACCEPT and NONE is answered at once) on top of the news their partners'
+    answers bring (a request to mentor, "your mentor said yes"). The summary prints the
+    same figures."""
+    months, answers = _person_months(run)
+    unasked = {k: n - answers[k] for k, n in months.items()}
     assert len(months) > 20
-    assert median(months.values()) <= 3
+    assert median(months.values()) <= 2
     assert max(unasked.values()) <= 5
-    busy = {k: n for k, n in months.items() if n > 6}
-    assert all(unasked[k] <= 3 for k in busy), {k: (n, unasked[k]) for k, n in busy.items()}
-    found = re.search(r"at\s+most\s+(\d+)\s+not\s+answering\s+their\s+own\s+email", run.output)
+    busy = {k: (n, answers[k]) for k, n in months.items() if n > 6}
+    assert all(n <= 7 and answered >= 3 for n, answered in busy.values()), busy
+    found = re.search(
+        r"at\s+most\s+(\d+)\s+in\s+one\s+month\s+counting\s+answers.*?at\s+most\s+(\d+)"
+        r"\s+not\s+answering\s+their\s+own\s+email;\s+(\d+)\s+of\s+(\d+)\s+person-months"
+        r"\s+above\s+6",
+        run.output,
+        re.S,
+    )
     assert found is not None, run.output
-    assert int(found.group(1)) == max(unasked.values())
+    figures = tuple(int(g) for g in found.groups())
+    assert figures == (max(months.values()), max(unasked.values()), len(busy), len(months))
 
 
 def test_participants_say_how_useful_it_is_and_the_report_shows_it(run: Run) -> None:

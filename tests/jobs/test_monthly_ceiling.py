@@ -21,15 +21,24 @@ def _both_roles(world: World) -> None:
     world.introduce("fy", "eve", 1)
 
 
-def test_someone_with_both_roles_gets_one_reminder_on_day_14_not_two(world: World) -> None:
+def test_someone_with_both_roles_gets_one_speed_mentoring_reminder(world: World) -> None:
     _both_roles(world)
     world.days(0, 27)
     eve = world.subjects("eve")
-    # Day 7 and day 14 contact nudges as a mentee; the mentor's check on day 14 gives way.
-    assert eve.count(NUDGE) == 2
+    # The day-7 contact nudge as a mentee; the day-14 check as a mentor gives way to it.
+    assert eve.count(NUDGE) == 1
     assert CHECK not in eve
     # A mentor with only that role is still asked.
     assert world.subjects("bo").count(CHECK) == 1
+
+
+def test_someone_with_both_roles_not_nudged_is_asked_as_a_mentor(world: World) -> None:
+    _both_roles(world)
+    world.approach("eve", "fy", at(5))  # Eve asked Fy: no contact nudge for her
+    world.days(0, 27)
+    eve = world.subjects("eve")
+    assert NUDGE not in eve
+    assert eve.count(CHECK) == 1  # Ash has not been in touch with her
 
 
 def _answer(world: World, name: str, day: int) -> None:

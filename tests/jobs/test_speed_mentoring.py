@@ -5,18 +5,19 @@ from __future__ import annotations
 from tests.jobs.world import World, at
 
 
-def test_contact_nudges_on_day_7_and_14_once_each(world: World) -> None:
+def test_one_contact_nudge_on_day_7_then_the_mentors_are_asked(world: World) -> None:
     world.days(0, 6)
     assert world.subjects("ash") == []
     world.run(at(7))
     world.run(at(7, hour=15))  # a second run the same day sends nothing new
     assert world.subjects("ash") == ["Have you contacted your speed mentors?"]
     assert "matches 7 days ago" in world.inbox("ash")[0].text
-    world.days(8, 14)
+    assert "bo@dept.example" in world.inbox("ash")[0].text
+    world.days(8, 27)
+    # Issue 16: one nudge is enough; on day 14 the mentors are asked instead.
     nudges = [s for s in world.inbox("ash") if "contacted your speed mentors" in s.subject]
-    assert len(nudges) == 2
-    assert "matches 14 days ago" in nudges[1].text
-    assert "bo@dept.example" in nudges[1].text
+    assert len(nudges) == 1
+    assert world.subjects("bo") == ["Have your speed-mentoring mentees been in touch?"]
 
 
 def test_a_mentee_who_keeps_gets_no_more_contact_nudges(world: World) -> None:

@@ -762,6 +762,10 @@ EXTRA_STATES: dict[str, list[tuple[str, Context]]] = {
             {"on_interest_list": False, "next_round_opens": None, "commands": []},
         )
     ],
+    "decide_long_term": [
+        # The answer to the MET that completes the speed sessions asks the same question.
+        ("after the last speed session", {"noted": {"name": MENTORS[0]["name"]}}),
+    ],
     "new_choice": [
         ("no options, rematch list", {"options": [], "on_rematch_list": True}),
         ("after late matching", {"second_chance": "your long-term mentor stopped replying"}),
