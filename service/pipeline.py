@@ -552,7 +552,8 @@ def problem_answer(
 def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply: Reply) -> Outcome:
     """Decide what the message is for and hand it to the right handler (`app`'s command
     table and form handler); `reply` is what its token says (see `attribute`)."""
-    if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN) and _erased(c, uow):
+    erasable = (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN)
+    if c.kind in erasable and _erased(c, uow, reply.person):
         return Outcome(InboundStatus.IGNORED, "from an address whose data was erased; not kept")
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
         return _automatic(c, uow, ctx)
@@ -585,11 +586,14 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
     return _unknown(c, uow, app.commands, ctx)
 
 
-def _erased(c: Classification, uow: UnitOfWork) -> bool:
+def _erased(c: Classification, uow: UnitOfWork, known: Person | None = None) -> bool:
     """A late message from someone whose data was erased (and who has not registered
     again): recognised by the tombstone's salted hash, its stored copy blanked, and its
-    mailbox copy removed at the next drain."""
-    if not c.sender or uow.repo.person_by_email(c.sender) is not None:
+    mailbox copy removed at the next drain. `known`: whom the reply token names (when
+    they wrote from their own address, nobody has to be looked up)."""
+    if not c.sender or (known is not None and known.email == c.sender):
+        return False
+    if uow.repo.person_by_email(c.sender) is not None:
         return False
     if not privacy.was_erased(uow, c.sender):
         return False

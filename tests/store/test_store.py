@@ -273,3 +273,43 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
         newcomer = Person(email="nobody@dept.gov.uk", first_name="N", last_name="B", created_at=NOW)
         uow.add(newcomer)
         assert uow.repo.person_by_email("nobody@dept.gov.uk") is newcomer
+
+
+def test_a_remembered_read_stands_through_a_flush_of_other_tables_only(db):
+    """A flush forgets what it may have changed: an audit event leaves a registration
+    read standing; a change to registrations, or any deletion, is read afresh; and what
+    names no tables (a standing) is always worked out again."""
+    db.migrate()
+    with SqlUnitOfWork(db) as uow:
+        r, mentee, _ = seed(uow)
+        assert r.id is not None and mentee.id is not None
+        reg = Registration(
+            round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
+            department="HMRC", profession="Policy", created_at=NOW,
+        )  # fmt: skip
+        uow.add(reg)
+        uow.flush()
+        reads = []
+
+        def read() -> Registration | None:
+            reads.append(1)
+            return uow.repo.registration(r.id or 0, mentee.id or 0)
+
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        uow.remember(("anything", 1), lambda: reads.append(1))
+        uow.audit("person.noted", f"person:{mentee.id}")
+        uow.flush()  # wrote audit_events only
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        uow.remember(("anything", 1), lambda: reads.append(1))
+        assert len(reads) == 3  # the registration once, the unnamed read twice
+
+        reg.grade = "HEO"  # registrations written: read again
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        assert len(reads) == 4
+        other = Person(email="kim@dept.gov.uk", first_name="Kim", last_name="B", created_at=NOW)
+        uow.add(other)
+        uow.flush()
+        uow.delete(other)  # any deletion forgets everything
+        uow.flush()
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        assert len(reads) == 5
