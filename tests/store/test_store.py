@@ -234,6 +234,18 @@ def test_the_export_lists_rows_in_id_order(db):
     assert ids == sorted(ids) and len(ids) == 2
 
 
+def _registered(uow: SqlUnitOfWork) -> tuple[Round, Person, Registration]:
+    """`seed`'s round and mentee, with the mentee's registration added (not flushed)."""
+    r, mentee, _ = seed(uow)
+    assert r.id is not None and mentee.id is not None
+    reg = Registration(
+        round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
+        department="HMRC", profession="Policy", created_at=NOW,
+    )  # fmt: skip
+    uow.add(reg)
+    return r, mentee, reg
+
+
 def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
     """A person's standing and lookups are read once per unit of work, yet a change made
     in it (by an object or by a bulk statement) is seen by the next read."""
@@ -245,17 +257,11 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
 
     db.migrate()
     with SqlUnitOfWork(db) as uow:
-        r, mentee, _ = seed(uow)
-        assert r.id is not None and mentee.id is not None
-        reg = Registration(
-            round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
-            department="HMRC", profession="Policy", created_at=NOW,
-        )  # fmt: skip
-        uow.add(reg)
+        r, mentee, reg = _registered(uow)
         first = standing(uow, mentee)
         assert standing(uow, mentee) is first  # read once while nothing changes
         assert "CONFIRM" in [c for c, _ in TABLE.offered(first)]
-        assert uow.repo.registration(r.id, mentee.id) is reg
+        assert uow.repo.registration(r.id or 0, mentee.id or 0) is reg
 
         reg.status = RegistrationStatus.CONFIRMED  # an object change: flushed, then re-read
         after = standing(uow, mentee)
@@ -281,13 +287,7 @@ def test_a_remembered_read_stands_through_a_flush_of_other_tables_only(db):
     names no tables (a standing) is always worked out again."""
     db.migrate()
     with SqlUnitOfWork(db) as uow:
-        r, mentee, _ = seed(uow)
-        assert r.id is not None and mentee.id is not None
-        reg = Registration(
-            round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
-            department="HMRC", profession="Policy", created_at=NOW,
-        )  # fmt: skip
-        uow.add(reg)
+        r, mentee, reg = _registered(uow)
         uow.flush()
         reads = []
 
