@@ -25,7 +25,7 @@ from handlers.partners import (
 from service.bus import CommandRequest, Context
 from service.domain import liveness, rules, timeline
 from service.domain.choices import Option, session_match
-from service.domain.model import IntroductionStatus
+from service.domain.model import IntroductionStatus, Meeting, Pairing
 from service.email_command import EmailCommand
 from service.errors import DomainError
 from service.inbound.commands import meeting
@@ -62,9 +62,9 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
     assert pairing.id is not None
     minutes = request.command.minutes or DEFAULT_MINUTES
     met_on = request.command.on or ctx.today
+    logged = list(uow.repo.meetings(pairing.id))
     if any(
-        m.met_on == met_on and m.minutes == minutes and m.logged_by == person.id
-        for m in uow.repo.meetings(pairing.id)
+        m.met_on == met_on and m.minutes == minutes and m.logged_by == person.id for m in logged
     ):
         # The same meeting again (a repeated email, or the partner logging it too): one meeting.
         return already_done(
@@ -93,28 +93,43 @@ def _mentoring_meeting(request: CommandRequest, uow: UnitOfWork, ctx: Context) -
         {"meeting": meeting.id, "minutes": meeting.minutes},
         actor=f"person:{person.id}",
     )
+    # The totals from the loggings read above and this one (read once, not three times).
+    return [_logged(request, uow, ctx, pairing, meeting, [*logged, meeting])]
+
+
+def _logged(
+    request: CommandRequest,
+    uow: UnitOfWork,
+    ctx: Context,
+    pairing: Pairing,
+    meeting: Meeting,
+    logged: list[Meeting],
+) -> Email:
+    """The answer to a meeting logged: it, and the pairing's totals (`logged`: every
+    logging of the pairing, this one included)."""
+    person = request.person
+    assert person.id is not None and pairing.id is not None
     partner = person_or_refuse(uow, pairing.partner_of(person.id))
-    return [
-        email_to(
-            person,
-            "meeting_logged",
-            answer_key(request, "met"),
-            uow,
-            ctx,
-            request=request,
-            purpose=of(PurposeKind.PAIRING, pairing.id),
-            context={
-                "partner": partner_card(uow, partner, pairing.round_id, ctx),
-                "meeting": {
-                    "on": meeting.met_on,
-                    "hours": hours(meeting.minutes),
-                    "note": meeting.note,
-                },
-                "total_meetings": len(uow.repo.distinct_meetings(pairing.id)),
-                "total_hours": hours(uow.repo.minutes_met(pairing.id)),
+    held = rules.distinct_meetings(logged)
+    return email_to(
+        person,
+        "meeting_logged",
+        answer_key(request, "met"),
+        uow,
+        ctx,
+        request=request,
+        purpose=of(PurposeKind.PAIRING, pairing.id),
+        context={
+            "partner": partner_card(uow, partner, pairing.round_id, ctx),
+            "meeting": {
+                "on": meeting.met_on,
+                "hours": hours(meeting.minutes),
+                "note": meeting.note,
             },
-        )
-    ]
+            "total_meetings": len(held),
+            "total_hours": hours(sum(m.minutes for m in held)),
+        },
+    )
 
 
 def _speed_session(request: CommandRequest, uow: UnitOfWork, ctx: Context) -> list[Email]:

@@ -108,8 +108,14 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
             # Each message is parsed once, for its key and its classification.
             messages = [ingest.parsed(fetched.raw) for fetched in batch]
             stored = store_batch(app, batch, messages)
-            for fetched, message, (record, new) in zip(batch, messages, stored, strict=True):
-                _handle_and_move(app, fetched, record, new, report, message)
+            report.repeats += sum(
+                not new and r.status is not InboundStatus.STORED for r, new in stored
+            )
+            handled = handle_batch(app, stored, messages)
+            for fetched, (record, new), final in zip(batch, stored, handled, strict=True):
+                report.fetched += 1
+                report.new += new
+                _move(app, fetched, final, report)
                 if record.moved_at is None and record.id is not None:
                     moved.append(record.id)
                 if len(moved) >= MOVED_BATCH:
@@ -119,24 +125,30 @@ def process_mailbox(app: App, *, limit: int | None = None) -> PassReport:
     return report
 
 
-def _handle_and_move(
-    app: App,
-    fetched: FetchedMessage,
-    record: InboundMessage,
-    new: bool,
-    report: PassReport,
-    message: Message | None = None,
-) -> None:
-    report.fetched += 1
-    report.new += new
-    if record.status is InboundStatus.STORED:
-        assert record.id is not None
-        # A new record's bytes are the fetched ones, as parsed.
-        record = handle_stored(
-            app, record.id, stored=record if new else None, parsed=message if new else None
-        )
-    elif not new:
-        report.repeats += 1
+def handle_batch(
+    app: App, stored: list[tuple[InboundMessage, bool]], messages: Sequence[Message | None]
+) -> list[InboundMessage]:
+    """Each record of a stored batch in its final status, in order. The new ones (their
+    first attempt counted as they were kept) are handled together, a run at a time
+    (`handle_new`); one stored before this pass is handled on its own, its attempt
+    counted first; one already handled is left as it is."""
+    handled: list[InboundMessage] = []
+    run: list[tuple[InboundMessage, Message | None]] = []
+    for (record, new), message in zip(stored, messages, strict=True):
+        if new and record.status is InboundStatus.STORED:
+            run.append((record, message))  # a new record's bytes are the fetched ones, parsed
+            continue
+        handled += handle_new(app, run)
+        run = []
+        if record.status is InboundStatus.STORED and record.id is not None:
+            handled.append(handle_stored(app, record.id))  # its attempt counted first
+        else:
+            handled.append(record)  # handled before (a crash came before the move)
+    return handled + handle_new(app, run)
+
+
+def _move(app: App, fetched: FetchedMessage, record: InboundMessage, report: PassReport) -> None:
+    """File a handled message's mailbox copy where its status says."""
     marked = record.status is InboundStatus.NEEDS_ATTENTION
     app.transport.move(
         fetched.transport_id,
@@ -280,12 +292,7 @@ def _handle_stored(
         with app.uow(inbound_id=inbound_id) as uow:
             record = stored or uow.repo.inbound(inbound_id)
             assert record is not None
-            classification = _classify(app, uow, record, parsed)
-            reply = attribute(uow, classification)
-            ctx = bus.Context(app.config, clock.now(), app.commands)
-            outcome = route(classification, uow, ctx, app, reply)
-            record.sender_trust = str(classification.sender_check)[:300]
-            _apply(uow, record, outcome, classification.kind.value, app)
+            _handle_in(app, uow, record, parsed)
             uow.commit()
             return record
     except DomainError as refusal:
@@ -305,6 +312,63 @@ def _handle_stored(
         reason = f"failed while being processed ({type(error).__name__}); see the worker log"
         outcome = Outcome(InboundStatus.NEEDS_ATTENTION, reason)
         return _finish(app, inbound_id, outcome, kind="error")
+
+
+def _handle_in(
+    app: App, uow: UnitOfWork, record: InboundMessage, parsed: Message | None
+) -> None:
+    """Classify and handle one stored message in `uow`, taking it out of "stored"."""
+    classification = _classify(app, uow, record, parsed)
+    reply = attribute(uow, classification)
+    ctx = bus.Context(app.config, clock.now(), app.commands)
+    outcome = route(classification, uow, ctx, app, reply)
+    record.sender_trust = str(classification.sender_check)[:300]
+    _apply(uow, record, outcome, classification.kind.value, app)
+
+
+def handle_new(
+    app: App, items: list[tuple[InboundMessage, Message | None]]
+) -> list[InboundMessage]:
+    """New messages (`handle_stored`'s `stored` and `parsed`, each), handled in as few
+    transactions as they allow: a transaction's start and commit cost about as much as
+    classifying a short message. Each is still handled exactly once and all or nothing:
+    its changes, emails and status commit together. One that cannot be handled with the
+    others (refused, raising, a conflict) rolls their transaction back; those before it
+    are handled again together, it goes the single way (`handle_stored`: its refusal
+    answered, its error set aside), and those after it carry on together."""
+    handled: list[InboundMessage] = []
+    while items:
+        together = _handle_together(app, items)
+        handled += [record for record, _message in items[:together]]
+        if together < len(items):
+            record, message = items[together]
+            assert record.id is not None
+            handled.append(handle_stored(app, record.id, stored=record, parsed=message))
+            together += 1
+        items = items[together:]
+    return handled
+
+
+def _handle_together(app: App, items: list[tuple[InboundMessage, Message | None]]) -> int:
+    """Handle `items` in one transaction: how many were committed (all of them, or those
+    before the first that could not be handled there; none has to be)."""
+    failed: int | None = None
+    with app.uow() as uow:
+        for n, (record, message) in enumerate(items):
+            uow.inbound_id = record.id  # its audit events name it
+            try:
+                _handle_in(app, uow, record, message)
+                uow.flush()  # the next one sees it as after its own commit
+            except Exception:  # the single way says what it was
+                failed = n
+                break
+        else:
+            try:
+                uow.commit()
+                return len(items)
+            except Exception:
+                failed = 0  # the first goes the single way, which retries or sets it aside
+    return _handle_together(app, items[:failed]) if failed else 0
 
 
 def code_location(error: BaseException) -> str:
@@ -488,7 +552,8 @@ def problem_answer(
 def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply: Reply) -> Outcome:
     """Decide what the message is for and hand it to the right handler (`app`'s command
     table and form handler); `reply` is what its token says (see `attribute`)."""
-    if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN) and _erased(c, uow):
+    erasable = (Kind.OWN_LOOP, Kind.AUTO_REPLY, Kind.COMMAND, Kind.UNKNOWN)
+    if c.kind in erasable and _erased(c, uow, reply.person):
         return Outcome(InboundStatus.IGNORED, "from an address whose data was erased; not kept")
     if c.kind in (Kind.OWN_LOOP, Kind.AUTO_REPLY):
         return _automatic(c, uow, ctx)
@@ -521,11 +586,14 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
     return _unknown(c, uow, app.commands, ctx)
 
 
-def _erased(c: Classification, uow: UnitOfWork) -> bool:
+def _erased(c: Classification, uow: UnitOfWork, known: Person | None = None) -> bool:
     """A late message from someone whose data was erased (and who has not registered
     again): recognised by the tombstone's salted hash, its stored copy blanked, and its
-    mailbox copy removed at the next drain."""
-    if not c.sender or uow.repo.person_by_email(c.sender) is not None:
+    mailbox copy removed at the next drain. `known`: whom the reply token names (when
+    they wrote from their own address, nobody has to be looked up)."""
+    if not c.sender or (known is not None and known.email == c.sender):
+        return False
+    if uow.repo.person_by_email(c.sender) is not None:
         return False
     if not privacy.was_erased(uow, c.sender):
         return False

@@ -159,6 +159,16 @@ def _active_pairings_of() -> Select[Pairing]:
 
 
 @cache
+def _pairings_of() -> Select[Pairing]:
+    # Each side through its own index, as `_active_pairings_of`.
+    return (
+        select(Pairing)
+        .where(pairings.c.id.in_(_ids_of(pairings, "mentee_id", "mentor_id")))
+        .order_by(pairings.c.started_at)
+    )
+
+
+@cache
 def _token() -> Select[ReplyToken]:
     return select(ReplyToken).where(reply_tokens.c.token_hash == bindparam("token_hash"))
 
@@ -291,6 +301,20 @@ def _take_inbound(columns: tuple[str, ...]) -> Update:
     )
 
 
+# The tables each remembered read (by its key's first part) reads: a flush that writes
+# none of them leaves its answer standing (`sql_unit_of_work._forget_flushed`).
+REMEMBERED_READS: dict[str, frozenset[str]] = {
+    "person_by_email": frozenset({"people"}),
+    "people": frozenset({"people"}),
+    "latest_round_for": frozenset({"rounds", "registrations"}),
+    "registration": frozenset({"registrations"}),
+    "introductions_of": frozenset({"introductions"}),
+    "active_pairings_of": frozenset({"pairings"}),
+    "pairings_of": frozenset({"pairings"}),
+    "token": frozenset({"reply_tokens"}),
+}
+
+
 class SqlRepository:
     """The store's queries. The lookups one message makes again and again (its sender by
     address, their reply token, registration and latest round) are read once while
@@ -318,6 +342,13 @@ class SqlRepository:
         return None if person_id is None else self.session.get(Person, person_id)
 
     def people(self, ids: Sequence[int]) -> dict[int, Person]:
+        # Remembered: a command's handler and the standing its answer's footer is read
+        # from ask for the same speed matches' people.
+        key = tuple(ids)
+        found: dict[int, Person] = self._remember(("people", key), lambda: self._people(key))
+        return dict(found)
+
+    def _people(self, ids: Sequence[int]) -> dict[int, Person]:
         found = self.session.scalars(select(Person).where(people.c.id.in_(ids))).all()
         return {p.id: p for p in found if p.id is not None}
 
@@ -387,8 +418,13 @@ class SqlRepository:
         self, person_id: int, round_id: int | None = None
     ) -> Sequence[Introduction]:
         if round_id is not None:
+            # Remembered: MET, the standing and its speed mentors' places all ask it.
             params = {"person_id": person_id, "round_id": round_id}
-            return self.session.scalars(_introductions_of_in(), params).all()
+            found: Sequence[Introduction] = self._remember(
+                ("introductions_of", person_id, round_id),
+                lambda: tuple(self.session.scalars(_introductions_of_in(), params).all()),
+            )
+            return found
         query = select(Introduction).where(
             (introductions.c.mentee_id == person_id) | (introductions.c.mentor_id == person_id)
         )
@@ -454,7 +490,14 @@ class SqlRepository:
         )
 
     def active_pairings_of(self, person_id: int) -> Sequence[Pairing]:
-        return self.session.scalars(_active_pairings_of(), {"person_id": person_id}).all()
+        # Remembered: the pipeline (signs of life), the handler and the standing ask it.
+        found: Sequence[Pairing] = self._remember(
+            ("active_pairings_of", person_id),
+            lambda: tuple(
+                self.session.scalars(_active_pairings_of(), {"person_id": person_id}).all()
+            ),
+        )
+        return found
 
     def active_pairings_as_mentor(self, mentor_id: int) -> int:
         return (
@@ -467,11 +510,12 @@ class SqlRepository:
         )
 
     def pairings_of(self, person_id: int) -> Sequence[Pairing]:
-        return self.session.scalars(
-            select(Pairing)
-            .where((pairings.c.mentee_id == person_id) | (pairings.c.mentor_id == person_id))
-            .order_by(pairings.c.started_at)
-        ).all()
+        # Remembered: MET and the standing's choices both ask it.
+        found: Sequence[Pairing] = self._remember(
+            ("pairings_of", person_id),
+            lambda: tuple(self.session.scalars(_pairings_of(), {"person_id": person_id}).all()),
+        )
+        return found
 
     def all_active_pairings(self) -> Sequence[Pairing]:
         return self.session.scalars(

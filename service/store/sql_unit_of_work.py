@@ -11,13 +11,13 @@ from collections.abc import Callable, Hashable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import Table, event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, object_mapper
 
 from service import clock
 from service.domain.model import AuditEvent
 from service.store.database import Database
-from service.store.repository import SqlRepository
+from service.store.repository import REMEMBERED_READS, SqlRepository
 
 T = TypeVar("T")
 _MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
@@ -34,10 +34,42 @@ def _forget_on_write(state: ORMExecuteState) -> None:
         _forget(state.session)
 
 
+_TABLES: dict[type, str] = {}
+
+
+def _table_of(obj: object) -> str:
+    kind = type(obj)
+    if kind not in _TABLES:
+        table = object_mapper(obj).local_table
+        assert isinstance(table, Table)  # every record is mapped to one table
+        _TABLES[kind] = table.name
+    return _TABLES[kind]
+
+
+def _forget_flushed(session: Session, _flush: UOWTransaction) -> None:
+    """After a flush, forget what it may have changed: a remembered repository read
+    whose tables (`REMEMBERED_READS`) the flush did not write stands (an audit event or
+    a queued email does not change anyone's registration); anything else, and
+    everything when a row was deleted, is worked out afresh. (`new`, `dirty` and
+    `deleted` still hold what the flush wrote.)"""
+    memo = session.info.get(_MEMO)
+    if not memo:
+        return
+    if session.deleted:
+        memo.clear()
+        return
+    written = {_table_of(obj) for obj in (*session.new, *session.dirty)}
+    for key in list(memo):
+        reads = REMEMBERED_READS.get(key[0]) if isinstance(key, tuple) and key else None
+        if reads is None or not reads.isdisjoint(written):
+            del memo[key]
+
+
 # Whatever was worked out from the data is forgotten as soon as the data changes. Listened
 # for once on the Session class: listening per session cost more than the reads it saves.
-for _name in ("after_flush", "after_commit", "after_rollback"):
+for _name in ("after_commit", "after_rollback"):
     event.listen(Session, _name, _forget)
+event.listen(Session, "after_flush", _forget_flushed)
 event.listen(Session, "do_orm_execute", _forget_on_write)
 
 

@@ -234,6 +234,18 @@ def test_the_export_lists_rows_in_id_order(db):
     assert ids == sorted(ids) and len(ids) == 2
 
 
+def _registered(uow: SqlUnitOfWork) -> tuple[Round, Person, Registration]:
+    """`seed`'s round and mentee, with the mentee's registration added (not flushed)."""
+    r, mentee, _ = seed(uow)
+    assert r.id is not None and mentee.id is not None
+    reg = Registration(
+        round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
+        department="HMRC", profession="Policy", created_at=NOW,
+    )  # fmt: skip
+    uow.add(reg)
+    return r, mentee, reg
+
+
 def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
     """A person's standing and lookups are read once per unit of work, yet a change made
     in it (by an object or by a bulk statement) is seen by the next read."""
@@ -245,17 +257,11 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
 
     db.migrate()
     with SqlUnitOfWork(db) as uow:
-        r, mentee, _ = seed(uow)
-        assert r.id is not None and mentee.id is not None
-        reg = Registration(
-            round_id=r.id, person_id=mentee.id, roles="mentee", grade="EO",
-            department="HMRC", profession="Policy", created_at=NOW,
-        )  # fmt: skip
-        uow.add(reg)
+        r, mentee, reg = _registered(uow)
         first = standing(uow, mentee)
         assert standing(uow, mentee) is first  # read once while nothing changes
         assert "CONFIRM" in [c for c, _ in TABLE.offered(first)]
-        assert uow.repo.registration(r.id, mentee.id) is reg
+        assert uow.repo.registration(r.id or 0, mentee.id or 0) is reg
 
         reg.status = RegistrationStatus.CONFIRMED  # an object change: flushed, then re-read
         after = standing(uow, mentee)
@@ -273,3 +279,37 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
         newcomer = Person(email="nobody@dept.gov.uk", first_name="N", last_name="B", created_at=NOW)
         uow.add(newcomer)
         assert uow.repo.person_by_email("nobody@dept.gov.uk") is newcomer
+
+
+def test_a_remembered_read_stands_through_a_flush_of_other_tables_only(db):
+    """A flush forgets what it may have changed: an audit event leaves a registration
+    read standing; a change to registrations, or any deletion, is read afresh; and what
+    names no tables (a standing) is always worked out again."""
+    db.migrate()
+    with SqlUnitOfWork(db) as uow:
+        r, mentee, reg = _registered(uow)
+        uow.flush()
+        reads = []
+
+        def read() -> Registration | None:
+            reads.append(1)
+            return uow.repo.registration(r.id or 0, mentee.id or 0)
+
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        uow.remember(("anything", 1), lambda: reads.append(1))
+        uow.audit("person.noted", f"person:{mentee.id}")
+        uow.flush()  # wrote audit_events only
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        uow.remember(("anything", 1), lambda: reads.append(1))
+        assert len(reads) == 3  # the registration once, the unnamed read twice
+
+        reg.grade = "HEO"  # registrations written: read again
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        assert len(reads) == 4
+        other = Person(email="kim@dept.gov.uk", first_name="Kim", last_name="B", created_at=NOW)
+        uow.add(other)
+        uow.flush()
+        uow.delete(other)  # any deletion forgets everything
+        uow.flush()
+        assert uow.remember(("registration", r.id, mentee.id), read) is reg
+        assert len(reads) == 5

@@ -73,7 +73,7 @@ def restart(app: App) -> Iterator[Callable[[], App]]:
 
 
 STEPS = {
-    "after the raw message is stored": (pipeline, "handle_stored", False),
+    "after the raw message is stored": (pipeline, "handle_batch", False),
     "while handling, before commit": (outbox, "queue_all", False),
     "after handling, before the move": (MaildirTransport, "move", False),
     "after claiming, before the provider": (MaildirTransport, "send", False),
@@ -111,25 +111,26 @@ def test_crash_at_each_step_loses_nothing_and_sends_once(
 def test_a_crash_in_a_stored_batch_loses_none_of_it_and_answers_each_once(
     programme: Programme, restart: Callable[[], App], frozen: Any, monkeypatch: Any
 ) -> None:
-    # The pass keeps a batch of messages raw in one transaction before handling any:
-    # dying while handling the second leaves the rest stored, unhandled, still in the inbox.
-    monkeypatch.setattr(pipeline, "handle_stored", pipeline.handle_stored)
-    real = pipeline.handle_stored
+    # The pass keeps a batch of messages raw in one transaction, then handles its new
+    # ones together in another: dying while handling the second rolls back the first's
+    # handling too, and leaves all three stored, unhandled, still in the inbox.
+    real = pipeline._handle_in
     calls = {"n": 0}
 
     def dies_on_the_second(*args: Any, **kwargs: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise Crash("handle_stored")
+            raise Crash("_handle_in")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "handle_stored", dies_on_the_second)
+    monkeypatch.setattr(pipeline, "_handle_in", dies_on_the_second)
     people = [f"p{n}@dwp.gov.uk" for n in range(3)]
     for n, address in enumerate(people):
         programme.deliver(programme.form(person_answers(address, f"P{n}", "Lee")))
     with pytest.raises(Crash):
         programme.process()
-    assert counts(programme.app)[:2] == (3, 1)  # all three kept, one handled
+    assert counts(programme.app) == (3, 0, 0)  # all three kept, none handled, nothing queued
+    assert len(programme.folder("inbox")) == 3
 
     frozen.tick(timedelta(minutes=5))
     again = Programme(restart())
@@ -138,3 +139,34 @@ def test_a_crash_in_a_stored_batch_loses_none_of_it_and_answers_each_once(
     assert counts(again.app) == (3, 3, 3)
     assert [len(again.inbox_of(a)) for a in people] == [1, 1, 1]
     assert again.folder("inbox") == []
+
+
+def test_a_crash_after_a_batch_commits_moves_its_messages_without_handling_them_again(
+    programme: Programme, restart: Callable[[], App], frozen: Any, monkeypatch: Any
+) -> None:
+    # The batch's handling committed; the process dies moving its second message.
+    real = MaildirTransport.move
+    calls = {"n": 0}
+
+    def dies_on_the_second(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Crash("move")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(MaildirTransport, "move", dies_on_the_second)
+    people = [f"p{n}@dwp.gov.uk" for n in range(3)]
+    for n, address in enumerate(people):
+        programme.deliver(programme.form(person_answers(address, f"P{n}", "Lee")))
+    with pytest.raises(Crash):
+        programme.process()
+    assert counts(programme.app) == (3, 3, 3)  # handled and answered (queued) once each
+    assert len(programme.folder("inbox")) == 2
+
+    frozen.tick(timedelta(minutes=5))
+    again = Programme(restart())
+    again.process()
+    assert counts(again.app) == (3, 3, 3)
+    assert [len(again.inbox_of(a)) for a in people] == [1, 1, 1]
+    assert again.folder("inbox") == []
+    assert len(again.folder("processed")) == 3
