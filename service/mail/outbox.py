@@ -87,7 +87,7 @@ def queue(
     the last allowed one is replaced by a short "no more automatic answers today" note.
     """
     now = now or clock.now()
-    if uow.repo.outbound_by_key(email.key) is not None or _unreachable(uow, email):
+    if uow.repo.queued_keys([email.key]) or _unreachable(uow, email):
         return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
