@@ -3,7 +3,8 @@
 From the coordinators only (`NOTE someone@… [partner@…] the words` from a verified
 coordinator address, or `mentoring person note` / `mentoring pairing note`). Nobody is
 emailed; the note shows in both people's story (`mentoring person show`, STATUS by a
-coordinator) with who wrote it and when. It is personal data: erased with either person.
+coordinator) with who wrote it and when. It is personal data: in the export of each
+person it is about (MY DATA, without the coordinator's address), erased with either person.
 """
 
 from __future__ import annotations
@@ -40,6 +41,6 @@ NOTE: EmailCommand = EmailCommand(
     arguments=note_arguments,
     targeted=True,
     coordinator_shown="NOTE <email> [<partner>] your words",
-    coordinator_help="keep a note in their story (nobody is told)",
+    coordinator_help="keep a note in their story (nobody is told; they see it in MY DATA)",
     verified_only=True,
 )

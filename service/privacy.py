@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from service.config import ProgrammeConfig
+from service.corrections import ACTIONS
 from service.domain.model import (
     Approach,
     Introduction,
@@ -33,7 +34,7 @@ from service.mail.transport import Transport, TransportError
 from service.store.database import Database
 from service.store.erasure_records import ErasureRecords
 from service.store.outbox_records import OutboxRecords
-from service.store.records import Tombstone
+from service.store.records import Correction, Tombstone
 from service.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def export_person(uow: UnitOfWork, person: Person) -> dict[str, Any]:
     pairings = uow.repo.pairings_of(pid)
     name = _names_of_others(uow, pid, [*intros, *approaches, *pairings])
     received, sent = uow.repo.message_counts(pid)
+    records = uow.repo.corrections_about(pid)
     return {
         "person": _about(person),
         "registrations": [_own_registration(r, rounds) for r in uow.repo.registrations_of(pid)],
@@ -77,6 +79,17 @@ def export_person(uow: UnitOfWork, person: Person) -> dict[str, Any]:
         "long_term_requests": [_request(a, pid, name, rounds) for a in approaches],
         "partnerships": [_pairing(uow, p, pid, name(p.partner_of(pid)), rounds) for p in pairings],
         "messages": {"emails_from_you": received, "emails_to_you": sent},
+        "coordinator_records": [_record(c) for c in records],
+    }
+
+
+def _record(c: Correction) -> dict[str, Any]:
+    """A coordinator's correction or note about them: a note is personal data about the
+    people it names, so it is theirs to see (the coordinator who wrote it is not named)."""
+    return {
+        "on": _when(c.at),
+        "what": ACTIONS.get(c.action, "correction"),
+        **({"note": c.note} if c.note else {}),
     }
 
 
@@ -224,6 +237,8 @@ def summary_sections(export: dict[str, Any], config: ProgrammeConfig) -> list[Se
     if export["long_term_requests"]:
         sections.append(_requests_section(export["long_term_requests"], on))
     sections += [_partnership_section(p, on) for p in export["partnerships"]]
+    if export.get("coordinator_records"):
+        sections.append(_records_section(export["coordinator_records"], on))
     counts = export["messages"]
     sections.append(
         {
@@ -276,6 +291,18 @@ def _requests_section(requests: list[dict[str, Any]], on: Callable[[str | None],
                 f"{a['with']} on {on(a['asked_at'])} ({a['status']})",
             )
             for a in requests
+        ],
+    }
+
+
+def _records_section(
+    records: list[dict[str, Any]], on: Callable[[str | None], str]
+) -> Section:
+    return {
+        "heading": "What the coordinators recorded",
+        "items": [
+            (on(r["on"]), r["what"].capitalize() + (f": {r['note']}" if "note" in r else ""))
+            for r in records
         ],
     }
 
@@ -453,6 +480,7 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
     repo = uow.repo
     # In id order: PostgreSQL returns rows in no set order, and an export should diff cleanly.
     rounds = sorted(repo.rounds(), key=lambda r: r.id or 0)
+    pairings = repo.all_pairings()
     received, sent = repo.mail_counts()
     return {
         "rounds": [row(r, ROUND_FIELDS) for r in rounds],
@@ -465,9 +493,17 @@ def export_state(uow: UnitOfWork) -> dict[str, Any]:
         ],
         "introductions": [row(i, INTRODUCTION_FIELDS) for i in repo.all_introductions()],
         "approaches": [row(a, APPROACH_FIELDS) for a in repo.all_approaches()],
-        "pairings": [row(p, PAIRING_FIELDS) for p in repo.all_pairings()],
+        "pairings": [row(p, PAIRING_FIELDS) for p in pairings],
         "meetings": [
             row(m, MEETING_FIELDS) for m in sorted(repo.all_meetings(), key=lambda m: m.id or 0)
+        ],
+        # Scores only: a comment is its writer's own words, in their own export.
+        "feedback": [
+            row(f, FEEDBACK_FIELDS)
+            for f in sorted(
+                repo.feedback_of([p.id for p in pairings if p.id is not None]),
+                key=lambda f: f.id or 0,
+            )
         ],
         "mail": {"inbound": received, "outbound": sent},
     }
@@ -523,6 +559,7 @@ PAIRING_FIELDS = (
     "end_reason",
 )
 MEETING_FIELDS = ("id", "pairing_id", "logged_by", "met_on", "minutes")
+FEEDBACK_FIELDS = ("id", "pairing_id", "person_id", "asking", "score", "updated_at")
 
 
 def _plain(value: object) -> object:

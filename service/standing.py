@@ -198,12 +198,20 @@ def asking_to_decide(uow: UnitOfWork, person: Person) -> None:
         found.keep_numbers = _keep_numbers(uow, found)
 
 
+# The emails that ask a mentee to choose (KEEP or NONE), met or not.
+ASKING_TO_DECIDE = ("decide_long_term", "new_choice")
+
+
 def _asked_to_decide(uow: UnitOfWork, person_id: int, round_: Round) -> bool:
-    """The decide email went to them in this round, or they already asked a mentor in
-    it (a declined or expired request leaves them choosing again). Read only for a
-    mentee choosing without a meeting logged: the rarer case."""
+    """An email asking them to choose (the decide email, or a new choice after a
+    departure or a late second chance) went to them in this round, or they already asked
+    a mentor in it (a declined or expired request leaves them choosing again). Read only
+    for a mentee choosing without a meeting logged: the rarer case."""
     if uow.repo.approaches_of_mentee(person_id, round_.id):
         return True
-    decide = uow.repo.latest_email(person_id, "decide_long_term")
     began = round_.matches_sent_at
-    return decide is not None and (began is None or decide.created_at >= began)
+    for template in ASKING_TO_DECIDE:
+        asked = uow.repo.latest_email(person_id, template)
+        if asked is not None and (began is None or asked.created_at >= began):
+            return True
+    return False

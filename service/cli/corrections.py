@@ -169,7 +169,10 @@ def pairing_reopen(app: App, email: str, partner: str | None, by: str | None) ->
 @now_option
 @with_app
 def pairing_note(app: App, email: str, partner: str, text: str, by: str | None) -> None:
-    """Keep a note about the partnership of EMAIL and PARTNER. Nobody is emailed."""
+    """Keep a note about the partnership of EMAIL and PARTNER. Nobody is emailed.
+
+    Both partners see the note in their own data export (MY DATA).
+    """
     correct(app, by, "note", email, partner=partner, note=text)
 
 
@@ -219,7 +222,11 @@ def _day(text: str) -> date:
 @now_option
 @with_app
 def person_note(app: App, email: str, text: str, by: str | None) -> None:
-    """Keep a note about one participant, shown in their story. Nobody is emailed."""
+    """Keep a note about one participant, shown in their story. Nobody is emailed.
+
+    The participant sees the note in their own data export (MY DATA), so write it as
+    you would to them.
+    """
     correct(app, by, "note", email, note=text)
 
 

@@ -33,7 +33,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SENT
 
 from service.mail import imap_sent
-from service.mail.filed_copy import filed_copy
+from service.mail.filed_copy import SOURCE_HEADER, filed_copy
 from service.mail.mentions import mentions
 from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import (
@@ -251,7 +251,7 @@ class ImapTransport:
             if not client.search(["UID", str(uid), "NOT", "DELETED"]):
                 return  # already moved (perhaps before a crash)
             if attention is not None:
-                self._file_marked(client, uid, target, attention)
+                self._file_marked(client, validity, uid, target, attention)
                 return
             if client.has_capability("MOVE"):
                 client.move([uid], target)
@@ -268,20 +268,32 @@ class ImapTransport:
         self._with_retry(action)
 
     def _file_marked(
-        self, client: IMAPClient, uid: int, target: str, attention: AttentionMark
+        self, client: IMAPClient, validity: int, uid: int, target: str, attention: AttentionMark
     ) -> None:
         """A message cannot be changed on IMAP: file a copy with our header (and without
-        any that arrived) by APPEND, then delete the original. A crash between the two
-        leaves the original in the inbox: it is handled as a repeat and filed again."""
+        any that arrived) by APPEND, then delete the original. The copy names its source
+        (`X-Mentoring-Filed-From`), so after a crash between the two the original, handled
+        again as a repeat, finds its copy already filed and is only deleted."""
         fetched = client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]).get(uid, {})
         raw = fetched.get(b"BODY[]")
         if raw is None:
             return  # gone since we searched
-        copy = filed_copy(bytes(raw), attention.note)
-        client.append(target, copy, msg_time=fetched.get(b"INTERNALDATE"))
+        source = f"<{validity}/{uid}>"  # delimited: IMAP HEADER search matches substrings
+        if not self._filed_already(client, target, source):
+            copy = filed_copy(bytes(raw), attention.note, source)
+            client.append(target, copy, msg_time=fetched.get(b"INTERNALDATE"))
         client.add_flags([uid], [DELETED])
         if client.has_capability("UIDPLUS"):
             client.uid_expunge([uid])
+
+    def _filed_already(self, client: IMAPClient, target: str, source: str) -> bool:
+        """Whether a copy of the inbox message `source` is in `target` (the inbox is
+        selected again before returning)."""
+        client.select_folder(target, readonly=True)
+        try:
+            return bool(client.search(["HEADER", SOURCE_HEADER, source, "NOT", "DELETED"]))
+        finally:
+            self._select_inbox(client)
 
     # --- sending -------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ in order. Real database (SQLite and PostgreSQL), real Maildir.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
@@ -215,3 +216,32 @@ def test_every_correction_command_says_what_it_changes_and_who_is_told() -> None
         assert told, (command, out)
         if command != ("person", "show"):
             assert "--by address" in words, command
+
+
+def test_a_coordinators_notes_are_in_the_export_of_whom_they_are_about(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
+    """A note is personal data about the people it names: each sees it in MY DATA (the
+    subject access right), without the coordinator's address; nobody else sees it."""
+    cast(programme)
+    _commit_and_send(programme, frozen)
+    _pair_by_email(programme, frozen)
+    by = ("--by", COORDINATOR)
+    _at(frozen, datetime(2026, 7, 20, 10, 0, tzinfo=UTC))
+    assert run("person", "note", MENTEE, "Asked for a call in January", *by)[0] == 0
+    assert run("pairing", "note", MENTEE, MENTOR, "Meeting monthly", *by)[0] == 0
+
+    code, out = run("person", "export", MENTEE)
+    assert code == 0, out
+    assert "What the coordinators recorded" in out
+    assert "20 July 2026: Note: Asked for a call in January" in out
+    assert "20 July 2026: Note on the partnership: Meeting monthly" in out
+    assert COORDINATOR not in out
+
+    code, out = run("person", "export", MENTOR, "--json")
+    assert code == 0, out
+    records = json.loads(out)["coordinator_records"]
+    assert [(r["what"], r.get("note")) for r in records] == [
+        ("note on the partnership", "Meeting monthly")
+    ]
+    assert "Asked for a call" not in out and COORDINATOR not in out

@@ -214,6 +214,13 @@ def test_comments_are_in_the_export_and_erased_with_either_partner(world: World)
         assert theirs == []  # a partner never sees another's answer
         assert "Bo helped with my CV" in text
         with world.app.uow() as uow:
+            whole = privacy.export_state(uow)
+        # The programme's export has the score for its figures, never the words.
+        assert [(f["person_id"], f["asking"], f["score"]) for f in whole["feedback"]] == [
+            (world.ids["ash"], "check-in 1", 4)
+        ]
+        assert "Bo helped" not in json.dumps(whole)
+        with world.app.uow() as uow:
             bo = uow.repo.person(world.ids["bo"])
             assert bo is not None
             privacy.erase_person(uow, bo, at(44))  # the partner's erasure: the comment names them

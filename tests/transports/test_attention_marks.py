@@ -7,12 +7,14 @@ from __future__ import annotations
 from email import message_from_bytes
 from email.policy import default as default_policy
 
-from service.mail.filed_copy import HEADER, filed_copy
+import pytest
+
+from service.mail.filed_copy import HEADER, SOURCE_HEADER, filed_copy
 from service.mail.graph import FLAG_TEXT_PROPERTY, GraphTransport
 from service.mail.transport import AttentionMark, Folder
 from tests.fakes.graph_server import RunningFakeGraph
-from tests.transports.conftest import Harness, graph_settings
-from tests.transports.test_behaviour import make_raw
+from tests.transports.conftest import Harness, ImapHarness, graph_settings
+from tests.transports.test_behaviour import Crash, make_raw
 
 MARK = AttentionMark("Attention: question", "question: in their own words, passed on")
 FORGED = make_raw(1).replace(
@@ -67,3 +69,51 @@ def test_the_filed_copy_keeps_the_body_and_encodes_a_non_ascii_reason() -> None:
     )
     stripped = message_from_bytes(filed_copy(FORGED, None), policy=default_policy)
     assert stripped.get_all(HEADER) is None and stripped["Subject"] == "message 1"
+    # The source a copy names is ours too: one sent to us could make a real one look filed.
+    forged_source = FORGED.replace(b"Subject:", b"x-mentoring-filed-from: <1/1>\r\nSubject:")
+    sourced = message_from_bytes(filed_copy(forged_source, "n", "<7/9>"), policy=default_policy)
+    assert sourced.get_all(SOURCE_HEADER) == ["<7/9>"]
+
+
+def test_a_crash_between_filing_and_deleting_leaves_one_filed_copy(
+    imap_harness: ImapHarness,
+) -> None:
+    """IMAP files a marked copy by APPEND and then deletes the original. Killed between
+    the two, the original is still in the inbox; filing it again must not file a second
+    copy beside the first."""
+    imap_harness.deliver(FORGED)
+    (fetched,) = list(imap_harness.transport.fetch_new())
+    dying = imap_harness.transport.client
+
+    def die(*_args: object, **_kwargs: object) -> None:
+        raise Crash
+
+    dying.add_flags = die  # the library's client, killed here
+    with pytest.raises(Crash):
+        imap_harness.transport.move(fetched.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
+    assert len(imap_harness.folder_raws(Folder.NEEDS_ATTENTION)) == 1
+    assert len(imap_harness.inbox_raws()) == 1
+
+    restarted = imap_harness.fresh()
+    try:
+        (again,) = list(restarted.fetch_new())
+        restarted.move(again.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
+    finally:
+        restarted.close()
+    assert imap_harness.inbox_raws() == []
+    (filed,) = imap_harness.folder_raws(Folder.NEEDS_ATTENTION)
+    assert message_from_bytes(filed, policy=default_policy).get_all(HEADER) == [MARK.note]
+
+
+def test_a_different_message_with_the_same_message_id_is_still_filed(
+    imap_harness: ImapHarness,
+) -> None:
+    """Anyone can reuse a Message-ID: a second message carrying one already filed is its
+    own message and is filed too, never taken for a copy of the first."""
+    imap_harness.deliver(FORGED)
+    imap_harness.deliver(FORGED.replace(b"Body of message 1.", b"Another body."))
+    first, second = list(imap_harness.transport.fetch_new())
+    imap_harness.transport.move(first.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
+    imap_harness.transport.move(second.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
+    assert imap_harness.inbox_raws() == []
+    assert len(imap_harness.folder_raws(Folder.NEEDS_ATTENTION)) == 2

@@ -5,7 +5,9 @@ mentor they may now ask. Real SQLite and Maildir, through the CLI."""
 from __future__ import annotations
 
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default
+from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
@@ -68,14 +70,19 @@ def _names(home: Path) -> dict[int, str]:
     return found
 
 
-def _latest_text_to(home: Path, address: str) -> str:
+def _latest_to(home: Path, address: str) -> EmailMessage:
     found = []
     for path in (home / "mail" / "sent" / "new").iterdir():
         msg = message_from_bytes(path.read_bytes(), policy=default)
         if address in str(msg["To"]):
             found.append((path.stat().st_mtime_ns, msg))
     latest = max(found, key=lambda t: t[0])[1]
-    body = latest.get_body(("plain",))
+    assert isinstance(latest, EmailMessage)
+    return latest
+
+
+def _latest_text_to(home: Path, address: str) -> str:
+    body = _latest_to(home, address).get_body(("plain",))
     assert body is not None
     return str(body.get_content())
 
@@ -111,3 +118,25 @@ def test_a_mentee_whose_mentors_are_all_full_gets_a_new_introduction(matched: Pa
     # only the new mentor's number (the first three have no place left).
     lines = text.splitlines()
     assert [ln for ln in lines if ln.startswith("  KEEP")] == ["  KEEP 4"] and "  NONE" in lines
+
+
+def test_help_after_the_second_chance_still_offers_keep_and_none(matched: Path) -> None:
+    """Ed met nobody, yet the second-chance email asked him to choose: HELP must offer the
+    same KEEP and NONE, not take them back because no decide email went out."""
+    _fill_the_mentors_of(matched, ED)
+    assert run(*LATE, "--commit")[0] == 0
+    assert run("--now", "2026-07-01T10:00", "round", "send-matches", "2026")[0] == 0
+    ours = _latest_to(matched, ED)
+    reply = EmailMessage()
+    reply["From"] = ED
+    reply["To"] = str(ours["Reply-To"] or ours["From"])
+    reply["Subject"] = "RE: " + str(ours["Subject"])
+    reply["Message-ID"] = make_msgid(domain="homeoffice.gov.uk")
+    reply["In-Reply-To"] = reply["References"] = str(ours["Message-ID"])
+    reply.set_content("HELP")
+    (matched / "mail" / "inbox" / "new" / "help.eml").write_bytes(reply.as_bytes())
+    code, out = run("--now", "2026-07-01T11:00", "process")
+    assert code == 0, out
+    lines = _latest_text_to(matched, ED).splitlines()
+    assert [ln for ln in lines if ln.startswith("  KEEP")] == ["  KEEP 4"], lines
+    assert "  NONE" in lines
