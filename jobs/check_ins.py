@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from jobs.context import hours_met, pairing_purpose, to_both
+from jobs.context import pairing_purpose, to_both
 from service.config import ProgrammeConfig
-from service.domain import liveness, timeline
+from service.domain import liveness, rules, timeline
 from service.email_command import CommandTable
 from service.messages import Email
 from service.purpose import asking_feedback
@@ -81,7 +81,7 @@ def _ask(
     met = uow.repo.distinct_meetings(p.id)
     totals = {
         "meetings_logged": len(met),
-        "hours_logged": hours_met(uow, p),
+        "hours_logged": rules.cpd_points(sum(m.minutes for m in met)),  # = hours_met, no re-read
         "last_met": met[-1].met_on if met else None,
     }
     emails = []

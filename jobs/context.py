@@ -100,7 +100,7 @@ def to_both(
     purpose = purpose or pairing_purpose(p.id)
     emails = []
     for me, other in ((facts.mentor, facts.mentee), (facts.mentee, facts.mentor)):
-        if me.erased or uow.repo.outbound_by_key(f"{key}:{me.id}") is not None:
+        if me.erased or uow.repo.queued_keys([f"{key}:{me.id}"]):
             continue  # queued on an earlier day: the outbox would drop it anyway
         context = {
             "role": p.role_of(me.id or 0),

@@ -19,6 +19,7 @@ from service.domain import rules, timeline
 from service.domain.model import AuditEvent, RegistrationStatus, Role
 from service.emails import to_coordinators
 from service.mail import outbox
+from service.store.records import InboundMessage
 from service.store.unit_of_work import UnitOfWork
 
 JobFailure = dict[str, Any]  # {job: str, at: datetime, reason: str}
@@ -70,8 +71,18 @@ def for_coordinators(reason: str) -> str:
 def digest_context(
     uow: UnitOfWork, app: App, now: datetime, job_failures: Sequence[JobFailure]
 ) -> dict[str, Any]:
+    context, overdue = _news(uow, app, now, job_failures)
+    return _with_overdue(context, overdue, app, now)
+
+
+def _news(
+    uow: UnitOfWork, app: App, now: datetime, job_failures: Sequence[JobFailure]
+) -> tuple[dict[str, Any], list[InboundMessage]]:
+    """The digest's context but for the overdue worklist's entries, and the overdue
+    records: those are not news, and reading each one's text every quiet day (to send
+    nothing) cost more than the rest of the digest."""
     since = _since(uow, now)
-    needs_attention, overdue_attention, crossed = _needs_attention(uow, app, since, now)
+    needs_attention, overdue, crossed = _needs_attention(uow, app, since, now)
     escalations, stale = _ended_and_stale(uow, since, now)
     bounces = _bounces(uow, since, now)
     failures = _failures(uow, since, now, job_failures)
@@ -79,17 +90,15 @@ def digest_context(
     erased = sum(
         e.detail.get("by") == "retention" for e in _events(uow, since, now, "person.erased")
     )
-    return {
+    context = {
         "day": timeline.local_day(now, app.config),
         "attention_count": len(needs_attention)
-        + len(overdue_attention)
+        + len(overdue)
         + len(escalations)
         + len(bounces)
         + len(failures),
         "new_registrations": _new_registrations(uow, since, now),
         "needs_attention": needs_attention,
-        # Listed whenever a digest goes out; news only on the day one crosses two days.
-        "overdue_attention": overdue_attention,
         "attention_overdue_news": crossed,
         "escalations": escalations,
         "expired_approaches": _expired(uow, app, since, now),
@@ -98,6 +107,15 @@ def digest_context(
         "job_failures": failures,
         "erased": erased,
     }
+    return context, overdue
+
+
+def _with_overdue(
+    context: dict[str, Any], overdue: list[InboundMessage], app: App, now: datetime
+) -> dict[str, Any]:
+    """Listed whenever a digest goes out; news only on the day one crosses two days."""
+    entries = [_attention_entry(attention.item(r, now, app.config)) for r in overdue]
+    return {**context, "overdue_attention": entries}
 
 
 def _new_registrations(uow: UnitOfWork, since: datetime, now: datetime) -> list[dict[str, Any]]:
@@ -119,19 +137,19 @@ def _new_registrations(uow: UnitOfWork, since: datetime, now: datetime) -> list[
 
 def _needs_attention(
     uow: UnitOfWork, app: App, since: datetime, now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], bool]:
+) -> tuple[list[dict[str, Any]], list[InboundMessage], bool]:
     """The worklist as the digest shows it: messages set aside since the last digest, and
-    those still waiting after two working days (flagged). The third value says whether
-    one crossed those two days since the last digest (news, so a digest goes out)."""
+    the records of those still waiting after two working days (flagged). The third value
+    says whether one crossed those two days since the last digest (news, so a digest
+    goes out)."""
     new: list[dict[str, Any]] = []
-    overdue: list[dict[str, Any]] = []
+    overdue: list[InboundMessage] = []
     crossed = False
     for record in uow.repo.needs_attention():
-        entry = _attention_entry(attention.item(record, now, app.config))
         if record.processed_at is not None and since < record.processed_at <= now:
-            new.append(entry)
-        elif entry["overdue"]:
-            overdue.append(entry)
+            new.append(_attention_entry(attention.item(record, now, app.config)))
+        elif attention.overdue(record.received_at, now, app.config):
+            overdue.append(record)
             crossed |= since < attention.due(record.received_at, app.config)
     return new, overdue, crossed
 
@@ -275,9 +293,10 @@ def figures(uow: UnitOfWork) -> dict[str, Any]:
 def send_digest(app: App, now: datetime, job_failures: Sequence[JobFailure] = ()) -> int:
     """Queue today's digest if there is news. Returns the number of emails queued."""
     with app.uow(actor="job:digest") as uow:
-        context = digest_context(uow, app, now, job_failures)
-        if not any(context[k] for k in NEWS):
+        news, overdue = _news(uow, app, now, job_failures)
+        if not any(news[k] for k in NEWS):
             return 0
+        context = _with_overdue(news, overdue, app, now)
         # Only on a day with news: the figures read the whole round.
         context["figures"] = figures(uow)
         key = f"digest:{context['day'].isoformat()}"

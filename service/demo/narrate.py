@@ -106,15 +106,21 @@ class Narrator:
         self._outbound = 0
         self._inbound = 0
         self._groups: dict[tuple[date, str], Line] = {}
+        # Names by person id, read once; forgotten whenever a day's events touch a
+        # person or a registration (a form sent again may correct a name).
+        self._names: dict[int, str] = {}
 
     # --- names ---------------------------------------------------------------------------
     def _name(self, uow: UnitOfWork, person_id: object) -> str:
         if not isinstance(person_id, int):
             return "someone"
-        person = uow.repo.person(person_id)
-        if person is None or person.erased:
-            return "a former participant"
-        return person.name or person.email
+        if person_id not in self._names:
+            person = uow.repo.person(person_id)
+            if person is None or person.erased:
+                self._names[person_id] = "a former participant"
+            else:
+                self._names[person_id] = person.name or person.email
+        return self._names[person_id]
 
     def _pair(self, uow: UnitOfWork, pairing_id: int) -> tuple[str, str]:
         p = uow.repo.pairing(pairing_id)
@@ -129,6 +135,8 @@ class Narrator:
     def catch_up(self) -> None:
         with self.app.uow() as uow:
             events = list(uow.repo.audit_after(self._audit))
+            if any(e.action.startswith(("person.", "registration.")) for e in events):
+                self._names.clear()  # a name may have changed or been erased: read again
             if events:
                 self._audit = events[-1].id or self._audit
                 self._events(uow, events)

@@ -87,7 +87,7 @@ def queue(
     the last allowed one is replaced by a short "no more automatic answers today" note.
     """
     now = now or clock.now()
-    if uow.repo.outbound_by_key(email.key) is not None or _unreachable(uow, email):
+    if uow.repo.queued_keys([email.key]) or _unreachable(uow, email):
         return None
     address = email.to.address.strip().lower()
     if email.automatic_answer:
@@ -266,6 +266,10 @@ def drain(
     was held, retried or left by a worker that was down: outside the window only
     answers go, and the rest waits for the next window start (`_in_hours`)."""
     now = clock.now()
+    if not OutboxRecords(db).anything_unsent():
+        # Nothing queued or left sending: no send, settling or holding back to do.
+        privacy.finish_erasures(db, transport, clock.now())
+        return DrainReport()
     report = DrainReport(reconciled=reconcile(db, transport, now))
     with OutboxRecords(db).connected() as records:
         for record_id in records.due(now, limit, in_hours=_in_hours(records, now, config)):

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
 
 from service.store.database import Database
 from service.store.orm import audit_events, outbound_messages
@@ -54,6 +54,11 @@ def _settle(expected: bool, fields: tuple[str, ...]) -> Update:
     if expected:
         stmt = stmt.where(_o.status == bindparam("expected", type_=_o.status.type))
     return stmt.values({f: bindparam(f"new_{f}", type_=_o[f].type) for f in fields})
+
+
+@cache
+def _any_unsent() -> Select[tuple[int]]:
+    return select(_o.id).where(_o.status.in_(UNSENT)).limit(1)
 
 
 class OutboxRecords:
@@ -120,6 +125,12 @@ class OutboxRecords:
                 )
             )
         return True
+
+    def anything_unsent(self) -> bool:
+        """Whether any record is queued or being sent: when none is, a drain has nothing
+        to send, settle or hold back (most of a quiet day's drains)."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(_any_unsent()).first() is not None
 
     def stuck_sending(self, before: datetime) -> list[tuple[int, str]]:
         """(id, Message-ID) of records claimed before `before` and never settled."""

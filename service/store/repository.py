@@ -191,6 +191,9 @@ def _automatic_answers_since() -> Select[int]:
 
 _PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
 _INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(inbound_messages.c.key == bindparam("key"))
+_OUTBOUND_ID_BY_KEY = select(outbound_messages.c.id).where(
+    outbound_messages.c.dedupe_key == bindparam("key")
+)
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
@@ -672,6 +675,11 @@ class SqlRepository:
         if not keys:
             return set()
         stored = {dedupe_key(k): k for k in keys}
+        if len(stored) == 1:  # the outbox asks before queueing each email: the short path
+            self.session.flush()  # as the ORM's autoflush would: one queued in this unit
+            [(one, given)] = stored.items()
+            held = _plain_first(self.session.connection(), _OUTBOUND_ID_BY_KEY, {"key": one})
+            return set() if held is None else {given}
         found = self.session.scalars(
             select(outbound_messages.c.dedupe_key).where(
                 outbound_messages.c.dedupe_key.in_(list(stored))
