@@ -268,7 +268,7 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
                 f"{s.per_person_month_median:g} a month (median), at most"
                 f" {s.per_person_month_max} in one month counting answers to their own"
                 f" emails, of which at most {s.unasked_per_person_month_max} not answering"
-                f" their own email; {s.person_months_over} of {s.person_months}"
+                f" their own email; {s.person_months_over:,} of {s.person_months:,}"
                 f" person-months above {MONTHLY_CEILING}",
             )
         )

@@ -274,13 +274,13 @@ def test_a_person_gets_few_emails_a_month_answers_included(run: Run) -> None:
     assert all(n <= 7 and answered >= 3 for n, answered in busy.values()), busy
     found = re.search(
         r"at\s+most\s+(\d+)\s+in\s+one\s+month\s+counting\s+answers.*?at\s+most\s+(\d+)"
-        r"\s+not\s+answering\s+their\s+own\s+email;\s+(\d+)\s+of\s+(\d+)\s+person-months"
+        r"\s+not\s+answering\s+their\s+own\s+email;\s+([\d,]+)\s+of\s+([\d,]+)\s+person-months"
         r"\s+above\s+6",
         run.output,
         re.S,
     )
     assert found is not None, run.output
-    figures = tuple(int(g) for g in found.groups())
+    figures = tuple(int(g.replace(",", "")) for g in found.groups())
     assert figures == (max(months.values()), max(unasked.values()), len(busy), len(months))
 
 
