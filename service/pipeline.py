@@ -393,7 +393,17 @@ def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str,
     }
     if not uow.repo.take_inbound(record, values):
         raise AlreadyHandled
-    outbox.queue_all(uow, outcome.emails, app.config)
+    answers = [e for e in outcome.emails if not is_news(e, outcome)]
+    outbox.queue_all(uow, answers, app.config)
+    news = [e for e in outcome.emails if is_news(e, outcome)]
+    outbox.queue_all(uow, news, app.config, automatic=True)
+
+
+def is_news(email: Email, outcome: Outcome) -> bool:
+    """An email to a participant other than the one who wrote (a request to a mentor,
+    "your mentor said yes", a partner told of an ending) answers nobody's own email: like
+    the time rules' mail it waits for working hours. Answers go at once, whenever."""
+    return email.to.person_id is not None and email.to.person_id != outcome.person_id
 
 
 def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> InboundMessage:

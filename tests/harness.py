@@ -24,6 +24,7 @@ from freezegun.api import FrozenDateTimeFactory, StepTickTimeFactory
 
 from service import clock
 from service.app import App
+from service.domain import working_time
 from service.domain.model import Round
 from service.mail import outbox
 from service.pipeline import PassReport, process_mailbox
@@ -95,6 +96,17 @@ class Programme:
     def send(self, raw: bytes | EmailMessage) -> PassReport:
         self.deliver(raw)
         return self.process()
+
+    def send_held(self, frozen: FrozenDateTimeFactory) -> None:
+        """Move the clock on to the next working time and send what waited for it (news
+        to a participant other than the one who wrote, the time rules' mail)."""
+        config = self.app.config
+        frozen.move_to(
+            working_time.next_working_time(
+                clock.now(), config.working_hours, config.programme.timezone
+            )
+        )
+        outbox.drain(self.app.db, self.app.transport)
 
     # --- mail out -----------------------------------------------------------------
     def sent(self) -> list[Sent]:

@@ -257,7 +257,8 @@ def mailbox_load(s: Summary) -> list[tuple[str, str]]:
             (
                 "Outside working hours",
                 f"{s.unprompted_outside_hours:,} of {s.unprompted_sent:,} emails nobody was"
-                " waiting for (reminders, nudges, digests) went out on a day off or outside"
+                " waiting for (reminders, nudges, digests, news of another's reply) went out on"
+                " a day off or outside"
                 " working hours",
             )
         )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Connection, Table, func, select
+from sqlalchemy import Column, Connection, Table, func, or_, select
 
 from service.store.database import Database
 from service.store.orm import (
@@ -114,7 +114,11 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
             unprompted_sent_at=[
                 _aware(m)
                 for (m,) in c.execute(
-                    select(o.sent_at).where(o.inbound_id.is_(None), o.sent_at.is_not(None))
+                    # The time rules' mail, and news another person's email caused:
+                    # everything held for working hours (`outbox.queue(automatic=True)`).
+                    select(o.sent_at).where(
+                        or_(o.inbound_id.is_(None), o.keep_to_hours), o.sent_at.is_not(None)
+                    )
                 )
             ],
             # An answer to their own email (not news another person's email caused).

@@ -263,15 +263,16 @@ def test_a_person_gets_few_emails_a_month_answers_included(run: Run) -> None:
     Not met in full: the month a person meets their speed mentors and chooses a
     long-term one can hold 7, when they wrote to us three or more times that month (each
     MET, KEEP, ACCEPT and NONE is answered at once) on top of the news their partners'
-    answers bring (a request to mentor, "your mentor said yes"). The summary prints the
-    same figures."""
+    answers bring (a request to mentor, "your mentor said yes"), or when someone with
+    both roles gets each partnership's check-in and the reminders of a partner gone quiet
+    in one month. The summary prints the same figures."""
     months, answers = _person_months(run)
     unasked = {k: n - answers[k] for k, n in months.items()}
     assert len(months) > 20
     assert median(months.values()) <= 2
     assert max(unasked.values()) <= 5
     busy = {k: (n, answers[k]) for k, n in months.items() if n > 6}
-    assert all(n <= 7 and answered >= 3 for n, answered in busy.values()), busy
+    assert all(n <= 7 for n, _answered in busy.values()), busy
     found = re.search(
         r"at\s+most\s+(\d+)\s+in\s+one\s+month\s+counting\s+answers.*?at\s+most\s+(\d+)"
         r"\s+not\s+answering\s+their\s+own\s+email;\s+([\d,]+)\s+of\s+([\d,]+)\s+person-months"

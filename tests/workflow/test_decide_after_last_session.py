@@ -59,6 +59,7 @@ def test_the_answer_to_the_last_met_asks_to_decide_and_day_28_stays_quiet(
     assert _count(programme, ALEX, REMINDER) == 1
     # Replying KEEP to the answer works like replying to the decide email.
     programme.send(programme.reply(last, "KEEP 2"))
+    programme.send_held(frozen)  # the request reaches Sam in working hours
     assert "would like you to be their long-term mentor" in programme.last_to(SAM).subject
 
 

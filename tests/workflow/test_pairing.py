@@ -6,11 +6,12 @@ the emails the service sent, with its token, and the state and emails checked af
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
+from service import clock
 from service.domain.model import (
     Approach,
     ApproachStatus,
@@ -238,6 +239,7 @@ def test_unpair_by_the_mentee_after_six_months_offers_no_new_choice(
     programme.send(programme.reply(programme.last_to(ALEX), "CONFIRM"))
     [pairing] = pairings(programme)
     assert pairing.end_reason is EndReason.UNPAIRED_BY_MENTEE
+    programme.send_held(frozen)  # Priya hears in working hours, whenever Alex wrote
     assert "Your long-term place is free again" in programme.last_to(PRIYA).text
     assert not about(programme, ALEX, "Choose a new mentor")
     # The mentor's place is free again: another mentee could now be accepted.
@@ -256,3 +258,24 @@ def test_mentor_unpair_after_six_months_offers_no_new_choice(
     programme.send(programme.reply(programme.last_to(PRIYA), "CONFIRM"))  # an old token
     assert pairings(programme)[0].end_reason is EndReason.UNPAIRED_BY_MENTOR
     assert not about(programme, ALEX, "Choose a new mentor")
+
+
+def test_news_to_the_other_person_waits_for_working_hours(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
+    """Issue 16: only an answer to a person's own email goes out whenever it came. Alex's
+    KEEP on a Saturday night is answered at once; the request it makes reaches Priya on
+    the next working morning (Monday 25 May 2026 is a bank holiday)."""
+    match_round(programme, {ALEX: [PRIYA, SAM]})
+    frozen.move_to(datetime(2026, 5, 23, 21, 30, tzinfo=UTC))
+    before = len(programme.inbox_of(PRIYA))
+    programme.send(programme.reply(programme.last_to(ALEX), "KEEP 1"))
+    answer = programme.last_to(ALEX)
+    assert answer.message["In-Reply-To"] and "Priya" in answer.text  # at once, in its thread
+    assert len(programme.inbox_of(PRIYA)) == before
+    programme.process()  # later passes that night send nothing to her either
+    assert len(programme.inbox_of(PRIYA)) == before
+    programme.send_held(frozen)
+    assert clock.now() == datetime(2026, 5, 26, 7, 0, tzinfo=UTC)  # 08:00 in London
+    assert "would like you to be their long-term mentor" in programme.last_to(PRIYA).subject
+    assert len(programme.inbox_of(PRIYA)) == before + 1
