@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Connection, Table, func, or_, select
 
@@ -91,9 +92,7 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
             pairings=_by(c, pairings, p.status),
             pairings_continued=_count(c, p.status == "active", p.period > 1),
             pairings_ended=_ended(c),
-            active_ends=[
-                _aware(e) for (e,) in c.execute(select(p.ends_at).where(p.status == "active"))
-            ],
+            active_ends=_times(c, p.ends_at, p.status == "active"),
             meetings=[
                 Logged(*row)
                 for row in c.execute(
@@ -109,18 +108,13 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
             outbound=_by(c, outbound_messages, o.status),
             bounced=_count(c, o.status == "failed", o.last_error == "bounced"),
             match_emails=_count(c, o.template.in_(match_templates)),
-            queued_at=[_aware(m) for (m,) in c.execute(select(o.created_at))],
+            queued_at=_times(c, o.created_at),
             inbound=_by(c, inbound_messages, inbound_messages.c.status),
-            unprompted_sent_at=[
-                _aware(m)
-                for (m,) in c.execute(
-                    # The time rules' mail, and news another person's email caused:
-                    # everything held for working hours (`outbox.queue(automatic=True)`).
-                    select(o.sent_at).where(
-                        or_(o.inbound_id.is_(None), o.keep_to_hours), o.sent_at.is_not(None)
-                    )
-                )
-            ],
+            # The time rules' mail, and news another person's email caused: everything
+            # held for working hours (`outbox.queue(automatic=True)`).
+            unprompted_sent_at=_times(
+                c, o.sent_at, or_(o.inbound_id.is_(None), o.keep_to_hours), o.sent_at.is_not(None)
+            ),
             # An answer to their own email (not news another person's email caused).
             sent_to_people=[
                 (int(who), _aware(m), bool(answer))
@@ -130,15 +124,15 @@ def tally(db: Database, match_templates: Sequence[str]) -> Tallies:
                     )
                 )
             ],
-            attention_at=[
-                _aware(m)
-                for (m,) in c.execute(
-                    select(inbound_messages.c.received_at).where(
-                        inbound_messages.c.status == "needs_attention"
-                    )
-                )
-            ],
+            attention_at=_times(
+                c, inbound_messages.c.received_at, inbound_messages.c.status == "needs_attention"
+            ),
         )
+
+
+def _times(c: Connection, column: Column[Any], *where: Any) -> list[datetime]:
+    """Every value of a date-time column (where `where` holds), as aware UTC times."""
+    return [_aware(m) for (m,) in c.execute(select(column).where(*where))]
 
 
 def _count_distinct(c: Connection, column: Column[int], *where: object) -> int:
