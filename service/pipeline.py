@@ -80,6 +80,9 @@ class Outcome:
     reason: str
     emails: list[Email] = field(default_factory=list)
     person_id: int | None = None
+    # Every email answers whoever wrote (a form: its sender is waiting for them), so
+    # none of them is news held for working hours (`is_news`).
+    answers_only: bool = False
 
 
 class StoreLookup:
@@ -403,7 +406,9 @@ def is_news(email: Email, outcome: Outcome) -> bool:
     """An email to a participant other than the one who wrote (a request to a mentor,
     "your mentor said yes", a partner told of an ending) answers nobody's own email: like
     the time rules' mail it waits for working hours. Answers go at once, whenever."""
-    return email.to.person_id is not None and email.to.person_id != outcome.person_id
+    if outcome.answers_only or email.to.person_id is None:
+        return False
+    return email.to.person_id != outcome.person_id
 
 
 def _finish(app: App, inbound_id: int, outcome: Outcome, *, kind: str) -> InboundMessage:
@@ -588,7 +593,7 @@ def route(c: Classification, uow: UnitOfWork, ctx: bus.Context, app: App, reply:
         if c.form.contact is None and not c.form.ok:
             # Nobody we can write to about its problems: a coordinator has to.
             return Outcome(InboundStatus.NEEDS_ATTENTION, _NO_CONTACT)
-        return Outcome(InboundStatus.PROCESSED, c.reason, emails)
+        return Outcome(InboundStatus.PROCESSED, c.reason, emails, answers_only=True)
     if c.kind is Kind.COMMAND:
         return _command(c, uow, ctx, app.commands, reply)
     if c.kind is Kind.COORDINATOR:
@@ -640,7 +645,9 @@ def _command(
 ) -> Outcome:
     person, about = reply.person, reply.about
     if person is None and (left := interest_list.leave(c, uow, _thread(c))) is not None:
-        return Outcome(InboundStatus.PROCESSED, "WITHDRAW: left the interest list", left)
+        return Outcome(
+            InboundStatus.PROCESSED, "WITHDRAW: left the interest list", left, answers_only=True
+        )
     if person is None or person.erased or reply.token is None:
         return Outcome(
             InboundStatus.NEEDS_ATTENTION,

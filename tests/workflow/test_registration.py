@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 
+from service import clock
 from service.domain.model import Registration, RegistrationStatus
 from service.store.orm import inbound_messages
 from service.store.records import InboundMessage, InboundStatus, OutboundMessage
@@ -84,3 +88,17 @@ def test_forged_command_without_token_goes_to_needs_attention(programme: Program
             select(InboundMessage).where(inbound_messages.c.status == InboundStatus.NEEDS_ATTENTION)
         ).all()
         assert len(flagged) == 1 and flagged[0].reason
+
+
+def test_a_form_sent_on_a_saturday_night_is_answered_at_once(
+    programme: Programme, frozen: FrozenDateTimeFactory
+) -> None:
+    """The person who filled in the form is waiting for its confirmation: an answer, sent
+    whenever the form came, never held for working hours like news of someone else."""
+    frozen.move_to(datetime(2026, 5, 23, 21, 30, tzinfo=UTC))
+    programme.send(programme.form(person_answers("alex@dwp.gov.uk", "Alex", "Lee")))
+    confirm = programme.last_to("alex@dwp.gov.uk")
+    assert "CONFIRM" in confirm.text
+    with programme.app.uow() as uow:
+        [record] = uow.session.scalars(select(OutboundMessage)).all()
+        assert record.sent_at == clock.now() and not record.keep_to_hours
