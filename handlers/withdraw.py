@@ -103,7 +103,9 @@ def carry_out(
 
     The notices are built here, before any erasure, so they still carry the leaver's name.
     """
-    closing = _Closing(uow, ctx, person, _names(uow, person, plan), {"reason": reason.value})
+    # "by" names the leaver, so the partner's story can say who left (not "one of them").
+    detail: dict[str, object] = {"reason": reason.value, "by": person.id}
+    closing = _Closing(uow, ctx, person, _names(uow, person, plan), detail)
     # An erasure tells nobody about the erased person beyond what their own partnership
     # needs: the partner hears once that they left; old matches and requests close quietly.
     closing.quiet = reason is EndReason.DATA_ERASED

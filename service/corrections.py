@@ -234,10 +234,13 @@ _ENDED = {
 }
 
 
-def why_it_ended(reason: EndReason | str | None) -> str:
-    """How a partnership ended, in words (never blame)."""
+def why_it_ended(reason: EndReason | str | None, leaver: str | None = None) -> str:
+    """How a partnership ended, in words (never blame); `leaver` names who left the
+    programme, when the record says (older records do not)."""
     if reason is None:
         return "it ended"
+    if leaver is not None and reason == EndReason.WITHDRAWN:
+        return f"{leaver} left the programme"
     return _ENDED.get(EndReason(reason), str(reason).replace("_", " "))
 
 

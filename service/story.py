@@ -196,17 +196,22 @@ def _pairings(facts: Facts) -> list[Entry]:
         out.append(Entry(p.started_at, f"Long-term partnership of {pair} began."))
         # Each ending as it was recorded: a reopened partnership may have ended before.
         endings = [
-            (e.at, e.detail.get("reason"))
+            (e.at, e.detail.get("reason"), _leaver(facts, e.detail.get("by")))
             for e in facts.events
             if e.action == "pairing.ended" and e.subject == f"pairing:{p.id}"
         ]
         if not endings and p.ended_at is not None:
-            endings = [(p.ended_at, p.end_reason)]
+            endings = [(p.ended_at, p.end_reason, None)]
         out += [
-            Entry(at, f"Partnership of {pair} ended: {why_it_ended(_reason(why))}.")
-            for at, why in endings
+            Entry(at, f"Partnership of {pair} ended: {why_it_ended(_reason(why), who)}.")
+            for at, why, who in endings
         ]
     return out
+
+
+def _leaver(facts: Facts, by: object) -> str | None:
+    """Who left, when the ending's record names a person (a coordinator's "by" does not)."""
+    return _name(facts, by) if isinstance(by, int) else None
 
 
 def _reason(value: object) -> EndReason | None:

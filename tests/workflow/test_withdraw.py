@@ -18,6 +18,7 @@ from service.domain.model import (
     Registration,
     RegistrationStatus,
 )
+from service.story import gather, lines
 from tests.harness import Programme
 from tests.workflow.people_helpers import (
     MENTEE,
@@ -85,6 +86,12 @@ def test_withdraw_ends_a_pairing_and_the_partner_is_told(programme: Programme) -
     # The mentee left behind gets a route on: a new choice among their speed mentors.
     assert "Choose a new mentor" in choice.subject
     assert "We ended your mentoring partnership with Alex Morgan." in programme.last_to(MENTOR).text
+    # The coordinators' story of the mentee left behind names who left.
+    with programme.app.uow() as uow:
+        mentee = uow.repo.person(ids["mentee"])
+        assert mentee is not None
+        story = lines(gather(uow, mentee), programme.app.config.programme.timezone)
+    assert any(line.endswith("ended: Priya Shah left the programme.") for line in story), story
 
 
 def test_withdraw_twice_says_already_done_and_replay_sends_nothing(programme: Programme) -> None:
