@@ -1,5 +1,8 @@
 """The copy of a handled message the service files: our attention header in, any sent to us out.
 
+Every folder gets such a copy when the message arrived with a header of our names (not
+only needs-attention): a coordinator must never find one of ours that we did not write.
+
 `X-Mentoring-Attention` tells a coordinator reading the Maildir or an IMAP folder why a
 message is in needs-attention; `X-Mentoring-Filed-From` names the inbox message an IMAP
 copy was made from, so a copy filed just before a crash is found rather than filed
@@ -25,6 +28,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 def mentions_header(head: bytes) -> bool:
     """Whether these header bytes may hold a header of ours (cheap, case-insensitive)."""
     return _PREFIX in head.lower()
+
+
+def carries_ours(raw: bytes) -> bool:
+    """Whether a message arrived with a header named as one of ours (in its header block;
+    the body is never looked at): its filed copy, wherever it goes, must lose it."""
+    return mentions_header(_split(raw)[0])
 
 
 def _split(raw: bytes) -> tuple[bytes, bytes, bytes]:

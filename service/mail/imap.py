@@ -33,7 +33,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SENT
 
 from service.mail import imap_sent
-from service.mail.filed_copy import SOURCE_HEADER, filed_copy
+from service.mail.filed_copy import SOURCE_HEADER, carries_ours, filed_copy
 from service.mail.mentions import mentions
 from service.mail.tls import is_loopback, tls_context, untrusted
 from service.mail.transport import (
@@ -115,6 +115,8 @@ class ImapTransport:
         self._timeout = timeout
         self._client: IMAPClient | None = None
         self._known_folders: set[str] = set()
+        # Inbox ids whose message came with a header of our names: filed as a rewritten copy.
+        self._forged: set[str] = set()
         self._sent_folder: str | None = None
 
     # --- connection ----------------------------------------------------------------
@@ -213,7 +215,10 @@ class ImapTransport:
                 item = data.get(uid)
                 if item is None:
                     continue  # moved by another worker since the search
-                yield FetchedMessage(transport_id=f"{validity}:{uid}", raw=bytes(item[b"BODY[]"]))
+                raw = bytes(item[b"BODY[]"])
+                if carries_ours(raw):
+                    self._forged.add(f"{validity}:{uid}")
+                yield FetchedMessage(transport_id=f"{validity}:{uid}", raw=raw)
 
     # --- moving --------------------------------------------------------------------
 
@@ -250,8 +255,11 @@ class ImapTransport:
                 return
             if not client.search(["UID", str(uid), "NOT", "DELETED"]):
                 return  # already moved (perhaps before a crash)
-            if attention is not None:
-                self._file_marked(client, validity, uid, target, attention)
+            if attention is not None or transport_id in self._forged:
+                # A message cannot be changed on IMAP: ours is a rewritten copy.
+                note = attention.note if attention is not None else None
+                self._file_marked(client, validity, uid, target, note)
+                self._forged.discard(transport_id)
                 return
             if client.has_capability("MOVE"):
                 client.move([uid], target)
@@ -268,19 +276,20 @@ class ImapTransport:
         self._with_retry(action)
 
     def _file_marked(
-        self, client: IMAPClient, validity: int, uid: int, target: str, attention: AttentionMark
+        self, client: IMAPClient, validity: int, uid: int, target: str, note: str | None
     ) -> None:
-        """A message cannot be changed on IMAP: file a copy with our header (and without
-        any that arrived) by APPEND, then delete the original. The copy names its source
-        (`X-Mentoring-Filed-From`), so after a crash between the two the original, handled
-        again as a repeat, finds its copy already filed and is only deleted."""
+        """A message cannot be changed on IMAP: file a copy with our header given a note
+        (and without any that arrived) by APPEND, then delete the original. The copy names
+        its source (`X-Mentoring-Filed-From`), so after a crash between the two the
+        original, handled again as a repeat, finds its copy already filed and is only
+        deleted."""
         fetched = client.fetch([uid], ["BODY.PEEK[]", "INTERNALDATE"]).get(uid, {})
         raw = fetched.get(b"BODY[]")
         if raw is None:
             return  # gone since we searched
         source = f"<{validity}/{uid}>"  # delimited: IMAP HEADER search matches substrings
         if not self._filed_already(client, target, source):
-            copy = filed_copy(bytes(raw), attention.note, source)
+            copy = filed_copy(bytes(raw), note, source)
             client.append(target, copy, msg_time=fetched.get(b"INTERNALDATE"))
         client.add_flags([uid], [DELETED])
         if client.has_capability("UIDPLUS"):

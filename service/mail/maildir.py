@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from service.mail.filed_copy import filed_copy
+from service.mail.filed_copy import carries_ours, filed_copy
 from service.mail.mentions import mentions
 from service.mail.transport import (
     AttentionMark,
@@ -92,6 +92,8 @@ class MaildirTransport:
         }
         # Where each inbox key was last seen, so a move does not rescan the inbox.
         self._paths: dict[str, str] = {}
+        # Inbox keys whose message came with a header of our names: filed rewritten.
+        self._forged: set[str] = set()
         # Sent files never change name or content: remember what was already read.
         self._sent_ids: dict[str, str | None] = {}
         self._unsynced = 0  # emails written without a flush, to keep their keys unique
@@ -132,6 +134,8 @@ class MaildirTransport:
             except FileNotFoundError:
                 continue
             self._paths[key] = path
+            if carries_ours(raw):
+                self._forged.add(key)
             yield FetchedMessage(transport_id=key, raw=raw)
 
     def inbox_count(self) -> int:
@@ -171,7 +175,8 @@ class MaildirTransport:
     ) -> None:
         target = os.path.join(self.root, Folder(folder).value, "cur")
         cached = self._paths.pop(transport_id, None)
-        if attention is None:
+        note = attention.note if attention is not None else None
+        if note is None and transport_id not in self._forged:
             if cached is not None and _moved(cached, target):
                 return  # where the fetch saw it: the usual case, one rename
             source = self._find_in_inbox(transport_id)
@@ -183,15 +188,17 @@ class MaildirTransport:
         if source is None:
             return
         with contextlib.suppress(FileNotFoundError):  # moved by another worker meanwhile
-            self._file_rewritten(source, Path(target) / os.path.basename(source), attention)
+            self._file_rewritten(source, Path(target) / os.path.basename(source), note)
+        self._forged.discard(transport_id)
 
-    def _file_rewritten(self, source: str, target: Path, attention: AttentionMark) -> None:
-        """File our copy (header in, any inbound one out), then take it from the inbox.
-        The copy keeps the inbox file's name, so a crash between the two steps leaves one
-        copy, written again over itself when the message is handled the second time."""
+    def _file_rewritten(self, source: str, target: Path, note: str | None) -> None:
+        """File our copy (our header in given a note, any inbound one out), then take it
+        from the inbox. The copy keeps the inbox file's name, so a crash between the two
+        steps leaves one copy, written again over itself when the message is handled the
+        second time."""
         with open(source, "rb") as handle:
             raw = handle.read()
-        copy = filed_copy(raw, attention.note)
+        copy = filed_copy(raw, note)
         temporary = target.parent.parent / "tmp" / target.name
         with open(temporary, "wb") as handle:
             handle.write(copy)

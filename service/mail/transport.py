@@ -106,8 +106,10 @@ class Transport(Protocol):
         """Move a handled message out of the inbox (this is how it is marked processed).
 
         `category` is a short label the coordinators see (an Outlook category on Graph);
-        `attention`, given for needs-attention, says why (see `AttentionMark`); in that
-        copy a header `X-Mentoring-Attention` that arrived with the message is never kept.
+        `attention`, given for needs-attention, says why (see `AttentionMark`). A header of
+        our names (`X-Mentoring-*`) that arrived with the message is never kept in the copy
+        filed in a Maildir or on IMAP, whatever the folder (Graph keeps the message as it
+        came: its headers cannot be changed, and Outlook shows its flag instead).
         Moving a message that is already gone is not an error: a crash may have moved it.
         """
         ...

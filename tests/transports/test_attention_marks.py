@@ -44,9 +44,11 @@ def test_graph_files_a_category_per_reason_class_and_flags_the_reason(
 def test_every_mailbox_files_needs_attention_with_only_our_header(harness: Harness) -> None:
     harness.deliver(FORGED)
     harness.deliver(make_raw(2))
-    forged, plain = list(harness.transport.fetch_new())
+    harness.deliver(FORGED.replace(b"message 1", b"message 3").replace(b"inbound-1", b"inbound-3"))
+    forged, plain, forged_done = list(harness.transport.fetch_new())
     harness.transport.move(forged.transport_id, Folder.NEEDS_ATTENTION, attention=MARK)
     harness.transport.move(plain.transport_id, Folder.PROCESSED)
+    harness.transport.move(forged_done.transport_id, Folder.PROCESSED)
     assert harness.inbox_raws() == []
     if harness.transport.name == "graph":
         return  # Graph keeps the message as it came: the category and flag, above
@@ -55,7 +57,13 @@ def test_every_mailbox_files_needs_attention_with_only_our_header(harness: Harne
     assert parsed.get_all(HEADER) == [MARK.note]
     assert parsed["Message-ID"] == "<inbound-1@example.net>"
     assert parsed.get_content().strip() == "Body of message 1."
-    assert harness.folder_raws(Folder.PROCESSED) == [make_raw(2)]
+    # A message without a header of ours is moved as it came; one with one loses it,
+    # whichever folder it goes to: a coordinator never sees a header we did not write.
+    processed = harness.folder_raws(Folder.PROCESSED)
+    assert make_raw(2) in processed and len(processed) == 2
+    (done,) = [message_from_bytes(r, policy=default_policy) for r in processed if r != make_raw(2)]
+    assert done.get_all(HEADER) is None
+    assert done["Subject"] == "message 3" and done.get_content().strip() == "Body of message 3."
 
 
 def test_the_filed_copy_keeps_the_body_and_encodes_a_non_ascii_reason() -> None:
