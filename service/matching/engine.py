@@ -80,7 +80,8 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import accumulate, compress, islice, repeat
+from operator import add, neg
 from typing import Literal
 
 from ortools.graph.python import min_cost_flow
@@ -410,40 +411,70 @@ def _weights(points: list[int], active_mentors: int, penalty: int) -> tuple[int,
     return b_w + c_w + d + 1, b_w, c_w
 
 
+def _rows(mentee: list[int]) -> list[tuple[int, int, int]]:
+    """Each mentee's run of candidates as (mentee index, first, end): the candidates are
+    sorted by mentee, and a Counter keeps the order it first saw them in."""
+    runs = Counter(mentee)
+    ends = list(accumulate(runs.values()))
+    return list(zip(runs, [0, *ends[:-1]], ends, strict=True))
+
+
 def _match_arcs(
-    net: _Network, a: _People, cand: _Candidates, taken: _Taken, nodes: tuple[int, int]
+    net: _Network,
+    a: _People,
+    cand: _Candidates,
+    taken: _Taken,
+    nodes: tuple[int, int],
+    rows: list[tuple[int, int, int]],
 ) -> None:
     """The match arcs (ids 0..len-1), each from its mentee's node or, where the mentee could
     meet a mentor's profession more than once, from its ``[mentee, profession]`` node; then
-    those nodes' entry arcs: the first unit free and the rest at the penalty, or all at the
-    penalty when a committed or pinned mentor already has that profession. Whole columns
-    at once: a 2,000-person round has about 250,000 match arcs."""
+    those nodes' entry arcs (`_entry_arcs`). Whole columns at once, with `map` over C
+    functions rather than a Python loop per arc: a 1,000-person round has about 90,000
+    match arcs, a 2,000-person one 250,000."""
     e_first, m_first = nodes  # node of mentee index 0, of mentor index 0
-    net.head += [m_first + m for m in cand.mentor]
-    net.cap += [1] * len(cand.mentor)
-    net.cost += [-points for points in cand.points]
+    n = len(cand.mentor)
+    net.head += map(add, cand.mentor, repeat(m_first, n))
+    net.cap += repeat(1, n)
+    net.cost += map(neg, cand.points)
     if a.repeat_penalty <= 0:
-        net.tail += [e_first + e for e in cand.mentee]
+        net.tail += map(add, cand.mentee, repeat(e_first, n))
         return
-    # A [mentee, profession] group as one int, ordered as the pair: e * width + profession + 1
-    # (0 for an unknown profession, which never repeats and so never needs a node).
-    width = max(a.m_prof, default=-1) + 2
-    prof = [p + 1 for p in a.m_prof]
-    group = [e * width + prof[m] for e, m in zip(cand.mentee, cand.mentor, strict=True)]
-    count = Counter(group)
-    already = {e * width + p + 1 for e, p in taken.professions}
-    keys = sorted(k for k, n in count.items() if k % width and (n >= 2 or k in already))
-    node_of = {k: m_first + len(a.mentors) + n for n, k in enumerate(keys)}
-    net.tail += [node_of.get(k, e_first + e) for k, e in zip(group, cand.mentee, strict=True)]
-    fresh = [k for k in keys if k not in already]
-    for k in fresh:
-        net.add(e_first + k // width, node_of[k], 1, 0)
-    for k in fresh:
-        if count[k] > 1:
-            net.add(e_first + k // width, node_of[k], count[k] - 1, a.repeat_penalty)
-    for k in keys:
-        if k in already:
-            net.add(e_first + k // width, node_of[k], count[k], a.repeat_penalty)
+    # [mentee, profession] nodes, numbered after the mentors in (mentee, profession) order;
+    # an unknown profession (-1) never repeats and so never needs one.
+    next_node = m_first + len(a.mentors)
+    groups: list[tuple[int, int, int, bool]] = []  # (mentee node, its node, arcs, taken?)
+    profession_of = a.m_prof.__getitem__
+    for e, start, end in rows:
+        own = e_first + e
+        profs = list(map(profession_of, cand.mentor[start:end]))
+        node_of: dict[int, int] = {}
+        for prof, count in sorted(Counter(profs).items()):
+            already = (e, prof) in taken.professions
+            if prof >= 0 and (count >= 2 or already):
+                node_of[prof] = next_node
+                groups.append((own, next_node, count, already))
+                next_node += 1
+        net.tail += map(node_of.get, profs, repeat(own)) if node_of else repeat(own, end - start)
+    _entry_arcs(net, groups, a.repeat_penalty)
+
+
+def _entry_arcs(net: _Network, groups: list[tuple[int, int, int, bool]], penalty: int) -> None:
+    """The ``[mentee, profession]`` nodes' entry arcs: for a profession not yet introduced
+    the first unit free (all such arcs first) and the rest at the penalty; for one a
+    committed or pinned mentor already has, every unit at the penalty."""
+    fresh = [g for g in groups if not g[3]]
+    again = [g for g in fresh if g[2] > 1]
+    held = [g for g in groups if g[3]]
+    for chosen, caps, cost in (
+        (fresh, repeat(1, len(fresh)), 0),
+        (again, [g[2] - 1 for g in again], penalty),
+        (held, [g[2] for g in held], penalty),
+    ):
+        net.tail += [g[0] for g in chosen]
+        net.head += [g[1] for g in chosen]
+        net.cap += caps
+        net.cost += repeat(cost, len(chosen))
 
 
 def _slots(live: list[int], taken: list[int], spare: list[int]) -> list[tuple[int, int, bool]]:
@@ -479,26 +510,30 @@ def _solve(
     keep = _with_spare_places(cand, rem_e, rem_m) if fixed else cand
     if not keep.mentee:
         return []
-    live_e, live_m = sorted(set(keep.mentee)), sorted(set(keep.mentor))
+    rows = _rows(keep.mentee)
+    live_e, live_m = [e for e, _, _ in rows], sorted(set(keep.mentor))
     a_w, b_w, c_w = _weights(keep.points, len(live_m), a.repeat_penalty)
     source, sink, e_first, m_first = 0, 1, 2, 2 + len(a.mentees)
     net = _Network()
-    _match_arcs(net, a, keep, taken, (e_first, m_first))  # first: arc ids 0..len(keep)-1
+    _match_arcs(net, a, keep, taken, (e_first, m_first), rows)  # arc ids 0..len(keep)-1
+    into: dict[int, list[int]] = {}  # mentee index: its slot arcs' ids
     for e, cap, first in _slots(live_e, taken.mentee, rem_e):
+        into.setdefault(e, []).append(len(net.tail))
         net.add(source, e_first + e, cap, -(a_w + c_w) if first else -c_w)
     for m, cap, first in _slots(live_m, taken.mentor, rem_m):
         net.add(m_first + m, sink, cap, -b_w if first else 0)
     supply = min(sum(rem_e[e] for e in live_e), sum(rem_m[m] for m in live_m))
     net.add(source, sink, supply, 0)  # the bypass
-    used = _min_cost_flow(net, source, sink, supply, len(keep.mentee), stats)
+    flow = _min_cost_flow(net, source, sink, supply, stats)
+    used = _used_match_arcs(flow, rows, into)
     return [(keep.mentee[k], keep.mentor[k]) for k in used]
 
 
 def _min_cost_flow(
-    net: _Network, source: int, sink: int, supply: int, n_match: int, stats: dict[str, float]
-) -> list[int]:
-    """Solve exactly; which of the first `n_match` arcs (the match arcs) carry flow. One
-    call per arc: the bulk calls take NumPy arrays, and importing NumPy costs more."""
+    net: _Network, source: int, sink: int, supply: int, stats: dict[str, float]
+) -> min_cost_flow.SimpleMinCostFlow:
+    """Solve exactly. One call per arc: the bulk calls take NumPy arrays, and importing
+    NumPy costs more than the calls."""
     flow = min_cost_flow.SimpleMinCostFlow()
     for _ in map(flow.add_arc_with_capacity_and_unit_cost, net.tail, net.head, net.cap, net.cost):
         pass
@@ -509,5 +544,21 @@ def _min_cost_flow(
         raise MatchingError(f"the min-cost flow solver stopped with status {status}")
     stats["arcs"] = float(flow.num_arcs())
     stats["nodes"] = float(flow.num_nodes())
-    arc_ids = range(n_match)
-    return list(compress(arc_ids, map(flow.flow, arc_ids)))  # a match arc carries 0 or 1
+    return flow
+
+
+def _used_match_arcs(
+    flow: min_cost_flow.SimpleMinCostFlow,
+    rows: list[tuple[int, int, int]],
+    into: dict[int, list[int]],
+) -> list[int]:
+    """The match arcs that carry flow (each 0 or 1), mentee by mentee. A mentee's match
+    arcs carry exactly what its slot arcs bring in (its ``[mentee, profession]`` nodes
+    pass on all they receive), so its run is read only up to its last introduction:
+    about a third fewer solver calls."""
+    used: list[int] = []
+    for e, start, end in rows:
+        introductions = sum(map(flow.flow, into.get(e, ())))
+        arcs = range(start, end)
+        used += islice(compress(arcs, map(flow.flow, arcs)), introductions)
+    return used
