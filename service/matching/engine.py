@@ -84,8 +84,6 @@ from itertools import accumulate, compress, islice, repeat
 from operator import add, neg
 from typing import Literal
 
-from ortools.graph.python import min_cost_flow
-
 from service.matching.model import (
     Introduction,
     MatchProblem,
@@ -99,6 +97,7 @@ from service.matching.model import (
     Pruning,
 )
 from service.matching.rules import Ineligible, evaluate, ineligibility
+from service.matching.solver import min_cost_flow
 
 AUTO_EXACT_PAIRS = 4_000_000
 """With ``pruning="auto"``, rounds whose mentees × mentors is at most this are solved on
