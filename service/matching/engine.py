@@ -78,16 +78,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, islice, repeat
-from operator import add, neg
-from typing import Literal
+from operator import add, itemgetter, neg
+from typing import Literal, cast
 
 from service.matching.model import (
     Introduction,
     MatchProblem,
     MatchResult,
+    MatchRules,
     Mentee,
     Mentor,
     Origin,
@@ -297,69 +298,99 @@ def _candidates(
     return _Candidates(*pruned_candidates(problem, excluded, pruning))
 
 
-def _char_masks(problem: MatchProblem) -> tuple[list[int], list[int]]:
-    """Each person's characteristics as bits of one int (a mentee's only if they asked for
-    a shared one), so sharing one is a single `&`. Used for points, never shown."""
-    bits: dict[str, int] = {}
-    for m in problem.mentors:
-        for c in m.characteristics:
-            bits.setdefault(c, 1 << len(bits))
+@dataclass
+class _Column:
+    """The mentors with places that mentees of one grade may meet (the grade gap rule), in
+    index order, with what scoring needs of them: a mentee's points start from the grade
+    gap's, and only the positions of mentors from its profession of interest, or sharing a
+    characteristic with it, change. Built once per grade, not once per mentee."""
 
-    def mask(values: frozenset[str]) -> int:
-        return sum(bits.get(v, 0) for v in values)
+    mentors: list[int] = field(default_factory=list)
+    gap_points: list[int] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    by_profession: dict[str | None, list[int]] = field(default_factory=dict)
+    by_characteristic: dict[str, list[int]] = field(default_factory=dict)  # points only
+    # Per mentee department: the mentors from other departments, and the function picking
+    # their positions out of a row.
+    _others: dict[str, tuple[list[int], _Picker]] = field(default_factory=dict)
 
-    mentors = [mask(m.characteristics) for m in problem.mentors]
-    mentees = [mask(m.characteristics) if m.wants_characteristic else 0 for m in problem.mentees]
-    return mentees, mentors
+    @classmethod
+    def of(cls, problem: MatchProblem, grade: int) -> _Column:
+        rules = problem.rules
+        column = cls()
+        for j, m in enumerate(problem.mentors):
+            gap = m.grade_rank - grade
+            if m.capacity <= 0 or not rules.grade_gap_min <= gap <= rules.grade_gap_max:
+                continue
+            k = len(column.mentors)
+            column.mentors.append(j)
+            column.gap_points.append(rules.gap_points(gap))
+            column.departments.append(m.department)
+            column.by_profession.setdefault(m.profession, []).append(k)
+            for c in m.characteristics:
+                column.by_characteristic.setdefault(c, []).append(k)
+        return column
+
+    def others(self, department: str) -> tuple[list[int], _Picker]:
+        """The mentors a mentee of this department may meet (the department rule), and
+        the function picking their positions out of a row of the column."""
+        found = self._others.get(department)
+        if found is None:
+            keep = [k for k, d in enumerate(self.departments) if d != department]
+            found = self._others[department] = [self.mentors[k] for k in keep], _picker(keep)
+        return found
+
+
+_Picker = Callable[[list[int]], tuple[int, ...]]
+
+
+def _picker(positions: list[int]) -> _Picker:
+    """A row's values at these positions, as a tuple: `itemgetter` (C speed) for two or
+    more positions, where it gives a tuple (for one it gives the bare value)."""
+    if len(positions) >= 2:
+        return cast(_Picker, itemgetter(*positions))
+    return lambda row: tuple(row[k] for k in positions)
+
+
+def _row_points(column: _Column, mentee: Mentee, rules: MatchRules) -> list[int]:
+    """`service.matching.rules.pair_points` of the mentee with every mentor of the column."""
+    points = column.gap_points.copy()
+    if mentee.profession_of_interest is not None:
+        for k in column.by_profession.get(mentee.profession_of_interest, ()):
+            points[k] += rules.profession_of_interest
+    if mentee.wants_characteristic:
+        shared: set[int] = set()
+        for c in mentee.characteristics:
+            shared.update(column.by_characteristic.get(c, ()))
+        for k in shared:
+            points[k] += rules.shared_characteristic
+    return points
 
 
 def _every_eligible_pair(problem: MatchProblem, excluded: dict[int, list[int]]) -> _Candidates:
-    """The exact solve's candidates: every eligible pair with its points, as
-    `service.matching.rules.pair_points` gives them (inlined: a 2,000-person round has
-    hundreds of thousands of pairs)."""
-    rules = problem.rules
-    e_chars, m_chars = _char_masks(problem)
-    poi_points, char_points = rules.profession_of_interest, rules.shared_characteristic
+    """The exact solve's candidates: every eligible pair with its points, a row at a time
+    from the mentee's grade's `_Column` (a 2,000-person round has hundreds of thousands of
+    pairs, a Python loop per pair cost more than the solver's calls)."""
+    columns: dict[int, _Column] = {}
     out = _Candidates()
-    add_mentee, add_mentor, add_points = out.mentee.append, out.mentor.append, out.points.append
-    columns: dict[int, list[tuple[int, str | None, str | None, int, int]]] = {}
     for i, e in enumerate(problem.mentees):
         if e.max_mentors <= 0:
             continue
-        cols = columns.get(e.grade_rank)
-        if cols is None:
-            cols = columns[e.grade_rank] = _mentors_for_grade(problem, m_chars, e.grade_rank)
-        skip, dept, poi, chars = (
-            excluded.get(i, ()),
-            e.department,
-            e.profession_of_interest,
-            e_chars[i],
-        )
-        for j, m_dept, prof, m_mask, gap_points in cols:
-            if m_dept == dept or j in skip:
-                continue
-            points = gap_points
-            if poi is not None and prof == poi:
-                points += poi_points
-            if chars & m_mask:
-                points += char_points
-            add_mentee(i)
-            add_mentor(j)
-            add_points(points)
+        column = columns.get(e.grade_rank)
+        if column is None:
+            column = columns[e.grade_rank] = _Column.of(problem, e.grade_rank)
+        mentors, pick = column.others(e.department)
+        if not mentors:
+            continue
+        points = pick(_row_points(column, e, problem.rules))
+        skip = excluded.get(i)
+        if skip:  # forbidden or fixed pairs: rare
+            kept = [k for k, j in enumerate(mentors) if j not in skip]
+            mentors, points = [mentors[k] for k in kept], tuple(points[k] for k in kept)
+        out.mentee += repeat(i, len(mentors))
+        out.mentor += mentors
+        out.points += points
     return out
-
-
-def _mentors_for_grade(
-    problem: MatchProblem, m_chars: list[int], grade: int
-) -> list[tuple[int, str | None, str | None, int, int]]:
-    """The mentors with places a mentee of this grade may meet (the grade gap rule), in
-    index order, with what scoring needs of them and the grade gap's points."""
-    rules = problem.rules
-    return [
-        (j, m.department, m.profession, m_chars[j], rules.gap_points(m.grade_rank - grade))
-        for j, m in enumerate(problem.mentors)
-        if m.capacity > 0 and rules.grade_gap_min <= m.grade_rank - grade <= rules.grade_gap_max
-    ]
 
 
 # --------------------------------------------------------------------------- flow
