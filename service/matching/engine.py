@@ -80,7 +80,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, islice, repeat
+from itertools import accumulate, compress, count, islice, repeat
 from operator import add, itemgetter, neg
 from typing import Literal, cast
 
@@ -470,23 +470,50 @@ def _match_arcs(
     if a.repeat_penalty <= 0:
         net.tail += map(add, cand.mentee, repeat(e_first, n))
         return
-    # [mentee, profession] nodes, numbered after the mentors in (mentee, profession) order;
-    # an unknown profession (-1) never repeats and so never needs one.
+    # [mentee, profession] nodes, numbered after the mentors in (mentee, profession) order.
     next_node = m_first + len(a.mentors)
     groups: list[tuple[int, int, int, bool]] = []  # (mentee node, its node, arcs, taken?)
-    profession_of = a.m_prof.__getitem__
+    held_by: dict[int, set[int]] = {}  # mentee index: professions already introduced
+    for e, prof in taken.professions:
+        held_by.setdefault(e, set()).add(prof)
+    shapes: dict[tuple[int, ...], _RowShape] = {}
     for e, start, end in rows:
         own = e_first + e
-        profs = list(map(profession_of, cand.mentor[start:end]))
-        node_of: dict[int, int] = {}
-        for prof, count in sorted(Counter(profs).items()):
-            already = (e, prof) in taken.professions
-            if prof >= 0 and (count >= 2 or already):
-                node_of[prof] = next_node
-                groups.append((own, next_node, count, already))
-                next_node += 1
-        net.tail += map(node_of.get, profs, repeat(own)) if node_of else repeat(own, end - start)
+        row = tuple(cand.mentor[start:end])
+        shape = shapes.get(row)
+        if shape is None:
+            shape = shapes[row] = _RowShape.of(row, a.m_prof)
+        held = held_by.get(e)
+        chosen = shape.repeated if held is None else shape.needing_nodes(held)
+        if not chosen:
+            net.tail += repeat(own, end - start)
+            continue
+        node_of = dict(zip((p for p, _ in chosen), count(next_node)))
+        net.tail += map(node_of.get, shape.professions, repeat(own))
+        groups += ((own, node_of[p], n, held is not None and p in held) for p, n in chosen)
+        next_node += len(chosen)
     _entry_arcs(net, groups, a.repeat_penalty)
+
+
+@dataclass
+class _RowShape:
+    """What the variety nodes need of one run of mentors: every mentee of a grade and
+    department (without forbidden pairs) has the same run, so it is worked out once."""
+
+    professions: list[int]  # each mentor's profession code (-1: unknown)
+    counts: list[tuple[int, int]]  # (known profession, mentors of it), by profession
+    repeated: list[tuple[int, int]]  # those with two or more mentors: they need a node
+
+    @classmethod
+    def of(cls, row: tuple[int, ...], m_prof: list[int]) -> _RowShape:
+        professions = list(map(m_prof.__getitem__, row))
+        counts = sorted((p, n) for p, n in Counter(professions).items() if p >= 0)
+        return cls(professions, counts, [(p, n) for p, n in counts if n >= 2])
+
+    def needing_nodes(self, held: set[int]) -> list[tuple[int, int]]:
+        """For a mentee with committed or pinned mentors of `held` professions: those
+        need a node even for one more mentor (every unit of them pays the penalty)."""
+        return [(p, n) for p, n in self.counts if n >= 2 or p in held]
 
 
 def _entry_arcs(net: _Network, groups: list[tuple[int, int, int, bool]], penalty: int) -> None:
