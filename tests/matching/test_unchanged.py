@@ -90,3 +90,19 @@ def test_generated_rounds_unchanged(people: int, seed: int) -> None:
     assert digest(match(problem)) == exact
     assert digest(match(with_overrides(problem, people, seed))) == overridden
     assert digest(match(problem, pruning=Pruning())) == pruned
+
+
+@pytest.mark.parametrize(("people", "seed"), [(40, 1), (400, 2)])
+def test_bulk_network_gives_the_same_results(
+    monkeypatch: pytest.MonkeyPatch, people: int, seed: int
+) -> None:
+    """Big rounds hand the network to the solver as NumPy arrays: the same arcs in the same
+    order, so the same introductions as one call per arc."""
+    from service.matching import engine
+
+    monkeypatch.setattr(engine, "BULK_ARCS", 0)
+    problem = generate_round(people, seed=seed, config=load_config()).problem
+    exact, overridden, pruned = GENERATED[people, seed]
+    assert digest(match(problem)) == exact
+    assert digest(match(with_overrides(problem, people, seed))) == overridden
+    assert digest(match(problem, pruning=Pruning())) == pruned
