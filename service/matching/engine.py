@@ -70,25 +70,27 @@ can only be worse than the exact one if some dropped pair was needed; the benchm
 (`benchmarks/matching.py`) measures that gap against the exact solve. Pruning scores tens of
 millions of pairs, so it is vectorised with NumPy (`service.matching.pruned`, imported only
 then); an exact round's pairs are scored here in plain Python, and both paths feed the same
-network builder, one solver call per arc: importing NumPy would cost a 1,000-person dry run
-more than its whole solve.
+network builder. The network goes to the solver one call per arc below `BULK_ARCS` (importing
+NumPy would cost a 1,000-person dry run more than its whole solve) and as NumPy arrays above:
+the same arcs in the same order either way, so the same result (tests/matching/
+test_unchanged.py holds both to the results before either change, byte for byte).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from typing import Literal
-
-from ortools.graph.python import min_cost_flow
+from itertools import accumulate, compress, count, islice, repeat
+from operator import add, itemgetter, neg
+from typing import Literal, cast
 
 from service.matching.model import (
     Introduction,
     MatchProblem,
     MatchResult,
+    MatchRules,
     Mentee,
     Mentor,
     Origin,
@@ -98,6 +100,13 @@ from service.matching.model import (
     Pruning,
 )
 from service.matching.rules import Ineligible, evaluate, ineligibility
+from service.matching.solver import min_cost_flow
+
+BULK_ARCS = 150_000
+"""From this many arcs (a 2,000-person round has about 280,000, a 1,000-person one 90,000)
+the network is handed to the solver and read back in bulk, as NumPy arrays: importing
+NumPy (~0.1 s) then costs less than a solver call per arc (~0.5 µs to add, ~0.3 µs to
+read). Below it a dry run never loads NumPy."""
 
 AUTO_EXACT_PAIRS = 4_000_000
 """With ``pruning="auto"``, rounds whose mentees × mentors is at most this are solved on
@@ -297,69 +306,99 @@ def _candidates(
     return _Candidates(*pruned_candidates(problem, excluded, pruning))
 
 
-def _char_masks(problem: MatchProblem) -> tuple[list[int], list[int]]:
-    """Each person's characteristics as bits of one int (a mentee's only if they asked for
-    a shared one), so sharing one is a single `&`. Used for points, never shown."""
-    bits: dict[str, int] = {}
-    for m in problem.mentors:
-        for c in m.characteristics:
-            bits.setdefault(c, 1 << len(bits))
+@dataclass
+class _Column:
+    """The mentors with places that mentees of one grade may meet (the grade gap rule), in
+    index order, with what scoring needs of them: a mentee's points start from the grade
+    gap's, and only the positions of mentors from its profession of interest, or sharing a
+    characteristic with it, change. Built once per grade, not once per mentee."""
 
-    def mask(values: frozenset[str]) -> int:
-        return sum(bits.get(v, 0) for v in values)
+    mentors: list[int] = field(default_factory=list)
+    gap_points: list[int] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    by_profession: dict[str | None, list[int]] = field(default_factory=dict)
+    by_characteristic: dict[str, list[int]] = field(default_factory=dict)  # points only
+    # Per mentee department: the mentors from other departments, and the function picking
+    # their positions out of a row.
+    _others: dict[str, tuple[list[int], _Picker]] = field(default_factory=dict)
 
-    mentors = [mask(m.characteristics) for m in problem.mentors]
-    mentees = [mask(m.characteristics) if m.wants_characteristic else 0 for m in problem.mentees]
-    return mentees, mentors
+    @classmethod
+    def of(cls, problem: MatchProblem, grade: int) -> _Column:
+        rules = problem.rules
+        column = cls()
+        for j, m in enumerate(problem.mentors):
+            gap = m.grade_rank - grade
+            if m.capacity <= 0 or not rules.grade_gap_min <= gap <= rules.grade_gap_max:
+                continue
+            k = len(column.mentors)
+            column.mentors.append(j)
+            column.gap_points.append(rules.gap_points(gap))
+            column.departments.append(m.department)
+            column.by_profession.setdefault(m.profession, []).append(k)
+            for c in m.characteristics:
+                column.by_characteristic.setdefault(c, []).append(k)
+        return column
+
+    def others(self, department: str) -> tuple[list[int], _Picker]:
+        """The mentors a mentee of this department may meet (the department rule), and
+        the function picking their positions out of a row of the column."""
+        found = self._others.get(department)
+        if found is None:
+            keep = [k for k, d in enumerate(self.departments) if d != department]
+            found = self._others[department] = [self.mentors[k] for k in keep], _picker(keep)
+        return found
+
+
+_Picker = Callable[[list[int]], tuple[int, ...]]
+
+
+def _picker(positions: list[int]) -> _Picker:
+    """A row's values at these positions, as a tuple: `itemgetter` (C speed) for two or
+    more positions, where it gives a tuple (for one it gives the bare value)."""
+    if len(positions) >= 2:
+        return cast(_Picker, itemgetter(*positions))
+    return lambda row: tuple(row[k] for k in positions)
+
+
+def _row_points(column: _Column, mentee: Mentee, rules: MatchRules) -> list[int]:
+    """`service.matching.rules.pair_points` of the mentee with every mentor of the column."""
+    points = column.gap_points.copy()
+    if mentee.profession_of_interest is not None:
+        for k in column.by_profession.get(mentee.profession_of_interest, ()):
+            points[k] += rules.profession_of_interest
+    if mentee.wants_characteristic:
+        shared: set[int] = set()
+        for c in mentee.characteristics:
+            shared.update(column.by_characteristic.get(c, ()))
+        for k in shared:
+            points[k] += rules.shared_characteristic
+    return points
 
 
 def _every_eligible_pair(problem: MatchProblem, excluded: dict[int, list[int]]) -> _Candidates:
-    """The exact solve's candidates: every eligible pair with its points, as
-    `service.matching.rules.pair_points` gives them (inlined: a 2,000-person round has
-    hundreds of thousands of pairs)."""
-    rules = problem.rules
-    e_chars, m_chars = _char_masks(problem)
-    poi_points, char_points = rules.profession_of_interest, rules.shared_characteristic
+    """The exact solve's candidates: every eligible pair with its points, a row at a time
+    from the mentee's grade's `_Column` (a 2,000-person round has hundreds of thousands of
+    pairs, a Python loop per pair cost more than the solver's calls)."""
+    columns: dict[int, _Column] = {}
     out = _Candidates()
-    add_mentee, add_mentor, add_points = out.mentee.append, out.mentor.append, out.points.append
-    columns: dict[int, list[tuple[int, str | None, str | None, int, int]]] = {}
     for i, e in enumerate(problem.mentees):
         if e.max_mentors <= 0:
             continue
-        cols = columns.get(e.grade_rank)
-        if cols is None:
-            cols = columns[e.grade_rank] = _mentors_for_grade(problem, m_chars, e.grade_rank)
-        skip, dept, poi, chars = (
-            excluded.get(i, ()),
-            e.department,
-            e.profession_of_interest,
-            e_chars[i],
-        )
-        for j, m_dept, prof, m_mask, gap_points in cols:
-            if m_dept == dept or j in skip:
-                continue
-            points = gap_points
-            if poi is not None and prof == poi:
-                points += poi_points
-            if chars & m_mask:
-                points += char_points
-            add_mentee(i)
-            add_mentor(j)
-            add_points(points)
+        column = columns.get(e.grade_rank)
+        if column is None:
+            column = columns[e.grade_rank] = _Column.of(problem, e.grade_rank)
+        mentors, pick = column.others(e.department)
+        if not mentors:
+            continue
+        points = pick(_row_points(column, e, problem.rules))
+        skip = excluded.get(i)
+        if skip:  # forbidden or fixed pairs: rare
+            kept = [k for k, j in enumerate(mentors) if j not in skip]
+            mentors, points = [mentors[k] for k in kept], tuple(points[k] for k in kept)
+        out.mentee += repeat(i, len(mentors))
+        out.mentor += mentors
+        out.points += points
     return out
-
-
-def _mentors_for_grade(
-    problem: MatchProblem, m_chars: list[int], grade: int
-) -> list[tuple[int, str | None, str | None, int, int]]:
-    """The mentors with places a mentee of this grade may meet (the grade gap rule), in
-    index order, with what scoring needs of them and the grade gap's points."""
-    rules = problem.rules
-    return [
-        (j, m.department, m.profession, m_chars[j], rules.gap_points(m.grade_rank - grade))
-        for j, m in enumerate(problem.mentors)
-        if m.capacity > 0 and rules.grade_gap_min <= m.grade_rank - grade <= rules.grade_gap_max
-    ]
 
 
 # --------------------------------------------------------------------------- flow
@@ -410,40 +449,97 @@ def _weights(points: list[int], active_mentors: int, penalty: int) -> tuple[int,
     return b_w + c_w + d + 1, b_w, c_w
 
 
+def _rows(mentee: list[int]) -> list[tuple[int, int, int]]:
+    """Each mentee's run of candidates as (mentee index, first, end): the candidates are
+    sorted by mentee, and a Counter keeps the order it first saw them in."""
+    runs = Counter(mentee)
+    ends = list(accumulate(runs.values()))
+    return list(zip(runs, [0, *ends[:-1]], ends, strict=True))
+
+
 def _match_arcs(
-    net: _Network, a: _People, cand: _Candidates, taken: _Taken, nodes: tuple[int, int]
+    net: _Network,
+    a: _People,
+    cand: _Candidates,
+    taken: _Taken,
+    nodes: tuple[int, int],
+    rows: list[tuple[int, int, int]],
 ) -> None:
     """The match arcs (ids 0..len-1), each from its mentee's node or, where the mentee could
     meet a mentor's profession more than once, from its ``[mentee, profession]`` node; then
-    those nodes' entry arcs: the first unit free and the rest at the penalty, or all at the
-    penalty when a committed or pinned mentor already has that profession. Whole columns
-    at once: a 2,000-person round has about 250,000 match arcs."""
+    those nodes' entry arcs (`_entry_arcs`). Whole columns at once, with `map` over C
+    functions rather than a Python loop per arc: a 1,000-person round has about 90,000
+    match arcs, a 2,000-person one 250,000."""
     e_first, m_first = nodes  # node of mentee index 0, of mentor index 0
-    net.head += [m_first + m for m in cand.mentor]
-    net.cap += [1] * len(cand.mentor)
-    net.cost += [-points for points in cand.points]
+    n = len(cand.mentor)
+    net.head += map(add, cand.mentor, repeat(m_first, n))
+    net.cap += repeat(1, n)
+    net.cost += map(neg, cand.points)
     if a.repeat_penalty <= 0:
-        net.tail += [e_first + e for e in cand.mentee]
+        net.tail += map(add, cand.mentee, repeat(e_first, n))
         return
-    # A [mentee, profession] group as one int, ordered as the pair: e * width + profession + 1
-    # (0 for an unknown profession, which never repeats and so never needs a node).
-    width = max(a.m_prof, default=-1) + 2
-    prof = [p + 1 for p in a.m_prof]
-    group = [e * width + prof[m] for e, m in zip(cand.mentee, cand.mentor, strict=True)]
-    count = Counter(group)
-    already = {e * width + p + 1 for e, p in taken.professions}
-    keys = sorted(k for k, n in count.items() if k % width and (n >= 2 or k in already))
-    node_of = {k: m_first + len(a.mentors) + n for n, k in enumerate(keys)}
-    net.tail += [node_of.get(k, e_first + e) for k, e in zip(group, cand.mentee, strict=True)]
-    fresh = [k for k in keys if k not in already]
-    for k in fresh:
-        net.add(e_first + k // width, node_of[k], 1, 0)
-    for k in fresh:
-        if count[k] > 1:
-            net.add(e_first + k // width, node_of[k], count[k] - 1, a.repeat_penalty)
-    for k in keys:
-        if k in already:
-            net.add(e_first + k // width, node_of[k], count[k], a.repeat_penalty)
+    # [mentee, profession] nodes, numbered after the mentors in (mentee, profession) order.
+    next_node = m_first + len(a.mentors)
+    groups: list[tuple[int, int, int, bool]] = []  # (mentee node, its node, arcs, taken?)
+    held_by: dict[int, set[int]] = {}  # mentee index: professions already introduced
+    for e, prof in taken.professions:
+        held_by.setdefault(e, set()).add(prof)
+    shapes: dict[tuple[int, ...], _RowShape] = {}
+    for e, start, end in rows:
+        own = e_first + e
+        row = tuple(cand.mentor[start:end])
+        shape = shapes.get(row)
+        if shape is None:
+            shape = shapes[row] = _RowShape.of(row, a.m_prof)
+        held = held_by.get(e)
+        chosen = shape.repeated if held is None else shape.needing_nodes(held)
+        if not chosen:
+            net.tail += repeat(own, end - start)
+            continue
+        node_of = dict(zip((p for p, _ in chosen), count(next_node)))
+        net.tail += map(node_of.get, shape.professions, repeat(own))
+        groups += ((own, node_of[p], n, held is not None and p in held) for p, n in chosen)
+        next_node += len(chosen)
+    _entry_arcs(net, groups, a.repeat_penalty)
+
+
+@dataclass
+class _RowShape:
+    """What the variety nodes need of one run of mentors: every mentee of a grade and
+    department (without forbidden pairs) has the same run, so it is worked out once."""
+
+    professions: list[int]  # each mentor's profession code (-1: unknown)
+    counts: list[tuple[int, int]]  # (known profession, mentors of it), by profession
+    repeated: list[tuple[int, int]]  # those with two or more mentors: they need a node
+
+    @classmethod
+    def of(cls, row: tuple[int, ...], m_prof: list[int]) -> _RowShape:
+        professions = list(map(m_prof.__getitem__, row))
+        counts = sorted((p, n) for p, n in Counter(professions).items() if p >= 0)
+        return cls(professions, counts, [(p, n) for p, n in counts if n >= 2])
+
+    def needing_nodes(self, held: set[int]) -> list[tuple[int, int]]:
+        """For a mentee with committed or pinned mentors of `held` professions: those
+        need a node even for one more mentor (every unit of them pays the penalty)."""
+        return [(p, n) for p, n in self.counts if n >= 2 or p in held]
+
+
+def _entry_arcs(net: _Network, groups: list[tuple[int, int, int, bool]], penalty: int) -> None:
+    """The ``[mentee, profession]`` nodes' entry arcs: for a profession not yet introduced
+    the first unit free (all such arcs first) and the rest at the penalty; for one a
+    committed or pinned mentor already has, every unit at the penalty."""
+    fresh = [g for g in groups if not g[3]]
+    again = [g for g in fresh if g[2] > 1]
+    held = [g for g in groups if g[3]]
+    for chosen, caps, cost in (
+        (fresh, repeat(1, len(fresh)), 0),
+        (again, [g[2] - 1 for g in again], penalty),
+        (held, [g[2] for g in held], penalty),
+    ):
+        net.tail += [g[0] for g in chosen]
+        net.head += [g[1] for g in chosen]
+        net.cap += caps
+        net.cost += repeat(cost, len(chosen))
 
 
 def _slots(live: list[int], taken: list[int], spare: list[int]) -> list[tuple[int, int, bool]]:
@@ -479,29 +575,46 @@ def _solve(
     keep = _with_spare_places(cand, rem_e, rem_m) if fixed else cand
     if not keep.mentee:
         return []
-    live_e, live_m = sorted(set(keep.mentee)), sorted(set(keep.mentor))
+    rows = _rows(keep.mentee)
+    live_e, live_m = [e for e, _, _ in rows], sorted(set(keep.mentor))
     a_w, b_w, c_w = _weights(keep.points, len(live_m), a.repeat_penalty)
     source, sink, e_first, m_first = 0, 1, 2, 2 + len(a.mentees)
     net = _Network()
-    _match_arcs(net, a, keep, taken, (e_first, m_first))  # first: arc ids 0..len(keep)-1
+    _match_arcs(net, a, keep, taken, (e_first, m_first), rows)  # arc ids 0..len(keep)-1
+    into: dict[int, list[int]] = {}  # mentee index: its slot arcs' ids
     for e, cap, first in _slots(live_e, taken.mentee, rem_e):
+        into.setdefault(e, []).append(len(net.tail))
         net.add(source, e_first + e, cap, -(a_w + c_w) if first else -c_w)
     for m, cap, first in _slots(live_m, taken.mentor, rem_m):
         net.add(m_first + m, sink, cap, -b_w if first else 0)
     supply = min(sum(rem_e[e] for e in live_e), sum(rem_m[m] for m in live_m))
     net.add(source, sink, supply, 0)  # the bypass
-    used = _min_cost_flow(net, source, sink, supply, len(keep.mentee), stats)
+    bulk = len(net.tail) >= BULK_ARCS
+    flow = _min_cost_flow(net, source, sink, supply, stats, bulk=bulk)
+    used = _bulk_used(flow, len(keep.mentee)) if bulk else _used_match_arcs(flow, rows, into)
     return [(keep.mentee[k], keep.mentor[k]) for k in used]
 
 
 def _min_cost_flow(
-    net: _Network, source: int, sink: int, supply: int, n_match: int, stats: dict[str, float]
-) -> list[int]:
-    """Solve exactly; which of the first `n_match` arcs (the match arcs) carry flow. One
-    call per arc: the bulk calls take NumPy arrays, and importing NumPy costs more."""
+    net: _Network, source: int, sink: int, supply: int, stats: dict[str, float], *, bulk: bool
+) -> min_cost_flow.SimpleMinCostFlow:
+    """Solve exactly. The arcs go to the solver in the same order either way (so the same
+    network, and the same result): one call per arc, or in `bulk` as NumPy arrays."""
     flow = min_cost_flow.SimpleMinCostFlow()
-    for _ in map(flow.add_arc_with_capacity_and_unit_cost, net.tail, net.head, net.cap, net.cost):
-        pass
+    if bulk:
+        import numpy as np
+
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.array(net.tail, dtype=np.int32),
+            np.array(net.head, dtype=np.int32),
+            np.array(net.cap, dtype=np.int64),
+            np.array(net.cost, dtype=np.int64),
+        )
+    else:
+        for _ in map(
+            flow.add_arc_with_capacity_and_unit_cost, net.tail, net.head, net.cap, net.cost
+        ):
+            pass
     flow.set_node_supply(source, supply)
     flow.set_node_supply(sink, -supply)
     status = flow.solve()
@@ -509,5 +622,29 @@ def _min_cost_flow(
         raise MatchingError(f"the min-cost flow solver stopped with status {status}")
     stats["arcs"] = float(flow.num_arcs())
     stats["nodes"] = float(flow.num_nodes())
-    arc_ids = range(n_match)
-    return list(compress(arc_ids, map(flow.flow, arc_ids)))  # a match arc carries 0 or 1
+    return flow
+
+
+def _used_match_arcs(
+    flow: min_cost_flow.SimpleMinCostFlow,
+    rows: list[tuple[int, int, int]],
+    into: dict[int, list[int]],
+) -> list[int]:
+    """The match arcs that carry flow (each 0 or 1), mentee by mentee. A mentee's match
+    arcs carry exactly what its slot arcs bring in (its ``[mentee, profession]`` nodes
+    pass on all they receive), so its run is read only up to its last introduction:
+    about a third fewer solver calls."""
+    used: list[int] = []
+    for e, start, end in rows:
+        introductions = sum(map(flow.flow, into.get(e, ())))
+        arcs = range(start, end)
+        used += islice(compress(arcs, map(flow.flow, arcs)), introductions)
+    return used
+
+
+def _bulk_used(flow: min_cost_flow.SimpleMinCostFlow, n_match: int) -> list[int]:
+    """The match arcs (ids 0..n_match-1) that carry flow, read in one call."""
+    import numpy as np
+
+    flows = flow.flows(np.arange(n_match, dtype=np.int32))
+    return [int(k) for k in np.flatnonzero(flows)]
