@@ -111,14 +111,7 @@ class Sent:
         at a large year's scale, and none of them is needed to read the body."""
         raw = self.raw
         found = _our_plain_text(raw, self._head)
-        if found is not None:
-            return found
-        for part in email.message_from_bytes(raw).walk():
-            if part.get_content_type() == "text/plain" and not _attachment(part):
-                payload = part.get_payload(decode=True)
-                assert isinstance(payload, bytes)
-                return payload.decode(str(part.get_param("charset", "ASCII")), errors="replace")
-        return ""
+        return parsed_plain_text(raw) if found is None else found
 
 
 # A line break inside a folded header (the whitespace after it stays, as unfolding keeps it).
@@ -149,6 +142,16 @@ def _our_plain_text(raw: bytes, head: Message) -> str | None:
     if end < 0:
         return None
     return quopri.decodestring(raw[body:end]).decode("utf-8", errors="replace")
+
+
+def parsed_plain_text(raw: bytes) -> str:
+    """The first plain-text part that is not an attachment, from a compat32 parse."""
+    for part in email.message_from_bytes(raw).walk():
+        if part.get_content_type() == "text/plain" and not _attachment(part):
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(str(part.get_param("charset", "ASCII")), errors="replace")
+    return ""
 
 
 def _attachment(part: Message) -> bool:

@@ -338,6 +338,13 @@ _LAST_MET = (
 )
 
 
+def _naming(table: Table, status: object) -> Select[Any]:
+    """A table's rows in `status` naming the person on either side (`_ids_of`)."""
+    return select(table).where(
+        table.c.id.in_(_ids_of(table, "mentee_id", "mentor_id")), table.c.status == status
+    )
+
+
 @cache
 def _standing_reads() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
     """What `standing_rows` runs, on the tables (so the rows can be copied): the latest
@@ -356,22 +363,10 @@ def _standing_reads() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any
         .where(introductions.c.round_id == bindparam("round_id"))
         .order_by(introductions.c.number, introductions.c.id)
     )
-    pending = (
-        select(approaches)
-        .where(
-            approaches.c.id.in_(_ids_of(approaches, "mentee_id", "mentor_id")),
-            approaches.c.status == ApproachStatus.PENDING,
-        )
-        .order_by(approaches.c.created_at, approaches.c.id)
+    pending = _naming(approaches, ApproachStatus.PENDING).order_by(
+        approaches.c.created_at, approaches.c.id
     )
-    active = (
-        select(pairings)
-        .where(
-            pairings.c.id.in_(_ids_of(pairings, "mentee_id", "mentor_id")),
-            pairings.c.status == PairingStatus.ACTIVE,
-        )
-        .order_by(pairings.c.started_at)
-    )
+    active = _naming(pairings, PairingStatus.ACTIVE).order_by(pairings.c.started_at)
     return latest, intros, pending, active
 
 

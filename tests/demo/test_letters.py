@@ -7,13 +7,12 @@ emails (plain ASCII, a non-ASCII name, a long folded subject, an accented body).
 
 from __future__ import annotations
 
-import email
 from datetime import UTC, datetime
 
 import pytest
 
 from service.config import ProgrammeConfig
-from service.demo.letters import Letters, Sent, _attachment, _our_plain_text
+from service.demo.letters import Letters, Sent, _our_plain_text, parsed_plain_text
 from service.mail.compose import compose
 from service.mail.render import RenderedEmail
 
@@ -36,15 +35,6 @@ def _sent(config: ProgrammeConfig, to: tuple[str, str], subject: str, text: str)
     return Sent.of(raw, "check_in")
 
 
-def _parsed_text(raw: bytes) -> str:
-    for part in email.message_from_bytes(raw).walk():
-        if part.get_content_type() == "text/plain" and not _attachment(part):
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode(str(part.get_param("charset", "ASCII")), errors="replace")
-    return ""
-
-
 @pytest.mark.parametrize(("to", "subject", "text"), CASES)
 def test_headers_and_text_read_quickly_are_those_the_parse_gives(
     config: ProgrammeConfig, to: tuple[str, str], subject: str, text: str
@@ -55,7 +45,7 @@ def test_headers_and_text_read_quickly_are_those_the_parse_gives(
         assert sent.header(name) == (None if parsed is None else str(parsed))
     # Our emails' plain part is found by its boundary, not by parsing the whole email.
     assert _our_plain_text(sent.raw, sent._head) is not None
-    assert sent.text == _parsed_text(sent.raw)
+    assert sent.text == parsed_plain_text(sent.raw)
     assert text.splitlines()[0] in sent.text
 
 
