@@ -111,9 +111,9 @@ def _due_pairings(
 ) -> list[tuple[timeline.PairingFacts, set[str]]]:
     """The active pairings with a rule due, with their facts and which of their waiting
     emails' keys the outbox already holds."""
-    active = [p for p in uow.repo.all_active_pairings() if p.id is not None]
-    found = uow.repo.people(sorted({p.mentor_id for p in active} | {p.mentee_id for p in active}))
-    last_met = uow.repo.last_meeting_logged_at([p.id for p in active if p.id is not None])
+    # Read-only copies in three queries: most days nothing is due for most pairings, and
+    # each due step reloads its pairing in its own unit of work anyway.
+    active, found, last_met = uow.repo.active_pairings_at_a_glance()
     candidates: list[tuple[timeline.PairingFacts, bool, list[str]]] = []
     for p in active:
         mentor, mentee = found.get(p.mentor_id), found.get(p.mentee_id)

@@ -125,17 +125,16 @@ def standing(uow: UnitOfWork, person: Person) -> Standing:
 
 def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
     assert person.id is not None
-    round_ = uow.repo.latest_round_for(person.id)
-    registration = uow.repo.registration(round_.id, person.id) if round_ and round_.id else None
-    intros = uow.repo.introductions_of(person.id, round_.id) if round_ and round_.id else []
+    # Read-only copies in four queries, past the ORM: every email's footer is read from
+    # a standing, and loading these through the ORM cost more than the rest of the footer.
+    round_, registration, intros, pending, pairings = uow.repo.standing_rows(person.id)
     # Proposed introductions are not yet known to anyone; closed ones are over.
     visible = [
         i
         for i in intros
         if i.status not in (IntroductionStatus.PROPOSED, IntroductionStatus.CLOSED)
     ]
-    # Both sides' pending requests in one query: at most one is theirs as a mentee.
-    pending = uow.repo.pending_approaches_naming(person.id)
+    # Both sides' pending requests: at most one is theirs as a mentee.
     found = Standing(
         person=person,
         round=round_,
@@ -144,7 +143,7 @@ def _read_standing(uow: UnitOfWork, person: Person) -> Standing:
         introductions_as_mentor=[i for i in visible if i.mentor_id == person.id],
         pending_approach=next((a for a in pending if a.mentee_id == person.id), None),
         approaches_to_answer=[a for a in pending if a.mentor_id == person.id],
-        pairings=list(uow.repo.active_pairings_of(person.id)),
+        pairings=pairings,
         unmet_numbers=_unmet_numbers(person.id, intros),
     )
     if found.choosing_mentor and not found.met_a_speed_mentor and round_ is not None:

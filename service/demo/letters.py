@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import email
 import email.utils
+import quopri
+import re
 import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,28 +55,51 @@ class Sent:
         answers needs, read for far more emails than are ever answered."""
         return parse(self.raw, headers_only=True)
 
+    @cached_property
+    def _head(self) -> Message:
+        """The headers from a compat32 parse: values as written, not parsed into the
+        modern policy's header objects (which cost most of a reply's time at a large
+        year's scale)."""
+        return BytesHeaderParser().parsebytes(self.raw)
+
+    def header(self, name: str) -> str | None:
+        """A header as the modern policy gives it (`str(self.headers[name])`): for our
+        own plain-ASCII headers that is the value unfolded; anything encoded is left to
+        that policy's parse (tests/demo/test_letters.py compares the two)."""
+        value = self._head[name]
+        if value is None:
+            return None
+        if not value.isascii() or "=?" in value or '"' in value:
+            found = self.headers[name]
+            return None if found is None else str(found)
+        return _FOLD.sub("", value).strip()
+
     @property
     def to(self) -> str:
-        return str(self.headers["To"])
+        return str(self.header("To"))
 
     @property
     def subject(self) -> str:
-        return str(self.headers["Subject"])
+        return str(self.header("Subject"))
 
     @property
     def message_id(self) -> str:
-        return str(self.headers["Message-ID"])
+        return str(self.header("Message-ID"))
+
+    @property
+    def date(self) -> str:
+        return str(self.header("Date"))
 
     @property
     def reply_to(self) -> str:
-        return str(self.headers.get("Reply-To") or self.headers["From"])
+        return str(self.header("Reply-To") or self.header("From"))
 
     @cached_property
     def token(self) -> str:
         """The reply token in the Reply-To plus-address (mentoring+TOKEN@...), if any.
-        Read from a compat32 parse of the headers: finding the email a person answers
-        reads the token of many emails, and only the address is needed."""
-        head = BytesHeaderParser().parsebytes(self.raw)
+        Read from the compat32 parse: finding the email a person answers reads the
+        token of many emails, and only the address is needed."""
+        head = self._head
         address = email.utils.parseaddr(str(head["Reply-To"] or head["From"]))[1]
         local = address.partition("@")[0]
         return local.partition("+")[2]
@@ -84,12 +109,49 @@ class Sent:
         """The plain-text body, as `get_body(("plain",)).get_content()` reads it, from a
         compat32 parse: the modern policy's header objects cost most of a reply's time
         at a large year's scale, and none of them is needed to read the body."""
-        for part in email.message_from_bytes(self.raw).walk():
-            if part.get_content_type() == "text/plain" and not _attachment(part):
-                payload = part.get_payload(decode=True)
-                assert isinstance(payload, bytes)
-                return payload.decode(str(part.get_param("charset", "ASCII")), errors="replace")
-        return ""
+        raw = self.raw
+        found = _our_plain_text(raw, self._head)
+        return parsed_plain_text(raw) if found is None else found
+
+
+# A line break inside a folded header (the whitespace after it stays, as unfolding keeps it).
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+# How our own emails' plain-text part begins (`service.mail.compose`).
+_OUR_PLAIN = (
+    b'Content-Type: text/plain; charset="utf-8"\r\n'
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+)
+
+
+def _our_plain_text(raw: bytes, head: Message) -> str | None:
+    """The plain-text part of one of our multipart/alternative emails, found by its
+    boundary without parsing the rest (the text part comes first); None for any other
+    shape, which the parse reads. Gives what the parse gives
+    (tests/demo/test_letters.py compares the two)."""
+    boundary = head.get_boundary()
+    if head.get_content_type() != "multipart/alternative" or not boundary:
+        return None
+    line = b"\r\n--" + boundary.encode("ascii") + b"\r\n"
+    start = raw.find(line)
+    if start < 0 or not raw.startswith(_OUR_PLAIN, start + len(line)):
+        return None
+    body = start + len(line) + len(_OUR_PLAIN)
+    end = raw.find(b"\r\n--" + boundary.encode("ascii"), body)
+    if end < 0:
+        return None
+    return quopri.decodestring(raw[body:end]).decode("utf-8", errors="replace")
+
+
+def parsed_plain_text(raw: bytes) -> str:
+    """The first plain-text part that is not an attachment, from a compat32 parse."""
+    for part in email.message_from_bytes(raw).walk():
+        if part.get_content_type() == "text/plain" and not _attachment(part):
+            payload = part.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(str(part.get_param("charset", "ASCII")), errors="replace")
+    return ""
 
 
 def _attachment(part: Message) -> bool:
@@ -147,7 +209,7 @@ class Letters:
         msg["References"] = to.message_id
         msg["Date"] = format_datetime(now)
         quoted = "\n".join("> " + line for line in to.text.splitlines())
-        msg.set_content(f"{body}\n\nOn {to.headers['Date']}, the programme wrote:\n{quoted}\n")
+        msg.set_content(f"{body}\n\nOn {to.date}, the programme wrote:\n{quoted}\n")
         return msg
 
     def out_of_office(self, to: Sent, back: date, now: datetime) -> EmailMessage:

@@ -40,6 +40,7 @@ from service.domain.model import (
 from service.domain.rules import distinct_meetings
 from service.store.errors import Conflict
 from service.store.records import (
+    ActivePairings,
     Correction,
     InboundMessage,
     InboundStatus,
@@ -49,6 +50,7 @@ from service.store.records import (
     ReceivedFact,
     ReplyToken,
     SentFact,
+    StandingRows,
     Tombstone,
     dedupe_key,
 )
@@ -681,6 +683,21 @@ class MemoryRepository:
             if m.pairing_id in wanted:
                 latest[m.pairing_id] = max(m.created_at, latest.get(m.pairing_id, m.created_at))
         return latest
+
+    def standing_rows(self, person_id: int) -> StandingRows:
+        round_ = self.latest_round_for(person_id)
+        asked = list(self.pending_approaches_naming(person_id))
+        paired = list(self.active_pairings_of(person_id))
+        if round_ is None or round_.id is None:
+            return StandingRows(None, None, [], asked, paired)
+        intros = list(self.introductions_of(person_id, round_.id))
+        return StandingRows(round_, self.registration(round_.id, person_id), intros, asked, paired)
+
+    def active_pairings_at_a_glance(self) -> ActivePairings:
+        active = sorted(self.all_active_pairings(), key=lambda p: p.id or 0)
+        ids = [p.id for p in active if p.id is not None]
+        sides = {p.mentor_id for p in active} | {p.mentee_id for p in active}
+        return ActivePairings(active, self.people(sorted(sides)), self.last_meeting_logged_at(ids))
 
     def queued_keys(self, keys: Sequence[str]) -> set[str]:
         stored = {dedupe_key(k): k for k in keys}

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from service.domain.model import Approach, Introduction, Pairing, Person, Registration, Round
+
 
 class InboundStatus(StrEnum):
     STORED = "stored"  # kept raw; not yet handled
@@ -135,6 +137,28 @@ class SentFact(NamedTuple):
     person_id: int | None
     to_address: str
     provider_id: str | None
+
+
+class ActivePairings(NamedTuple):
+    """Every active pairing with its two people and when its latest meeting was logged,
+    as read-only copies: what the daily pairing rules decide on (`jobs.pairings`) before
+    each due step reloads what it changes in its own unit of work."""
+
+    pairings: list[Pairing]  # in id order
+    people: dict[int, Person]  # by id: both sides of every pairing
+    last_met: dict[int, datetime]  # by pairing id; pairings without a meeting left out
+
+
+class StandingRows(NamedTuple):
+    """What a person's standing is worked out from (`service.standing`), as read-only
+    copies: their latest round and registration in it, that round's introductions naming
+    them, the pending requests naming them and their active pairings."""
+
+    round: Round | None
+    registration: Registration | None
+    introductions: list[Introduction]  # by number, then id
+    pending: list[Approach]  # oldest first
+    pairings: list[Pairing]  # active, oldest first
 
 
 class ReceivedFact(NamedTuple):

@@ -11,13 +11,14 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql import CompoundSelect, Select, Update
 from sqlalchemy.sql.elements import BindParameter
 
@@ -54,6 +55,7 @@ from service.store.orm import (
     rounds,
 )
 from service.store.records import (
+    ActivePairings,
     Correction,
     InboundMessage,
     InboundStatus,
@@ -63,6 +65,7 @@ from service.store.records import (
     ReceivedFact,
     ReplyToken,
     SentFact,
+    StandingRows,
     Tombstone,
     dedupe_key,
 )
@@ -292,6 +295,79 @@ def _plain_first(connection: Connection, stmt: Select[Any], params: dict[str, st
     """The first column of the first row of `stmt` (see `_plain_rows`), or None."""
     rows = _plain_rows(connection, stmt, params, first=True)
     return rows[0][0] if rows else None
+
+
+T = TypeVar("T")
+
+
+def _copies(
+    connection: Connection, cls: type[T], stmt: Select[Any], params: dict[str, Any] | None = None
+) -> list[T]:
+    """The rows of `stmt` (its table's every column) as read-only copies of the mapped
+    dataclass, outside the session: for a daily rule's look over everyone, or the
+    standing every email's footer is read from, loading through the ORM cost several
+    times the query. Nothing done to them is saved."""
+    keys = [str(c.key) for c in stmt.selected_columns]
+    return [_copy(cls, keys, row) for row in _plain_rows(connection, stmt, params or {})]
+
+
+def _copy(cls: type[T], keys: Sequence[str], values: Sequence[Any]) -> T:
+    obj: T = manager_of_class(cls).new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))
+    return obj
+
+
+_ACTIVE = pairings.c.status == PairingStatus.ACTIVE
+_ACTIVE_PAIRINGS = select(pairings).where(_ACTIVE).order_by(pairings.c.id)
+_PAIRED_PEOPLE = select(people).where(
+    people.c.id.in_(
+        select(pairings.c.mentor_id)
+        .where(_ACTIVE)
+        .union(select(pairings.c.mentee_id).where(_ACTIVE))
+    )
+)
+_MEETINGS_OF = (
+    select(meetings)
+    .where(meetings.c.pairing_id == bindparam("pairing_id"))
+    .order_by(meetings.c.met_on)
+)
+_LAST_MET = (
+    select(meetings.c.pairing_id, func.max(meetings.c.created_at))
+    .where(meetings.c.pairing_id.in_(select(pairings.c.id).where(_ACTIVE)))
+    .group_by(meetings.c.pairing_id)
+)
+
+
+def _naming(table: Table, status: object) -> Select[Any]:
+    """A table's rows in `status` naming the person on either side (`_ids_of`)."""
+    return select(table).where(
+        table.c.id.in_(_ids_of(table, "mentee_id", "mentor_id")), table.c.status == status
+    )
+
+
+@cache
+def _standing_reads() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """What `standing_rows` runs, on the tables (so the rows can be copied): the latest
+    round with its registration, as `latest_round_for` and `registration` read them;
+    then that round's introductions, pending requests and active pairings naming them."""
+    latest = (
+        select(rounds, registrations)
+        .join(registrations, registrations.c.round_id == rounds.c.id)
+        .where(registrations.c.person_id == bindparam("person_id"))
+        .order_by(rounds.c.opens_at.desc())
+        .limit(1)
+    )
+    intros = (
+        select(introductions)
+        .where(introductions.c.id.in_(_ids_of(introductions, "mentee_id", "mentor_id")))
+        .where(introductions.c.round_id == bindparam("round_id"))
+        .order_by(introductions.c.number, introductions.c.id)
+    )
+    pending = _naming(approaches, ApproachStatus.PENDING).order_by(
+        approaches.c.created_at, approaches.c.id
+    )
+    active = _naming(pairings, PairingStatus.ACTIVE).order_by(pairings.c.started_at)
+    return latest, intros, pending, active
 
 
 @cache
@@ -548,8 +624,13 @@ class SqlRepository:
         ).all()
 
     def distinct_meetings(self, pairing_id: int) -> list[Meeting]:
-        """Meetings that took place: one logged by both partners counts once."""
-        return distinct_meetings(self.meetings(pairing_id))
+        """Meetings that took place: one logged by both partners counts once. Read-only
+        copies (what every check-in's totals are counted from), past the ORM."""
+        self.session.flush()  # as the ORM's autoflush would: a meeting just logged counts
+        found = _copies(
+            self.session.connection(), Meeting, _MEETINGS_OF, {"pairing_id": pairing_id}
+        )
+        return distinct_meetings(found)
 
     def minutes_met(self, pairing_id: int) -> int:
         return sum(m.minutes for m in self.distinct_meetings(pairing_id))
@@ -669,6 +750,37 @@ class SqlRepository:
             .group_by(meetings.c.pairing_id)
         )
         return {pid: at for pid, at in ((p, _utc(a)) for p, a in rows.all()) if at is not None}
+
+    def active_pairings_at_a_glance(self) -> ActivePairings:
+        connection = self.session.connection()
+        last_met = {
+            pid: at
+            for pid, at in ((p, _utc(a)) for p, a in _plain_rows(connection, _LAST_MET, {}))
+            if at is not None
+        }
+        return ActivePairings(
+            _copies(connection, Pairing, _ACTIVE_PAIRINGS),
+            {p.id: p for p in _copies(connection, Person, _PAIRED_PEOPLE) if p.id is not None},
+            last_met,
+        )
+
+    def standing_rows(self, person_id: int) -> StandingRows:
+        self.session.flush()  # as the ORM's autoflush would: these read past the session
+        connection = self.session.connection()
+        latest, intros, pending, active = _standing_reads()
+        params = {"person_id": person_id}
+        found = _plain_rows(connection, latest, params, first=True)
+        asked = _copies(connection, Approach, pending, params)
+        paired = _copies(connection, Pairing, active, params)
+        if not found:
+            return StandingRows(None, None, [], asked, paired)
+        width = len(rounds.c)
+        keys = [str(c.key) for c in latest.selected_columns]
+        round_ = _copy(Round, keys[:width], found[0][:width])
+        registration = _copy(Registration, keys[width:], found[0][width:])
+        in_round = {"person_id": person_id, "round_id": round_.id}
+        told = _copies(connection, Introduction, intros, in_round)
+        return StandingRows(round_, registration, told, asked, paired)
 
     def queued_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these dedupe keys the outbox already holds (as given, not as stored)."""

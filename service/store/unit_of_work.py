@@ -32,6 +32,7 @@ from service.domain.model import (
     Round,
 )
 from service.store.records import (
+    ActivePairings,
     Correction,
     InboundMessage,
     InboundStatus,
@@ -40,6 +41,7 @@ from service.store.records import (
     ReceivedFact,
     ReplyToken,
     SentFact,
+    StandingRows,
     Tombstone,
 )
 
@@ -309,6 +311,16 @@ class Repository(Protocol):
     def first_introduction_sent_at(self, round_id: int) -> datetime | None: ...
 
     def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]: ...
+
+    def standing_rows(self, person_id: int) -> StandingRows:
+        """What a person's standing is read from (`service.standing`), as read-only
+        copies (change nothing through them)."""
+        ...
+
+    def active_pairings_at_a_glance(self) -> ActivePairings:
+        """Every active pairing, both its people and its latest meeting's logging time,
+        as read-only copies (change nothing through them)."""
+        ...
 
     def queued_keys(self, keys: Sequence[str]) -> set[str]: ...
 

@@ -6,7 +6,8 @@ handler unit tests (tests/handlers/, in memory) show holds on the real databases
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -386,6 +387,11 @@ def test_approaches_to_a_mentor_oldest_first(units: Units) -> None:
         assert uow.repo.pending_approach(mentee_id) is None
 
 
+def vars_of(obj: object) -> dict[str, object]:
+    """A mapped dataclass's fields, as values (not the ORM's bookkeeping)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}  # type: ignore[arg-type]
+
+
 def test_pairings_and_the_meetings_they_logged(units: Units) -> None:
     with units() as uow:
         r, mentee, mentor = seed(uow)
@@ -426,11 +432,20 @@ def test_pairings_and_the_meetings_they_logged(units: Units) -> None:
         assert len(uow.repo.distinct_meetings(pairing.id)) == 2
         assert uow.repo.minutes_met(pairing.id) == 75
         assert len(uow.repo.meetings_of([pairing.id])) == 3 == len(uow.repo.all_meetings())
+        # The daily rules' look over every active pairing: copies equal to what is stored.
+        glance = uow.repo.active_pairings_at_a_glance()
+        assert [vars_of(p) for p in glance.pairings] == [vars_of(found)]
+        assert {i: vars_of(p) for i, p in glance.people.items()} == {
+            i: vars_of(p) for i, p in uow.repo.people([mentee_id, mentor_id]).items()
+        }
+        assert glance.last_met == uow.repo.last_meeting_logged_at([pairing.id])
+        assert glance.last_met[pairing.id] == NOW
         found.status = PairingStatus.ENDED
         uow.commit()
     with units() as uow:
         assert uow.repo.active_pairing_of_mentee(mentee_id) is None
         assert uow.repo.all_active_pairings() == []
+        assert uow.repo.active_pairings_at_a_glance() == ([], {}, {})
         assert [p.id for p in uow.repo.pairings_of(mentee_id)] == [pairing.id]
         assert len(uow.repo.pairings_in(round_id)) == 1 == len(uow.repo.all_pairings())
 
@@ -823,3 +838,59 @@ def test_corrections_and_a_persons_mail_oldest_first_notes_erased(units: Units) 
     with units() as uow:
         assert [c.note for c in uow.repo.corrections_about(mentee_id)] == ["", ""]
         assert [c.note for c in uow.repo.corrections_about(mentor_id)] == ["", "not about Alex"]
+
+
+def test_a_standing_is_read_as_the_single_reads_give_it(units: Units) -> None:
+    """`standing_rows` (what every footer is worked out from) gives copies of what the
+    single reads give: latest round and its registration, that round's introductions
+    naming the person, the pending requests naming them and their active pairings."""
+    with units() as uow:
+        r, mentee, mentor = seed(uow)
+        round_id, mentee_id, mentor_id = ids(r, mentee, mentor)
+        assert uow.repo.standing_rows(mentee_id) == (None, None, [], [], [])
+        for who, roles in ((mentee_id, "mentee"), (mentor_id, "mentor")):
+            uow.add(_registration(round_id, who, roles))
+        uow.add(
+            Introduction(
+                round_id=round_id,
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                number=1,
+                created_at=NOW,
+                status=IntroductionStatus.SENT,
+            )
+        )
+        uow.add(
+            Approach(round_id=round_id, mentee_id=mentee_id, mentor_id=mentor_id, created_at=NOW)
+        )
+        uow.add(
+            Pairing(
+                round_id=round_id,
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                started_at=NOW,
+                ends_at=NOW + timedelta(days=365),
+            )
+        )
+        # Not flushed: the rows are read as the ORM's autoflush would leave them.
+        for who in (mentee_id, mentor_id):
+            found = uow.repo.standing_rows(who)
+            latest = uow.repo.latest_round_for(who)
+            assert latest is not None and found.round is not None
+            assert vars_of(found.round) == vars_of(latest)
+            registration = uow.repo.registration(round_id, who)
+            assert found.registration is not None and registration is not None
+            assert vars_of(found.registration) == vars_of(registration)
+            singles: tuple[Sequence[object], ...] = (
+                uow.repo.introductions_of(who, round_id),
+                uow.repo.pending_approaches_naming(who),
+                uow.repo.active_pairings_of(who),
+            )
+            copied: tuple[Sequence[object], ...] = (
+                found.introductions,
+                found.pending,
+                found.pairings,
+            )
+            for copies, single in zip(copied, singles, strict=True):
+                assert [vars_of(c) for c in copies] == [vars_of(s) for s in single]
+                assert len(copies) == 1
