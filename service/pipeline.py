@@ -396,9 +396,11 @@ def _apply(uow: UnitOfWork, record: InboundMessage, outcome: Outcome, kind: str,
     }
     if not uow.repo.take_inbound(record, values):
         raise AlreadyHandled
-    answers = [e for e in outcome.emails if not is_news(e, outcome)]
+    answers: list[Email] = []
+    news: list[Email] = []
+    for email in outcome.emails:
+        (news if is_news(email, outcome) else answers).append(email)
     outbox.queue_all(uow, answers, app.config)
-    news = [e for e in outcome.emails if is_news(e, outcome)]
     outbox.queue_all(uow, news, app.config, automatic=True)
 
 

@@ -117,8 +117,12 @@ def _autoescape(name: str | None) -> bool:
 
 @lru_cache(maxsize=8)
 def _environment(paths: tuple[str, ...]) -> Environment:
+    # auto_reload off: each email renders three templates (and their layout), and Jinja
+    # would stat every file each time to see whether it changed. Wording changes reach a
+    # running worker when it restarts (README, Configuration).
     env = Environment(
         loader=FileSystemLoader(list(paths)),
+        auto_reload=False,
         undefined=StrictUndefined,
         autoescape=_autoescape,
         trim_blocks=True,

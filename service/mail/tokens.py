@@ -13,6 +13,7 @@ young token or a confirmation round trip.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ LENGTH = 16  # 80 bits
 
 
 def new_token() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # 80 random bits in base32 (ALPHABET, lower case): one call instead of 16 choices.
+    return base64.b32encode(secrets.token_bytes(LENGTH * 5 // 8)).decode("ascii").lower()
 
 
 def token_hash(token: str) -> str:

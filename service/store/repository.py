@@ -200,6 +200,16 @@ _OUTBOUND_ID_BY_KEY = select(outbound_messages.c.id).where(
 _OUTBOUND_ID_BY_MESSAGE_ID = select(outbound_messages.c.id).where(
     outbound_messages.c.message_id == bindparam("message_id")
 )
+# Built once; nothing of the session's objects to bring up to date (no ORM evaluation).
+_MARK_MOVED = (
+    update(inbound_messages)
+    .where(
+        inbound_messages.c.id.in_(bindparam("ids", expanding=True)),
+        inbound_messages.c.moved_at.is_(None),
+    )
+    .values(moved_at=bindparam("now", type_=inbound_messages.c.moved_at.type))
+    .execution_options(synchronize_session=False)
+)
 _INBOUND_COLUMNS = tuple(c.key for c in inbound_messages.c if c.key != "id")
 _ADD_INBOUND = insert(inbound_messages).values({n: bindparam(n) for n in _INBOUND_COLUMNS})
 _ADD_INBOUNDS = insert(inbound_messages).returning(
@@ -814,10 +824,7 @@ class SqlRepository:
 
     def mark_moved(self, ids: Sequence[int], now: datetime) -> None:
         """Note when messages left the inbox, many in one statement."""
-        i = inbound_messages.c
-        self.session.execute(
-            update(inbound_messages).where(i.id.in_(ids), i.moved_at.is_(None)).values(moved_at=now)
-        )
+        self.session.execute(_MARK_MOVED, {"ids": list(ids), "now": now})
 
     def interest_entries(self) -> Sequence[InterestEntry]:
         return self.session.scalars(select(InterestEntry).order_by(interest_list.c.id)).all()
