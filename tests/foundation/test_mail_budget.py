@@ -33,3 +33,10 @@ def test_a_budget_of_nought_turns_the_monthly_budget_off() -> None:
 def test_the_budget_is_configuration() -> None:
     timings = load_config().timings
     assert (timings.reminder_budget_days, timings.reminder_budget_emails) == (30, 4)
+
+
+def test_the_side_a_check_in_finds_silent_is_nudged_instead() -> None:
+    from service.domain.mail_budget import asked_at_check_in
+
+    assert asked_at_check_in(1, None) and asked_at_check_in(1, 2)
+    assert not asked_at_check_in(2, 2)
