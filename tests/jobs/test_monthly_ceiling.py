@@ -111,3 +111,17 @@ def test_the_budget_is_the_coordinators_choice(world: World) -> None:
     _month_of_mail(world, "ash", (-20, -12, -3, 0))
     world.days(1, 20)
     assert world.subjects("ash").count(NUDGE) == 1
+
+
+def test_someone_with_both_roles_whose_nudge_gave_way_is_not_asked_as_a_mentor(
+    world: World,
+) -> None:
+    """Eve's month before day 7 held four emails (registration and two match emails, say):
+    the nudge gives way, and a week later the mentor's check does too; a mentor with only
+    that role is still asked."""
+    _both_roles(world)
+    _month_of_mail(world, "eve", (-20, -12, -3, 0))
+    world.days(1, 27)
+    eve = world.subjects("eve")
+    assert NUDGE not in eve and CHECK not in eve
+    assert world.subjects("bo").count(CHECK) == 1
