@@ -104,7 +104,9 @@ def _ask(
         # Paused, not lost: someone away gets no check-in this time; the next one comes.
         # The side found silent gets the ladder's nudge instead.
         if not timeline.away(person, now, cfg) and asked_at_check_in(
-            email.to.person_id or 0, check_in.silent_id
+            email.to.person_id or 0,
+            check_in.silent_id,
+            ladder_nudges=cfg.timings.unresponsive_nudges,
         ):
             emails.append(replace(email, context={**email.context, **totals}))
     return emails

@@ -29,9 +29,10 @@ def reminder_gives_way(recent: RecentMail, *, budget_emails: int) -> bool:
     return budget_emails > 0 and recent.in_budget_days >= budget_emails
 
 
-def asked_at_check_in(person_id: int, silent_id: int | None) -> bool:
+def asked_at_check_in(person_id: int, silent_id: int | None, *, ladder_nudges: int) -> bool:
     """Whether a check-in goes to this side of the pairing. The side it finds silent
     (their partner answered the last one, they did not) hears from the unresponsiveness
     ladder's first nudge at the next run instead: one email asking them to get in touch,
-    not a "how is it going?" beside a "your partner has not heard from you"."""
-    return person_id != silent_id
+    not a "how is it going?" beside a "your partner has not heard from you". With no
+    nudges configured (`unresponsive_nudges = 0`) the check-in is all they get: it goes."""
+    return person_id != silent_id or ladder_nudges == 0

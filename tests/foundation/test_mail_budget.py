@@ -38,5 +38,8 @@ def test_the_budget_is_configuration() -> None:
 def test_the_side_a_check_in_finds_silent_is_nudged_instead() -> None:
     from service.domain.mail_budget import asked_at_check_in
 
-    assert asked_at_check_in(1, None) and asked_at_check_in(1, 2)
-    assert not asked_at_check_in(2, 2)
+    assert asked_at_check_in(1, None, ladder_nudges=2)
+    assert asked_at_check_in(1, 2, ladder_nudges=2)
+    assert not asked_at_check_in(2, 2, ladder_nudges=2)
+    # No nudge will come: the check-in is all they would hear.
+    assert asked_at_check_in(2, 2, ladder_nudges=0)
