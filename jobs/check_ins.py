@@ -10,6 +10,7 @@ from datetime import datetime
 from jobs.context import pairing_purpose, to_both
 from service.config import ProgrammeConfig
 from service.domain import liveness, rules, timeline
+from service.domain.mail_budget import asked_at_check_in
 from service.email_command import CommandTable
 from service.messages import Email
 from service.purpose import asking_feedback
@@ -101,6 +102,11 @@ def _ask(
     ):
         person = facts.person(email.to.person_id or 0)
         # Paused, not lost: someone away gets no check-in this time; the next one comes.
-        if not timeline.away(person, now, cfg):
+        # The side found silent gets the ladder's nudge instead.
+        if not timeline.away(person, now, cfg) and asked_at_check_in(
+            email.to.person_id or 0,
+            check_in.silent_id,
+            ladder_nudges=cfg.timings.unresponsive_nudges,
+        ):
             emails.append(replace(email, context={**email.context, **totals}))
     return emails

@@ -29,6 +29,23 @@ def nudged(uow: UnitOfWork, person: Person, round_id: int | None, cfg: Programme
     )
 
 
+def reminded_as_mentee(
+    uow: UnitOfWork, person: Person, facts: RoundFacts, cfg: ProgrammeConfig
+) -> bool:
+    """Whether `person`'s one speed-stage reminder as a mentee this round is spent: the
+    contact nudge went, or it gave way at its due moment to the mail they had then
+    (`emailed_lately`: that week's, or a month's budget). Someone with both roles is not
+    then asked as a mentor a week later: the same full month would be one email fuller."""
+    if nudged(uow, person, facts.round.id, cfg):
+        return True
+    assert person.id is not None
+    sent = timeline.matches_sent_at(facts.live_introductions(person.id))
+    if sent is None or not cfg.timings.contact_nudges_after:
+        return False
+    first = min(cfg.timings.contact_nudges_after)
+    return emailed_lately(uow, person, sent + timeline.days(first), cfg)
+
+
 def due(
     mentee: Person, reg: Registration | None, facts: RoundFacts, now: datetime, cfg: ProgrammeConfig
 ) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from service.config import ProgrammeConfig
 from service.domain import rules, timeline
 from service.domain.card import participant_card
+from service.domain.mail_budget import RecentMail, reminder_gives_way
 from service.domain.model import Introduction, Pairing, Person
 from service.email_command import CommandTable
 from service.emails import email_to
@@ -65,16 +66,25 @@ def mentor_list(
 def emailed_lately(
     uow: UnitOfWork, person: Person, due_at: datetime, config: ProgrammeConfig
 ) -> bool:
-    """Whether a reminder that fell due at `due_at` gives way: the person had an email
-    from us (answers included) in the quiet days before it, or since.
+    """Whether a reminder that fell due at `due_at` gives way to the email the person had
+    from us before it (`mail_budget.reminder_gives_way`: any that week, answers included,
+    or the month's budget of emails).
 
     Counted from the due moment, not from now, so the answer never changes from one day
     to the next: a reminder that gave way is skipped, not sent a few days late on top of
     the next email (how a busy month stays at a handful of emails)."""
-    quiet = config.timings.reminder_quiet_days
-    if quiet == 0:
+    t = config.timings
+    if t.reminder_quiet_days == 0 and t.reminder_budget_emails == 0:
         return False
-    return uow.repo.emails_to_since(person.email, due_at - timeline.days(quiet)) > 0
+
+    def since(n: int) -> int:
+        return uow.repo.emails_to_since(person.email, due_at - timeline.days(n)) if n else 0
+
+    recent = RecentMail(
+        in_quiet_days=since(t.reminder_quiet_days),
+        in_budget_days=since(t.reminder_budget_days) if t.reminder_budget_emails else 0,
+    )
+    return reminder_gives_way(recent, budget_emails=t.reminder_budget_emails)
 
 
 def hours_met(uow: UnitOfWork, pairing: Pairing) -> float:

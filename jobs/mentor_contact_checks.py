@@ -1,14 +1,15 @@
 """The mentor's contact check: on day 14, "have your speed mentees been in touch?",
 listing those who have not (`timeline.mentor_unreported_mentees`); skipped for a mentor
 we emailed in the days before (`context.emailed_lately`), and for one who is also a
-mentee and had their own contact nudge this round: someone with both roles gets one
-reminder about the speed-mentoring stage, as someone with one role does."""
+mentee and had their own contact nudge this round, or whose nudge gave way to the mail
+they had then (`contact_nudges.reminded_as_mentee`): someone with both roles gets at most
+one reminder about the speed-mentoring stage, as someone with one role does."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from jobs.contact_nudges import nudged
+from jobs.contact_nudges import reminded_as_mentee
 from jobs.context import emailed_lately
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
@@ -49,7 +50,7 @@ def step(
     sent = timeline.matches_sent_at([i for i in facts.introductions if i.mentor_id == mentor.id])
     assert sent is not None
     due_at = sent + timeline.days(cfg.timings.mentor_contact_check_after)
-    if emailed_lately(uow, mentor, due_at, cfg) or nudged(uow, mentor, facts.round.id, cfg):
+    if emailed_lately(uow, mentor, due_at, cfg) or reminded_as_mentee(uow, mentor, facts, cfg):
         return []
     found = uow.repo.people([i.mentee_id for i in unreported])
     mentees = [

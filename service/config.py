@@ -153,6 +153,10 @@ class Timings(_Section):
     # A reminder (contact nudge, mentor's contact check, decide reminder) is not sent to
     # someone we emailed in this many days before it fell due, answers included.
     reminder_quiet_days: Days = _field(default=6, metadata=_strict(ge=0))
+    # ... nor to someone who had reminder_budget_emails emails from us in the
+    # reminder_budget_days before it fell due (0 emails: no such budget).
+    reminder_budget_days: Days = _field(default=30, metadata=_strict(ge=1))
+    reminder_budget_emails: int = _field(default=4, metadata=_strict(ge=0))
     unresponsive_nudges: int = _field(metadata=_strict(ge=0, le=10))
     mentor_early_end_rechoice_within: Days = _field(metadata=_strict(ge=0))
     programme_length: Days = _field(metadata=_strict(ge=1))

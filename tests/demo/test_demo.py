@@ -254,25 +254,28 @@ def _person_months(run: Run) -> tuple[Counter[tuple[int, str]], Counter[tuple[in
 
 
 def test_a_person_gets_few_emails_a_month_answers_included(run: Run) -> None:
-    """Issue 16: a median of at most 2 emails a person-month and no more than 6, counting
-    everything we send them, answers to their own emails included. A pairing starts with
-    one email to each side, a mentee gets one contact nudge, the answer to their last
-    speed session asks them to decide (no day-28 email saying the same), and reminders
-    give way to other mail that week.
+    """Issue 16: a median of at most 2 emails a person-month and nobody above 6 in any
+    month, counting everything we send them, answers to their own emails included. A
+    pairing starts with one email to each side, a mentee gets one contact nudge, the
+    answer to their last speed session asks them to decide (no day-28 email saying the
+    same), and reminders give way to other mail: any that week, or a month that already
+    brought `reminder_budget_emails` (`mail_budget.reminder_gives_way`); the side a
+    check-in finds silent gets the ladder's nudge instead (`mail_budget.asked_at_check_in`).
 
-    Not met in full: the month a person meets their speed mentors and chooses a
-    long-term one can hold 7, when they wrote to us three or more times that month (each
-    MET, KEEP, ACCEPT and NONE is answered at once) on top of the news their partners'
-    answers bring (a request to mentor, "your mentor said yes"), or when someone with
-    both roles gets each partnership's check-in and the reminders of a partner gone quiet
-    in one month. The summary prints the same figures."""
+    Not met in full: someone who writes to us four or more times in a month gets each
+    answer, so with the news their partners' answers bring and one email sent before
+    they started writing (the day-7 contact nudge, or the day-28 decide email), that
+    month can hold 7 (a mentee of this demo: the nudge, three MET answers, KEEP's, a "no"
+    and NONE's; at 1,000 people, people with both roles choosing a mentor and being
+    chosen in the same April). Everyone else stays at 6 or fewer. The summary prints the
+    same figures."""
     months, answers = _person_months(run)
     unasked = {k: n - answers[k] for k, n in months.items()}
     assert len(months) > 20
     assert median(months.values()) <= 2
     assert max(unasked.values()) <= 5
     busy = {k: (n, answers[k]) for k, n in months.items() if n > 6}
-    assert all(n <= 7 for n, _answered in busy.values()), busy
+    assert all(n <= 7 and answered >= 4 for n, answered in busy.values()), busy
     found = re.search(
         r"at\s+most\s+(\d+)\s+in\s+one\s+month\s+counting\s+answers.*?at\s+most\s+(\d+)"
         r"\s+not\s+answering\s+their\s+own\s+email;\s+([\d,]+)\s+of\s+([\d,]+)\s+person-months"

@@ -134,6 +134,11 @@ def test_one_side_answering_check_ins_starts_the_ladder_for_the_other(world: Wor
     # Ash never said NOT RESPONDING: the nudge must not say they did.
     assert "Ash Tester is trying to reach you" not in world.subjects("bo")
     assert "Checking in about your mentoring with Ash Tester" in world.subjects("bo")
+    # The check-in that found Bo silent went to Ash only: Bo heard from the ladder's
+    # nudge instead, not from both (`mail_budget.asked_at_check_in`).
+    asked = "How is your mentoring with {} going?"
+    assert world.subjects("bo").count(asked.format("Ash Tester")) == 1  # the first only
+    assert world.subjects("ash").count(asked.format("Bo Tester")) == 2
     [nudge] = [m for m in world.inbox("bo") if "Checking in about" in m.subject]
     assert "has told us" not in nudge.text  # the partner did not report it: we noticed
     assert "since our last check-in" in nudge.text

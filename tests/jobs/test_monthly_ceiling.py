@@ -77,3 +77,51 @@ def test_decide_reminder_gives_way_to_an_email_in_the_week_before(world: World) 
 def test_decide_reminder_still_comes_after_a_quiet_week(world: World) -> None:
     world.days(27, 40)
     assert world.subjects("ash").count(DECIDE_REMINDER) == 1
+
+
+def _month_of_mail(world: World, name: str, days: tuple[int, ...]) -> None:
+    for day in days:
+        _answer(world, name, day)
+
+
+def test_a_mentee_with_a_full_month_is_not_nudged_and_their_mentors_are_asked(
+    world: World,
+) -> None:
+    """The quiet budget (`reminder_budget_emails`, 4 in `reminder_budget_days`, 30): four
+    emails in the month before the day-7 nudge (none in its quiet week) are enough; the
+    mentors are still asked on day 14, so a quiet mentee is not lost."""
+    _month_of_mail(world, "ash", (-20, -12, -3, 0))
+    world.days(1, 20)
+    assert NUDGE not in world.subjects("ash")
+    assert world.subjects("bo").count(CHECK) == 1
+
+
+def test_a_mentee_with_three_emails_that_month_is_nudged(world: World) -> None:
+    _month_of_mail(world, "ash", (-12, -3, 0))
+    world.days(1, 20)
+    assert world.subjects("ash").count(NUDGE) == 1
+
+
+def test_the_budget_is_the_coordinators_choice(world: World) -> None:
+    """`reminder_budget_emails = 0` in the configuration turns the budget off."""
+    from dataclasses import replace
+
+    cfg = world.app.config
+    world.app.config = replace(cfg, timings=replace(cfg.timings, reminder_budget_emails=0))
+    _month_of_mail(world, "ash", (-20, -12, -3, 0))
+    world.days(1, 20)
+    assert world.subjects("ash").count(NUDGE) == 1
+
+
+def test_someone_with_both_roles_whose_nudge_gave_way_is_not_asked_as_a_mentor(
+    world: World,
+) -> None:
+    """Eve's month before day 7 held four emails (registration and two match emails, say):
+    the nudge gives way, and a week later the mentor's check does too; a mentor with only
+    that role is still asked."""
+    _both_roles(world)
+    _month_of_mail(world, "eve", (-20, -12, -3, 0))
+    world.days(1, 27)
+    eve = world.subjects("eve")
+    assert NUDGE not in eve and CHECK not in eve
+    assert world.subjects("bo").count(CHECK) == 1

@@ -1,0 +1,38 @@
+"""How much email a person can take: the quiet budget reminders keep to.
+
+A reminder (a contact nudge, a mentor's contact check, a decide reminder) asks nothing
+new: it repeats what an earlier email said. It is worth sending only to someone who has
+not been hearing from us. So it gives way when the person had any email from us in the
+few quiet days before it fell due (answers to their own emails included: they wrote to
+us, so they are clearly engaged), or when the last month already brought them as many
+emails as the budget allows (someone with both roles has just had two match emails on
+top of their registration). Plain functions over counts: the job reads the counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecentMail:
+    """What a person had from us before a reminder fell due."""
+
+    in_quiet_days: int  # emails in the `reminder_quiet_days` before it fell due, or since
+    in_budget_days: int  # emails in the `reminder_budget_days` before it fell due, or since
+
+
+def reminder_gives_way(recent: RecentMail, *, budget_emails: int) -> bool:
+    """Whether a reminder is skipped: one email that week is enough, and so is a month
+    that already brought `budget_emails` (0 turns the monthly budget off)."""
+    if recent.in_quiet_days > 0:
+        return True
+    return budget_emails > 0 and recent.in_budget_days >= budget_emails
+
+
+def asked_at_check_in(person_id: int, silent_id: int | None, *, ladder_nudges: int) -> bool:
+    """Whether a check-in goes to this side of the pairing. The side it finds silent
+    (their partner answered the last one, they did not) hears from the unresponsiveness
+    ladder's first nudge at the next run instead: one email asking them to get in touch,
+    not a "how is it going?" beside a "your partner has not heard from you". With no
+    nudges configured (`unresponsive_nudges = 0`) the check-in is all they get: it goes."""
+    return person_id != silent_id or ladder_nudges == 0
