@@ -195,7 +195,8 @@ def test_a_coordinators_year_from_review_to_corrections(
         "Priya Shah accepted Alex Morgan's request.",
         "Meeting 1 with Priya Shah: 45 minutes on 6 July 2026",
         "Meeting 2 with Priya Shah: 60 minutes on 7 July 2026",
-        "Partnership of Priya Shah (mentor) and Alex Morgan (mentee) ended: Priya Shah left the programme",
+        "Partnership of Priya Shah (mentor) and Alex Morgan (mentee) ended:"
+        " Priya Shah left the programme",
         "We emailed “Priya Shah has left the programme” [partner_withdrew]",
         "10 Jul 2026 10:00  Introduced to Kim Lowe, their speed mentor",
         "10 Jul 2026 10:00  We emailed “Choose a new mentor” [new_choice] (sent 10 Jul 2026",
