@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
+import freezegun
 import pytest
 from hypothesis import settings
 
@@ -26,11 +29,15 @@ BOTH_BACKENDS = ["sqlite", "postgresql"]
 _PG_TEMPLATE = "mentoring_template"
 _pg_names = itertools.count(1)
 
-# Property tests never time anything (speed lives in benchmarks/), and in CI they are
-# derandomised: the same examples every run, so a busy machine cannot fail them.
+# Property tests never time anything (speed lives in benchmarks/), and the suite is
+# derandomised: the same examples every run, so neither CI nor a busy machine can fail
+# it by luck. `HYPOTHESIS_PROFILE=explore` looks for new examples when you want it to.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# pytest's own timings (`--durations`) read the real clock even inside a frozen test.
+freezegun.configure(extend_ignore_list=["_pytest"])
 
 
 @pytest.fixture(autouse=True)
@@ -105,11 +112,31 @@ def backend() -> str:
     return os.environ.get("MENTORING_TEST_BACKEND") or "sqlite"
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Migrate once per test process; each test's database is a copy (migrating from
+    # empty costs about 0.3 s, and most tests want a database).
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.migrate()
+    database.dispose()
+    return path
+
+
+def _copy_sqlite(template: Path, target: Path) -> None:
+    # The backup API copies a consistent database whatever its journal holds.
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+
+
 @pytest.fixture
 def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A migrated database of this test's own."""
     if backend == "postgresql":
         return str(request.getfixturevalue("postgres_url"))
-    return f"sqlite:///{tmp_path / 'test.db'}"
+    path = tmp_path / "test.db"
+    _copy_sqlite(request.getfixturevalue("_sqlite_template"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -139,6 +166,9 @@ def app(
     if backend != "sqlite":
         # Through the environment, so CLI commands the test runs use the same database.
         monkeypatch.setenv("DATABASE_URL", request.getfixturevalue("database_url"))
+    else:  # the default database under MENTORING_HOME, already migrated
+        home.mkdir(parents=True, exist_ok=True)
+        _copy_sqlite(request.getfixturevalue("_sqlite_template"), home / "mentoring.db")
     application = bootstrap.build(load_settings(), config)
     application.db.migrate()
     yield application

@@ -89,6 +89,10 @@ class Database:
 
     def migrate(self) -> None:
         """Create or upgrade the schema to the latest revision. Safe to run again."""
+        # Already there (every start but the first): no need to load Alembic at all.
+        head = head_from_files()
+        if head is not None and self.current_revision() == head:
+            return
         from alembic import command
 
         command.upgrade(self._alembic(), "head")
