@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from freezegun import freeze_time
 
 from service.domain.model import EndReason, PairingStatus
+from tests.conftest import BOTH_BACKENDS
 from tests.jobs.world import World, at
+
+
+@pytest.fixture(params=BOTH_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    # The core rules also run on PostgreSQL, as in production.
+    return str(request.param)
 
 
 def test_approach_reminder_on_day_5_and_expiry_on_day_10(world: World) -> None:

@@ -26,6 +26,13 @@ from tests.harness import Programme, person_answers
 from tests.servers.redis import start_redis_server, unavailable_reason
 from tests.servers.redis_fixtures import RedisUnderTest
 
+
+@pytest.fixture
+def backend(deployment_backend: str) -> str:
+    # As deployed: embedded Redis with SQLite, redis-server with PostgreSQL.
+    return deployment_backend
+
+
 MENTORING = str(Path(sys.executable).parent / "mentoring")
 ROOT = Path(__file__).resolve().parents[2]
 

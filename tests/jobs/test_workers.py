@@ -29,6 +29,12 @@ from tests.servers.redis_fixtures import RedisUnderTest
 
 
 @pytest.fixture
+def backend(deployment_backend: str) -> str:
+    # As deployed: embedded Redis with SQLite, redis-server with PostgreSQL.
+    return deployment_backend
+
+
+@pytest.fixture
 def connection(redis_under_test: RedisUnderTest) -> redis.Redis:
     return redis_under_test.client
 
