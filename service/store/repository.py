@@ -47,6 +47,7 @@ from service.store.orm import (
     interest_list,
     introductions,
     meetings,
+    metadata,
     outbound_messages,
     pairings,
     people,
@@ -391,6 +392,8 @@ def _take_inbound(columns: tuple[str, ...]) -> Update:
     )
 
 
+# What a handler's emails write: an email, its reply token, audit events, the message.
+_MAIL_TABLES = frozenset({"outbound_messages", "reply_tokens", "audit_events", "inbound_messages"})
 # The tables each remembered read (by its key's first part) reads: a flush that writes
 # none of them leaves its answer standing (`sql_unit_of_work._forget_flushed`).
 REMEMBERED_READS: dict[str, frozenset[str]] = {
@@ -403,24 +406,11 @@ REMEMBERED_READS: dict[str, frozenset[str]] = {
     "pairings_of": frozenset({"pairings"}),
     "token": frozenset({"reply_tokens"}),
     # A person's standing (`service.standing`) reads their round, registration,
-    # introductions, approaches, pairings and, of the outbox, only whether an email asked
-    # them to decide (`ASKING_TO_DECIDE`): so the email, token and audit event each
-    # email adds leave it standing, and a handler writing several emails reads it once.
+    # introductions, approaches, pairings (any table but the mail's, to be safe) and, of
+    # the outbox, only whether an email asked them to decide (`ASKING_TO_DECIDE`): so the
+    # email, token and audit event each email adds leave it standing.
     "standing": frozenset(
-        {
-            "people",
-            "rounds",
-            "registrations",
-            "introductions",
-            "approaches",
-            "pairings",
-            "meetings",
-            "feedback",
-            "corrections",
-            "erasures",
-            "interest_list",
-            "asked_to_decide",
-        }
+        {t for t in metadata.tables if t not in _MAIL_TABLES} | {"asked_to_decide"}
     ),
 }
 # The emails that ask a mentee to choose (`service.standing.ASKING_TO_DECIDE`): writing
