@@ -323,7 +323,7 @@ def test_a_standing_stands_through_the_emails_a_unit_of_work_queues(db):
     from service.standing import ASKING_TO_DECIDE, standing
     from service.store.repository import ASKING_TO_DECIDE as WRITES_ASKED
 
-    assert WRITES_ASKED == frozenset(ASKING_TO_DECIDE)
+    assert frozenset(ASKING_TO_DECIDE) == WRITES_ASKED
     db.migrate()
 
     def email(key: str, template: str) -> OutboundMessage:
