@@ -266,11 +266,14 @@ def drain(
     was held, retried or left by a worker that was down: outside the window only
     answers go, and the rest waits for the next window start (`_in_hours`)."""
     now = clock.now()
-    if not OutboxRecords(db).anything_unsent():
+    look = OutboxRecords(db).look()
+    if not (look.queued or look.sending):
         # Nothing queued or left sending: no send, settling or holding back to do.
-        privacy.finish_erasures(db, transport, clock.now())
+        if look.erasing:
+            privacy.finish_erasures(db, transport, clock.now())
         return DrainReport()
-    report = DrainReport(reconciled=reconcile(db, transport, now))
+    # Only a record left "sending" (by a crash, or another worker's send) needs settling.
+    report = DrainReport(reconciled=reconcile(db, transport, now) if look.sending else 0)
     with OutboxRecords(db).connected() as records:
         for record_id in records.due(now, limit, in_hours=_in_hours(records, now, config)):
             # Claim it: another worker may have taken it since we listed it.
@@ -282,8 +285,10 @@ def drain(
                 break  # the mailbox's limit applies to everything behind this one too
             if outcome is _Outcome.SENT and progress:
                 progress(1)
-    # An erasure finishes once the last emails to (or about) the person have left.
-    privacy.finish_erasures(db, transport, clock.now())
+    # An erasure finishes once the last emails to (or about) the person have left (one
+    # begun since the look is finished after the next drain).
+    if look.erasing:
+        privacy.finish_erasures(db, transport, clock.now())
     return report
 
 

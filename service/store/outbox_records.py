@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
 
 from service.store.database import Database
-from service.store.orm import audit_events, outbound_messages
+from service.store.orm import audit_events, erasures, outbound_messages
 from service.store.records import OutboundStatus, SentFact
 from service.store.repository import UNSENT
 
@@ -56,9 +56,23 @@ def _settle(expected: bool, fields: tuple[str, ...]) -> Update:
     return stmt.values({f: bindparam(f"new_{f}", type_=_o[f].type) for f in fields})
 
 
+@dataclass(frozen=True)
+class OutboxLook:
+    """What a drain has to do, read in one statement: send (`queued`), settle what a
+    crash left (`sending`), finish an erasure (`erasing`)."""
+
+    queued: bool
+    sending: bool
+    erasing: bool
+
+
 @cache
-def _any_unsent() -> Select[tuple[int]]:
-    return select(_o.id).where(_o.status.in_(UNSENT)).limit(1)
+def _look() -> Select[Any]:
+    def any_with(status: OutboundStatus) -> Any:
+        return select(_o.id).where(_o.status == status).exists()
+
+    pending = select(erasures.c.id).where(erasures.c.pending_terms.is_not(None)).exists()
+    return select(any_with(OutboundStatus.QUEUED), any_with(OutboundStatus.SENDING), pending)
 
 
 class OutboxRecords:
@@ -126,11 +140,12 @@ class OutboxRecords:
             )
         return True
 
-    def anything_unsent(self) -> bool:
-        """Whether any record is queued or being sent: when none is, a drain has nothing
-        to send, settle or hold back (most of a quiet day's drains)."""
+    def look(self) -> OutboxLook:
+        """Whether anything is queued, left sending, or waiting to be erased: on most of
+        a quiet day's drains, none is, and this is the drain's only statement."""
         with self.db.engine.connect() as conn:
-            return conn.execute(_any_unsent()).first() is not None
+            row = conn.execute(_look()).one()
+        return OutboxLook(bool(row[0]), bool(row[1]), bool(row[2]))
 
     def stuck_sending(self, before: datetime) -> list[tuple[int, str]]:
         """(id, Message-ID) of records claimed before `before` and never settled."""

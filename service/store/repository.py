@@ -47,6 +47,7 @@ from service.store.orm import (
     interest_list,
     introductions,
     meetings,
+    metadata,
     outbound_messages,
     pairings,
     people,
@@ -194,6 +195,7 @@ def _automatic_answers_since() -> Select[int]:
 
 _PERSON_ID_BY_EMAIL = select(people.c.id).where(people.c.email == bindparam("email"))
 _INBOUND_ID_BY_KEY = select(inbound_messages.c.id).where(inbound_messages.c.key == bindparam("key"))
+_PENDING_LOOKED_AT = 64  # `queued_keys`: pending objects searched instead of a flush
 _OUTBOUND_ID_BY_KEY = select(outbound_messages.c.id).where(
     outbound_messages.c.dedupe_key == bindparam("key")
 )
@@ -390,6 +392,8 @@ def _take_inbound(columns: tuple[str, ...]) -> Update:
     )
 
 
+# What a handler's emails write: an email, its reply token, audit events, the message.
+_MAIL_TABLES = frozenset({"outbound_messages", "reply_tokens", "audit_events", "inbound_messages"})
 # The tables each remembered read (by its key's first part) reads: a flush that writes
 # none of them leaves its answer standing (`sql_unit_of_work._forget_flushed`).
 REMEMBERED_READS: dict[str, frozenset[str]] = {
@@ -401,7 +405,17 @@ REMEMBERED_READS: dict[str, frozenset[str]] = {
     "active_pairings_of": frozenset({"pairings"}),
     "pairings_of": frozenset({"pairings"}),
     "token": frozenset({"reply_tokens"}),
+    # A person's standing (`service.standing`) reads their round, registration,
+    # introductions, approaches, pairings (any table but the mail's, to be safe) and, of
+    # the outbox, only whether an email asked them to decide (`ASKING_TO_DECIDE`): so the
+    # email, token and audit event each email adds leave it standing.
+    "standing": frozenset(
+        {t for t in metadata.tables if t not in _MAIL_TABLES} | {"asked_to_decide"}
+    ),
 }
+# The emails that ask a mentee to choose (`service.standing.ASKING_TO_DECIDE`): writing
+# one writes "asked_to_decide" too, as far as `REMEMBERED_READS` is concerned.
+ASKING_TO_DECIDE = frozenset({"decide_long_term", "new_choice"})
 
 
 class SqlRepository:
@@ -798,8 +812,16 @@ class SqlRepository:
             return set()
         stored = {dedupe_key(k): k for k in keys}
         if len(stored) == 1:  # the outbox asks before queueing each email: the short path
-            self.session.flush()  # as the ORM's autoflush would: one queued in this unit
             [(one, given)] = stored.items()
+            # One queued in this unit of work but not yet flushed counts too: looked for
+            # among a few pending objects rather than flushed, so a handler's emails are
+            # inserted together, not one flush each (many pending: flushed, as the ORM's
+            # autoflush would, so a long job's queueing does not grow as its square).
+            pending = self.session.new
+            if self.session.deleted or len(pending) > _PENDING_LOOKED_AT:
+                self.session.flush()
+            elif any(isinstance(o, OutboundMessage) and o.dedupe_key == one for o in pending):
+                return {given}
             held = _plain_first(self.session.connection(), _OUTBOUND_ID_BY_KEY, {"key": one})
             return set() if held is None else {given}
         found = self.session.scalars(

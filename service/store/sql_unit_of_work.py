@@ -7,7 +7,7 @@ together or not at all: leaving the `with` block without `commit()` rolls back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -17,7 +17,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, object_mapp
 from service import clock
 from service.domain.model import AuditEvent
 from service.store.database import Database
-from service.store.repository import REMEMBERED_READS, SqlRepository
+from service.store.records import OutboundMessage
+from service.store.repository import ASKING_TO_DECIDE, REMEMBERED_READS, SqlRepository
 
 T = TypeVar("T")
 _MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
@@ -46,6 +47,22 @@ def _table_of(obj: object) -> str:
     return _TABLES[kind]
 
 
+def _written(objects: Iterable[object]) -> set[str]:
+    """The tables these new or changed objects write, as `REMEMBERED_READS` names them
+    (an email asking to decide writes "asked_to_decide" too)."""
+    written = set()
+    for obj in objects:
+        written.add(_table_of(obj))
+        if isinstance(obj, OutboundMessage) and obj.template in ASKING_TO_DECIDE:
+            written.add("asked_to_decide")
+    return written
+
+
+def _reads(key: Hashable) -> frozenset[str] | None:
+    """The tables a remembered read reads, if known (`REMEMBERED_READS`)."""
+    return REMEMBERED_READS.get(key[0]) if isinstance(key, tuple) and key else None
+
+
 def _forget_flushed(session: Session, _flush: UOWTransaction) -> None:
     """After a flush, forget what it may have changed: a remembered repository read
     whose tables (`REMEMBERED_READS`) the flush did not write stands (an audit event or
@@ -58,9 +75,9 @@ def _forget_flushed(session: Session, _flush: UOWTransaction) -> None:
     if session.deleted:
         memo.clear()
         return
-    written = {_table_of(obj) for obj in (*session.new, *session.dirty)}
+    written = _written((*session.new, *session.dirty))
     for key in list(memo):
-        reads = REMEMBERED_READS.get(key[0]) if isinstance(key, tuple) and key else None
+        reads = _reads(key)
         if reads is None or not reads.isdisjoint(written):
             del memo[key]
 
@@ -92,10 +109,16 @@ class SqlUnitOfWork:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, worked out once for as long as nothing in this unit of work
         changes: a handler that writes several emails to one person reads their
-        standing once. Pending changes are flushed first, so the answer is never stale."""
+        standing once. Pending changes it may read are flushed first, so the answer is
+        never stale; those it does not read (`REMEMBERED_READS`: the emails, tokens and
+        audit events a handler adds) wait, to be inserted together."""
         session = self.session
-        if session.new or session.dirty or session.deleted:
+        if session.deleted:
             session.flush()
+        elif session.new or session.dirty:
+            reads = _reads(key)
+            if reads is None or not reads.isdisjoint(_written((*session.new, *session.dirty))):
+                session.flush()
         if key not in self._memo:
             self._memo[key] = compute()
         value: T = self._memo[key]

@@ -284,7 +284,7 @@ def test_remembered_reads_follow_changes_in_the_same_unit_of_work(db):
 def test_a_remembered_read_stands_through_a_flush_of_other_tables_only(db):
     """A flush forgets what it may have changed: an audit event leaves a registration
     read standing; a change to registrations, or any deletion, is read afresh; and what
-    names no tables (a standing) is always worked out again."""
+    names no tables (a key `REMEMBERED_READS` does not know) is always worked out again."""
     db.migrate()
     with SqlUnitOfWork(db) as uow:
         r, mentee, reg = _registered(uow)
@@ -313,3 +313,36 @@ def test_a_remembered_read_stands_through_a_flush_of_other_tables_only(db):
         uow.flush()
         assert uow.remember(("registration", r.id, mentee.id), read) is reg
         assert len(reads) == 5
+
+
+def test_a_standing_stands_through_the_emails_a_unit_of_work_queues(db):
+    """An email, its token and an audit event leave a person's standing as it was, so
+    they are not flushed for it (a unit of work's emails are inserted together) and it is
+    not read again; an email asking them to decide changes it, so it is read afresh.
+    The outbox's dedupe check sees an email queued but not yet flushed."""
+    from service.standing import ASKING_TO_DECIDE, standing
+    from service.store.repository import ASKING_TO_DECIDE as WRITES_ASKED
+
+    assert frozenset(ASKING_TO_DECIDE) == WRITES_ASKED
+    db.migrate()
+
+    def email(key: str, template: str) -> OutboundMessage:
+        return OutboundMessage(
+            dedupe_key=key, to_address="alex@dept.gov.uk", template=template,
+            message_id=f"<{key}@x>", raw=b"x", created_at=NOW, person_id=mentee.id,
+        )  # fmt: skip
+
+    with SqlUnitOfWork(db) as uow:
+        _r, mentee, _reg = _registered(uow)
+        first = standing(uow, mentee)
+        uow.add(email("match-email:1", "match_sent"))
+        uow.audit("email.noted", f"person:{mentee.id}")
+        assert standing(uow, mentee) is first
+        assert len(uow.session.new) == 2  # nothing flushed for it
+        assert uow.repo.queued_keys(["match-email:1"]) == {"match-email:1"}
+        assert uow.repo.queued_keys(["match-email:2"]) == set()
+        uow.flush()
+        assert standing(uow, mentee) is first
+        uow.add(email("decide:1", "decide_long_term"))
+        assert standing(uow, mentee) is not first
+        uow.commit()
