@@ -53,6 +53,40 @@ def due(
     return timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg)) is not None
 
 
+def _nudge(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> tuple[int, datetime] | None:
+    """The day of the nudge due now and when the matches went, unless none is due or it
+    gives way to the mail they had at its due moment."""
+    assert mentee.id is not None
+    day = timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg))
+    if day is None:
+        return None
+    sent = timeline.matches_sent_at(facts.live_introductions(mentee.id))
+    assert sent is not None
+    if emailed_lately(uow, mentee, sent + timeline.days(day), cfg):
+        return None
+    return day, sent
+
+
+def wanted(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> str | None:
+    """The key of the nudge `step` would send now, or None (reads only)."""
+    found = _nudge(uow, mentee, reg, facts, now, cfg)
+    return None if found is None else nudge_key(facts.round.id, mentee.id, found[0])
+
+
 def step(
     uow: UnitOfWork,
     mentee: Person,
@@ -63,18 +97,14 @@ def step(
     commands: CommandTable,
 ) -> list[Email]:
     assert mentee.id is not None
-    day = timeline.contact_nudge_day(mentee, reg, **facts.about(mentee.id, now, cfg))
-    if day is None:
+    found = _nudge(uow, mentee, reg, facts, now, cfg)
+    if found is None:
         return []
-    live = facts.live_introductions(mentee.id)
-    sent = timeline.matches_sent_at(live)
-    assert sent is not None
-    if emailed_lately(uow, mentee, sent + timeline.days(day), cfg):
-        return []
+    day, sent = found
     context = {
         "day": day,
         "contact_by": sent + timeline.days(cfg.timings.speed_window),
-        "mentors": mentor_list(uow, live, cfg),
+        "mentors": mentor_list(uow, facts.live_introductions(mentee.id), cfg),
     }
     key = nudge_key(facts.round.id, mentee.id, day)
     return [email_to(mentee, "contact_nudge", key, uow, commands, context=context)]

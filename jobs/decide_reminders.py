@@ -28,6 +28,37 @@ def due(
     return timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg)) is not None
 
 
+def _decision(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> timeline.DecideStep | None:
+    """The decide email or its reminder due now, unless the reminder gives way."""
+    assert mentee.id is not None
+    decide = timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg))
+    if decide is timeline.DecideStep.REMINDER and emailed_lately(
+        uow, mentee, timeline.decide_reminder_at(facts.live_introductions(mentee.id), cfg), cfg
+    ):
+        return None
+    return decide
+
+
+def wanted(
+    uow: UnitOfWork,
+    mentee: Person,
+    reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> str | None:
+    """The key of the email `step` would send now, or None (reads only)."""
+    decide = _decision(uow, mentee, reg, facts, now, cfg)
+    return None if decide is None else timeline.decide_key(decide, facts.round.id, mentee.id)
+
+
 def step(
     uow: UnitOfWork,
     mentee: Person,
@@ -38,12 +69,8 @@ def step(
     commands: CommandTable,
 ) -> list[Email]:
     assert mentee.id is not None
-    decide = timeline.decide_step(mentee, reg, **facts.about(mentee.id, now, cfg))
+    decide = _decision(uow, mentee, reg, facts, now, cfg)
     if decide is None:
-        return []
-    if decide is timeline.DecideStep.REMINDER and emailed_lately(
-        uow, mentee, timeline.decide_reminder_at(facts.live_introductions(mentee.id), cfg), cfg
-    ):
         return []
     key = timeline.decide_key(decide, facts.round.id, mentee.id)
     if uow.repo.outbound_by_key(key) is not None:

@@ -14,7 +14,7 @@ from jobs.context import emailed_lately
 from jobs.speed_round import RoundFacts
 from service.config import ProgrammeConfig
 from service.domain import timeline
-from service.domain.model import Person, Registration
+from service.domain.model import Introduction, Person, Registration
 from service.email_command import CommandTable
 from service.emails import email_to
 from service.messages import Email
@@ -33,15 +33,10 @@ def due(
     )
 
 
-def step(
-    uow: UnitOfWork,
-    mentor: Person,
-    _reg: Registration | None,
-    facts: RoundFacts,
-    now: datetime,
-    cfg: ProgrammeConfig,
-    commands: CommandTable,
-) -> list[Email]:
+def _unreported(
+    uow: UnitOfWork, mentor: Person, facts: RoundFacts, now: datetime, cfg: ProgrammeConfig
+) -> list[Introduction]:
+    """The mentees to ask about now; none when the check is not due or gives way."""
     unreported = timeline.mentor_unreported_mentees(
         mentor, facts.introductions, facts.approaches, now, cfg
     )
@@ -52,12 +47,46 @@ def step(
     due_at = sent + timeline.days(cfg.timings.mentor_contact_check_after)
     if emailed_lately(uow, mentor, due_at, cfg) or reminded_as_mentee(uow, mentor, facts, cfg):
         return []
+    return unreported
+
+
+def _key(facts: RoundFacts, mentor: Person) -> str:
+    return f"mentor-contact-check:{facts.round.id}:{mentor.id}"
+
+
+def wanted(
+    uow: UnitOfWork,
+    mentor: Person,
+    _reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+) -> str | None:
+    """The key of the check `step` would send now, or None (reads only)."""
+    return _key(facts, mentor) if _unreported(uow, mentor, facts, now, cfg) else None
+
+
+def step(
+    uow: UnitOfWork,
+    mentor: Person,
+    _reg: Registration | None,
+    facts: RoundFacts,
+    now: datetime,
+    cfg: ProgrammeConfig,
+    commands: CommandTable,
+) -> list[Email]:
+    unreported = _unreported(uow, mentor, facts, now, cfg)
+    if not unreported:
+        return []
     found = uow.repo.people([i.mentee_id for i in unreported])
     mentees = [
         {"number": n, "name": found[i.mentee_id].name, "email": found[i.mentee_id].email}
         for n, i in enumerate(sorted(unreported, key=lambda i: i.id or 0), start=1)
         if i.mentee_id in found
     ]
-    key = f"mentor-contact-check:{facts.round.id}:{mentor.id}"
     context = {"mentees": mentees}
-    return [email_to(mentor, "mentor_contact_check", key, uow, commands, context=context)]
+    return [
+        email_to(
+            mentor, "mentor_contact_check", _key(facts, mentor), uow, commands, context=context
+        )
+    ]

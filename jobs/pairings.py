@@ -131,14 +131,10 @@ def _due_pairings(
 
 
 def _facts(uow: UnitOfWork, pairing_id: int) -> timeline.PairingFacts | None:
-    pairing = uow.repo.pairing(pairing_id)
-    if pairing is None or not pairing.active:
+    found = uow.repo.pairing_and_people(pairing_id)  # one read: each step begins with it
+    if found is None or not found[0].active:
         return None
-    mentor = uow.repo.person(pairing.mentor_id)
-    mentee = uow.repo.person(pairing.mentee_id)
-    if mentor is None or mentee is None:
-        return None
-    last_met = uow.repo.last_meeting_logged_at([pairing_id]).get(pairing_id)
+    pairing, mentor, mentee, last_met = found
     return timeline.PairingFacts(pairing, mentor, mentee, last_met)
 
 

@@ -25,7 +25,9 @@ from service.store.unit_of_work import UnitOfWork
 
 
 class Rule(Protocol):
-    """A speed-mentoring rule module: whether it is due for a person, and its step."""
+    """A speed-mentoring rule module: whether it is due for a person (from the facts
+    alone), the key of the email its step would send now (reading the mail they had:
+    a reminder may give way), and its step."""
 
     def due(
         self,
@@ -35,6 +37,16 @@ class Rule(Protocol):
         now: datetime,
         cfg: ProgrammeConfig,
     ) -> bool: ...
+
+    def wanted(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        reg: Registration | None,
+        facts: RoundFacts,
+        now: datetime,
+        cfg: ProgrammeConfig,
+    ) -> str | None: ...
 
     def step(
         self,
@@ -60,25 +72,30 @@ RULES = dict(MENTEE_RULES + MENTOR_RULES)
 def _round_work(
     uow: UnitOfWork, facts: RoundFacts, now: datetime, config: ProgrammeConfig
 ) -> list[tuple[str, int]]:
-    """(rule, person) for everything due in one round."""
+    """(rule, person) for everything due in one round whose email is not yet queued.
+
+    A reminder stays due for days after it gave way (or was sent), and each day's step
+    would open a transaction to send nothing: asking here, in this one read, what each
+    step would send leaves only the candidates with an email to queue. (What gave way
+    stays given way: the mail counted since its due moment only grows.)"""
     round_id = facts.round.id
     assert round_id is not None
     regs = {reg.person_id: reg for reg in uow.repo.registrations(round_id)}
     cut = per_person(facts)
-    work = []
+    wanted: list[tuple[str, int, str]] = []
     mentees = sorted({i.mentee_id for i in facts.introductions})
     mentors = sorted({i.mentor_id for i in facts.introductions})
     for rules, ids in ((MENTEE_RULES, mentees), (MENTOR_RULES, mentors)):
         found = uow.repo.people(ids)
         for person in found.values():
             assert person.id is not None
-            reg = regs.get(person.id)
-            work += [
-                (name, person.id)
-                for name, rule in rules
-                if rule.due(person, reg, cut[person.id], now, config)
-            ]
-    return work
+            reg, mine = regs.get(person.id), cut[person.id]
+            for name, rule in rules:
+                if rule.due(person, reg, mine, now, config):
+                    key = rule.wanted(uow, person, reg, mine, now, config)
+                    wanted += [(name, person.id, key)] if key is not None else []
+    queued = uow.repo.queued_keys([key for _, _, key in wanted])
+    return [(name, pid) for name, pid, key in wanted if key not in queued]
 
 
 def run(app: App, now: datetime, report: DueReport) -> None:

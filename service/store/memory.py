@@ -676,6 +676,17 @@ class MemoryRepository:
         ]
         return min(sent) if sent else None
 
+    def pairing_and_people(
+        self, pairing_id: int
+    ) -> tuple[Pairing, Person, Person, datetime | None] | None:
+        pairing = self.pairing(pairing_id)
+        if pairing is None:
+            return None
+        mentor, mentee = self.person(pairing.mentor_id), self.person(pairing.mentee_id)
+        if mentor is None or mentee is None:
+            return None
+        return pairing, mentor, mentee, self.last_meeting_logged_at([pairing_id]).get(pairing_id)
+
     def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]:
         wanted = set(pairing_ids)
         latest: dict[int, datetime] = {}

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, bindparam, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql import CompoundSelect, Select, Update
@@ -380,6 +380,24 @@ def _standing_reads() -> tuple[Select[Any], Select[Any], Select[Any], Select[Any
     )
     active = _naming(pairings, PairingStatus.ACTIVE).order_by(pairings.c.started_at)
     return latest, intros, pending, active
+
+
+@cache
+def _pairing_and_people() -> Select[Pairing, Person, Person, datetime | None]:
+    """A pairing, both its people and when its latest meeting was logged, in one
+    statement (what each daily pairing step reads before it changes the pairing)."""
+    mentor, mentee = people.alias("mentor"), people.alias("mentee")
+    last_met = (
+        select(func.max(meetings.c.created_at))
+        .where(meetings.c.pairing_id == pairings.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(Pairing, aliased(Person, mentor), aliased(Person, mentee), last_met)
+        .join(mentor, mentor.c.id == pairings.c.mentor_id)
+        .join(mentee, mentee.c.id == pairings.c.mentee_id)
+        .where(pairings.c.id == bindparam("pairing_id"))
+    )
 
 
 @cache
@@ -762,6 +780,16 @@ class SqlRepository:
                 )
             )
         )
+
+    def pairing_and_people(
+        self, pairing_id: int
+    ) -> tuple[Pairing, Person, Person, datetime | None] | None:
+        params = {"pairing_id": pairing_id}
+        found = self.session.execute(_pairing_and_people(), params).first()
+        if found is None:
+            return None
+        pairing, mentor, mentee, last_met = found
+        return pairing, mentor, mentee, _utc(last_met)
 
     def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]:
         """When the latest meeting of each pairing was recorded (pairings without one are

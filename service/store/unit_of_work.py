@@ -310,6 +310,13 @@ class Repository(Protocol):
 
     def first_introduction_sent_at(self, round_id: int) -> datetime | None: ...
 
+    def pairing_and_people(
+        self, pairing_id: int
+    ) -> tuple[Pairing, Person, Person, datetime | None] | None:
+        """A pairing, its mentor and mentee (to change, in this unit of work) and when
+        its latest meeting was logged, in one read; None if any of them is gone."""
+        ...
+
     def last_meeting_logged_at(self, pairing_ids: Sequence[int]) -> dict[int, datetime]: ...
 
     def standing_rows(self, person_id: int) -> StandingRows:

@@ -440,6 +440,11 @@ def test_pairings_and_the_meetings_they_logged(units: Units) -> None:
         }
         assert glance.last_met == uow.repo.last_meeting_logged_at([pairing.id])
         assert glance.last_met[pairing.id] == NOW
+        # What each daily pairing step reads first: the pairing, both people, last met.
+        read = uow.repo.pairing_and_people(pairing.id)
+        assert read is not None and read[0] is found
+        assert (read[1].id, read[2].id, read[3]) == (mentor_id, mentee_id, NOW)
+        assert uow.repo.pairing_and_people(pairing.id + 1000) is None
         found.status = PairingStatus.ENDED
         uow.commit()
     with units() as uow:
