@@ -15,14 +15,15 @@ from typing import Any
 
 import click
 
-from service.cli.commands import register
+from service.cli.commands import LazyGroup
 from service.cli.options import now_option
 from service.errors import MentoringError
 
 
-class MentoringGroup(click.Group):
+class MentoringGroup(LazyGroup):
     """Turns our own errors, and a mailbox or database that cannot be used (a setting
-    wrong in the environment), into one line on stderr and exit status 1."""
+    wrong in the environment), into one line on stderr and exit status 1. Each command's
+    module is imported only when it runs (`service.cli.commands`)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -70,8 +71,6 @@ def cli(config: str | None) -> None:
     Local state lives under $MENTORING_HOME (default ./mentoring-data).
     """
 
-
-register(cli)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from service.matching.model import MatchProblem, MatchResult, MatchRules, Mentee, Mentor, Origin
@@ -102,16 +103,22 @@ def explain_for_coordinator(mentee: Mentee, mentor: Mentor) -> str:
     Built from `IntroductionFacts` only, so no characteristic can appear in it.
     """
     facts = introduction_facts(mentee, mentor)
-    gap = facts.grade_gap
+    return _coordinator_reason(
+        facts.grade_gap, facts.profession_of_interest, facts.different_department
+    )
+
+
+@cache  # a handful of distinct reasons, for a thousand introductions in a report
+def _coordinator_reason(gap: int, profession_of_interest: bool, different_department: bool) -> str:
     if gap > 0:
         parts = [f"mentor {_grades(gap)} above"]
     elif gap < 0:
         parts = [f"mentor {_grades(-gap)} below"]
     else:
         parts = ["mentor at the same grade"]
-    if facts.profession_of_interest:
+    if profession_of_interest:
         parts.append("from the mentee's profession of interest")
-    parts.append("another department" if facts.different_department else "same department")
+    parts.append("another department" if different_department else "same department")
     return "; ".join(parts)
 
 

@@ -153,7 +153,7 @@ def build_report(
         profession_of_interest_met=met,
         profession_of_interest_introductions=poi_intros,
         grade_gaps=tuple(sorted(gaps.items())),
-        departments=_department_rows(problem, result),
+        departments=_department_rows(problem, result, mentors_of, mentees_of),
         unmatched=unmatched_reasons(problem, result, grade_names=grade_names),
         pin_problems=result.pin_problems,
         pin_notes=result.pin_notes,
@@ -181,7 +181,12 @@ def _profession_of_interest(
     return asked, met, poi_intros
 
 
-def _department_rows(problem: MatchProblem, result: MatchResult) -> tuple[DepartmentRow, ...]:
+def _department_rows(
+    problem: MatchProblem,
+    result: MatchResult,
+    mentors_of: Mapping[int, Sequence[int]],
+    mentees_of: Mapping[int, Sequence[int]],
+) -> tuple[DepartmentRow, ...]:
     """Per department: people, people matched, and introductions on each side."""
     mentees = problem.mentee_by_id()
     mentors = problem.mentor_by_id()
@@ -190,8 +195,8 @@ def _department_rows(problem: MatchProblem, result: MatchResult) -> tuple[Depart
     )
     e_dept = Counter(m.department for m in problem.mentees)
     m_dept = Counter(m.department for m in problem.mentors)
-    e_dept_matched = Counter(mentees[i].department for i in result.mentors_of())
-    m_dept_matched = Counter(mentors[j].department for j in result.mentees_of())
+    e_dept_matched = Counter(mentees[i].department for i in mentors_of)
+    m_dept_matched = Counter(mentors[j].department for j in mentees_of)
     intro_e = Counter(mentees[i.mentee_id].department for i in result.introductions)
     intro_m = Counter(mentors[i.mentor_id].department for i in result.introductions)
     return tuple(

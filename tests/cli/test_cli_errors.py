@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 import pytest
 
-import service.cli.commands  # noqa: F401  (registers the commands)
+from service.cli.commands import load_all
 from service.cli.main import cli
 from tests.cli_runner import init_with_round, run
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in group.commands.items():
+    for name, command in load_all(group).items():
         if isinstance(command, click.Group):
             found += _commands(command, (*prefix, name))
         else:
@@ -27,7 +27,7 @@ def _path_options(words: tuple[str, ...]) -> list[click.Parameter]:
     command: click.Command = cli
     for word in words:
         assert isinstance(command, click.Group)
-        command = command.commands[word]
+        command = load_all(command)[word]
     return [p for p in command.params if isinstance(p.type, click.Path)]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from service.cli import commands  # noqa: F401  (registers the commands)
+from service.cli.commands import load_all
 from service.cli.main import cli
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "mail_templates"
@@ -32,7 +32,7 @@ def resolves(words: list[str]) -> bool:
     for word in words:
         if not isinstance(command, click.Group):
             return True  # the rest are arguments
-        sub = command.commands.get(word)
+        sub = load_all(command).get(word)
         if sub is None:
             return False
         command = sub
