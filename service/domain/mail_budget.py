@@ -36,3 +36,26 @@ def asked_at_check_in(person_id: int, silent_id: int | None, *, ladder_nudges: i
     not a "how is it going?" beside a "your partner has not heard from you". With no
     nudges configured (`unresponsive_nudges = 0`) the check-in is all they get: it goes."""
     return person_id != silent_id or ladder_nudges == 0
+
+
+# Reminders re-checked when working hours release them (`outbox.drain`): each asks the
+# person to do something (get in touch, say whether they met, decide) that they may have
+# done while it waited for Monday morning.
+RECHECKED_WHEN_HELD = frozenset(
+    {"contact_nudge", "mentor_contact_check", "decide_long_term", "decide_reminder", "check_in"}
+)
+
+
+@dataclass(frozen=True)
+class SinceQueued:
+    """What happened after a held reminder was queued, before working hours let it go."""
+
+    answers: int  # answers to the person's own emails: they wrote to us meanwhile
+    meetings: int  # meetings logged for the pairing a check-in asks about (by either side)
+
+
+def still_due_when_released(since: SinceQueued) -> bool:
+    """Whether a held reminder still goes. Not when the person wrote to us while it
+    waited (the answer they had is this week's email, as `reminder_gives_way` counts),
+    nor a check-in ("have you met?") once a meeting of that pairing was logged."""
+    return since.answers == 0 and since.meetings == 0

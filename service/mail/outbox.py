@@ -28,6 +28,11 @@ from typing import Any
 from service import clock, privacy
 from service.config import ProgrammeConfig
 from service.domain import working_time
+from service.domain.mail_budget import (
+    RECHECKED_WHEN_HELD,
+    SinceQueued,
+    still_due_when_released,
+)
 from service.inbound.flood import Allowance, auto_answer_allowance
 from service.mail import tokens
 from service.mail.compose import compose
@@ -275,7 +280,10 @@ def drain(
     # Only a record left "sending" (by a crash, or another worker's send) needs settling.
     report = DrainReport(reconciled=reconcile(db, transport, now) if look.sending else 0)
     with OutboxRecords(db).connected() as records:
-        for record_id in records.due(now, limit, in_hours=_in_hours(records, now, config)):
+        in_hours = _in_hours(records, now, config)
+        if in_hours:
+            _drop_no_longer_due(records, now)
+        for record_id in records.due(now, limit, in_hours=in_hours):
             # Claim it: another worker may have taken it since we listed it.
             envelope = records.claim(record_id, clock.now())
             if envelope is None:
@@ -302,6 +310,25 @@ def _in_hours(records: OutboxRecords, now: datetime, config: ProgrammeConfig | N
         return True
     records.wait_for_hours(now, working_time.next_working_time(now, hours, tz))
     return False
+
+
+def _drop_no_longer_due(records: OutboxRecords, now: datetime) -> int:
+    """A reminder that waited (for Monday morning, say) is asked again as it is let go:
+    is it still due (`mail_budget.still_due_when_released`)? One that is not is
+    cancelled, never sent: a "have you met?" after the person told us they met."""
+    dropped = 0
+    for record_id, answers, meetings in records.held_reminders(now, RECHECKED_WHEN_HELD):
+        if still_due_when_released(SinceQueued(answers=answers, meetings=meetings)):
+            continue
+        if records.settle(
+            record_id,
+            OutboundStatus.QUEUED,
+            status=OutboundStatus.CANCELLED,
+            last_error="no longer due when working hours let it go",
+        ):
+            log.info("held reminder %s cancelled: no longer due", record_id)
+            dropped += 1
+    return dropped
 
 
 class _Outcome(Enum):

@@ -13,10 +13,22 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Update, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    Update,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from service.store.database import Database
-from service.store.orm import audit_events, erasures, outbound_messages
+from service.store.orm import audit_events, erasures, meetings, outbound_messages
 from service.store.records import OutboundStatus, SentFact
 from service.store.repository import UNSENT
 
@@ -186,6 +198,45 @@ class OutboxRecords:
         )
         with self.db.engine.begin() as conn:
             return conn.execute(stmt).rowcount
+
+    def held_reminders(
+        self, now: datetime, templates: frozenset[str]
+    ) -> list[tuple[int, int, int]]:
+        """Automatic reminders (`templates`) due now that waited after they were queued
+        (working hours, a retry), each with what happened since it was queued: answers
+        to the person's own emails, and meetings logged for the pairing a check-in names
+        (its key is "check-in:<pairing>:<number>:<person>", `jobs.check_ins`)."""
+        later = outbound_messages.alias("later")
+        answers = (
+            select(func.count())
+            .where(
+                later.c.to_address == _o.to_address,
+                later.c.created_at > _o.created_at,
+                later.c.inbound_id.is_not(None),
+                later.c.keep_to_hours.is_(False),
+            )
+            .scalar_subquery()
+        )
+        m = meetings.c
+        check_in_of = literal("check-in:") + cast(m.pairing_id, String) + literal(":%")
+        met = (
+            select(func.count())
+            .where(
+                _o.template == "check_in",
+                m.created_at > _o.created_at,
+                _o.dedupe_key.like(check_in_of),
+            )
+            .scalar_subquery()
+        )
+        query = select(_o.id, answers, met).where(
+            _o.status == OutboundStatus.QUEUED,
+            _o.keep_to_hours.is_(True),
+            _o.template.in_(sorted(templates)),
+            _o.next_attempt_at <= now,
+            _o.next_attempt_at > _o.created_at,
+        )
+        with self.db.engine.connect() as conn:
+            return [(row_id, a, n) for row_id, a, n in conn.execute(query)]
 
     def unsent(self, queued_up_to: datetime | None = None) -> int:
         """How many emails wait to be sent (only those queued up to a moment, if given)."""

@@ -261,21 +261,22 @@ def test_a_person_gets_few_emails_a_month_answers_included(run: Run) -> None:
     same), and reminders give way to other mail: any that week, or a month that already
     brought `reminder_budget_emails` (`mail_budget.reminder_gives_way`); the side a
     check-in finds silent gets the ladder's nudge instead (`mail_budget.asked_at_check_in`).
+    The answer to a speed MET says how to choose, so the day-28 decide email gives way
+    like a reminder, and a reminder held for working hours is dropped when the person
+    wrote to us meanwhile (`mail_budget.still_due_when_released`).
 
-    Not met in full: someone who writes to us four or more times in a month gets each
-    answer, so with the news their partners' answers bring and one email sent before
-    they started writing (the day-7 contact nudge, or the day-28 decide email), that
-    month can hold 7 (a mentee of this demo: the nudge, three MET answers, KEEP's, a "no"
-    and NONE's; at 1,000 people, people with both roles choosing a mentor and being
-    chosen in the same April). Everyone else stays at 6 or fewer. The summary prints the
-    same figures."""
+    Not met in full: a month of 7 remains for someone who wrote to us five times in it
+    and had each answer, with one email before they started writing (the day-7 contact
+    nudge) or news another person's answer brought (a "no" to their request; at 1,000
+    people, a request to mentor them and "your mentor said yes"). Nothing else gets
+    above 6. The summary prints the same figures."""
     months, answers = _person_months(run)
     unasked = {k: n - answers[k] for k, n in months.items()}
     assert len(months) > 20
     assert median(months.values()) <= 2
     assert max(unasked.values()) <= 5
     busy = {k: (n, answers[k]) for k, n in months.items() if n > 6}
-    assert all(n <= 7 and answered >= 4 for n, answered in busy.values()), busy
+    assert all(n <= 7 and answered >= 5 for n, answered in busy.values()), busy
     found = re.search(
         r"at\s+most\s+(\d+)\s+in\s+one\s+month\s+counting\s+answers.*?at\s+most\s+(\d+)"
         r"\s+not\s+answering\s+their\s+own\s+email;\s+([\d,]+)\s+of\s+([\d,]+)\s+person-months"

@@ -125,3 +125,29 @@ def test_someone_with_both_roles_whose_nudge_gave_way_is_not_asked_as_a_mentor(
     eve = world.subjects("eve")
     assert NUDGE not in eve and CHECK not in eve
     assert world.subjects("bo").count(CHECK) == 1
+
+
+DECIDE = "Time to decide: would you like a long-term mentor?"
+
+
+def _met_speed_mentor(world: World, mentee: str) -> None:
+    from service.domain.model import IntroductionStatus
+
+    with world.app.uow() as uow:
+        first = uow.repo.introductions_of(world.ids[mentee], world.round_id)[0]
+        first.status = IntroductionStatus.MET
+        uow.commit()
+
+
+def test_the_decide_email_gives_way_once_a_met_answer_said_how_to_choose(world: World) -> None:
+    """The answer to a speed MET tells a mentee how to choose (KEEP, NONE): in a full
+    month (four emails in the 30 days before day 28) the day-28 email saying it again
+    gives way. Without a session logged it is the first to say so, and it goes."""
+    world.add_person("eli", roles="mentee", grade="EO", department="Cabinet Office")
+    world.introduce("cy", "eli", 1)
+    _met_speed_mentor(world, "ash")
+    for name in ("ash", "eli"):
+        _month_of_mail(world, name, (5, 12, 19, 24))
+    world.days(27, 30)
+    assert DECIDE not in world.subjects("ash")
+    assert world.subjects("eli").count(DECIDE) == 1

@@ -529,7 +529,7 @@ SAMPLES: dict[str, Context] = {
         {"person": MENTOR_PERSON, "mentees": [{"number": 2, "name": "Chris Lee"}]},
         MATCHED_MENTOR,
     ),
-    "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, MATCHED_MENTEE),
+    "speed_meeting_logged": _with({"role": "mentee", "partner": MENTOR_PARTNER}, KEEP),
     "programme_health": _with(
         {
             "day": date(2026, 10, 12),
