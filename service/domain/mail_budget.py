@@ -52,10 +52,17 @@ class SinceQueued:
 
     answers: int  # answers to the person's own emails: they wrote to us meanwhile
     meetings: int  # meetings logged for the pairing a check-in asks about (by either side)
+    # A decide email to a mentee who logged no speed session is the first to tell them
+    # how to choose (it never gives way): it goes while they are still choosing.
+    first_ask: bool = False
+    choosing: bool = True
 
 
 def still_due_when_released(since: SinceQueued) -> bool:
     """Whether a held reminder still goes. Not when the person wrote to us while it
     waited (the answer they had is this week's email, as `reminder_gives_way` counts),
-    nor a check-in ("have you met?") once a meeting of that pairing was logged."""
+    nor a check-in ("have you met?") once a meeting of that pairing was logged. A first
+    ask is no reminder: only a choice made meanwhile (a request, NONE) drops it."""
+    if since.first_ask:
+        return since.choosing
     return since.answers == 0 and since.meetings == 0

@@ -28,11 +28,7 @@ from typing import Any
 from service import clock, privacy
 from service.config import ProgrammeConfig
 from service.domain import working_time
-from service.domain.mail_budget import (
-    RECHECKED_WHEN_HELD,
-    SinceQueued,
-    still_due_when_released,
-)
+from service.domain.mail_budget import RECHECKED_WHEN_HELD, still_due_when_released
 from service.inbound.flood import Allowance, auto_answer_allowance
 from service.mail import tokens
 from service.mail.compose import compose
@@ -317,8 +313,8 @@ def _drop_no_longer_due(records: OutboxRecords, now: datetime) -> int:
     is it still due (`mail_budget.still_due_when_released`)? One that is not is
     cancelled, never sent: a "have you met?" after the person told us they met."""
     dropped = 0
-    for record_id, answers, meetings in records.held_reminders(now, RECHECKED_WHEN_HELD):
-        if still_due_when_released(SinceQueued(answers=answers, meetings=meetings)):
+    for record_id, since in records.held_reminders(now, RECHECKED_WHEN_HELD):
+        if still_due_when_released(since):
             continue
         if records.settle(
             record_id,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Update,
+    and_,
     bindparam,
     cast,
     func,
@@ -27,8 +28,17 @@ from sqlalchemy import (
     update,
 )
 
+from service.domain.mail_budget import SinceQueued
+from service.domain.model import IntroductionStatus
 from service.store.database import Database
-from service.store.orm import audit_events, erasures, meetings, outbound_messages
+from service.store.orm import (
+    approaches,
+    audit_events,
+    erasures,
+    introductions,
+    meetings,
+    outbound_messages,
+)
 from service.store.records import OutboundStatus, SentFact
 from service.store.repository import UNSENT
 
@@ -85,6 +95,36 @@ def _look() -> Select[Any]:
 
     pending = select(erasures.c.id).where(erasures.c.pending_terms.is_not(None)).exists()
     return select(any_with(OutboundStatus.QUEUED), any_with(OutboundStatus.SENDING), pending)
+
+
+def _decide_facts() -> tuple[Any, Any]:
+    """For a decide email (its key "decide:<round>:<mentee>", `timeline.decide_key`):
+    whether it is the first to tell the mentee how to choose (no speed session logged,
+    as `decide_reminders._gives_way` has it), and whether they are still choosing (a
+    live introduction left, no request made: `timeline.decide_step`)."""
+    i, a = introductions.c, approaches.c
+    of_intro = literal("decide:") + cast(i.round_id, String) + literal(":")
+    of_approach = literal("decide:") + cast(a.round_id, String) + literal(":")
+    mine = (
+        _o.template == "decide_long_term",
+        i.mentee_id == _o.person_id,
+        _o.dedupe_key == of_intro + cast(i.mentee_id, String),
+    )
+    met = select(i.id).where(*mine, i.status == IntroductionStatus.MET).exists()
+    live = (
+        select(i.id)
+        .where(*mine, i.status.in_([IntroductionStatus.SENT, IntroductionStatus.MET]))
+        .exists()
+    )
+    asked = (
+        select(a.id)
+        .where(
+            a.mentee_id == _o.person_id, _o.dedupe_key == of_approach + cast(a.mentee_id, String)
+        )
+        .exists()
+    )
+    first_ask = and_(_o.template == "decide_long_term", ~met)
+    return first_ask, and_(live, ~asked)
 
 
 class OutboxRecords:
@@ -169,9 +209,7 @@ class OutboxRecords:
             ).all()
         return [(row_id, message_id) for row_id, message_id in rows]
 
-    def due(
-        self, now: datetime, limit: int | None = None, *, in_hours: bool = True
-    ) -> list[int]:
+    def due(self, now: datetime, limit: int | None = None, *, in_hours: bool = True) -> list[int]:
         """Queued records whose time has come, oldest first; outside working hours
         (`in_hours` False) only those that need not keep to them (answers)."""
         query = (
@@ -201,11 +239,12 @@ class OutboxRecords:
 
     def held_reminders(
         self, now: datetime, templates: frozenset[str]
-    ) -> list[tuple[int, int, int]]:
+    ) -> list[tuple[int, SinceQueued]]:
         """Automatic reminders (`templates`) due now that waited after they were queued
         (working hours, a retry), each with what happened since it was queued: answers
         to the person's own emails, and meetings logged for the pairing a check-in names
-        (its key is "check-in:<pairing>:<number>:<person>", `jobs.check_ins`)."""
+        (its key is "check-in:<pairing>:<number>:<person>", `jobs.check_ins`); for a
+        decide email, whether it is the first to say how to choose and they still are."""
         later = outbound_messages.alias("later")
         answers = (
             select(func.count())
@@ -228,7 +267,8 @@ class OutboxRecords:
             )
             .scalar_subquery()
         )
-        query = select(_o.id, answers, met).where(
+        first_ask, choosing = _decide_facts()
+        query = select(_o.id, answers, met, first_ask, choosing).where(
             _o.status == OutboundStatus.QUEUED,
             _o.keep_to_hours.is_(True),
             _o.template.in_(sorted(templates)),
@@ -236,7 +276,10 @@ class OutboxRecords:
             _o.next_attempt_at > _o.created_at,
         )
         with self.db.engine.connect() as conn:
-            return [(row_id, a, n) for row_id, a, n in conn.execute(query)]
+            return [
+                (row[0], SinceQueued(row[1], row[2], bool(row[3]), bool(row[4])))
+                for row in conn.execute(query)
+            ]
 
     def unsent(self, queued_up_to: datetime | None = None) -> int:
         """How many emails wait to be sent (only those queued up to a moment, if given)."""

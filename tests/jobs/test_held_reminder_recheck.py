@@ -45,3 +45,40 @@ def test_a_held_check_in_is_dropped_when_it_is_no_longer_due(world: World) -> No
     # The pair nothing happened to hears on Monday morning, as before.
     assert (_check_ins(world, "cy"), _check_ins(world, "eli")) == (1, 1)
     assert OutboxRecords(world.app.db).unsent() == 0
+
+
+DECIDE = "Time to decide: would you like a long-term mentor?"
+
+
+def test_a_held_decide_email_goes_to_a_mentee_who_logged_no_session_but_wrote(
+    world: World,
+) -> None:
+    # Ash logged no speed session: the decide email is the first to say how to choose
+    # (`decide_reminders._gives_way`), so writing to us while it waits does not drop it.
+    evening = at(28, hour=20)  # 21:00 in London: held until the morning
+    with freeze_time(evening):
+        world.run(evening)
+    assert DECIDE not in world.subjects("ash")
+    with freeze_time(at(28, hour=21)):
+        clock.set_now(None)
+        programme = world.programme
+        programme.send(programme.plain(world.email("ash"), "STATUS", "STATUS"))
+    with freeze_time(datetime(2026, 7, 30, 7, 0, tzinfo=UTC)):  # 08:00 in London
+        clock.set_now(None)
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    with world.app.uow() as uow:
+        decide = uow.repo.latest_email(world.ids["ash"], "decide_long_term")
+    assert decide is not None and decide.status == "sent", decide and decide.last_error
+    assert world.subjects("ash").count(DECIDE) == 1
+
+
+def test_a_held_decide_email_is_dropped_once_the_mentee_asked_a_mentor(world: World) -> None:
+    evening = at(28, hour=20)
+    with freeze_time(evening):
+        world.run(evening)
+    world.approach("ash", "bo", at(28, hour=21))  # KEEP 1 while it waited
+    with freeze_time(datetime(2026, 7, 30, 7, 0, tzinfo=UTC)):
+        clock.set_now(None)
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert DECIDE not in world.subjects("ash")
+    assert OutboxRecords(world.app.db).unsent() == 0
