@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from service.domain.mail_budget import SinceQueued
-from service.domain.model import IntroductionStatus
+from service.domain.model import IntroductionStatus, PairingStatus
 from service.store.database import Database
 from service.store.orm import (
     approaches,
@@ -38,6 +38,7 @@ from service.store.orm import (
     introductions,
     meetings,
     outbound_messages,
+    pairings,
 )
 from service.store.records import OutboundStatus, SentFact
 from service.store.repository import UNSENT
@@ -101,7 +102,7 @@ def _decide_facts() -> tuple[Any, Any]:
     """For a decide email (its key "decide:<round>:<mentee>", `timeline.decide_key`):
     whether it is the first to tell the mentee how to choose (no speed session logged,
     as `decide_reminders._gives_way` has it), and whether they are still choosing (a
-    live introduction left, no request made: `timeline.decide_step`)."""
+    live introduction left, no request made, not paired: `timeline.decide_step`)."""
     i, a = introductions.c, approaches.c
     of_intro = literal("decide:") + cast(i.round_id, String) + literal(":")
     of_approach = literal("decide:") + cast(a.round_id, String) + literal(":")
@@ -123,8 +124,13 @@ def _decide_facts() -> tuple[Any, Any]:
         )
         .exists()
     )
+    paired = (
+        select(pairings.c.id)
+        .where(pairings.c.mentee_id == _o.person_id, pairings.c.status == PairingStatus.ACTIVE)
+        .exists()
+    )
     first_ask = and_(_o.template == "decide_long_term", ~met)
-    return first_ask, and_(live, ~asked)
+    return first_ask, and_(live, ~asked, ~paired)
 
 
 class OutboxRecords:

@@ -82,3 +82,14 @@ def test_a_held_decide_email_is_dropped_once_the_mentee_asked_a_mentor(world: Wo
         outbox.drain(world.app.db, world.app.transport, config=world.app.config)
     assert DECIDE not in world.subjects("ash")
     assert OutboxRecords(world.app.db).unsent() == 0
+
+
+def test_a_held_decide_email_is_dropped_once_the_mentee_was_paired(world: World) -> None:
+    evening = at(28, hour=20)
+    with freeze_time(evening):
+        world.run(evening)
+    world.pair("cy", "ash", at(28, hour=21))  # a coordinator paired them meanwhile
+    with freeze_time(datetime(2026, 7, 30, 7, 0, tzinfo=UTC)):
+        clock.set_now(None)
+        outbox.drain(world.app.db, world.app.transport, config=world.app.config)
+    assert DECIDE not in world.subjects("ash")
