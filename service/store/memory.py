@@ -562,6 +562,7 @@ class MemoryRepository:
         return sum(
             o.to_address == address
             and o.created_at >= since
+            and o.status != OutboundStatus.CANCELLED
             and (template is None or o.template == template)
             and (automatic_answer is None or o.automatic_answer is automatic_answer)
             for o in self._all(OutboundMessage)

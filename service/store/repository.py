@@ -189,7 +189,7 @@ def _automatic_answers_since() -> Select[int]:
         select(func.count())
         .select_from(outbound_messages)
         .where(o.to_address == bindparam("address"), o.created_at >= bindparam("since"))
-        .where(o.automatic_answer.is_(True))
+        .where(o.automatic_answer.is_(True), o.status != OutboundStatus.CANCELLED)
     )
 
 
@@ -716,7 +716,8 @@ class SqlRepository:
         template: str | None = None,
         automatic_answer: bool | None = None,
     ) -> int:
-        """How many emails were queued to `address` since a moment (for daily limits)."""
+        """How many emails were queued to `address` since a moment (for daily limits),
+        not counting one cancelled before it went (it never reached them)."""
         if template is None and automatic_answer is True:  # every automatic answer asks
             params = {"address": address, "since": since}
             return self.session.scalar(_automatic_answers_since(), params) or 0
@@ -725,6 +726,7 @@ class SqlRepository:
             .select_from(outbound_messages)
             .where(outbound_messages.c.to_address == address)
             .where(outbound_messages.c.created_at >= since)
+            .where(outbound_messages.c.status != OutboundStatus.CANCELLED)
         )
         if template is not None:
             query = query.where(outbound_messages.c.template == template)

@@ -488,6 +488,18 @@ def test_feedback_one_answer_per_asking_found_and_its_comments_cleared(units: Un
         ]
 
 
+def test_an_email_cancelled_before_it_went_is_not_counted_as_had(units: Units) -> None:
+    # A reminder cancelled when working hours let it go never reached them: the next
+    # reminder's "emailed lately" (`jobs.context.emailed_lately`) must not count it.
+    with units() as uow:
+        uow.add(outbound("check-in:1:1:1", template="check_in", status=OutboundStatus.CANCELLED))
+        uow.add(outbound("help:1"))
+        uow.commit()
+    with units() as uow:
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW) == 1
+        assert uow.repo.emails_to_since("alex@dept.gov.uk", NOW, template="check_in") == 0
+
+
 # --- mail records and tokens ----------------------------------------------------------------
 def test_emails_by_key_address_template_and_time(units: Units) -> None:
     long_key = "answer:" + "x" * (DEDUPE_KEY_CHARS * 2)
