@@ -93,7 +93,8 @@ def _round_work(
             for name, rule in rules:
                 if rule.due(person, reg, mine, now, config):
                     key = rule.wanted(uow, person, reg, mine, now, config)
-                    wanted += [(name, person.id, key)] if key is not None else []
+                    if key is not None:
+                        wanted.append((name, person.id, key))
     queued = uow.repo.queued_keys([key for _, _, key in wanted])
     return [(name, pid) for name, pid, key in wanted if key not in queued]
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from service import clock
+from service.domain.mail_budget import ASKING_TO_DECIDE
 from service.domain.model import (
     Approach,
     Introduction,
@@ -195,10 +196,6 @@ def asking_to_decide(uow: UnitOfWork, person: Person) -> None:
     found.asked_to_decide = True
     if found.may_keep and not found.keep_numbers:
         found.keep_numbers = _keep_numbers(uow, found)
-
-
-# The emails that ask a mentee to choose (KEEP or NONE), met or not.
-ASKING_TO_DECIDE = ("decide_long_term", "new_choice")
 
 
 def _asked_to_decide(uow: UnitOfWork, person_id: int, round_: Round) -> bool:

@@ -38,6 +38,10 @@ def asked_at_check_in(person_id: int, silent_id: int | None, *, ladder_nudges: i
     return person_id != silent_id or ladder_nudges == 0
 
 
+# The emails that ask a mentee to choose (KEEP or NONE), met or not: a person's standing
+# reads whether one went (`service.standing`), so writing one changes it.
+ASKING_TO_DECIDE = ("decide_long_term", "new_choice")
+
 # Reminders re-checked when working hours release them (`outbox.drain`): each asks the
 # person to do something (get in touch, say whether they met, decide) that they may have
 # done while it waited for Monday morning.

@@ -308,11 +308,10 @@ def _in_hours(records: OutboxRecords, now: datetime, config: ProgrammeConfig | N
     return False
 
 
-def _drop_no_longer_due(records: OutboxRecords, now: datetime) -> int:
+def _drop_no_longer_due(records: OutboxRecords, now: datetime) -> None:
     """A reminder that waited (for Monday morning, say) is asked again as it is let go:
     is it still due (`mail_budget.still_due_when_released`)? One that is not is
     cancelled, never sent: a "have you met?" after the person told us they met."""
-    dropped = 0
     for record_id, since in records.held_reminders(now, RECHECKED_WHEN_HELD):
         if still_due_when_released(since):
             continue
@@ -323,8 +322,6 @@ def _drop_no_longer_due(records: OutboxRecords, now: datetime) -> int:
             last_error="no longer due when working hours let it go",
         ):
             log.info("held reminder %s cancelled: no longer due", record_id)
-            dropped += 1
-    return dropped
 
 
 class _Outcome(Enum):

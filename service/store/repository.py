@@ -425,15 +425,13 @@ REMEMBERED_READS: dict[str, frozenset[str]] = {
     "token": frozenset({"reply_tokens"}),
     # A person's standing (`service.standing`) reads their round, registration,
     # introductions, approaches, pairings (any table but the mail's, to be safe) and, of
-    # the outbox, only whether an email asked them to decide (`ASKING_TO_DECIDE`): so the
-    # email, token and audit event each email adds leave it standing.
+    # the outbox, only whether an email asked them to decide (`mail_budget.ASKING_TO_DECIDE`,
+    # which write "asked_to_decide" too): so the email, token and audit event each email
+    # adds leave it standing.
     "standing": frozenset(
         {t for t in metadata.tables if t not in _MAIL_TABLES} | {"asked_to_decide"}
     ),
 }
-# The emails that ask a mentee to choose (`service.standing.ASKING_TO_DECIDE`): writing
-# one writes "asked_to_decide" too, as far as `REMEMBERED_READS` is concerned.
-ASKING_TO_DECIDE = frozenset({"decide_long_term", "new_choice"})
 
 
 class SqlRepository:

@@ -15,10 +15,11 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, object_mapper
 
 from service import clock
+from service.domain.mail_budget import ASKING_TO_DECIDE
 from service.domain.model import AuditEvent
 from service.store.database import Database
 from service.store.records import OutboundMessage
-from service.store.repository import ASKING_TO_DECIDE, REMEMBERED_READS, SqlRepository
+from service.store.repository import REMEMBERED_READS, SqlRepository
 
 T = TypeVar("T")
 _MEMO = "mentoring.memo"  # the unit of work's `remember` answers, in `session.info`
